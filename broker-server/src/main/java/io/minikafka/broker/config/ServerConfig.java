@@ -1,0 +1,163 @@
+package io.minikafka.broker.config;
+
+import io.minikafka.protocol.Endpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The whole configuration of a MiniKafka server, immutable. Built in one place, {@link #resolve},
+ * from environment variables and flags, then passed down through constructors.
+ *
+ * @param host where to listen; no host means every interface, port 0 any free port
+ * @param retention how long a message is kept after it is stored; positive
+ * @param rootDir the file store's directory, or empty for the memory store
+ * @param maxMessageBytes the largest payload accepted by Produce
+ * @param maxPollBytes the largest Poll response the server builds (see {@code PollLimits})
+ * @param shutdownTimeout how long in-flight calls may run on after shutdown starts
+ */
+public record ServerConfig(
+    Endpoint host,
+    Duration retention,
+    Optional<Path> rootDir,
+    int maxMessageBytes,
+    int maxPollBytes,
+    Duration shutdownTimeout) {
+
+  public static final Endpoint DEFAULT_HOST = new Endpoint("127.0.0.1", 9999);
+  public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /** A quarter of gRPC's default 4 MiB receive limit, so clients on defaults can take any response of small messages. */
+  public static final int DEFAULT_MAX_POLL_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(rootDir, "rootDir");
+    Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    if (retention == null || retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("retention must be positive, was " + retention);
+    }
+    if (maxMessageBytes < 0) {
+      throw new IllegalArgumentException("maxMessageBytes must not be negative");
+    }
+    if (maxPollBytes < 1) {
+      throw new IllegalArgumentException("maxPollBytes must be positive");
+    }
+  }
+
+  /** Every setting at its default: memory store on 127.0.0.1:9999, retention 168h. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        DEFAULT_HOST,
+        DEFAULT_RETENTION,
+        Optional.empty(),
+        DEFAULT_MAX_MESSAGE_BYTES,
+        DEFAULT_MAX_POLL_BYTES,
+        DEFAULT_SHUTDOWN_TIMEOUT);
+  }
+
+  public ServerConfig withHost(Endpoint newHost) {
+    return new ServerConfig(newHost, retention, rootDir, maxMessageBytes, maxPollBytes, shutdownTimeout);
+  }
+
+  public ServerConfig withRetention(Duration newRetention) {
+    return new ServerConfig(host, newRetention, rootDir, maxMessageBytes, maxPollBytes, shutdownTimeout);
+  }
+
+  public ServerConfig withMaxMessageBytes(int bytes) {
+    return new ServerConfig(host, retention, rootDir, bytes, maxPollBytes, shutdownTimeout);
+  }
+
+  public ServerConfig withMaxPollBytes(int bytes) {
+    return new ServerConfig(host, retention, rootDir, maxMessageBytes, bytes, shutdownTimeout);
+  }
+
+  /** How often the sweeper runs: a tenth of the retention, as the original. */
+  public Duration sweepInterval() {
+    Duration tenth = retention.dividedBy(10);
+    return tenth.isZero() ? Duration.ofNanos(1) : tenth;
+  }
+
+  /**
+   * Builds the configuration from environment variables and flags; a flag overrides its variable,
+   * and an unset or empty value leaves the default.
+   *
+   * @param env environment variables, such as {@link System#getenv()}
+   * @param flags flag values given on the command line, by setting
+   * @throws ConfigException one line naming the variable or flag, the bad value and an example
+   */
+  public static ServerConfig resolve(Map<String, String> env, Map<Setting, String> flags) {
+    Sources sources = new Sources(env, flags);
+    ServerConfig d = defaults();
+    Endpoint host = sources.parse(Setting.HOST, Endpoint::parse, "127.0.0.1:9999 or :9999", d.host);
+    Duration retention =
+        sources.parse(Setting.RETENTION, ServerConfig::parseRetention, GoDuration.EXAMPLES, d.retention);
+    Optional<Path> rootDir =
+        Optional.ofNullable(sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null));
+    int maxMessageBytes =
+        sources.parse(
+            Setting.MAX_MESSAGE_BYTES, v -> parseSize(v, 0), "16777216", d.maxMessageBytes);
+    int maxPollBytes =
+        sources.parse(Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes);
+    return new ServerConfig(host, retention, rootDir, maxMessageBytes, maxPollBytes, d.shutdownTimeout);
+  }
+
+  private static Duration parseRetention(String value) {
+    Duration parsed = GoDuration.parse(value);
+    if (parsed.isNegative() || parsed.isZero()) {
+      throw new IllegalArgumentException("retention must be positive");
+    }
+    return parsed;
+  }
+
+  private static int parseSize(String value, int min) {
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number of bytes up to " + Integer.MAX_VALUE);
+    }
+    if (parsed < min) {
+      throw new IllegalArgumentException("must be at least " + min);
+    }
+    return parsed;
+  }
+
+  /** Where each setting's text comes from, and the one place errors are worded. */
+  private record Sources(Map<String, String> env, Map<Setting, String> flags) {
+
+    <T> T parse(Setting setting, Function<String, T> parser, String example, T fallback) {
+      String flagValue = flags.get(setting);
+      String source;
+      String value;
+      if (flagValue != null && !flagValue.isEmpty()) {
+        source = "flag " + setting.flag();
+        value = flagValue;
+      } else {
+        value = env.get(setting.envVar());
+        source = setting.envVar();
+        if (value == null || value.isEmpty()) {
+          return fallback;
+        }
+      }
+      try {
+        return parser.apply(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "invalid "
+                + source
+                + " '"
+                + value
+                + "': "
+                + e.getMessage()
+                + " (example: "
+                + example
+                + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.minikafka.broker.server;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.minikafka.broker.config.GoDuration;
+import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.retention.RetentionSweeper;
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.protocol.Endpoint;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running MiniKafka server: the gRPC service over a {@link BackingStore}, plus its retention
+ * sweeper. The original's {@code NewServer(store)} followed by {@code Serve(host, retention)} is
+ * {@link #start(BackingStore, String, Duration)}.
+ *
+ * <p>{@link #close()} shuts down gracefully: it stops accepting calls, lets in-flight ones finish
+ * for at most the configured shutdown timeout, then cancels the rest and closes the store.
+ */
+public final class MiniKafkaServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MiniKafkaServer.class);
+  /** Room beyond the largest payload for the topic name and framing of a Produce request. */
+  private static final int REQUEST_HEADROOM_BYTES = 64 * 1024;
+
+  private final Server grpcServer;
+  private final BackingStore store;
+  private final ServerConfig config;
+  private final RetentionSweeper sweeper;
+  private boolean closed;
+
+  /**
+   * Builds a server on any gRPC transport (Netty, in-process) without starting it.
+   *
+   * @param builder a transport's server builder; this adds the service and message size limit
+   * @param clock the time retention is measured by
+   */
+  public MiniKafkaServer(
+      ServerBuilder<?> builder, BackingStore store, ServerConfig config, Clock clock) {
+    this.store = store;
+    this.config = config;
+    this.sweeper = new RetentionSweeper(store, config.retention(), clock, removed -> {});
+    this.grpcServer =
+        builder
+            .addService(
+                new MiniKafkaService(store, config.maxMessageBytes(), config.maxPollBytes()))
+            .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
+            .build();
+  }
+
+  /** Starts a server on {@code host} (such as {@code 127.0.0.1:9999} or {@code :9999}) over the store. */
+  public static MiniKafkaServer start(BackingStore store, String host, Duration retention)
+      throws IOException {
+    return start(
+        store,
+        ServerConfig.defaults().withHost(Endpoint.parse(host)).withRetention(retention),
+        Clock.systemUTC());
+  }
+
+  /** Starts a server over the store, listening with Netty where {@code config.host()} says. */
+  public static MiniKafkaServer start(BackingStore store, ServerConfig config, Clock clock)
+      throws IOException {
+    Endpoint host = config.host();
+    NettyServerBuilder builder =
+        host.anyHost()
+            ? NettyServerBuilder.forPort(host.port())
+            : NettyServerBuilder.forAddress(new InetSocketAddress(host.host(), host.port()));
+    return new MiniKafkaServer(builder, store, config, clock).start();
+  }
+
+  /** Starts serving and sweeping; logs the address, store and retention. */
+  public MiniKafkaServer start() throws IOException {
+    grpcServer.start();
+    sweeper.start(config.sweepInterval());
+    LOG.info("Store: {}", store.description());
+    LOG.info(
+        "Retention: {} (swept every {})",
+        GoDuration.format(config.retention()),
+        GoDuration.format(config.sweepInterval()));
+    // Last, so that a supervisor reading the log knows every setting once it sees the address.
+    LOG.info("MiniKafka listening on {}", address());
+    return this;
+  }
+
+  /** The port listened on, once started: the one chosen when the configured port was 0. -1 in-process. */
+  public int port() {
+    return grpcServer.getPort();
+  }
+
+  /** The address listened on, with the actual port. */
+  public Endpoint address() {
+    return config.host().withPort(Math.max(0, port()));
+  }
+
+  /** Blocks until the server has shut down. */
+  public void awaitTermination() throws InterruptedException {
+    grpcServer.awaitTermination();
+  }
+
+  /** Graceful, bounded shutdown, then closes the store. Idempotent. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("Shutting down");
+    sweeper.close();
+    grpcServer.shutdown();
+    try {
+      long timeoutMillis = config.shutdownTimeout().toMillis();
+      if (!grpcServer.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
+        LOG.warn("Calls still running after {} ms; cancelling them", timeoutMillis);
+        grpcServer.shutdownNow();
+        grpcServer.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      grpcServer.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      store.close();
+    }
+    LOG.info("Stopped");
+  }
+
+  private static int saturatedAdd(int a, int b) {
+    long sum = (long) a + b;
+    return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
+  }
+}

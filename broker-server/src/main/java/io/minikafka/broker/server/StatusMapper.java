@@ -1,0 +1,36 @@
+package io.minikafka.broker.server;
+
+import io.grpc.Status;
+import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.UnknownTopicException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become gRPC statuses. */
+final class StatusMapper {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
+
+  private StatusMapper() {}
+
+  static Status toStatus(Throwable failure) {
+    if (failure instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
+    }
+    if (failure instanceof UnknownTopicException) {
+      return Status.NOT_FOUND.withDescription(failure.getMessage());
+    }
+    if (failure instanceof StoreClosedException) {
+      return Status.UNAVAILABLE.withDescription("server is shutting down");
+    }
+    if (failure instanceof IOException) {
+      LOG.warn("Store I/O failure", failure);
+      return Status.UNAVAILABLE
+          .withDescription("store I/O failure: " + failure.getMessage())
+          .withCause(failure);
+    }
+    LOG.error("Unexpected failure", failure);
+    return Status.INTERNAL.withDescription("internal error: " + failure).withCause(failure);
+  }
+}

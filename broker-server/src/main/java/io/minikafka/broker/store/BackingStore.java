@@ -1,0 +1,85 @@
+package io.minikafka.broker.store;
+
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * Where a MiniKafka server keeps its messages: the contract every store implements, whatever keeps
+ * the bytes (memory, local files, a remote log).
+ *
+ * <h2>Topics and numbering</h2>
+ *
+ * <ul>
+ *   <li>A topic comes into being on its first {@link #store}. Topic names follow {@link TopicName};
+ *       every method rejects an invalid name with {@link IllegalArgumentException} before touching
+ *       any data.
+ *   <li>A topic's first message gets number 1, each later one the previous number plus 1. Numbers
+ *       are never reused, even after every message of a topic has been removed by {@link
+ *       #removeOlderThan}. Numbering is per topic.
+ *   <li>The messages a topic still holds always form one run of consecutive numbers: removal only
+ *       ever takes the oldest ones, because a topic's append times never go backwards (a store
+ *       clamps a clock that steps back to the previous append time).
+ * </ul>
+ *
+ * <h2>Polling</h2>
+ *
+ * {@link #poll} returns, in number order, the stored messages numbered {@code readFrom} or higher
+ * ({@code readFrom} 0 counts as 1; below the oldest stored message it starts at the oldest; past the
+ * newest it returns nothing), cut to the {@link PollLimits}. At least one message is returned when
+ * one exists, however large. {@link PollResult#newReadFrom()} is the last returned number plus 1,
+ * or {@code readFrom} unchanged when nothing is returned. Polling a topic that has never been
+ * stored to throws {@link UnknownTopicException}.
+ *
+ * <h2>Concurrency and failure</h2>
+ *
+ * Implementations are safe for concurrent use by any number of threads; concurrent {@link #store}
+ * calls on one topic each get a distinct number, and a {@link #poll} sees only messages whose
+ * {@link #store} has returned or is returning. Methods may block on I/O and may fail with an
+ * {@link IOException} (or a {@link StoreException} subclass with a precise meaning); a failed
+ * {@link #store} assigns no number. After {@link #close}, every method but {@code close} throws
+ * {@link StoreClosedException}.
+ *
+ * <h2>Ownership of bytes</h2>
+ *
+ * A store may keep the payload array passed to {@link #store} without copying it, so the caller
+ * must not change it afterwards; payload arrays returned by {@link #poll} may be shared and must not
+ * be changed.
+ */
+public interface BackingStore extends AutoCloseable {
+
+  /**
+   * Appends a message (any length, including empty) to a topic, creating the topic if needed.
+   *
+   * @return the number given to the message
+   * @throws IllegalArgumentException if the topic name is invalid
+   * @throws IOException if the message could not be stored; no number was used
+   */
+  long store(String topic, byte[] payload) throws IOException;
+
+  /**
+   * Reads stored messages of a topic numbered {@code readFrom} or higher, as described above.
+   *
+   * @param readFrom the first number wanted; 0 counts as 1
+   * @throws UnknownTopicException if the topic has never been stored to
+   * @throws IllegalArgumentException if the topic name is invalid or {@code readFrom} is negative
+   */
+  PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException;
+
+  /**
+   * Removes every message, in every topic, appended strictly before {@code cutoff}. Topics stay
+   * known and keep their numbering.
+   *
+   * @return how many messages were removed
+   */
+  long removeOlderThan(Instant cutoff) throws IOException;
+
+  /** Removes every topic and message, leaving the store as if new: numbering starts again at 1. */
+  void deleteContents() throws IOException;
+
+  /** A short description for logs, such as {@code memory (volatile)}. */
+  String description();
+
+  /** Releases the store's resources. Idempotent. */
+  @Override
+  void close() throws IOException;
+}

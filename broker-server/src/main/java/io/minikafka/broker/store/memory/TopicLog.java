@@ -1,0 +1,125 @@
+package io.minikafka.broker.store.memory;
+
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One topic of a {@link MemoryStore}: its messages in a ring buffer, oldest at {@code head}.
+ *
+ * <p>Thread-safety: appends and removals take the write lock, polls the read lock, so polls run
+ * concurrently with each other and hold appends up only while they copy references. The message
+ * numbered {@code n} sits at ring position {@code head + (n - firstNumber)}.
+ */
+final class TopicLog {
+
+  private static final int INITIAL_CAPACITY = 16;
+  private static final int MIN_SHRINK_CAPACITY = 1024;
+
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private byte[][] payloads = new byte[INITIAL_CAPACITY][];
+  private long[] appendTimes = new long[INITIAL_CAPACITY];
+  private int head;
+  private int size;
+  /** Number of the message at {@code head}; the next number when the log is empty. */
+  private long firstNumber = 1;
+  private long lastAppendTime = Long.MIN_VALUE;
+
+  long append(byte[] payload, long nowMillis) {
+    lock.writeLock().lock();
+    try {
+      if (size == payloads.length) {
+        resize(payloads.length * 2);
+      }
+      // A clock stepping back must not reorder append times: removal relies on their order.
+      lastAppendTime = Math.max(lastAppendTime, nowMillis);
+      int slot = slot(size);
+      payloads[slot] = payload;
+      appendTimes[slot] = lastAppendTime;
+      size++;
+      return firstNumber + size - 1;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  PollResult read(long readFrom, PollLimits limits) {
+    long from = Math.max(readFrom, 1);
+    lock.readLock().lock();
+    try {
+      long start = Math.max(from, firstNumber);
+      long end = firstNumber + size;
+      List<StoredMessage> found = new ArrayList<>();
+      long bytes = 0;
+      for (long n = start; n < end && found.size() < limits.maxMessages(); n++) {
+        int slot = slot((int) (n - firstNumber));
+        long cost = PollLimits.cost(payloads[slot].length);
+        if (!found.isEmpty() && bytes + cost > limits.maxBytes()) {
+          break;
+        }
+        bytes += cost;
+        found.add(new StoredMessage(n, appendTimes[slot], payloads[slot]));
+      }
+      long newReadFrom = found.isEmpty() ? readFrom : found.get(found.size() - 1).number() + 1;
+      return new PollResult(found, newReadFrom);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  long removeOlderThan(long cutoffMillis) {
+    lock.writeLock().lock();
+    try {
+      int keepFrom = firstAtOrAfter(cutoffMillis);
+      for (int i = 0; i < keepFrom; i++) {
+        payloads[slot(i)] = null;
+      }
+      head = slot(keepFrom);
+      size -= keepFrom;
+      firstNumber += keepFrom;
+      if (payloads.length > MIN_SHRINK_CAPACITY && size < payloads.length / 4) {
+        resize(Math.max(MIN_SHRINK_CAPACITY, payloads.length / 2));
+      }
+      return keepFrom;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Index (from head) of the first message appended at or after {@code millis}; size if none. */
+  private int firstAtOrAfter(long millis) {
+    int low = 0;
+    int high = size;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (appendTimes[slot(mid)] < millis) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+
+  private int slot(int index) {
+    int s = head + index;
+    return s >= payloads.length ? s - payloads.length : s;
+  }
+
+  private void resize(int capacity) {
+    byte[][] newPayloads = new byte[capacity][];
+    long[] newTimes = new long[capacity];
+    for (int i = 0; i < size; i++) {
+      int s = slot(i);
+      newPayloads[i] = payloads[s];
+      newTimes[i] = appendTimes[s];
+    }
+    payloads = newPayloads;
+    appendTimes = newTimes;
+    head = 0;
+  }
+}

@@ -1,0 +1,106 @@
+package io.minikafka.broker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.protocol.Endpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void defaultsAreLoopbackMemoryStoreAndAWeek() {
+    ServerConfig config = ServerConfig.resolve(Map.of(), Map.of());
+
+    assertThat(config.host()).isEqualTo(new Endpoint("127.0.0.1", 9999));
+    assertThat(config.retention()).isEqualTo(Duration.ofHours(168));
+    assertThat(config.rootDir()).isEmpty();
+    assertThat(config.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(config.sweepInterval()).isEqualTo(Duration.ofMinutes(1008));
+  }
+
+  @Test
+  void environmentVariablesSetValues() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of(
+                "MINIKAFKA_HOST", ":9999",
+                "MINIKAFKA_RETENTIONTIME", "10s",
+                "MINIKAFKA_ROOT_DIR", "/tmp/minikafka",
+                "MINIKAFKA_MAX_MESSAGE_BYTES", "1000"),
+            Map.of());
+
+    assertThat(config.host().anyHost()).isTrue();
+    assertThat(config.host().port()).isEqualTo(9999);
+    assertThat(config.retention()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.sweepInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.rootDir()).contains(Path.of("/tmp/minikafka"));
+    assertThat(config.maxMessageBytes()).isEqualTo(1000);
+  }
+
+  @Test
+  void flagsOverrideEnvironmentVariables() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of("MINIKAFKA_RETENTIONTIME", "10s", "MINIKAFKA_HOST", ":1"),
+            Map.of(Setting.RETENTION, "7d"));
+
+    assertThat(config.retention()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.host().port()).isEqualTo(1);
+  }
+
+  @Test
+  void emptyValuesMeanUnset() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of("MINIKAFKA_ROOT_DIR", "", "MINIKAFKA_RETENTIONTIME", ""),
+            Map.of(Setting.ROOT_DIR, ""));
+
+    assertThat(config.rootDir()).isEmpty();
+    assertThat(config.retention()).isEqualTo(ServerConfig.DEFAULT_RETENTION);
+  }
+
+  @Test
+  void badEnvironmentValueIsNamedWithTheValueAndAnExample() {
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_RETENTIONTIME", "10 parsecs"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_RETENTIONTIME")
+        .hasMessageContaining("'10 parsecs'")
+        .hasMessageContaining("10s")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void badFlagValueIsNamedAsTheFlag() {
+    assertThatThrownBy(
+            () ->
+                ServerConfig.resolve(
+                    Map.of("MINIKAFKA_RETENTIONTIME", "10s"), Map.of(Setting.RETENTION, "-5s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--retention")
+        .hasMessageContaining("'-5s'")
+        .hasMessageContaining("positive");
+  }
+
+  @Test
+  void badHostIsNamed() {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_HOST", "nowhere"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_HOST")
+        .hasMessageContaining("'nowhere'")
+        .hasMessageContaining(":9999");
+  }
+
+  @Test
+  void badSizeIsNamed() {
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_MAX_MESSAGE_BYTES", "16MB"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_MAX_MESSAGE_BYTES")
+        .hasMessageContaining("'16MB'");
+  }
+}

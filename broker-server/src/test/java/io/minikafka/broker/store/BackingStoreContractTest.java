@@ -1,0 +1,467 @@
+package io.minikafka.broker.store;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link BackingStore} contract, run by every store. Covers every case of the original's store
+ * suite, plus the limits, validation, concurrency and lifecycle rules of the interface's Javadoc.
+ */
+public abstract class BackingStoreContractTest {
+
+  protected final ManualClock clock = new ManualClock();
+  protected BackingStore store;
+
+  /** A new, empty store that timestamps with {@code clock}. */
+  protected abstract BackingStore createStore(ManualClock clock) throws IOException;
+
+  @BeforeEach
+  void openStore() throws IOException {
+    store = createStore(clock);
+  }
+
+  @AfterEach
+  void closeStore() throws IOException {
+    store.close();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private List<String> pollTexts(String topic, long readFrom) throws IOException {
+    List<String> texts = new ArrayList<>();
+    for (StoredMessage m : store.poll(topic, readFrom, PollLimits.UNLIMITED).messages()) {
+      texts.add(new String(m.payload(), UTF_8));
+    }
+    return texts;
+  }
+
+  @Test
+  void storeToNewStoreGivesNumberOne() throws IOException {
+    assertThat(store.store("topic", bytes("a"))).isEqualTo(1);
+  }
+
+  @Test
+  void storeToExistingTopicGivesNumberTwo() throws IOException {
+    store.store("topic", bytes("a"));
+    assertThat(store.store("topic", bytes("b"))).isEqualTo(2);
+  }
+
+  @Test
+  void numberingIsPerTopic() throws IOException {
+    assertThat(store.store("one", bytes("a"))).isEqualTo(1);
+    assertThat(store.store("two", bytes("a"))).isEqualTo(1);
+    assertThat(store.store("one", bytes("b"))).isEqualTo(2);
+    assertThat(store.store("two", bytes("b"))).isEqualTo(2);
+    assertThat(store.store("two", bytes("c"))).isEqualTo(3);
+  }
+
+  @Test
+  void removalWorksAcrossTopics() throws IOException {
+    store.store("one", bytes("old1"));
+    store.store("two", bytes("old2"));
+    clock.advance(Duration.ofSeconds(10));
+    store.store("one", bytes("new1"));
+
+    long removed = store.removeOlderThan(clock.instant().minusSeconds(5));
+
+    assertThat(removed).isEqualTo(2);
+    assertThat(pollTexts("one", 1)).containsExactly("new1");
+    assertThat(pollTexts("two", 1)).isEmpty();
+  }
+
+  @Test
+  void removalOnEmptyStoreRemovesNothing() throws IOException {
+    assertThat(store.removeOlderThan(clock.instant().plusSeconds(1))).isZero();
+  }
+
+  @Test
+  void removalWhenNoneIsOldEnoughRemovesNothing() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+
+    assertThat(store.removeOlderThan(clock.instant().minusMillis(1))).isZero();
+    assertThat(pollTexts("topic", 1)).containsExactly("a", "b");
+  }
+
+  @Test
+  void removalWhenAllAreOldEnoughRemovesAll() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+    clock.advance(Duration.ofMillis(1));
+
+    assertThat(store.removeOlderThan(clock.instant())).isEqualTo(2);
+    assertThat(pollTexts("topic", 1)).isEmpty();
+  }
+
+  @Test
+  void removalWhenSomeAreOldEnoughRemovesJustThose() throws IOException {
+    store.store("topic", bytes("a"));
+    clock.advance(Duration.ofSeconds(1));
+    store.store("topic", bytes("b"));
+    clock.advance(Duration.ofSeconds(1));
+    store.store("topic", bytes("c"));
+
+    assertThat(store.removeOlderThan(clock.instant().minusSeconds(1))).isEqualTo(1);
+    PollResult result = store.poll("topic", 1, PollLimits.UNLIMITED);
+    assertThat(result.messages()).extracting(StoredMessage::number).containsExactly(2L, 3L);
+    assertThat(result.newReadFrom()).isEqualTo(4);
+  }
+
+  @Test
+  void removalCutoffIsExclusive() throws IOException {
+    store.store("topic", bytes("a"));
+    Instant appended = clock.instant();
+
+    assertThat(store.removeOlderThan(appended)).isZero();
+    assertThat(store.removeOlderThan(appended.plusMillis(1))).isEqualTo(1);
+  }
+
+  @Test
+  void pollOfUnknownTopicFailsNamingTheTopic() throws IOException {
+    store.store("known", bytes("a"));
+
+    assertThatThrownBy(() -> store.poll("unknown", 1, PollLimits.UNLIMITED))
+        .isInstanceOf(UnknownTopicException.class)
+        .hasMessageContaining("topic")
+        .hasMessageContaining("unknown");
+  }
+
+  @Test
+  void pollOfEmptiedTopicReturnsNothingAndReadFromUnchanged() throws IOException {
+    store.store("topic", bytes("a"));
+    clock.advance(Duration.ofSeconds(1));
+    store.removeOlderThan(clock.instant());
+
+    PollResult result = store.poll("topic", 1, PollLimits.UNLIMITED);
+
+    assertThat(result.messages()).isEmpty();
+    assertThat(result.newReadFrom()).isEqualTo(1);
+  }
+
+  @Test
+  void newReadFromAdvancesPastWhatWasReturned() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+    store.store("topic", bytes("c"));
+
+    PollResult first = store.poll("topic", 2, PollLimits.UNLIMITED);
+    assertThat(first.messages()).extracting(StoredMessage::number).containsExactly(2L, 3L);
+    assertThat(first.newReadFrom()).isEqualTo(4);
+
+    PollResult nothingNew = store.poll("topic", first.newReadFrom(), PollLimits.UNLIMITED);
+    assertThat(nothingNew.messages()).isEmpty();
+    assertThat(nothingNew.newReadFrom()).isEqualTo(4);
+
+    store.store("topic", bytes("d"));
+    assertThat(pollTexts("topic", nothingNew.newReadFrom())).containsExactly("d");
+  }
+
+  @Test
+  void numbersContinueAcrossRemovals() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+    clock.advance(Duration.ofSeconds(1));
+    store.removeOlderThan(clock.instant());
+
+    assertThat(store.store("topic", bytes("c"))).isEqualTo(3);
+    PollResult result = store.poll("topic", 0, PollLimits.UNLIMITED);
+    assertThat(result.messages()).extracting(StoredMessage::number).containsExactly(3L);
+  }
+
+  @Test
+  void readFromZeroCountsAsOne() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+
+    PollResult result = store.poll("topic", 0, PollLimits.UNLIMITED);
+
+    assertThat(result.messages()).extracting(StoredMessage::number).containsExactly(1L, 2L);
+    assertThat(result.newReadFrom()).isEqualTo(3);
+  }
+
+  @Test
+  void readFromBelowTheOldestStartsAtTheOldest() throws IOException {
+    store.store("topic", bytes("a"));
+    clock.advance(Duration.ofSeconds(1));
+    store.store("topic", bytes("b"));
+    store.removeOlderThan(clock.instant());
+
+    PollResult result = store.poll("topic", 1, PollLimits.UNLIMITED);
+
+    assertThat(result.messages()).extracting(StoredMessage::number).containsExactly(2L);
+    assertThat(result.newReadFrom()).isEqualTo(3);
+  }
+
+  @Test
+  void readFromPastTheNewestReturnsNothing() throws IOException {
+    store.store("topic", bytes("a"));
+
+    PollResult result = store.poll("topic", 100, PollLimits.UNLIMITED);
+
+    assertThat(result.messages()).isEmpty();
+    assertThat(result.newReadFrom()).isEqualTo(100);
+  }
+
+  @Test
+  void payloadsComeBackByteExactIncludingEmptyAndBinary() throws IOException {
+    byte[] binary = new byte[256];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) i;
+    }
+    store.store("topic", binary.clone());
+    store.store("topic", new byte[0]);
+    byte[] large = new byte[300_000];
+    new java.util.Random(7).nextBytes(large);
+    store.store("topic", large.clone());
+
+    List<StoredMessage> messages = store.poll("topic", 1, PollLimits.UNLIMITED).messages();
+
+    assertThat(messages).hasSize(3);
+    assertThat(messages.get(0).payload()).isEqualTo(binary);
+    assertThat(messages.get(1).payload()).isEmpty();
+    assertThat(messages.get(2).payload()).isEqualTo(large);
+  }
+
+  @Test
+  void appendTimesComeFromTheClock() throws IOException {
+    store.store("topic", bytes("a"));
+    Instant first = clock.instant();
+    clock.advance(Duration.ofMillis(1500));
+    store.store("topic", bytes("b"));
+
+    List<StoredMessage> messages = store.poll("topic", 1, PollLimits.UNLIMITED).messages();
+
+    assertThat(messages.get(0).appendTimeMillis()).isEqualTo(first.toEpochMilli());
+    assertThat(messages.get(1).appendTimeMillis()).isEqualTo(first.toEpochMilli() + 1500);
+  }
+
+  @Test
+  void aClockSteppingBackDoesNotExpireNewerMessagesBeforeOlderOnes() throws IOException {
+    clock.advance(Duration.ofSeconds(10));
+    store.store("topic", bytes("a"));
+    clock.advance(Duration.ofSeconds(-5));
+    store.store("topic", bytes("b"));
+
+    assertThat(store.removeOlderThan(clock.instant().plusSeconds(1))).isZero();
+    assertThat(pollTexts("topic", 1)).containsExactly("a", "b");
+    assertThat(store.removeOlderThan(clock.instant().plusSeconds(6))).isEqualTo(2);
+  }
+
+  @Test
+  void maxMessagesReturnsAPrefix() throws IOException {
+    for (int i = 0; i < 5; i++) {
+      store.store("topic", bytes("m" + i));
+    }
+
+    PollResult result = store.poll("topic", 1, new PollLimits(2, Long.MAX_VALUE));
+
+    assertThat(result.messages()).extracting(StoredMessage::number).containsExactly(1L, 2L);
+    assertThat(result.newReadFrom()).isEqualTo(3);
+  }
+
+  @Test
+  void maxBytesReturnsAPrefixCountingOverhead() throws IOException {
+    for (int i = 0; i < 5; i++) {
+      store.store("topic", new byte[100]);
+    }
+    long twoMessages = 2 * PollLimits.cost(100);
+
+    PollResult exact = store.poll("topic", 1, new PollLimits(100, twoMessages));
+    PollResult oneShort = store.poll("topic", 1, new PollLimits(100, twoMessages - 1));
+
+    assertThat(exact.messages()).hasSize(2);
+    assertThat(exact.newReadFrom()).isEqualTo(3);
+    assertThat(oneShort.messages()).hasSize(1);
+    assertThat(oneShort.newReadFrom()).isEqualTo(2);
+  }
+
+  @Test
+  void oneMessageIsReturnedEvenWhenLargerThanMaxBytes() throws IOException {
+    store.store("topic", new byte[1000]);
+    store.store("topic", new byte[1]);
+
+    PollResult result = store.poll("topic", 1, new PollLimits(100, 10));
+
+    assertThat(result.messages()).hasSize(1);
+    assertThat(result.messages().get(0).payload()).hasSize(1000);
+    assertThat(result.newReadFrom()).isEqualTo(2);
+  }
+
+  @Test
+  void invalidTopicNamesAreRejectedAndNothingIsStored() throws IOException {
+    String tooLong = "x".repeat(TopicName.MAX_UTF8_BYTES + 1);
+    for (String bad : List.of("", tooLong, "a\u0000b", "line\nbreak", "tab\there", "\u0085")) {
+      assertThatThrownBy(() -> store.store(bad, bytes("a")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("topic name");
+      assertThatThrownBy(() -> store.poll(bad, 1, PollLimits.UNLIMITED))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("topic name");
+    }
+    assertThat(store.store("fine", bytes("a"))).isEqualTo(1);
+  }
+
+  @Test
+  void topicNamesUpToTheLimitInUtf8BytesAreAccepted() throws IOException {
+    String ascii = "x".repeat(TopicName.MAX_UTF8_BYTES);
+    String threeByteChars = "€".repeat(TopicName.MAX_UTF8_BYTES / 3);
+    String oneByteOver = "€".repeat(TopicName.MAX_UTF8_BYTES / 3) + "x";
+
+    assertThat(store.store(ascii, bytes("a"))).isEqualTo(1);
+    assertThat(store.store(threeByteChars, bytes("a"))).isEqualTo(1);
+    assertThat(store.store("Mixed Case/with..dots and ünïcødé 🎉", bytes("a"))).isEqualTo(1);
+    assertThatThrownBy(() -> store.store(oneByteOver, bytes("a")))
+        .hasMessageContaining("at most 249 bytes");
+  }
+
+  @Test
+  void topicNamesAreCaseSensitive() throws IOException {
+    store.store("Topic", bytes("upper"));
+    store.store("topic", bytes("lower"));
+
+    assertThat(pollTexts("Topic", 1)).containsExactly("upper");
+    assertThat(pollTexts("topic", 1)).containsExactly("lower");
+  }
+
+  @Test
+  void negativeReadFromIsRejected() throws IOException {
+    store.store("topic", bytes("a"));
+    assertThatThrownBy(() -> store.poll("topic", -1, PollLimits.UNLIMITED))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void deleteContentsForgetsTopicsAndRestartsNumbering() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+
+    store.deleteContents();
+
+    assertThatThrownBy(() -> store.poll("topic", 1, PollLimits.UNLIMITED))
+        .isInstanceOf(UnknownTopicException.class);
+    assertThat(store.store("topic", bytes("c"))).isEqualTo(1);
+  }
+
+  @Test
+  void aClosedStoreRefusesWork() throws IOException {
+    store.store("topic", bytes("a"));
+    store.close();
+
+    assertThatThrownBy(() -> store.store("topic", bytes("b")))
+        .isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.poll("topic", 1, PollLimits.UNLIMITED))
+        .isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.removeOlderThan(clock.instant()))
+        .isInstanceOf(StoreClosedException.class);
+    store.close();
+  }
+
+  @Test
+  void concurrentProducersToOneTopicGetEveryNumberExactlyOnce() throws Exception {
+    int threads = 8;
+    int perThread = 2_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<List<Long>>> producers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        Callable<List<Long>> producer =
+            () -> {
+              start.await();
+              List<Long> numbers = new ArrayList<>(perThread);
+              for (int i = 0; i < perThread; i++) {
+                numbers.add(store.store("shared", bytes(id + ":" + i)));
+              }
+              return numbers;
+            };
+        producers.add(pool.submit(producer));
+      }
+      Future<Integer> reader =
+          pool.submit(
+              () -> {
+                start.await();
+                int polls = 0;
+                long readFrom = 1;
+                while (readFrom <= (long) threads * perThread && polls < 1_000_000) {
+                  try {
+                    PollResult r = store.poll("shared", readFrom, new PollLimits(500, Long.MAX_VALUE));
+                    // Whatever a concurrent poll sees is a gap-free run starting where it asked.
+                    for (int i = 0; i < r.messages().size(); i++) {
+                      assertThat(r.messages().get(i).number()).isEqualTo(readFrom + i);
+                    }
+                    readFrom = r.newReadFrom();
+                  } catch (UnknownTopicException notYet) {
+                    Thread.onSpinWait();
+                  }
+                  polls++;
+                }
+                return polls;
+              });
+      start.countDown();
+
+      List<Long> all = new ArrayList<>();
+      for (Future<List<Long>> f : producers) {
+        List<Long> numbers = f.get(60, TimeUnit.SECONDS);
+        assertThat(numbers).isSorted();
+        all.addAll(numbers);
+      }
+      reader.get(60, TimeUnit.SECONDS);
+
+      assertThat(all).hasSize(threads * perThread).doesNotHaveDuplicates();
+      assertThat(all).allSatisfy(n -> assertThat(n).isBetween(1L, (long) threads * perThread));
+      PollResult everything = store.poll("shared", 1, PollLimits.UNLIMITED);
+      assertThat(everything.messages()).hasSize(threads * perThread);
+      assertThat(everything.newReadFrom()).isEqualTo(threads * perThread + 1L);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void concurrentProducersToDifferentTopicsNumberEachTopicFromOne() throws Exception {
+    int topics = 6;
+    int perTopic = 1_000;
+    ExecutorService pool = Executors.newFixedThreadPool(topics);
+    try {
+      List<Future<List<Long>>> results = new ArrayList<>();
+      for (int t = 0; t < topics; t++) {
+        String topic = "topic-" + t;
+        results.add(
+            pool.submit(
+                () -> {
+                  List<Long> numbers = new ArrayList<>();
+                  for (int i = 0; i < perTopic; i++) {
+                    numbers.add(store.store(topic, bytes(topic + i)));
+                  }
+                  return numbers;
+                }));
+      }
+      for (Future<List<Long>> f : results) {
+        List<Long> numbers = f.get(60, TimeUnit.SECONDS);
+        assertThat(numbers.get(0)).isEqualTo(1);
+        assertThat(numbers.get(perTopic - 1)).isEqualTo(perTopic);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.minikafka.broker.store;
+
+import java.io.IOException;
+import java.time.Instant;
+
+/** A store that forwards every call, for tests that override one method to inject a fault or a pause. */
+public class ForwardingStore implements BackingStore {
+
+  private final BackingStore delegate;
+
+  public ForwardingStore(BackingStore delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public long store(String topic, byte[] payload) throws IOException {
+    return delegate.store(topic, payload);
+  }
+
+  @Override
+  public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+    return delegate.poll(topic, readFrom, limits);
+  }
+
+  @Override
+  public long removeOlderThan(Instant cutoff) throws IOException {
+    return delegate.removeOlderThan(cutoff);
+  }
+
+  @Override
+  public void deleteContents() throws IOException {
+    delegate.deleteContents();
+  }
+
+  @Override
+  public String description() {
+    return delegate.description();
+  }
+
+  @Override
+  public void close() throws IOException {
+    delegate.close();
+  }
+}

@@ -1,0 +1,86 @@
+package io.minikafka.cli;
+
+import io.minikafka.broker.config.GoDuration;
+import io.minikafka.client.MiniKafkaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Properties;
+import picocli.CommandLine;
+
+/**
+ * Runs a MiniKafka command with the behaviour every CLI shares: Go-style durations, one readable
+ * error line instead of a stack trace, and the documented exit codes.
+ *
+ * <p>Exit codes: 0 success, 1 a failure at run time (server unreachable, call refused), 2 bad
+ * usage or a bad setting.
+ */
+final class CommandRunner {
+
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILURE = 1;
+  static final int EXIT_USAGE = 2;
+
+  private CommandRunner() {}
+
+  /** A configured command line for {@code command}, writing to the given streams. */
+  static CommandLine commandLine(Object command, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.registerConverter(Duration.class, GoDuration::parse);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println(commandLine.getCommandName() + ": " + oneLine(e));
+          commandLine.getErr().flush();
+          return e instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILURE;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine commandLine = e.getCommandLine();
+          commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+          commandLine
+              .getErr()
+              .println("Try '" + commandLine.getCommandName() + " --help' for more information.");
+          commandLine.getErr().flush();
+          return EXIT_USAGE;
+        });
+    return cli;
+  }
+
+  /** Runs the command on the process's streams and exits with its code. */
+  static void runAndExit(Object command, String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = commandLine(command, out, err).execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  private static String oneLine(Exception e) {
+    if (e instanceof MiniKafkaException || e instanceof IllegalArgumentException) {
+      return e.getMessage();
+    }
+    String message = e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message;
+  }
+
+  /** Supplies {@code --version} from the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties properties = new Properties();
+      try (InputStream in = Version.class.getResourceAsStream("/minikafka-version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {
+        "${COMMAND-FULL-NAME} (MiniKafka) " + properties.getProperty("version", "unknown"),
+        "Java " + System.getProperty("java.version")
+      };
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.minikafka.cli;
+
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options every client CLI shares: which server, which topic, how long to wait. */
+final class ConnectionOptions {
+
+  @Option(
+      names = {"--host", "-host"},
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
+      description = "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = {"--topic", "-topic"},
+      paramLabel = "TOPIC",
+      required = true,
+      description = "Topic name.")
+  String topic;
+
+  @Option(
+      names = {"--timeout", "-timeout"},
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = "How long each call may take, such as 500ms or 5s (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+}

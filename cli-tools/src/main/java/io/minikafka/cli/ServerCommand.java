@@ -1,0 +1,155 @@
+package io.minikafka.cli;
+
+import io.minikafka.broker.config.ConfigException;
+import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.config.Setting;
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.memory.MemoryStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
+
+/** {@code mkfk-server}: runs a MiniKafka broker until SIGTERM or SIGINT, then shuts down gracefully. */
+@Command(
+    name = "mkfk-server",
+    mixinStandardHelpOptions = true,
+    versionProvider = CommandRunner.Version.class,
+    sortOptions = false,
+    description = {
+      "Runs a MiniKafka message broker.",
+      "Each flag overrides its environment variable; unset or empty values take the default.",
+      "SIGTERM or SIGINT stops it gracefully: in-flight calls finish (for up to 10s), then it exits 0."
+    },
+    footer = {
+      "",
+      "Environment variables:",
+      "  MINIKAFKA_HOST               default 127.0.0.1:9999 (:9999 = every interface)",
+      "  MINIKAFKA_RETENTIONTIME      default 168h",
+      "  MINIKAFKA_ROOT_DIR           default unset (memory store)",
+      "  MINIKAFKA_MAX_MESSAGE_BYTES  default 16777216",
+      "  MINIKAFKA_MAX_POLL_BYTES     default 1048576",
+      "  MINIKAFKA_LOG_LEVEL          default INFO",
+      "Exit codes: 0 stopped cleanly, 1 could not start, 2 bad setting."
+    })
+public final class ServerCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"--host", "-host"},
+      paramLabel = "HOST:PORT",
+      description = "Address to listen on; :PORT for every interface, port 0 for any free port.")
+  private String host;
+
+  @Option(
+      names = {"--retention", "-retention"},
+      paramLabel = "DURATION",
+      description = "How long messages are kept: 500ms, 10s, 1h30m, 7d.")
+  private String retention;
+
+  @Option(
+      names = {"--root-dir", "-root-dir"},
+      paramLabel = "DIR",
+      description = "Directory of the file store; unset or empty for the memory store.")
+  private String rootDir;
+
+  @Option(
+      names = "--max-message-bytes",
+      paramLabel = "BYTES",
+      description = "Largest message accepted.")
+  private String maxMessageBytes;
+
+  @Option(
+      names = "--max-poll-bytes",
+      paramLabel = "BYTES",
+      description = "Largest Poll response; one larger message is still returned whole.")
+  private String maxPollBytes;
+
+  private final Map<String, String> env;
+
+  public ServerCommand() {
+    this(System.getenv());
+  }
+
+  ServerCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    CommandRunner.runAndExit(new ServerCommand(), args);
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    ServerConfig config;
+    try {
+      config = ServerConfig.resolve(env, flags());
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      return CommandRunner.EXIT_USAGE;
+    }
+    if (config.rootDir().isPresent()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              spec.name()
+                  + ": the file store is not available in this version ("
+                  + Setting.ROOT_DIR.envVar()
+                  + " / "
+                  + Setting.ROOT_DIR.flag()
+                  + " is '"
+                  + config.rootDir().get()
+                  + "'); unset it to use the memory store");
+      return CommandRunner.EXIT_USAGE;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handling the signals ourselves (not a shutdown hook) lets a requested stop exit 0; they are
+    // caught before the server announces itself, so a supervisor may signal it at any time after.
+    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+    Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    MiniKafkaServer server;
+    try {
+      server = MiniKafkaServer.start(new MemoryStore(), config, Clock.systemUTC());
+    } catch (IOException e) {
+      spec.commandLine()
+          .getErr()
+          .println(spec.name() + ": cannot listen on " + config.host() + ": " + rootCause(e));
+      return CommandRunner.EXIT_FAILURE;
+    }
+    stop.await();
+    server.close();
+    return CommandRunner.EXIT_OK;
+  }
+
+  private Map<Setting, String> flags() {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    putIfGiven(flags, Setting.HOST, host);
+    putIfGiven(flags, Setting.RETENTION, retention);
+    putIfGiven(flags, Setting.ROOT_DIR, rootDir);
+    putIfGiven(flags, Setting.MAX_MESSAGE_BYTES, maxMessageBytes);
+    putIfGiven(flags, Setting.MAX_POLL_BYTES, maxPollBytes);
+    return flags;
+  }
+
+  private static void putIfGiven(Map<Setting, String> flags, Setting setting, String value) {
+    if (value != null) {
+      flags.put(setting, value);
+    }
+  }
+
+  private static String rootCause(Throwable t) {
+    Throwable cause = t;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+}

@@ -1,0 +1,167 @@
+package io.minikafka.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.memory.MemoryStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** mkfk-producer and mkfk-consumer run in this JVM against a real server on loopback. */
+class ClientCommandsTest {
+
+  private MemoryStore store;
+  private MiniKafkaServer server;
+  private String host;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    store = new MemoryStore();
+    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
+    host = "127.0.0.1:" + server.port();
+  }
+
+  @AfterEach
+  void stopServer() throws IOException {
+    server.close();
+  }
+
+  private CliHarness.Result produce(byte[] stdin, String... args) {
+    return CliHarness.run(new ProducerCommand(new ByteArrayInputStream(stdin), false), args);
+  }
+
+  @Test
+  void producerSendsEachLineAndReportsTheNumbers() throws IOException {
+    CliHarness.Result result =
+        produce("one\ntwo\nthree\n".getBytes(UTF_8), "-host", host, "-topic", "topic_foo");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err()).contains("sent 3 messages").contains("numbers 1 to 3");
+    assertThat(result.err()).doesNotContain("Enter messages");
+    List<StoredMessage> stored = store.poll("topic_foo", 1, PollLimits.UNLIMITED).messages();
+    assertThat(stored).extracting(m -> new String(m.payload(), UTF_8)).containsExactly("one", "two", "three");
+  }
+
+  @Test
+  void producerAcceptsDoubleDashSpellingsAndPromptsOnATerminal() throws IOException {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ProducerCommand(new ByteArrayInputStream("x\n".getBytes(UTF_8)), true),
+            "--host",
+            host,
+            "--topic",
+            "t");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err()).contains("Enter messages");
+    assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
+  }
+
+  @Test
+  void producerFailsWithOneLineWhenTheServerIsUnreachable() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+
+    CliHarness.Result result =
+        produce("x\n".getBytes(UTF_8), "-host", "127.0.0.1:" + closedPort, "-topic", "t");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines()).singleElement().asString()
+        .startsWith("mkfk-producer: ")
+        .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort);
+  }
+
+  @Test
+  void producerRejectsAnInvalidTopicWithOneLine() {
+    CliHarness.Result result = produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "bad\u0001");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines()).singleElement().asString().contains("control characters");
+  }
+
+  @Test
+  void missingTopicIsAUsageError() {
+    CliHarness.Result result = produce(new byte[0], "-host", host);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--topic");
+  }
+
+  @Test
+  void consumerOncePrintsEveryMessageByteExactAndProgressOnStderr() throws IOException {
+    byte[][] payloads = {{'a'}, {(byte) 0xff, 0, (byte) 0x80}, {}, "ünïcødé".getBytes(UTF_8)};
+    for (byte[] payload : payloads) {
+      store.store("t", payload);
+    }
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result result =
+        CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--once");
+
+    assertThat(result.exitCode()).isZero();
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    for (byte[] payload : payloads) {
+      expected.write(payload);
+      expected.write('\n');
+    }
+    assertThat(stdout.toByteArray()).isEqualTo(expected.toByteArray());
+    assertThat(result.err())
+        .contains("received 4 messages")
+        .contains("next message to read advanced to 5");
+  }
+
+  @Test
+  void consumerOnceReadsPastTheResponseLimitAndHonoursFrom() throws IOException {
+    byte[] big = new byte[300_000];
+    for (int i = 1; i <= 10; i++) {
+      big[0] = (byte) ('0' + i % 10);
+      store.store("t", big.clone());
+    }
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(stdout), "--host", host, "--topic", "t", "--from", "3", "--once");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(stdout.size()).isEqualTo(8 * (big.length + 1));
+    assertThat(stdout.toByteArray()[0]).isEqualTo((byte) '3');
+    assertThat(result.err()).contains("next message to read advanced to 11");
+  }
+
+  @Test
+  void consumerOnceOfAnUnknownTopicFailsWithOneLine() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines()).singleElement().asString()
+        .startsWith("mkfk-consumer: ")
+        .contains("unknown topic 'nope'");
+  }
+
+  @Test
+  void badDurationsAreUsageErrors() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host", host, "-topic", "t", "--interval", "3 parsecs");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--interval").contains("3 parsecs");
+  }
+}

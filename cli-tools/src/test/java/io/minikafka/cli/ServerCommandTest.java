@@ -1,0 +1,74 @@
+package io.minikafka.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** mkfk-server's refusals and help; its running life is covered by the integration tests. */
+class ServerCommandTest {
+
+  @Test
+  void invalidRetentionInTheEnvironmentExitsTwoWithOneLine() {
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_RETENTIONTIME", "10 days")));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip().lines()).singleElement().asString()
+        .startsWith("mkfk-server: invalid MINIKAFKA_RETENTIONTIME '10 days'")
+        .contains("example: 500ms, 10s, 1h30m or 7d");
+  }
+
+  @Test
+  void invalidRetentionFlagIsNamedAsTheFlag() {
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of()), "-retention", "soon");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--retention 'soon'");
+  }
+
+  @Test
+  void rootDirIsRefusedUntilTheFileStoreExists() {
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_ROOT_DIR", "/tmp/minikafka")));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("file store is not available").contains("/tmp/minikafka");
+  }
+
+  @Test
+  void aPortInUseExitsOneWithOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliHarness.Result result =
+          CliHarness.run(
+              new ServerCommand(Map.of()), "--host", "127.0.0.1:" + taken.getLocalPort());
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err().strip().lines()).singleElement().asString()
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
+
+  @Test
+  void helpAndVersionWorkOnEveryCommand() {
+    for (Object command :
+        new Object[] {
+          new ServerCommand(Map.of()),
+          new ProducerCommand(new ByteArrayInputStream(new byte[0]), false),
+          new ConsumerCommand(new ByteArrayOutputStream())
+        }) {
+      CliHarness.Result help = CliHarness.run(command, "--help");
+      assertThat(help.exitCode()).isZero();
+      assertThat(help.out()).contains("Usage: mkfk-");
+
+      CliHarness.Result version = CliHarness.run(command, "--version");
+      assertThat(version.exitCode()).isZero();
+      assertThat(version.out()).containsPattern("mkfk-\\w+ \\(MiniKafka\\) \\d+\\.\\d+");
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.minikafka.client;
+
+import io.grpc.StatusRuntimeException;
+import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.Payload;
+import io.minikafka.protocol.PollRequest;
+import io.minikafka.protocol.PollResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads one topic of a MiniKafka server from a message number onwards, at the caller's pace; the
+ * original's {@code client.NewConsumer}.
+ *
+ * <p>Each {@link #poll()} returns the messages stored since the last one (up to the server's
+ * response size limit; poll again for the rest) and moves the consumer's read-from number past
+ * them. Messages are not removed by reading, so any number of consumers can read a topic
+ * independently. Persist {@link PollResult#newReadFrom()} to resume after a restart.
+ *
+ * <p>Not thread-safe: one thread polls a consumer.
+ */
+public final class Consumer implements AutoCloseable {
+
+  private final String topic;
+  private final Connection connection;
+  private long readFrom;
+
+  /**
+   * @param topic the topic to read
+   * @param readFrom the first message number wanted (1 for the oldest; 0 counts as 1)
+   * @param timeout how long each poll may take before it fails
+   * @param host the server, such as {@code localhost:9999} or {@code :9999} (this machine)
+   */
+  public Consumer(String topic, long readFrom, Duration timeout, String host) {
+    if (readFrom < 0) {
+      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
+    }
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.readFrom = readFrom;
+    this.connection = new Connection(host, timeout);
+  }
+
+  /**
+   * Fetches the messages numbered at or after the current read-from number, and advances it.
+   *
+   * @throws MiniKafkaException if the server could not be reached in time, or the topic does not
+   *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
+   */
+  public PollResult poll() {
+    PollRequest request =
+        PollRequest.newBuilder()
+            .setTopic(topic)
+            .setReadFrom(MsgNumber.newBuilder().setMsgNumber(readFrom))
+            .build();
+    PollResponse response;
+    try {
+      response = connection.stub().poll(request);
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("poll of topic '" + topic + "'", e);
+    }
+    long newReadFrom = response.getNewReadFrom().getMsgNumber();
+    // The payloads carry consecutive numbers ending just before newReadFrom.
+    long first = newReadFrom - response.getPayloadsCount();
+    List<Message> messages = new ArrayList<>(response.getPayloadsCount());
+    for (Payload payload : response.getPayloadsList()) {
+      messages.add(new Message(first + messages.size(), payload.getPayload().toByteArray()));
+    }
+    readFrom = newReadFrom;
+    return new PollResult(messages, newReadFrom);
+  }
+
+  /** The number the next {@link #poll()} reads from. */
+  public long readFrom() {
+    return readFrom;
+  }
+
+  /** The topic this consumer reads. */
+  public String topic() {
+    return topic;
+  }
+
+  /** Closes the connection, waiting at most the timeout for a poll in progress. */
+  @Override
+  public void close() {
+    connection.close();
+  }
+}

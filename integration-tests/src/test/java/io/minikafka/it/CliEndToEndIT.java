@@ -1,0 +1,141 @@
+package io.minikafka.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The real mkfk-server, mkfk-producer and mkfk-consumer, as processes, over loopback. */
+class CliEndToEndIT {
+
+  @Test
+  void linesPipedThroughTheProducerComeBackByteExactFromTheConsumer() throws Exception {
+    ByteArrayOutputStream input = new ByteArrayOutputStream();
+    input.write("first line\n".getBytes(UTF_8));
+    input.write("ünïcødé ✓ 🎉\n".getBytes(UTF_8));
+    input.write(new byte[] {(byte) 0xff, (byte) 0xfe, 0x01, '\t', '\n'});
+    input.write("\n".getBytes(UTF_8));
+    for (int i = 0; i < 500; i++) {
+      input.write(("line " + i + "\n").getBytes(UTF_8));
+    }
+    input.write("x".repeat(100_000).getBytes(UTF_8));
+    input.write('\n');
+    byte[] lines = input.toByteArray();
+
+    try (ServerProcess server = ServerProcess.start(Map.of())) {
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), lines, 120, "-host", server.host(), "-topic", "topic_foo");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      assertThat(produced.stderr()).contains("sent 505 messages").contains("numbers 1 to 505");
+
+      MiniKafkaHome.Outcome consumed =
+          MiniKafkaHome.run(
+              "mkfk-consumer",
+              Map.of(),
+              new byte[0],
+              120,
+              "-host",
+              server.host(),
+              "-topic",
+              "topic_foo",
+              "--once");
+      assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+      assertThat(consumed.stdout()).isEqualTo(lines);
+      assertThat(consumed.stderr()).contains("next message to read advanced to 506");
+
+      assertThat(server.stop()).isZero();
+      assertThat(server.log()).anyMatch(l -> l.contains("Stopped"));
+    }
+  }
+
+  @Test
+  void serverLogsItsSettingsAtStart() throws Exception {
+    try (ServerProcess server = ServerProcess.start(Map.of("MINIKAFKA_RETENTIONTIME", "90m"))) {
+      assertThat(server.log())
+          .anyMatch(l -> l.contains("listening on 127.0.0.1:" + server.port()))
+          .anyMatch(l -> l.contains("Store: memory"))
+          .anyMatch(l -> l.contains("Retention: 1h30m0s"));
+    }
+  }
+
+  @Test
+  void anExpiredMessageIsGoneAfterTheRetentionTime() throws Exception {
+    try (ServerProcess server = ServerProcess.start(Map.of("MINIKAFKA_RETENTIONTIME", "1s"))) {
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run(
+              "mkfk-producer",
+              Map.of(),
+              "short-lived\n".getBytes(UTF_8),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                MiniKafkaHome.Outcome consumed =
+                    MiniKafkaHome.run(
+                        "mkfk-consumer", Map.of(), new byte[0], 60, "-host", server.host(), "-topic", "t", "--once");
+                assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+                assertThat(consumed.stdout()).isEmpty();
+              });
+
+      MiniKafkaHome.Outcome next =
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), "later\n".getBytes(UTF_8), 60, "-host", server.host(), "-topic", "t");
+      assertThat(next.stderr()).as("numbers are never reused").contains("numbers 2 to 2");
+    }
+  }
+
+  @Test
+  void anInvalidRetentionExitsTwoWithOneLine() throws Exception {
+    MiniKafkaHome.Outcome outcome =
+        MiniKafkaHome.run(
+            "mkfk-server", Map.of("MINIKAFKA_RETENTIONTIME", "ten seconds"), new byte[0], 60);
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.stderr().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("MINIKAFKA_RETENTIONTIME")
+        .contains("'ten seconds'")
+        .contains("10s");
+  }
+
+  @Test
+  void theProducerExitsNonZeroWithOneLineWhenTheServerIsUnreachable() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+
+    MiniKafkaHome.Outcome outcome =
+        MiniKafkaHome.run(
+            "mkfk-producer",
+            Map.of(),
+            "hello\n".getBytes(UTF_8),
+            60,
+            "-host",
+            "127.0.0.1:" + closedPort,
+            "-topic",
+            "t");
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.stderr().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("cannot reach MiniKafka server");
+  }
+}

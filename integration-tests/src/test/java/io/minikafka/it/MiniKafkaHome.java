@@ -1,0 +1,73 @@
+package io.minikafka.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The source tree under test and its bin/ launchers, run as real processes. */
+final class MiniKafkaHome {
+
+  static final Path HOME = Path.of(System.getProperty("minikafka.home", "..")).toAbsolutePath().normalize();
+
+  /** What a finished process printed. */
+  record Outcome(int exitCode, byte[] stdout, String stderr) {
+    String stdoutText() {
+      return new String(stdout, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  private MiniKafkaHome() {}
+
+  static Path bin(String tool) {
+    Path script = HOME.resolve("bin").resolve(tool);
+    if (!Files.isExecutable(script)) {
+      throw new IllegalStateException(script + " is not an executable launcher");
+    }
+    return script;
+  }
+
+  static ProcessBuilder command(String tool, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(bin(tool).toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(k -> k.startsWith("MINIKAFKA_"));
+    builder.environment().putAll(env);
+    return builder;
+  }
+
+  /** Runs a tool to completion with {@code stdin} as its input, bounded by {@code timeoutSeconds}. */
+  static Outcome run(String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
+      throws IOException, InterruptedException {
+    Process process = command(tool, env, args).start();
+    // Drain both pipes concurrently so neither can fill up and stall the tool.
+    var stdout = drain(process.getInputStream());
+    var stderr = drain(process.getErrorStream());
+    try (var in = process.getOutputStream()) {
+      in.write(stdin);
+    } catch (IOException closedEarly) {
+      // The tool may exit before reading all its input; its exit code tells what happened.
+    }
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(tool + " did not finish within " + timeoutSeconds + " s");
+    }
+    return new Outcome(process.exitValue(), stdout.join(), new String(stderr.join()));
+  }
+
+  private static java.util.concurrent.CompletableFuture<byte[]> drain(InputStream in) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try (in) {
+            return in.readAllBytes();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+}

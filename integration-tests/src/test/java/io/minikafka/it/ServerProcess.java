@@ -1,0 +1,96 @@
+package io.minikafka.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A real {@code bin/mkfk-server} process on a free loopback port. */
+final class ServerProcess implements AutoCloseable {
+
+  private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+  private final Process process;
+  private final List<String> log = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final Thread reader;
+
+  private ServerProcess(Process process) {
+    this.process = process;
+    reader =
+        new Thread(
+            () -> {
+              try (BufferedReader err =
+                  new BufferedReader(
+                      new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                  log.add(line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                port.completeExceptionally(e);
+              }
+              port.completeExceptionally(new IllegalStateException("server exited: " + log));
+            },
+            "server-log");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts the server with these environment variables (its host is forced to 127.0.0.1:0). */
+  static ServerProcess start(Map<String, String> env) throws Exception {
+    Map<String, String> withHost = new java.util.HashMap<>(env);
+    withHost.put("MINIKAFKA_HOST", "127.0.0.1:0");
+    ServerProcess server = new ServerProcess(MiniKafkaHome.command("mkfk-server", withHost).start());
+    try {
+      server.port.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      server.process.destroyForcibly();
+      throw e;
+    }
+    return server;
+  }
+
+  int port() {
+    return port.join();
+  }
+
+  String host() {
+    return "127.0.0.1:" + port();
+  }
+
+  List<String> log() {
+    return log;
+  }
+
+  /** Sends SIGTERM and waits for the exit code. */
+  int stop() throws InterruptedException {
+    // Process.destroy() would also close our end of its pipes and lose its last log lines.
+    process.toHandle().destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not stop within 30 s of SIGTERM");
+    }
+    reader.join(TimeUnit.SECONDS.toMillis(30));
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
