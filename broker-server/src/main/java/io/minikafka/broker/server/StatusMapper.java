@@ -1,7 +1,9 @@
 package io.minikafka.broker.server;
 
 import io.grpc.Status;
+import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -21,13 +23,21 @@ final class StatusMapper {
     if (failure instanceof UnknownTopicException) {
       return Status.NOT_FOUND.withDescription(failure.getMessage());
     }
+    if (failure instanceof CorruptRecordException) {
+      LOG.error("Data loss: {}", failure.getMessage());
+      return Status.DATA_LOSS.withDescription(failure.getMessage());
+    }
+    if (failure instanceof StoreFullException) {
+      LOG.warn("Store full: {}", failure.getMessage());
+      return Status.RESOURCE_EXHAUSTED.withDescription(failure.getMessage());
+    }
     if (failure instanceof StoreClosedException) {
       return Status.UNAVAILABLE.withDescription("server is shutting down");
     }
     if (failure instanceof IOException) {
-      LOG.warn("Store I/O failure", failure);
+      LOG.warn("Store I/O failure: {}", failure.toString());
       return Status.UNAVAILABLE
-          .withDescription("store I/O failure: " + failure.getMessage())
+          .withDescription(failure.getMessage())
           .withCause(failure);
     }
     LOG.error("Unexpected failure", failure);

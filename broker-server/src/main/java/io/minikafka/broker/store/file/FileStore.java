@@ -1,0 +1,273 @@
+package io.minikafka.broker.store.file;
+
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.StoreException;
+import io.minikafka.broker.store.TopicName;
+import io.minikafka.broker.store.UnknownTopicException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link BackingStore} of files under a root directory; the original's {@code
+ * NewFileStore(rootDir)}, redone after Kafka's log: one directory per topic ({@link
+ * TopicDirectory}), each a list of {@link Segment}s with CRC-checked records and a dense index.
+ *
+ * <p>Durability follows the {@link FsyncPolicy}. Start-up recovers each topic's last segment from
+ * its last known-good record (see {@link Segment#open}), logging what it cut. A lock file keeps a
+ * second store off the same root. Unknown entries in the root are ignored with a warning.
+ *
+ * <p>Thread-safe; appends are serialised per topic only.
+ */
+public final class FileStore implements BackingStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
+  static final String LOCK_FILE = ".lock";
+
+  private final Path root;
+  private final FileStoreConfig config;
+  private final Clock clock;
+  private final ChannelOpener opener;
+  private final ConcurrentMap<String, FileTopic> topics = new ConcurrentHashMap<>();
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final ScheduledExecutorService flusher;
+  private volatile boolean closed;
+
+  private FileStore(Path root, FileStoreConfig config, Clock clock, ChannelOpener opener)
+      throws IOException {
+    this.root = root;
+    this.config = config;
+    this.clock = clock;
+    this.opener = opener;
+    Files.createDirectories(root);
+    this.lockChannel =
+        FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock acquired;
+    try {
+      acquired = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      acquired = null;
+    }
+    if (acquired == null) {
+      lockChannel.close();
+      throw new StoreException(root + " is in use by another MiniKafka store");
+    }
+    this.lock = acquired;
+    this.flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "minikafka-flusher");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Opens (creating if needed) a store under {@code root} with the default settings. */
+  public static FileStore open(Path root) throws IOException {
+    return open(root, FileStoreConfig.defaults(), Clock.systemUTC());
+  }
+
+  /** Opens (creating if needed) a store under {@code root}, recovering what a crash left. */
+  public static FileStore open(Path root, FileStoreConfig config, Clock clock) throws IOException {
+    return open(root, config, clock, ChannelOpener.DEFAULT);
+  }
+
+  static FileStore open(Path root, FileStoreConfig config, Clock clock, ChannelOpener opener)
+      throws IOException {
+    FileStore store = new FileStore(root, config, clock, opener);
+    try {
+      store.load();
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    store.startFlusher();
+    return store;
+  }
+
+  private void load() throws IOException {
+    List<Path> entries;
+    try (Stream<Path> list = Files.list(root)) {
+      entries = list.sorted().toList();
+    }
+    for (Path entry : entries) {
+      String fileName = entry.getFileName().toString();
+      if (fileName.equals(LOCK_FILE)) {
+        continue;
+      }
+      if (!Files.isDirectory(entry) || !Files.isRegularFile(entry.resolve(TopicDirectory.NAME_FILE))) {
+        LOG.warn("Ignoring {}: not a MiniKafka topic directory", entry);
+        continue;
+      }
+      String topic = TopicDirectory.readName(entry);
+      try {
+        TopicName.validate(topic);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Ignoring {}: its topic name is invalid ({})", entry, e.getMessage());
+        continue;
+      }
+      if (!TopicDirectory.encode(topic).equals(fileName)) {
+        LOG.warn("Ignoring {}: it is named for another topic than '{}'", entry, topic);
+        continue;
+      }
+      List<String> repairs = new ArrayList<>();
+      FileTopic opened = FileTopic.open(topic, entry, config, opener, repairs);
+      for (String repair : repairs) {
+        LOG.warn("Recovered topic '{}': {}", topic, repair);
+      }
+      topics.put(topic, opened);
+    }
+  }
+
+  private void startFlusher() {
+    long indexEvery = config.indexFlushInterval().toNanos();
+    flusher.scheduleWithFixedDelay(() -> flushAll(false), indexEvery, indexEvery, TimeUnit.NANOSECONDS);
+    if (config.fsync() instanceof FsyncPolicy.Interval interval) {
+      long every = interval.every().toNanos();
+      flusher.scheduleWithFixedDelay(() -> flushAll(true), every, every, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void flushAll(boolean forceLogs) {
+    for (FileTopic topic : topics.values()) {
+      try {
+        topic.flushInBackground(forceLogs);
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public long store(String topic, byte[] payload) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    FileTopic log = topics.get(topic);
+    if (log == null) {
+      try {
+        log = topics.computeIfAbsent(topic, this::createTopic);
+      } catch (UncheckedIOException e) {
+        throw new StoreException("topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")", e.getCause());
+      }
+    }
+    return log.append(payload, clock.millis());
+  }
+
+  private FileTopic createTopic(String topic) {
+    try {
+      return FileTopic.create(topic, root.resolve(TopicDirectory.encode(topic)), config, opener);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+    TopicName.validate(topic);
+    if (readFrom < 0) {
+      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
+    }
+    ensureOpen();
+    FileTopic log = topics.get(topic);
+    if (log == null) {
+      throw new UnknownTopicException(topic);
+    }
+    return log.read(readFrom, limits);
+  }
+
+  @Override
+  public long removeOlderThan(Instant cutoff) throws IOException {
+    ensureOpen();
+    long removed = 0;
+    for (FileTopic topic : topics.values()) {
+      removed += topic.removeOlderThan(cutoff.toEpochMilli());
+    }
+    return removed;
+  }
+
+  @Override
+  public void deleteContents() throws IOException {
+    ensureOpen();
+    for (String name : List.copyOf(topics.keySet())) {
+      FileTopic topic = topics.remove(name);
+      if (topic != null) {
+        topic.delete();
+      }
+    }
+  }
+
+  @Override
+  public String description() {
+    return "file store at " + root.toAbsolutePath() + " (fsync " + config.fsync() + ")";
+  }
+
+  /** The directory this store keeps its files in. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    flusher.shutdownNow();
+    try {
+      flusher.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    IOException failure = null;
+    for (FileTopic topic : topics.values()) {
+      try {
+        topic.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    topics.clear();
+    try {
+      lock.release();
+    } finally {
+      lockChannel.close();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void ensureOpen() throws StoreClosedException {
+    if (closed) {
+      throw new StoreClosedException();
+    }
+  }
+
+  /** The topic's internal state, for tests in this package. */
+  FileTopic topic(String name) {
+    return topics.get(name);
+  }
+}

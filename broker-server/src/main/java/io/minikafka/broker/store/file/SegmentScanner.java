@@ -1,0 +1,90 @@
+package io.minikafka.broker.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Reads a segment's records in order from a position, checking framing, CRC and numbering, and
+ * stops at the first record that fails: what recovery and {@code mkfk-fsck} both rely on.
+ */
+final class SegmentScanner {
+
+  private static final int CHUNK = 1024 * 1024;
+
+  private SegmentScanner() {}
+
+  /**
+   * Scans {@code log} from byte {@code from}, where record number {@code expectedNumber} should
+   * start, up to {@code fileSize}.
+   */
+  static ScanResult scan(FileChannel log, long from, long expectedNumber, long fileSize)
+      throws IOException {
+    int[] positions = new int[1024];
+    int count = 0;
+    long firstTime = -1;
+    long lastTime = -1;
+    long position = from;
+    long number = expectedNumber;
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(0, fileSize - from)));
+    long bufferStart = from;
+    buffer.limit(0);
+    String problem = null;
+    while (position < fileSize) {
+      if (position + RecordFormat.HEADER_BYTES > fileSize) {
+        problem = "torn record header";
+        break;
+      }
+      if (position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
+        buffer = refill(log, buffer, position, fileSize);
+        bufferStart = position;
+      }
+      int at = (int) (position - bufferStart);
+      int length = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
+      if (length < 0 || position + RecordFormat.recordBytes(length) > fileSize) {
+        problem = "torn or corrupt record (length " + length + ")";
+        break;
+      }
+      long recordBytes = RecordFormat.recordBytes(length);
+      if (at + recordBytes > buffer.limit()) {
+        buffer =
+            refill(
+                log,
+                recordBytes > buffer.capacity() ? ByteBuffer.allocate((int) recordBytes) : buffer,
+                position,
+                fileSize);
+        bufferStart = position;
+        at = 0;
+      }
+      long found = buffer.getLong(at + RecordFormat.NUMBER_OFFSET);
+      if (!RecordFormat.crcMatches(buffer, at, length)) {
+        problem = "CRC mismatch in message " + number;
+        break;
+      }
+      if (found != number) {
+        problem = "expected message " + number + " but found " + found;
+        break;
+      }
+      if (count == positions.length) {
+        positions = Arrays.copyOf(positions, count * 2);
+      }
+      positions[count++] = (int) position;
+      long time = buffer.getLong(at + RecordFormat.TIME_OFFSET);
+      if (firstTime < 0) {
+        firstTime = time;
+      }
+      lastTime = time;
+      position += recordBytes;
+      number++;
+    }
+    return new ScanResult(position, positions, count, firstTime, lastTime, problem);
+  }
+
+  private static ByteBuffer refill(FileChannel log, ByteBuffer buffer, long position, long fileSize)
+      throws IOException {
+    buffer.clear();
+    buffer.limit((int) Math.min(buffer.capacity(), fileSize - position));
+    return Segment.readFully(log, buffer, position);
+  }
+}
