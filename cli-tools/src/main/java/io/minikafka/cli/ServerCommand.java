@@ -4,8 +4,13 @@ import io.minikafka.broker.config.ConfigException;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
@@ -34,6 +39,8 @@ import sun.misc.Signal;
       "  MINIKAFKA_HOST               default 127.0.0.1:9999 (:9999 = every interface)",
       "  MINIKAFKA_RETENTIONTIME      default 168h",
       "  MINIKAFKA_ROOT_DIR           default unset (memory store)",
+      "  MINIKAFKA_FSYNC              default always",
+      "  MINIKAFKA_SEGMENT_BYTES      default 67108864",
       "  MINIKAFKA_MAX_MESSAGE_BYTES  default 16777216",
       "  MINIKAFKA_MAX_POLL_BYTES     default 1048576",
       "  MINIKAFKA_LOG_LEVEL          default INFO",
@@ -60,6 +67,18 @@ public final class ServerCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Directory of the file store; unset or empty for the memory store.")
   private String rootDir;
+
+  @Option(
+      names = "--fsync",
+      paramLabel = "POLICY",
+      description = "File store durability: always (default), interval:DURATION or never.")
+  private String fsync;
+
+  @Option(
+      names = "--segment-bytes",
+      paramLabel = "BYTES",
+      description = "File store segment size before it rolls.")
+  private String segmentBytes;
 
   @Option(
       names = "--max-message-bytes",
@@ -96,29 +115,30 @@ public final class ServerCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
       return CommandRunner.EXIT_USAGE;
     }
-    if (config.rootDir().isPresent()) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              spec.name()
-                  + ": the file store is not available in this version ("
-                  + Setting.ROOT_DIR.envVar()
-                  + " / "
-                  + Setting.ROOT_DIR.flag()
-                  + " is '"
-                  + config.rootDir().get()
-                  + "'); unset it to use the memory store");
-      return CommandRunner.EXIT_USAGE;
-    }
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (not a shutdown hook) lets a requested stop exit 0; they are
     // caught before the server announces itself, so a supervisor may signal it at any time after.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    Clock clock = Clock.systemUTC();
+    BackingStore store;
+    try {
+      store =
+          config.rootDir().isPresent()
+              ? FileStore.open(config.rootDir().get(), config.fileStoreConfig(), clock)
+              : new MemoryStore(clock);
+    } catch (IOException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              spec.name() + ": cannot open the file store at " + config.rootDir().get() + ": " + rootCause(e));
+      return CommandRunner.EXIT_FAILURE;
+    }
     MiniKafkaServer server;
     try {
-      server = MiniKafkaServer.start(new MemoryStore(), config, Clock.systemUTC());
+      server = MiniKafkaServer.start(store, config, clock);
     } catch (IOException e) {
+      store.close();
       spec.commandLine()
           .getErr()
           .println(spec.name() + ": cannot listen on " + config.host() + ": " + rootCause(e));
@@ -134,6 +154,8 @@ public final class ServerCommand implements Callable<Integer> {
     putIfGiven(flags, Setting.HOST, host);
     putIfGiven(flags, Setting.RETENTION, retention);
     putIfGiven(flags, Setting.ROOT_DIR, rootDir);
+    putIfGiven(flags, Setting.FSYNC, fsync);
+    putIfGiven(flags, Setting.SEGMENT_BYTES, segmentBytes);
     putIfGiven(flags, Setting.MAX_MESSAGE_BYTES, maxMessageBytes);
     putIfGiven(flags, Setting.MAX_POLL_BYTES, maxPollBytes);
     return flags;
@@ -145,10 +167,20 @@ public final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  /** The innermost cause in words; NIO's file exceptions carry only the path as their message. */
   private static String rootCause(Throwable t) {
     Throwable cause = t;
     while (cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof FileAlreadyExistsException e) {
+      return e.getFile() + " exists and is not a directory";
+    }
+    if (cause instanceof AccessDeniedException e) {
+      return "permission denied: " + e.getFile();
+    }
+    if (cause instanceof NoSuchFileException e) {
+      return "no such file or directory: " + e.getFile();
     }
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }

@@ -6,7 +6,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /** mkfk-server's refusals and help; its running life is covered by the integration tests. */
@@ -33,12 +36,26 @@ class ServerCommandTest {
   }
 
   @Test
-  void rootDirIsRefusedUntilTheFileStoreExists() {
+  void anUnusableRootDirExitsOneWithOneLine(@TempDir Path dir) throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+
     CliHarness.Result result =
-        CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_ROOT_DIR", "/tmp/minikafka")));
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_ROOT_DIR", notADirectory.toString())),
+            "--host",
+            "127.0.0.1:0");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines()).singleElement().asString()
+        .startsWith("mkfk-server: cannot open the file store at " + notADirectory);
+  }
+
+  @Test
+  void anInvalidFsyncPolicyIsNamed() {
+    CliHarness.Result result = CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_FSYNC", "sometimes")));
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("file store is not available").contains("/tmp/minikafka");
+    assertThat(result.err()).contains("MINIKAFKA_FSYNC 'sometimes'").contains("interval:1s");
   }
 
   @Test

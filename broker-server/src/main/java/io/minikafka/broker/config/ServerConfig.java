@@ -1,5 +1,7 @@
 package io.minikafka.broker.config;
 
+import io.minikafka.broker.store.file.FileStoreConfig;
+import io.minikafka.broker.store.file.FsyncPolicy;
 import io.minikafka.protocol.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,8 @@ import java.util.function.Function;
  * @param host where to listen; no host means every interface, port 0 any free port
  * @param retention how long a message is kept after it is stored; positive
  * @param rootDir the file store's directory, or empty for the memory store
+ * @param fsync when the file store forces records to disk
+ * @param segmentBytes the file store's segment size
  * @param maxMessageBytes the largest payload accepted by Produce
  * @param maxPollBytes the largest Poll response the server builds (see {@code PollLimits})
  * @param shutdownTimeout how long in-flight calls may run on after shutdown starts
@@ -23,6 +27,8 @@ public record ServerConfig(
     Endpoint host,
     Duration retention,
     Optional<Path> rootDir,
+    FsyncPolicy fsync,
+    int segmentBytes,
     int maxMessageBytes,
     int maxPollBytes,
     Duration shutdownTimeout) {
@@ -37,6 +43,7 @@ public record ServerConfig(
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(rootDir, "rootDir");
+    Objects.requireNonNull(fsync, "fsync");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     if (retention == null || retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive, was " + retention);
@@ -55,25 +62,46 @@ public record ServerConfig(
         DEFAULT_HOST,
         DEFAULT_RETENTION,
         Optional.empty(),
+        new FsyncPolicy.Always(),
+        FileStoreConfig.DEFAULT_SEGMENT_BYTES,
         DEFAULT_MAX_MESSAGE_BYTES,
         DEFAULT_MAX_POLL_BYTES,
         DEFAULT_SHUTDOWN_TIMEOUT);
   }
 
   public ServerConfig withHost(Endpoint newHost) {
-    return new ServerConfig(newHost, retention, rootDir, maxMessageBytes, maxPollBytes, shutdownTimeout);
+    return new ServerConfig(
+        newHost, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout);
   }
 
   public ServerConfig withRetention(Duration newRetention) {
-    return new ServerConfig(host, newRetention, rootDir, maxMessageBytes, maxPollBytes, shutdownTimeout);
+    return new ServerConfig(
+        host, newRetention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout);
   }
 
   public ServerConfig withMaxMessageBytes(int bytes) {
-    return new ServerConfig(host, retention, rootDir, bytes, maxPollBytes, shutdownTimeout);
+    return new ServerConfig(
+        host, retention, rootDir, fsync, segmentBytes, bytes, maxPollBytes, shutdownTimeout);
   }
 
   public ServerConfig withMaxPollBytes(int bytes) {
-    return new ServerConfig(host, retention, rootDir, maxMessageBytes, bytes, shutdownTimeout);
+    return new ServerConfig(
+        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, bytes, shutdownTimeout);
+  }
+
+  /**
+   * The file store settings this configuration implies: segments also roll once they span the
+   * retention time (at most a week), so expired data frees its disk space within about twice the
+   * retention time.
+   */
+  public FileStoreConfig fileStoreConfig() {
+    Duration maxAge = retention.compareTo(FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE) < 0
+        ? retention
+        : FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE;
+    return FileStoreConfig.defaults()
+        .withFsync(fsync)
+        .withSegmentBytes(segmentBytes)
+        .withSegmentMaxAge(maxAge);
   }
 
   /** How often the sweeper runs: a tenth of the retention, as the original. */
@@ -98,12 +126,17 @@ public record ServerConfig(
         sources.parse(Setting.RETENTION, ServerConfig::parseRetention, GoDuration.EXAMPLES, d.retention);
     Optional<Path> rootDir =
         Optional.ofNullable(sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null));
+    FsyncPolicy fsync = sources.parse(Setting.FSYNC, FsyncPolicy::parse, FsyncPolicy.EXAMPLES, d.fsync);
+    int segmentBytes =
+        sources.parse(
+            Setting.SEGMENT_BYTES, v -> parseSize(v, 1024), "67108864", d.segmentBytes);
     int maxMessageBytes =
         sources.parse(
             Setting.MAX_MESSAGE_BYTES, v -> parseSize(v, 0), "16777216", d.maxMessageBytes);
     int maxPollBytes =
         sources.parse(Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes);
-    return new ServerConfig(host, retention, rootDir, maxMessageBytes, maxPollBytes, d.shutdownTimeout);
+    return new ServerConfig(
+        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, d.shutdownTimeout);
   }
 
   private static Duration parseRetention(String value) {

@@ -11,6 +11,12 @@ public enum Setting {
       "--retention",
       "how long messages are kept, such as 500ms, 10s, 1h30m or 7d"),
   ROOT_DIR("MINIKAFKA_ROOT_DIR", "--root-dir", "directory of the file store; unset or empty = memory"),
+  FSYNC(
+      "MINIKAFKA_FSYNC",
+      "--fsync",
+      "file store durability: always, interval:<duration> or never"),
+  SEGMENT_BYTES(
+      "MINIKAFKA_SEGMENT_BYTES", "--segment-bytes", "file store segment size before it rolls, in bytes"),
   MAX_MESSAGE_BYTES(
       "MINIKAFKA_MAX_MESSAGE_BYTES", "--max-message-bytes", "largest message accepted, in bytes"),
   MAX_POLL_BYTES(

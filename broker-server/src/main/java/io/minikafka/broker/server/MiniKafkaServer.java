@@ -77,6 +77,11 @@ public final class MiniKafkaServer implements AutoCloseable {
 
   /** Starts serving and sweeping; logs the address, store and retention. */
   public MiniKafkaServer start() throws IOException {
+    // A reopened store still holds messages that expired while it was closed: hide them first.
+    long expired = sweeper.sweepOnce();
+    if (expired > 0) {
+      LOG.info("Removed {} messages that expired while the server was down", expired);
+    }
     grpcServer.start();
     sweeper.start(config.sweepInterval());
     LOG.info("Store: {}", store.description());

@@ -3,6 +3,7 @@ package io.minikafka.broker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.minikafka.broker.store.file.FsyncPolicy;
 import io.minikafka.protocol.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +94,28 @@ class ServerConfigTest {
         .hasMessageContaining("MINIKAFKA_HOST")
         .hasMessageContaining("'nowhere'")
         .hasMessageContaining(":9999");
+  }
+
+  @Test
+  void fileStoreSettingsComeThrough() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of("MINIKAFKA_FSYNC", "interval:250ms", "MINIKAFKA_RETENTIONTIME", "10s"),
+            Map.of(Setting.SEGMENT_BYTES, "1048576"));
+
+    assertThat(config.fsync()).isEqualTo(new FsyncPolicy.Interval(Duration.ofMillis(250)));
+    assertThat(config.fileStoreConfig().segmentBytes()).isEqualTo(1048576);
+    assertThat(config.fileStoreConfig().segmentMaxAge()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(ServerConfig.defaults().fsync()).isEqualTo(new FsyncPolicy.Always());
+    assertThat(ServerConfig.defaults().fileStoreConfig().segmentMaxAge()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void badFsyncPolicyIsNamed() {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_FSYNC", "interval:soon"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_FSYNC 'interval:soon'")
+        .hasMessageContaining("always, interval:1s or never");
   }
 
   @Test

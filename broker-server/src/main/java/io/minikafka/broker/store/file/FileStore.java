@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,36 +106,13 @@ public final class FileStore implements BackingStore {
   }
 
   private void load() throws IOException {
-    List<Path> entries;
-    try (Stream<Path> list = Files.list(root)) {
-      entries = list.sorted().toList();
-    }
-    for (Path entry : entries) {
-      String fileName = entry.getFileName().toString();
-      if (fileName.equals(LOCK_FILE)) {
-        continue;
-      }
-      if (!Files.isDirectory(entry) || !Files.isRegularFile(entry.resolve(TopicDirectory.NAME_FILE))) {
-        LOG.warn("Ignoring {}: not a MiniKafka topic directory", entry);
-        continue;
-      }
-      String topic = TopicDirectory.readName(entry);
-      try {
-        TopicName.validate(topic);
-      } catch (IllegalArgumentException e) {
-        LOG.warn("Ignoring {}: its topic name is invalid ({})", entry, e.getMessage());
-        continue;
-      }
-      if (!TopicDirectory.encode(topic).equals(fileName)) {
-        LOG.warn("Ignoring {}: it is named for another topic than '{}'", entry, topic);
-        continue;
-      }
+    for (TopicDirectory.Found found : TopicDirectory.discover(root, LOG::warn)) {
       List<String> repairs = new ArrayList<>();
-      FileTopic opened = FileTopic.open(topic, entry, config, opener, repairs);
+      FileTopic opened = FileTopic.open(found.topic(), found.dir(), config, opener, repairs);
       for (String repair : repairs) {
-        LOG.warn("Recovered topic '{}': {}", topic, repair);
+        LOG.warn("Recovered topic '{}': {}", found.topic(), repair);
       }
-      topics.put(topic, opened);
+      topics.put(found.topic(), opened);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoreException;
@@ -267,6 +268,16 @@ final class FileTopic {
       if (number >= segment.nextNumber()) {
         Map.Entry<Long, Segment> next = segments.higherEntry(segment.base);
         if (next == null) {
+          break;
+        }
+        if (next.getKey() > number && out.isEmpty()) {
+          // Numbers below the next segment that no segment can give: damage found at start-up.
+          throw new CorruptRecordException(
+              String.format(
+                  "topic '%s' messages %d to %d are unreadable (damaged segment %s)",
+                  name, number, next.getKey() - 1, segment.logPath.getFileName()));
+        }
+        if (next.getKey() > number) {
           break;
         }
         number = next.getKey();

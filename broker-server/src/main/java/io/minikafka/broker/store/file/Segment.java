@@ -139,19 +139,31 @@ final class Segment implements Closeable {
       }
       return;
     }
-    ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize);
+    // The last segment is cut at its first bad record (a torn write); older ones are never cut,
+    // only indexed as far as their framing allows, so that their damage is reported on read.
+    ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize, active);
     int total = trusted + scan.count();
     int[] all = Arrays.copyOf(indexed, Math.max(1024, total + 1));
     System.arraycopy(scan.positions(), 0, all, trusted, scan.count());
+    if (scan.damage() != null) {
+      repairs.add("segment " + logPath.getFileName() + " is damaged: " + scan.damage());
+    }
     if (scan.validEnd() < logSize) {
-      repairs.add(
-          String.format(
-              "segment %s: cut %d bytes after message %d (%s)",
-              logPath.getFileName(),
-              logSize - scan.validEnd(),
-              base + total - 1,
-              scan.problem()));
-      log.truncate(scan.validEnd());
+      if (active) {
+        repairs.add(
+            String.format(
+                "segment %s: cut %d bytes after message %d (%s)",
+                logPath.getFileName(),
+                logSize - scan.validEnd(),
+                base + total - 1,
+                scan.stopped()));
+        log.truncate(scan.validEnd());
+      } else {
+        repairs.add(
+            String.format(
+                "segment %s is damaged at byte %d (%s): messages from %d on in it cannot be read",
+                logPath.getFileName(), scan.validEnd(), scan.stopped(), base + total));
+      }
     }
     if (trusted != entries || indexSize != entries * 4L || scan.count() > 0) {
       if (trusted != entries || indexSize != entries * 4L) {
@@ -163,7 +175,7 @@ final class Segment implements Closeable {
       indexedEntries = entries;
     }
     count = total;
-    size = scan.validEnd();
+    size = active ? scan.validEnd() : logSize;
     committedBytes = size;
     if (total > 0) {
       firstTime = trusted > 0 ? readTime(all[0]) : scan.firstTime();
@@ -199,9 +211,7 @@ final class Segment implements Closeable {
       return result;
     }
     ByteBuffer buffer = ByteBuffer.allocate(entries * 4);
-    readFully(index, buffer, 0);
-    buffer.flip();
-    buffer.asIntBuffer().get(result);
+    readFully(index, buffer, 0).asIntBuffer().get(result);
     return result;
   }
 

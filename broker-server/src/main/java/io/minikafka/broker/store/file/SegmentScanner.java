@@ -6,8 +6,13 @@ import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
- * Reads a segment's records in order from a position, checking framing, CRC and numbering, and
- * stops at the first record that fails: what recovery and {@code mkfk-fsck} both rely on.
+ * Reads a segment's records in order from a position, checking framing, CRC and numbering: what
+ * recovery and {@code mkfk-fsck} both rely on.
+ *
+ * <p>Strict scans stop at the first record that fails any check; they find where a torn tail
+ * starts. Tolerant scans go on past a record whose CRC fails as long as its header (length and
+ * number) is intact, so a sealed segment with a damaged payload can still be indexed and its other
+ * records read; they stop only where the framing itself is lost.
  */
 final class SegmentScanner {
 
@@ -19,7 +24,8 @@ final class SegmentScanner {
    * Scans {@code log} from byte {@code from}, where record number {@code expectedNumber} should
    * start, up to {@code fileSize}.
    */
-  static ScanResult scan(FileChannel log, long from, long expectedNumber, long fileSize)
+  static ScanResult scan(
+      FileChannel log, long from, long expectedNumber, long fileSize, boolean strict)
       throws IOException {
     int[] positions = new int[1024];
     int count = 0;
@@ -30,10 +36,11 @@ final class SegmentScanner {
     ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(0, fileSize - from)));
     long bufferStart = from;
     buffer.limit(0);
-    String problem = null;
+    String stopped = null;
+    String damage = null;
     while (position < fileSize) {
       if (position + RecordFormat.HEADER_BYTES > fileSize) {
-        problem = "torn record header";
+        stopped = "torn record header";
         break;
       }
       if (position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
@@ -43,7 +50,7 @@ final class SegmentScanner {
       int at = (int) (position - bufferStart);
       int length = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
       if (length < 0 || position + RecordFormat.recordBytes(length) > fileSize) {
-        problem = "torn or corrupt record (length " + length + ")";
+        stopped = "torn or corrupt record (length " + length + ")";
         break;
       }
       long recordBytes = RecordFormat.recordBytes(length);
@@ -58,13 +65,18 @@ final class SegmentScanner {
         at = 0;
       }
       long found = buffer.getLong(at + RecordFormat.NUMBER_OFFSET);
-      if (!RecordFormat.crcMatches(buffer, at, length)) {
-        problem = "CRC mismatch in message " + number;
+      if (found != number) {
+        stopped = "expected message " + number + " but found " + found;
         break;
       }
-      if (found != number) {
-        problem = "expected message " + number + " but found " + found;
-        break;
+      if (!RecordFormat.crcMatches(buffer, at, length)) {
+        if (strict) {
+          stopped = "CRC mismatch in message " + number;
+          break;
+        }
+        if (damage == null) {
+          damage = "CRC mismatch in message " + number + " at byte " + position;
+        }
       }
       if (count == positions.length) {
         positions = Arrays.copyOf(positions, count * 2);
@@ -78,7 +90,7 @@ final class SegmentScanner {
       position += recordBytes;
       number++;
     }
-    return new ScanResult(position, positions, count, firstTime, lastTime, problem);
+    return new ScanResult(position, positions, count, firstTime, lastTime, stopped, damage);
   }
 
   private static ByteBuffer refill(FileChannel log, ByteBuffer buffer, long position, long fileSize)

@@ -15,7 +15,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import io.minikafka.broker.store.TopicName;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * How a topic name becomes a directory name, and the file inside that records the name.
@@ -37,6 +42,44 @@ final class TopicDirectory {
   private static final int CUT = 160;
 
   private TopicDirectory() {}
+
+  /** A topic directory found under a store's root. */
+  record Found(String topic, Path dir) {}
+
+  /**
+   * The topic directories under {@code root}, in name order; anything else there is reported to
+   * {@code warnings} (one line each) and skipped.
+   */
+  static List<Found> discover(Path root, Consumer<String> warnings) throws IOException {
+    List<Path> entries;
+    try (Stream<Path> list = Files.list(root)) {
+      entries = list.sorted().toList();
+    }
+    List<Found> found = new ArrayList<>();
+    for (Path entry : entries) {
+      String fileName = entry.getFileName().toString();
+      if (fileName.equals(FileStore.LOCK_FILE)) {
+        continue;
+      }
+      if (!Files.isDirectory(entry) || !Files.isRegularFile(entry.resolve(NAME_FILE))) {
+        warnings.accept("Ignoring " + entry + ": not a MiniKafka topic directory");
+        continue;
+      }
+      String topic = readName(entry);
+      try {
+        TopicName.validate(topic);
+      } catch (IllegalArgumentException e) {
+        warnings.accept("Ignoring " + entry + ": its topic name is invalid (" + e.getMessage() + ")");
+        continue;
+      }
+      if (!encode(topic).equals(fileName)) {
+        warnings.accept("Ignoring " + entry + ": it is named for another topic than '" + topic + "'");
+        continue;
+      }
+      found.add(new Found(topic, entry));
+    }
+    return found;
+  }
 
   static String encode(String topic) {
     StringBuilder out = new StringBuilder();

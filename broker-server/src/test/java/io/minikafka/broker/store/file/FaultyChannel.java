@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +22,9 @@ final class FaultyChannel extends FileChannel {
   static final class Faults {
     final AtomicBoolean diskFull = new AtomicBoolean();
     final AtomicInteger forces = new AtomicInteger();
+    /** While set, each force waits for it to open, after counting down {@link #forceEntered}. */
+    volatile CountDownLatch forceGate;
+    final CountDownLatch forceEntered = new CountDownLatch(1);
 
     ChannelOpener opener() {
       return (path, options) -> new FaultyChannel(FileChannel.open(path, options), this);
@@ -61,6 +66,18 @@ final class FaultyChannel extends FileChannel {
   @Override
   public void force(boolean metaData) throws IOException {
     faults.forces.incrementAndGet();
+    CountDownLatch gate = faults.forceGate;
+    if (gate != null) {
+      faults.forceEntered.countDown();
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("test gate never opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
     delegate.force(metaData);
   }
 

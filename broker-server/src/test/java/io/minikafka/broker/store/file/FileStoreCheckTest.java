@@ -1,0 +1,106 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.minikafka.broker.store.ManualClock;
+import io.minikafka.broker.store.PollLimits;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStoreCheckTest {
+
+  @TempDir Path root;
+  private final ManualClock clock = new ManualClock();
+
+  @BeforeEach
+  void fill() throws IOException {
+    FileStoreConfig config = FileStoreConfig.defaults().withSegmentBytes(1000);
+    try (FileStore store = FileStore.open(root, config, clock)) {
+      for (int i = 0; i < 30; i++) {
+        store.store("t", ("message-" + i).getBytes(UTF_8));
+      }
+      store.store("other", new byte[5]);
+    }
+  }
+
+  private Path segment(int which, String suffix) throws IOException {
+    try (Stream<Path> files = Files.list(root.resolve("t"))) {
+      return files.filter(p -> p.toString().endsWith(suffix)).sorted().toList().get(which);
+    }
+  }
+
+  private Path lastLog() throws IOException {
+    try (Stream<Path> files = Files.list(root.resolve("t"))) {
+      return files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+    }
+  }
+
+  @Test
+  void aCleanStoreChecksCleanWithItsContentsSummed() throws IOException {
+    FileStoreCheck.Report report = FileStoreCheck.check(root);
+
+    assertThat(report.damaged()).isFalse();
+    assertThat(report.topics()).hasSize(2);
+    FileStoreCheck.TopicReport t =
+        report.topics().stream().filter(r -> r.topic().equals("t")).findFirst().orElseThrow();
+    assertThat(t.messages()).isEqualTo(30);
+    assertThat(t.firstNumber()).isEqualTo(1);
+    assertThat(t.nextNumber()).isEqualTo(31);
+    assertThat(t.segments()).isGreaterThan(1);
+  }
+
+  @Test
+  void aTornTailIsReportedAsRepairableAndRepairCutsItLikeRecovery() throws IOException {
+    Files.write(lastLog(), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+
+    FileStoreCheck.Report before = FileStoreCheck.check(root);
+    assertThat(before.damaged()).isTrue();
+    assertThat(before.topics().stream().flatMap(r -> r.problems().stream()))
+        .singleElement()
+        .satisfies(p -> assertThat(p.repairable()).isTrue())
+        .satisfies(p -> assertThat(p.description()).contains("3 bytes"));
+
+    FileStoreCheck.Report after = FileStoreCheck.repair(root);
+
+    assertThat(after.damaged()).isFalse();
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock)) {
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(30);
+    }
+  }
+
+  @Test
+  void aDisagreeingIndexIsRebuiltByRepair() throws IOException {
+    try (RandomAccessFile index = new RandomAccessFile(segment(0, ".index").toFile(), "rw")) {
+      index.seek(4);
+      index.writeInt(12345);
+    }
+
+    assertThat(FileStoreCheck.check(root).damaged()).isTrue();
+    assertThat(FileStoreCheck.repair(root).damaged()).isFalse();
+  }
+
+  @Test
+  void corruptionInsideAnOlderSegmentIsReportedAndNotRepairable() throws IOException {
+    try (RandomAccessFile log = new RandomAccessFile(segment(0, ".log").toFile(), "rw")) {
+      log.seek(RecordFormat.HEADER_BYTES + 2);
+      log.write('X');
+    }
+
+    FileStoreCheck.Report report = FileStoreCheck.repair(root);
+
+    assertThat(report.damaged()).isTrue();
+    assertThat(report.topics().stream().flatMap(r -> r.problems().stream()))
+        .anySatisfy(p -> {
+          assertThat(p.repairable()).isFalse();
+          assertThat(p.description()).contains("CRC mismatch in message 1");
+        });
+  }
+}
