@@ -77,7 +77,8 @@ class ServerCommandTest {
         new Object[] {
           new ServerCommand(Map.of()),
           new ProducerCommand(new ByteArrayInputStream(new byte[0]), false),
-          new ConsumerCommand(new ByteArrayOutputStream())
+          new ConsumerCommand(new ByteArrayOutputStream()),
+          new FsckCommand()
         }) {
       CliHarness.Result help = CliHarness.run(command, "--help");
       assertThat(help.exitCode()).isZero();

@@ -7,9 +7,11 @@ import static org.awaitility.Awaitility.await;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real mkfk-server, mkfk-producer and mkfk-consumer, as processes, over loopback. */
 class CliEndToEndIT {
@@ -53,6 +55,34 @@ class CliEndToEndIT {
       assertThat(server.stop()).isZero();
       assertThat(server.log()).anyMatch(l -> l.contains("Stopped"));
     }
+  }
+
+  @Test
+  void aFileStoreServerKeepsMessagesAcrossARestartAndNumberingContinues(@TempDir Path root)
+      throws Exception {
+    Map<String, String> env = Map.of("MINIKAFKA_ROOT_DIR", root.toString());
+    byte[] lines = "kept one\nkept two\n".getBytes(UTF_8);
+    try (ServerProcess server = ServerProcess.start(env)) {
+      assertThat(server.log()).anyMatch(l -> l.contains("Store: file store at " + root));
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run("mkfk-producer", Map.of(), lines, 60, "-host", server.host(), "-topic", "t");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      assertThat(server.stop()).isZero();
+    }
+    try (ServerProcess server = ServerProcess.start(env)) {
+      MiniKafkaHome.Outcome consumed =
+          MiniKafkaHome.run(
+              "mkfk-consumer", Map.of(), new byte[0], 60, "-host", server.host(), "-topic", "t", "--once");
+      assertThat(consumed.stdout()).isEqualTo(lines);
+      MiniKafkaHome.Outcome next =
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), "third\n".getBytes(UTF_8), 60, "-host", server.host(), "-topic", "t");
+      assertThat(next.stderr()).contains("numbers 3 to 3");
+      assertThat(server.stop()).isZero();
+    }
+    MiniKafkaHome.Outcome fsck = MiniKafkaHome.run("mkfk-fsck", Map.of(), new byte[0], 60, root.toString());
+    assertThat(fsck.exitCode()).as(fsck.stdout() + fsck.stderr()).isZero();
+    assertThat(fsck.stdoutText()).contains("messages 1-3 (3 stored)").contains("no damage");
   }
 
   @Test

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles and runs the Java snippets of README.md as they are written, so they cannot drift from
- * the API. The only edits: the server snippet listens on a free loopback port instead of :9999,
- * the clients dial it, and the consumer's 3 s ticker is shortened.
+ * the API. The only edits: the server snippet listens on a free loopback port instead of :9999 and
+ * keeps its store in this test's temporary directory, the clients dial it, and the consumer's 3 s
+ * ticker is shortened.
  */
 class ReadmeSnippetsIT {
 
@@ -43,7 +44,10 @@ class ReadmeSnippetsIT {
 
     List<String> imports = new ArrayList<>();
     StringBuilder body = new StringBuilder();
-    body.append(statements(snippets.get("server"), imports).replace("\":9999\"", "\"127.0.0.1:0\""));
+    body.append(
+        statements(snippets.get("server"), imports)
+            .replace("\":9999\"", "\"127.0.0.1:0\"")
+            .replace("System.getProperty(\"java.io.tmpdir\")", "\"" + work.resolve("store") + "\""));
     body.append("String readmeHost = \"127.0.0.1:\" + server.port();\n");
     body.append("try {\n");
     for (String name : List.of("producer", "consumer")) {

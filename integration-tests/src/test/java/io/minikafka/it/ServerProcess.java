@@ -86,6 +86,14 @@ final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the server with SIGKILL, as a crash would, and waits for it to be gone. */
+  void kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("server survived SIGKILL for 30 s");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {

@@ -1,0 +1,77 @@
+package io.minikafka.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.minikafka.broker.store.file.FileStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FsckCommandTest {
+
+  @TempDir Path root;
+
+  private void fill() throws IOException {
+    try (FileStore store = FileStore.open(root)) {
+      for (int i = 0; i < 5; i++) {
+        store.store("topic_foo", new byte[10]);
+      }
+    }
+  }
+
+  private Path log() throws IOException {
+    try (Stream<Path> files = Files.list(root.resolve("topic_foo"))) {
+      return files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+  }
+
+  @Test
+  void aCleanStoreExitsZeroWithASummary() throws IOException {
+    fill();
+
+    CliHarness.Result result = CliHarness.run(new FsckCommand(), root.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("topic 'topic_foo': 1 segment, messages 1-5 (5 stored)")
+        .contains(": ok")
+        .contains("no damage");
+  }
+
+  @Test
+  void aTornTailExitsOneAndRepairFixesIt() throws IOException {
+    fill();
+    Files.write(log(), new byte[] {9, 9, 9, 9, 9}, StandardOpenOption.APPEND);
+
+    CliHarness.Result check = CliHarness.run(new FsckCommand(), root.toString());
+    assertThat(check.exitCode()).isEqualTo(1);
+    assertThat(check.out()).contains("DAMAGED").contains("repairable with --repair");
+
+    CliHarness.Result repair = CliHarness.run(new FsckCommand(), "--repair", root.toString());
+    assertThat(repair.exitCode()).isZero();
+    assertThat(repair.out()).contains("after repair: no damage").contains("(5 stored)");
+  }
+
+  @Test
+  void aMissingDirectoryIsAUsageError() {
+    CliHarness.Result result = CliHarness.run(new FsckCommand(), root.resolve("nope").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("is not a directory");
+  }
+
+  @Test
+  void repairRefusesAStoreInUse() throws IOException {
+    fill();
+    try (FileStore running = FileStore.open(root)) {
+      CliHarness.Result result = CliHarness.run(new FsckCommand(), "--repair", root.toString());
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err()).contains("in use");
+    }
+  }
+}
