@@ -83,8 +83,17 @@ public final class RetentionSweeper implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops sweeping, waiting for a sweep in progress to finish. Never interrupts it: an interrupt
+   * during file I/O would close the store's file channels.
+   */
   @Override
   public void close() {
-    scheduler.shutdownNow();
+    scheduler.shutdown();
+    try {
+      scheduler.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

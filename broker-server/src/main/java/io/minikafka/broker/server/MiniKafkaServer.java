@@ -1,6 +1,7 @@
 package io.minikafka.broker.server;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.minikafka.broker.config.GoDuration;
@@ -12,7 +13,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +35,16 @@ public final class MiniKafkaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MiniKafkaServer.class);
   /** Room beyond the largest payload for the topic name and framing of a Produce request. */
   private static final int REQUEST_HEADROOM_BYTES = 64 * 1024;
+  /** Threads that read the store for subscriptions and long polls; reads may block on disk. */
+  private static final int PUSH_THREADS = 4;
 
   private final Server grpcServer;
   private final BackingStore store;
   private final ServerConfig config;
   private final RetentionSweeper sweeper;
+  private final MiniKafkaService service;
+  private final ExecutorService pushExecutor;
+  private final ScheduledExecutorService timer;
   private boolean closed;
 
   /**
@@ -47,10 +58,14 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.store = store;
     this.config = config;
     this.sweeper = new RetentionSweeper(store, config.retention(), clock, removed -> {});
+    this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, daemonThreads("minikafka-push"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("minikafka-timer"));
+    this.service =
+        new MiniKafkaService(
+            store, config.maxMessageBytes(), config.maxPollBytes(), pushExecutor, timer);
     this.grpcServer =
         builder
-            .addService(
-                new MiniKafkaService(store, config.maxMessageBytes(), config.maxPollBytes()))
+            .addService(service)
             .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
             .build();
   }
@@ -119,6 +134,8 @@ public final class MiniKafkaServer implements AutoCloseable {
     LOG.info("Shutting down");
     sweeper.close();
     grpcServer.shutdown();
+    // Subscriptions never end by themselves: end them so in-flight calls can drain.
+    service.endSubscriptions(Status.UNAVAILABLE.withDescription("server is shutting down"));
     try {
       long timeoutMillis = config.shutdownTimeout().toMillis();
       if (!grpcServer.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
@@ -130,9 +147,26 @@ public final class MiniKafkaServer implements AutoCloseable {
       grpcServer.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
+      // Drains read the store; interrupting one would close the file channel it reads.
+      pushExecutor.shutdown();
+      timer.shutdownNow();
+      try {
+        pushExecutor.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       store.close();
     }
     LOG.info("Stopped");
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static int saturatedAdd(int a, int b) {

@@ -2,47 +2,67 @@ package io.minikafka.broker.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
+import io.minikafka.protocol.ProduceBatchRequest;
+import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
+import io.minikafka.protocol.SubscribeRequest;
+import io.minikafka.protocol.SubscribeResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 
-/** The {@code protocol.MiniKafka} gRPC service: thin handlers over a {@link BackingStore}. */
+/**
+ * The {@code protocol.MiniKafka} gRPC service: thin handlers over a {@link BackingStore}. Pushes
+ * (subscriptions, long polls) run on {@code pushExecutor}; every append wakes the pushes waiting
+ * for its topic through {@link TopicEvents}.
+ */
 final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   private final BackingStore store;
   private final int maxMessageBytes;
   private final PollLimits serverLimits;
+  private final TopicEvents events = new TopicEvents();
+  private final ExecutorService pushExecutor;
+  private final ScheduledExecutorService timer;
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-  MiniKafkaService(BackingStore store, int maxMessageBytes, int maxPollBytes) {
+  MiniKafkaService(
+      BackingStore store,
+      int maxMessageBytes,
+      int maxPollBytes,
+      ExecutorService pushExecutor,
+      ScheduledExecutorService timer) {
     this.store = store;
     this.maxMessageBytes = maxMessageBytes;
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
+    this.pushExecutor = pushExecutor;
+    this.timer = timer;
   }
 
   @Override
   public void produce(ProduceRequest request, StreamObserver<MsgNumber> responses) {
     try {
-      ByteString payload = request.getPayload().getPayload();
-      if (payload.size() > maxMessageBytes) {
-        throw new IllegalArgumentException(
-            "message of "
-                + payload.size()
-                + " bytes is over the maximum message size of "
-                + maxMessageBytes
-                + " bytes ("
-                + Setting.MAX_MESSAGE_BYTES.envVar()
-                + ")");
-      }
-      long number = store.store(request.getTopic().getTopic(), payload.toByteArray());
+      String topic = request.getTopic().getTopic();
+      long number = store.store(topic, checkedPayload(request.getPayload().getPayload()));
+      events.appended(topic);
       responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
       responses.onCompleted();
     } catch (Exception e) {
@@ -51,29 +71,168 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   @Override
-  public void poll(PollRequest request, StreamObserver<PollResponse> responses) {
+  public void produceBatch(
+      ProduceBatchRequest request, StreamObserver<ProduceBatchResponse> responses) {
     try {
-      // uint64 on the wire: values past Long.MAX_VALUE arrive negative and mean "beyond any number".
-      long readFrom = request.getReadFrom().getMsgNumber();
-      if (readFrom < 0) {
-        readFrom = Long.MAX_VALUE;
-      }
-      PollLimits limits =
-          serverLimits.lowerTo(
-              Integer.toUnsignedLong(request.getMaxMessages()),
-              Integer.toUnsignedLong(request.getMaxBytes()));
-      PollResult result = store.poll(request.getTopic(), readFrom, limits);
-      PollResponse.Builder response = PollResponse.newBuilder();
-      for (StoredMessage message : result.messages()) {
-        // Stored payloads are never changed, so wrapping them without a copy is safe.
-        response.addPayloads(
-            Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload())));
-      }
-      response.setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()));
-      responses.onNext(response.build());
+      responses.onNext(storeBatch(request));
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());
     }
+  }
+
+  @Override
+  public StreamObserver<ProduceBatchRequest> produceStream(
+      StreamObserver<ProduceBatchResponse> responses) {
+    // gRPC delivers one request at a time and asks for the next only when onNext returns, so
+    // batches are stored in order and a producer outrunning the store is held back.
+    return new StreamObserver<>() {
+      private boolean failed;
+
+      @Override
+      public void onNext(ProduceBatchRequest request) {
+        if (failed) {
+          return;
+        }
+        try {
+          responses.onNext(storeBatch(request));
+        } catch (Exception e) {
+          failed = true;
+          responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+        }
+      }
+
+      @Override
+      public void onError(Throwable cancelled) {
+        failed = true;
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          responses.onCompleted();
+        }
+      }
+    };
+  }
+
+  private ProduceBatchResponse storeBatch(ProduceBatchRequest request) throws IOException {
+    if (request.getPayloadsCount() == 0) {
+      throw new IllegalArgumentException("a batch needs at least one message");
+    }
+    List<byte[]> payloads = new ArrayList<>(request.getPayloadsCount());
+    for (ByteString payload : request.getPayloadsList()) {
+      payloads.add(checkedPayload(payload));
+    }
+    long first = store.storeBatch(request.getTopic(), payloads);
+    events.appended(request.getTopic());
+    return ProduceBatchResponse.newBuilder()
+        .setFirstMsgNumber(first)
+        .setCount(payloads.size())
+        .build();
+  }
+
+  private byte[] checkedPayload(ByteString payload) {
+    if (payload.size() > maxMessageBytes) {
+      throw new IllegalArgumentException(
+          "message of "
+              + payload.size()
+              + " bytes is over the maximum message size of "
+              + maxMessageBytes
+              + " bytes ("
+              + Setting.MAX_MESSAGE_BYTES.envVar()
+              + ")");
+    }
+    return payload.toByteArray();
+  }
+
+  @Override
+  public void poll(PollRequest request, StreamObserver<PollResponse> responses) {
+    try {
+      String topic = request.getTopic();
+      long readFrom = unsigned(request.getReadFrom().getMsgNumber());
+      PollLimits limits =
+          serverLimits.lowerTo(
+              Integer.toUnsignedLong(request.getMaxMessages()),
+              Integer.toUnsignedLong(request.getMaxBytes()));
+      long maxWait = Integer.toUnsignedLong(request.getMaxWaitMs());
+      if (maxWait == 0) {
+        responses.onNext(response(store.poll(topic, readFrom, limits), readFrom));
+        responses.onCompleted();
+        return;
+      }
+      PollResponse empty =
+          PollResponse.newBuilder()
+              .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(readFrom))
+              .build();
+      LongPoll longPoll =
+          new LongPoll(
+              topic,
+              events,
+              pushExecutor,
+              (ServerCallStreamObserver<PollResponse>) responses,
+              () -> {
+                try {
+                  PollResult result = store.poll(topic, readFrom, limits);
+                  return result.messages().isEmpty() ? null : response(result, readFrom);
+                } catch (UnknownTopicException notYet) {
+                  return null;
+                }
+              },
+              empty);
+      longPoll.start(timer, maxWait);
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
+  }
+
+  private static PollResponse response(PollResult result, long readFrom) {
+    PollResponse.Builder response = PollResponse.newBuilder();
+    for (StoredMessage message : result.messages()) {
+      // Stored payloads are never changed, so wrapping them without a copy is safe.
+      response.addPayloads(
+          Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload())));
+    }
+    return response
+        .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()))
+        .setFirstAvailable(result.firstAvailable())
+        .setSkipped(result.skipped(readFrom))
+        .build();
+  }
+
+  @Override
+  public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responses) {
+    try {
+      io.minikafka.broker.store.TopicName.validate(request.getTopic());
+    } catch (IllegalArgumentException e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      return;
+    }
+    PollLimits limits = serverLimits.lowerTo(0, Integer.toUnsignedLong(request.getMaxBatchBytes()));
+    Subscription[] self = new Subscription[1];
+    self[0] =
+        new Subscription(
+            store,
+            events,
+            pushExecutor,
+            (ServerCallStreamObserver<SubscribeResponse>) responses,
+            request.getTopic(),
+            unsigned(request.getReadFrom()),
+            limits,
+            () -> subscriptions.remove(self[0]));
+    subscriptions.add(self[0]);
+    self[0].start();
+  }
+
+  /** Ends every subscription: called when the server starts shutting down. */
+  void endSubscriptions(Status status) {
+    for (Subscription subscription : subscriptions) {
+      subscription.requestEnd(status);
+    }
+  }
+
+  /** uint64 on the wire: values past Long.MAX_VALUE arrive negative and mean "beyond any number". */
+  private static long unsigned(long wire) {
+    return wire < 0 ? Long.MAX_VALUE : wire;
   }
 }

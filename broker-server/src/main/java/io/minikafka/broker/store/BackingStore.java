@@ -2,6 +2,7 @@ package io.minikafka.broker.store;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Where a MiniKafka server keeps its messages: the contract every store implements, whatever keeps
@@ -27,8 +28,10 @@ import java.time.Instant;
  * ({@code readFrom} 0 counts as 1; below the oldest stored message it starts at the oldest; past the
  * newest it returns nothing), cut to the {@link PollLimits}. At least one message is returned when
  * one exists, however large. {@link PollResult#newReadFrom()} is the last returned number plus 1,
- * or {@code readFrom} unchanged when nothing is returned. Polling a topic that has never been
- * stored to throws {@link UnknownTopicException}.
+ * or {@code readFrom} unchanged when nothing is returned; {@link PollResult#firstAvailable()} is the
+ * oldest number the topic still holds (its next number when it holds none), which tells a reader
+ * whether numbers it asked for had expired. Polling a topic that has never been stored to throws
+ * {@link UnknownTopicException}.
  *
  * <h2>Concurrency and failure</h2>
  *
@@ -55,6 +58,16 @@ public interface BackingStore extends AutoCloseable {
    * @throws IOException if the message could not be stored; no number was used
    */
   long store(String topic, byte[] payload) throws IOException;
+
+  /**
+   * Appends several messages to a topic at once: they get consecutive numbers in list order, with
+   * no other message between them, and either all are stored or none is.
+   *
+   * @return the number given to the first message
+   * @throws IllegalArgumentException if the topic name is invalid or the list is empty
+   * @throws IOException if the messages could not be stored; no number was used
+   */
+  long storeBatch(String topic, List<byte[]> payloads) throws IOException;
 
   /**
    * Reads stored messages of a topic numbered {@code readFrom} or higher, as described above.

@@ -437,6 +437,89 @@ public abstract class BackingStoreContractTest {
   }
 
   @Test
+  void aBatchGetsConsecutiveNumbersInOrder() throws IOException {
+    store.store("topic", bytes("before"));
+
+    long first = store.storeBatch("topic", List.of(bytes("a"), new byte[0], bytes("c")));
+
+    assertThat(first).isEqualTo(2);
+    assertThat(pollTexts("topic", 2)).containsExactly("a", "", "c");
+    assertThat(store.store("topic", bytes("after"))).isEqualTo(5);
+    assertThat(store.storeBatch("new-topic", List.of(bytes("x")))).isEqualTo(1);
+  }
+
+  @Test
+  void emptyBatchesAndInvalidTopicsAreRejectedAndStoreNothing() throws IOException {
+    assertThatThrownBy(() -> store.storeBatch("topic", List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least one message");
+    assertThatThrownBy(() -> store.storeBatch("", List.of(bytes("a"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topic name");
+    assertThat(store.store("topic", bytes("a"))).isEqualTo(1);
+  }
+
+  @Test
+  void firstAvailableTellsWhatExpiredBeforeAReaderGotThere() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+    clock.advance(Duration.ofSeconds(1));
+    store.store("topic", bytes("c"));
+    store.removeOlderThan(clock.instant());
+
+    PollResult fromOne = store.poll("topic", 1, PollLimits.UNLIMITED);
+    assertThat(fromOne.firstAvailable()).isEqualTo(3);
+    assertThat(fromOne.skipped(1)).isEqualTo(2);
+    assertThat(fromOne.skipped(0)).isEqualTo(2);
+    assertThat(store.poll("topic", 3, PollLimits.UNLIMITED).skipped(3)).isZero();
+
+    clock.advance(Duration.ofSeconds(1));
+    store.removeOlderThan(clock.instant());
+    PollResult emptied = store.poll("topic", 1, PollLimits.UNLIMITED);
+    assertThat(emptied.firstAvailable()).isEqualTo(4);
+    assertThat(emptied.skipped(1)).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentBatchesNeverInterleave() throws Exception {
+    int threads = 4;
+    int batches = 200;
+    int perBatch = 10;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int b = 0; b < batches; b++) {
+                    List<byte[]> batch = new ArrayList<>();
+                    for (int i = 0; i < perBatch; i++) {
+                      batch.add(bytes(id + ":" + b + ":" + i));
+                    }
+                    store.storeBatch("shared", batch);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      List<String> all = pollTexts("shared", 1);
+      assertThat(all).hasSize(threads * batches * perBatch);
+      for (int start = 0; start < all.size(); start += perBatch) {
+        String prefix = all.get(start).substring(0, all.get(start).lastIndexOf(':') + 1);
+        for (int i = 0; i < perBatch; i++) {
+          assertThat(all.get(start + i)).isEqualTo(prefix + i);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void concurrentProducersToDifferentTopicsNumberEachTopicFromOne() throws Exception {
     int topics = 6;
     int perTopic = 1_000;

@@ -2,6 +2,7 @@ package io.minikafka.broker.store;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 
 /** A store that forwards every call, for tests that override one method to inject a fault or a pause. */
 public class ForwardingStore implements BackingStore {
@@ -15,6 +16,11 @@ public class ForwardingStore implements BackingStore {
   @Override
   public long store(String topic, byte[] payload) throws IOException {
     return delegate.store(topic, payload);
+  }
+
+  @Override
+  public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+    return delegate.storeBatch(topic, payloads);
   }
 
   @Override

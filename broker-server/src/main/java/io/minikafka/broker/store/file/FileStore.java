@@ -9,6 +9,7 @@ import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * its last known-good record (see {@link Segment#open}), logging what it cut. A lock file keeps a
  * second store off the same root. Unknown entries in the root are ignored with a warning.
  *
- * <p>Thread-safe; appends are serialised per topic only.
+ * <p>Thread-safe; appends are serialised per topic only. Do not interrupt a thread while it is
+ * inside a store call that reads or writes (the store clears the interrupt status around its own
+ * I/O and restores it): Java closes a file channel for good when a thread blocked on it is
+ * interrupted.
  */
 public final class FileStore implements BackingStore {
 
@@ -129,6 +133,8 @@ public final class FileStore implements BackingStore {
     for (FileTopic topic : topics.values()) {
       try {
         topic.flushInBackground(forceLogs);
+      } catch (ClosedChannelException e) {
+        // The topic was deleted or its segment rolled away meanwhile: nothing left to flush.
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.toString());
@@ -139,17 +145,26 @@ public final class FileStore implements BackingStore {
 
   @Override
   public long store(String topic, byte[] payload) throws IOException {
+    return storeBatch(topic, List.of(payload));
+  }
+
+  @Override
+  public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
     TopicName.validate(topic);
+    if (payloads.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one message");
+    }
     ensureOpen();
     FileTopic log = topics.get(topic);
     if (log == null) {
       try {
         log = topics.computeIfAbsent(topic, this::createTopic);
       } catch (UncheckedIOException e) {
-        throw new StoreException("topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")", e.getCause());
+        throw new StoreException(
+            "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")", e.getCause());
       }
     }
-    return log.append(payload, clock.millis());
+    return log.appendAll(payloads, clock.millis());
   }
 
   private FileTopic createTopic(String topic) {
@@ -211,7 +226,8 @@ public final class FileStore implements BackingStore {
       return;
     }
     closed = true;
-    flusher.shutdownNow();
+    // Not shutdownNow: interrupting a flush in progress would close the channel it writes to.
+    flusher.shutdown();
     try {
       flusher.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
@@ -22,18 +23,21 @@ import java.util.stream.Stream;
  * One topic of a {@link FileStore}: a directory of {@link Segment}s, the last of which takes
  * appends.
  *
- * <p>Numbers: {@code firstVisible <= committedNext <= writtenNext}. Records below {@code
+ * <p>Numbers: {@code firstVisible <= committedNext <= assignedNext}. Records below {@code
  * firstVisible} have expired (retention is message-precise even inside a segment); records from
- * {@code committedNext} on are written but not yet acknowledged (under fsync {@code always}, not
- * yet on disk), so readers never see them. The next number survives restarts because the last
+ * {@code committedNext} on are waiting in a {@link Chunk} to be written (and, under fsync {@code
+ * always}, forced), so readers never see them. The next number survives restarts because the last
  * segment is never deleted, only rolled: an empty last segment is named by the next number.
  *
- * <p>Thread-safety: appends, rolls and sweeps hold {@code appendLock}; group commit holds {@code
- * flushLock} (never while waiting for {@code appendLock} to do I/O); reads take no lock.
+ * <p>Thread-safety: {@code appendLock} guards numbering and the pending chunk, and is held only
+ * for in-memory work; {@code flushLock} guards the files (writes, forces, rolls, sweeps), and is
+ * taken before {@code appendLock} when both are needed. Reads take no lock.
  */
 final class FileTopic {
 
   private static final int MAX_READ_RETRIES = 3;
+  private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
+  private static final int MAX_KEPT_BUFFER_BYTES = 1024 * 1024;
 
   final String name;
   final Path dir;
@@ -42,14 +46,18 @@ final class FileTopic {
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+  /** Monitor of the appender writing the pending chunk; {@code flushing} while there is one. */
+  private final Object leader = new Object();
+  private boolean flushing;
   private volatile Segment active;
-  private volatile long writtenNext;
+  /** One past the last record written (and forced, under fsync always); readers stop here. */
   private volatile long committedNext;
   private volatile long firstVisible;
-  /** Guarded by appendLock. */
+  /** Guarded by appendLock: the next number to give, the records waiting to be written. */
+  private long assignedNext;
+  private Chunk pending;
+  private ByteBuffer spareBuffer;
   private long lastAppendTime;
-  /** Guarded by appendLock. */
-  private ByteBuffer encodeBuffer = ByteBuffer.allocate(64 * 1024);
 
   private FileTopic(String name, Path dir, FileStoreConfig config, ChannelOpener opener) {
     this.name = name;
@@ -67,7 +75,7 @@ final class FileTopic {
     Segment first = Segment.create(dir, 1, opener);
     topic.segments.put(first.base, first);
     topic.active = first;
-    topic.writtenNext = 1;
+    topic.assignedNext = 1;
     topic.committedNext = 1;
     topic.firstVisible = 1;
     topic.lastAppendTime = Long.MIN_VALUE;
@@ -105,8 +113,8 @@ final class FileTopic {
     topic.checkNumbering(repairs);
     Segment last = topic.segments.lastEntry().getValue();
     topic.active = last;
-    topic.writtenNext = last.nextNumber();
-    topic.committedNext = topic.writtenNext;
+    topic.committedNext = last.nextNumber();
+    topic.assignedNext = topic.committedNext;
     topic.firstVisible = topic.segments.firstKey();
     topic.lastAppendTime = Long.MIN_VALUE;
     for (Segment s : topic.segments.descendingMap().values()) {
@@ -139,44 +147,155 @@ final class FileTopic {
     }
   }
 
-  long append(byte[] payload, long nowMillis) throws IOException {
-    long number;
+  /**
+   * Appends the payloads as consecutive records and returns the first number. The records join
+   * the topic's pending {@link Chunk}; the first appender to take the flush lock writes the whole
+   * chunk with one write and, under fsync always, one fsync, so appends arriving while a chunk is
+   * being forced share the next fsync (group commit) and never write to a file being forced. All
+   * or nothing: a failed write is rolled back and every record in the chunk fails.
+   */
+  long appendAll(List<byte[]> payloads, long nowMillis) throws IOException {
+    Chunk chunk;
+    long first;
     appendLock.lock();
     try {
       long time = Math.max(nowMillis, lastAppendTime);
-      long recordBytes = RecordFormat.recordBytes(payload.length);
-      Segment segment = active;
-      if (segment.count() > 0
-          && (segment.size() + recordBytes > config.segmentBytes()
-              || time - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
-        segment = roll();
+      if (pending == null) {
+        pending = new Chunk(assignedNext, takeSpareBuffer());
       }
-      number = writtenNext;
-      if (encodeBuffer.capacity() < recordBytes) {
-        encodeBuffer = ByteBuffer.allocate((int) recordBytes);
-      }
-      ByteBuffer record = RecordFormat.encode(encodeBuffer, number, time, payload);
-      try {
-        segment.append(record, time);
-      } catch (IOException e) {
-        throw writeFailure(e);
-      }
-      if (encodeBuffer.capacity() > 1024 * 1024) {
-        encodeBuffer = ByteBuffer.allocate(64 * 1024);
-      }
+      chunk = pending;
+      first = chunk.nextNumber();
+      chunk.add(payloads, time);
+      assignedNext = chunk.nextNumber();
       lastAppendTime = time;
-      writtenNext = number + 1;
-      if (!(config.fsync() instanceof FsyncPolicy.Always)) {
-        segment.commit(segment.size());
-        committedNext = number + 1;
-      }
     } finally {
       appendLock.unlock();
     }
-    if (config.fsync() instanceof FsyncPolicy.Always) {
-      awaitDurable(number);
+    awaitWritten(chunk);
+    chunk.throwIfFailed();
+    return first;
+  }
+
+  /**
+   * Waits until the chunk is written, writing it (and whatever joined it) if no other appender is.
+   * Waiters park on a monitor rather than queueing for the flush lock: a queue would hand the
+   * lock to each waiter in turn just to tell it its chunk is done, and the next chunk would be
+   * written before they could add to it.
+   */
+  private void awaitWritten(Chunk chunk) throws IOException {
+    while (true) {
+      synchronized (leader) {
+        while (!chunk.done() && flushing) {
+          try {
+            leader.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the log write");
+          }
+        }
+        if (chunk.done()) {
+          return;
+        }
+        flushing = true;
+      }
+      // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
+      boolean interrupted = Thread.interrupted();
+      try {
+        flushLock.lock();
+        try {
+          writePending();
+        } finally {
+          flushLock.unlock();
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        synchronized (leader) {
+          flushing = false;
+          leader.notifyAll();
+        }
+      }
     }
-    return number;
+  }
+
+  /** Writes (and forces, per policy) the pending chunk. Holds flushLock. */
+  private void writePending() throws IOException {
+    Chunk chunk;
+    appendLock.lock();
+    try {
+      chunk = pending;
+      pending = null;
+    } finally {
+      appendLock.unlock();
+    }
+    if (chunk == null) {
+      return;
+    }
+    Segment segment = active;
+    try {
+      if (segment.count() > 0
+          && (segment.size() + chunk.bytes() > config.segmentBytes()
+              || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
+        segment = roll();
+      }
+    } catch (IOException e) {
+      fail(chunk, e);
+      return;
+    }
+    long sizeBefore = segment.size();
+    int countBefore = segment.count();
+    try {
+      segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+      if (config.fsync() instanceof FsyncPolicy.Always) {
+        segment.force();
+      }
+    } catch (IOException e) {
+      segment.rollBack(sizeBefore, countBefore);
+      fail(chunk, e);
+      return;
+    }
+    segment.commit(segment.size());
+    committedNext = chunk.nextNumber();
+    chunk.written();
+    recycle(chunk.buffer());
+  }
+
+  /**
+   * Fails a chunk, and the one pending after it too: its records carry numbers that follow the
+   * failed ones, which are now free again.
+   */
+  private void fail(Chunk chunk, IOException cause) {
+    StoreException failure = writeFailure(cause);
+    appendLock.lock();
+    try {
+      if (pending != null) {
+        pending.failed(failure);
+        pending = null;
+      }
+      assignedNext = committedNext;
+    } finally {
+      appendLock.unlock();
+    }
+    chunk.failed(failure);
+  }
+
+  private ByteBuffer takeSpareBuffer() {
+    ByteBuffer buffer = spareBuffer;
+    spareBuffer = null;
+    return buffer != null ? buffer : ByteBuffer.allocate(CHUNK_BUFFER_BYTES);
+  }
+
+  /** Keeps a written chunk's buffer for the next chunk, unless a huge message made it large. */
+  private void recycle(ByteBuffer buffer) {
+    if (buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
+      appendLock.lock();
+      try {
+        spareBuffer = buffer;
+      } finally {
+        appendLock.unlock();
+      }
+    }
   }
 
   private StoreException writeFailure(IOException e) {
@@ -189,50 +308,12 @@ final class FileTopic {
         "topic '" + name + "': writing the message failed (" + message + "); it was not stored", e);
   }
 
-  /**
-   * Group commit: returns once {@code number} is on disk. The first waiter forces the log for
-   * every record written so far; those arriving meanwhile wait for the lock and usually find their
-   * record already covered.
-   */
-  private void awaitDurable(long number) throws IOException {
-    if (committedNext > number) {
-      return;
-    }
-    flushLock.lock();
-    try {
-      if (committedNext > number) {
-        return;
-      }
-      long target;
-      Segment segment;
-      long bytes;
-      appendLock.lock();
-      try {
-        target = writtenNext;
-        segment = active;
-        bytes = segment.size();
-      } finally {
-        appendLock.unlock();
-      }
-      try {
-        segment.force();
-      } catch (IOException e) {
-        throw new StoreException(
-            "topic '" + name + "': forcing the log to disk failed (" + e.getMessage() + ")", e);
-      }
-      segment.commit(bytes);
-      committedNext = target;
-    } finally {
-      flushLock.unlock();
-    }
-  }
-
-  /** Seals the active segment and starts a new one at the next number. Holds appendLock. */
+  /** Seals the active segment and starts a new one at the next number. Holds flushLock. */
   private Segment roll() throws IOException {
     boolean sync = !(config.fsync() instanceof FsyncPolicy.Never);
     Segment old = active;
     old.seal(sync);
-    Segment next = Segment.create(dir, writtenNext, opener);
+    Segment next = Segment.create(dir, committedNext, opener);
     if (sync) {
       TopicDirectory.force(dir);
     }
@@ -242,21 +323,30 @@ final class FileTopic {
   }
 
   PollResult read(long readFrom, PollLimits limits) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return readOnce(readFrom, limits);
-      } catch (ClosedChannelException e) {
-        // A sweep deleted a segment under this read; the retry starts past what it removed.
-        if (attempt == MAX_READ_RETRIES) {
-          throw e;
+    // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return readOnce(readFrom, limits);
+        } catch (ClosedChannelException e) {
+          // A sweep deleted a segment under this read; the retry starts past what it removed.
+          if (attempt == MAX_READ_RETRIES) {
+            throw e;
+          }
         }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
 
   private PollResult readOnce(long readFrom, PollLimits limits) throws IOException {
     long end = committedNext;
-    long number = Math.max(Math.max(readFrom, 1), firstVisible);
+    long first = firstVisible;
+    long number = Math.max(Math.max(readFrom, 1), first);
     List<StoredMessage> out = new ArrayList<>();
     long used = 0;
     while (number < end && out.size() < limits.maxMessages()) {
@@ -291,7 +381,7 @@ final class FileTopic {
       number += out.size() - before;
     }
     long newReadFrom = out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1;
-    return new PollResult(out, newReadFrom);
+    return new PollResult(out, newReadFrom, Math.min(first, end));
   }
 
   /**
@@ -303,9 +393,9 @@ final class FileTopic {
   long removeOlderThan(long cutoffMillis) throws IOException {
     List<Segment> expired = new ArrayList<>();
     long removed;
-    appendLock.lock();
+    flushLock.lock();
     try {
-      long newFirst = writtenNext;
+      long newFirst = committedNext;
       for (Segment s : segments.values()) {
         if (s.count() > 0 && s.lastTime() >= cutoffMillis) {
           newFirst = s.base + s.firstIndexAtOrAfter(cutoffMillis);
@@ -330,7 +420,7 @@ final class FileTopic {
         segments.remove(s.base);
       }
     } finally {
-      appendLock.unlock();
+      flushLock.unlock();
     }
     for (Segment s : expired) {
       s.delete();
@@ -353,11 +443,12 @@ final class FileTopic {
 
   /** Writes out everything, forces it to disk unless the policy is never, and closes the files. */
   void close() throws IOException {
-    appendLock.lock();
+    flushLock.lock();
     try {
+      writePending();
       active.seal(!(config.fsync() instanceof FsyncPolicy.Never));
     } finally {
-      appendLock.unlock();
+      flushLock.unlock();
       closeSegments();
     }
   }
@@ -382,15 +473,4 @@ final class FileTopic {
     TopicDirectory.deleteRecursively(dir);
   }
 
-  long nextNumber() {
-    return writtenNext;
-  }
-
-  long firstVisible() {
-    return firstVisible;
-  }
-
-  int segmentCount() {
-    return segments.size();
-  }
 }

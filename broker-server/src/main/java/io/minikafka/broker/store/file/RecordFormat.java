@@ -27,19 +27,17 @@ final class RecordFormat {
 
   private RecordFormat() {}
 
-  /** Writes a whole record into {@code out} (from its position) and flips it for writing out. */
-  static ByteBuffer encode(ByteBuffer out, long number, long appendTime, byte[] payload) {
-    out.clear();
+  /** Writes a whole record into {@code out} at its position, which it advances past the record. */
+  static void encode(ByteBuffer out, long number, long appendTime, byte[] payload) {
+    int start = out.position();
     out.putInt(0);
     out.putInt(payload.length);
     out.putLong(number);
     out.putLong(appendTime);
     out.put(payload);
-    out.flip();
     CRC32C crc = new CRC32C();
-    crc.update(out.array(), out.arrayOffset() + LENGTH_OFFSET, out.limit() - LENGTH_OFFSET);
-    out.putInt(0, (int) crc.getValue());
-    return out;
+    crc.update(out.duplicate().limit(out.position()).position(start + LENGTH_OFFSET));
+    out.putInt(start, (int) crc.getValue());
   }
 
   /** Total bytes a record of this payload length takes. */

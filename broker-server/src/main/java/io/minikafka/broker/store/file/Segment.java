@@ -237,36 +237,66 @@ final class Segment implements Closeable {
   }
 
   /**
-   * Appends a whole encoded record at the end. On failure the segment is as before: later appends
-   * overwrite whatever part was written, and the file is cut back when possible.
+   * Appends whole encoded records at the end: the first {@code records} of {@code starts} say
+   * where each begins within {@code buffer}. On failure the file is cut back when possible (later
+   * appends overwrite whatever part was written, and recovery cuts it if none comes).
    */
-  void append(ByteBuffer record, long appendTime) throws IOException {
+  void append(ByteBuffer buffer, int[] starts, int records, long firstAppendTime, long lastAppendTime)
+      throws IOException {
     long position = size;
-    int length = record.remaining();
+    int length = buffer.remaining();
     try {
-      while (record.hasRemaining()) {
-        log.write(record, position + record.position());
+      while (buffer.hasRemaining()) {
+        log.write(buffer, position + buffer.position());
       }
     } catch (IOException e) {
-      try {
-        log.truncate(position);
-      } catch (IOException ignored) {
-        // The next append overwrites the partial record; recovery cuts it if none comes.
-      }
+      cutBack(position);
       throw e;
     }
     int[] p = positions;
-    if (count == p.length) {
-      p = Arrays.copyOf(p, p.length * 2);
+    int n = count;
+    if (n + records > p.length) {
+      p = Arrays.copyOf(p, Math.max(p.length * 2, n + records));
       positions = p;
     }
-    p[count] = (int) position;
-    if (count == 0) {
-      firstTime = appendTime;
+    for (int i = 0; i < records; i++) {
+      p[n + i] = (int) (position + starts[i]);
     }
-    lastTime = appendTime;
+    if (n == 0) {
+      firstTime = firstAppendTime;
+    }
+    lastTime = lastAppendTime;
     size = position + length;
-    count = count + 1;
+    count = n + records;
+  }
+
+  /**
+   * Forgets the records appended after the segment held {@code oldCount} records in {@code
+   * oldSize} bytes (their write or fsync failed); they were never committed, so no reader saw them.
+   */
+  void rollBack(long oldSize, int oldCount) {
+    cutBack(oldSize);
+    if (oldCount > 0 && oldCount < count) {
+      try {
+        lastTime = readTime(positions[oldCount - 1]);
+      } catch (IOException e) {
+        // Only retention's view of this segment's newest record is off, and only until restart.
+      }
+    }
+    count = oldCount;
+    size = oldSize;
+    if (oldCount == 0) {
+      firstTime = -1;
+      lastTime = -1;
+    }
+  }
+
+  private void cutBack(long position) {
+    try {
+      log.truncate(position);
+    } catch (IOException ignored) {
+      // The next append overwrites the partial records; recovery cuts them if none comes.
+    }
   }
 
   /** Makes the first {@code bytes} bytes visible to readers. */

@@ -8,6 +8,7 @@ import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -40,6 +41,16 @@ public final class MemoryStore implements BackingStore {
     TopicName.validate(topic);
     ensureOpen();
     return topics.computeIfAbsent(topic, t -> new TopicLog()).append(payload, clock.millis());
+  }
+
+  @Override
+  public long storeBatch(String topic, List<byte[]> payloads) throws StoreClosedException {
+    TopicName.validate(topic);
+    if (payloads.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one message");
+    }
+    ensureOpen();
+    return topics.computeIfAbsent(topic, t -> new TopicLog()).appendAll(payloads, clock.millis());
   }
 
   @Override

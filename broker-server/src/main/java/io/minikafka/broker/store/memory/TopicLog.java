@@ -30,18 +30,26 @@ final class TopicLog {
   private long lastAppendTime = Long.MIN_VALUE;
 
   long append(byte[] payload, long nowMillis) {
+    return appendAll(List.of(payload), nowMillis);
+  }
+
+  /** Appends the payloads in order, with no other append between them; returns the first number. */
+  long appendAll(List<byte[]> batch, long nowMillis) {
     lock.writeLock().lock();
     try {
-      if (size == payloads.length) {
+      while (size + batch.size() > payloads.length) {
         resize(payloads.length * 2);
       }
       // A clock stepping back must not reorder append times: removal relies on their order.
       lastAppendTime = Math.max(lastAppendTime, nowMillis);
-      int slot = slot(size);
-      payloads[slot] = payload;
-      appendTimes[slot] = lastAppendTime;
-      size++;
-      return firstNumber + size - 1;
+      long first = firstNumber + size;
+      for (byte[] payload : batch) {
+        int slot = slot(size);
+        payloads[slot] = payload;
+        appendTimes[slot] = lastAppendTime;
+        size++;
+      }
+      return first;
     } finally {
       lock.writeLock().unlock();
     }
@@ -65,7 +73,7 @@ final class TopicLog {
         found.add(new StoredMessage(n, appendTimes[slot], payloads[slot]));
       }
       long newReadFrom = found.isEmpty() ? readFrom : found.get(found.size() - 1).number() + 1;
-      return new PollResult(found, newReadFrom);
+      return new PollResult(found, newReadFrom, firstNumber);
     } finally {
       lock.readLock().unlock();
     }

@@ -417,6 +417,20 @@ class FileStoreTest {
   }
 
   @Test
+  void withFsyncIntervalTheLogIsForcedInTheBackground() throws Exception {
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofMillis(20)));
+    try (FileStore store = FileStore.open(root, config, clock, faults.opener())) {
+      int forcesAtStart = faults.forces.get();
+      store.store("t", new byte[1]);
+      assertThat(faults.forces.get()).as("the produce itself does not force").isEqualTo(forcesAtStart);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> faults.forces.get() > forcesAtStart);
+    }
+  }
+
+  @Test
   void withFsyncAlwaysAReadNeverSeesARecordBeforeItIsForced() throws Exception {
     FaultyChannel.Faults faults = new FaultyChannel.Faults();
     try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults.opener())) {

@@ -77,7 +77,9 @@ class StoreModelTest {
         bytes += cost;
         out.add(new StoredMessage(e.number, e.time, e.payload));
       }
-      return new PollResult(out, out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1);
+      long firstAvailable = entries.isEmpty() ? nextAndLastTime.get(topic)[0] : entries.get(0).number;
+      return new PollResult(
+          out, out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1, firstAvailable);
     }
 
     long removeOlderThan(long cutoff) {
@@ -110,13 +112,24 @@ class StoreModelTest {
       for (int step = 0; step < STEPS; step++) {
         String where = "seed " + seed + " step " + step;
         int op = random.nextInt(100);
-        if (op < 45) {
+        if (op < 35) {
           String topic = TOPICS[random.nextInt(TOPICS.length - 1)];
-          byte[] payload = new byte[random.nextInt(4) == 0 ? random.nextInt(1500) : random.nextInt(60)];
-          random.nextBytes(payload);
+          byte[] payload = randomPayload(random);
           long expected = model.store(topic, payload.clone(), clock.millis());
           assertThat(memory.store(topic, payload.clone())).as(where).isEqualTo(expected);
           assertThat(file.store(topic, payload.clone())).as(where).isEqualTo(expected);
+        } else if (op < 45) {
+          String topic = TOPICS[random.nextInt(TOPICS.length - 1)];
+          List<byte[]> batch = new ArrayList<>();
+          for (int i = 1 + random.nextInt(30); i > 0; i--) {
+            batch.add(randomPayload(random));
+          }
+          long expected = model.store(topic, batch.get(0).clone(), clock.millis());
+          for (byte[] payload : batch.subList(1, batch.size())) {
+            model.store(topic, payload.clone(), clock.millis());
+          }
+          assertThat(memory.storeBatch(topic, copies(batch))).as(where).isEqualTo(expected);
+          assertThat(file.storeBatch(topic, copies(batch))).as(where).isEqualTo(expected);
         } else if (op < 80) {
           String topic = TOPICS[random.nextInt(TOPICS.length)];
           long readFrom = random.nextInt(4) == 0 ? 0 : random.nextInt(400);
@@ -149,6 +162,16 @@ class StoreModelTest {
       file.close();
       memory.close();
     }
+  }
+
+  private static byte[] randomPayload(Random random) {
+    byte[] payload = new byte[random.nextInt(4) == 0 ? random.nextInt(1500) : random.nextInt(60)];
+    random.nextBytes(payload);
+    return payload;
+  }
+
+  private static List<byte[]> copies(List<byte[]> batch) {
+    return batch.stream().map(byte[]::clone).toList();
   }
 
   private interface Poller {

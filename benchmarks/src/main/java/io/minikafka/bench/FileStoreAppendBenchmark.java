@@ -1,0 +1,66 @@
+package io.minikafka.bench;
+
+import io.minikafka.broker.store.file.FileStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Appends to one topic of a file store: messages per second for each fsync policy and payload
+ * size. Run with {@code -t 1} and {@code -t 16} for one and sixteen concurrent appenders. Each
+ * iteration starts from an empty topic, so disk use stays bounded.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class FileStoreAppendBenchmark {
+
+  @Param({"never", "interval:1s", "always"})
+  public String fsync;
+
+  @Param({"100", "1024"})
+  public int payloadBytes;
+
+  private Path root;
+  private FileStore store;
+  private byte[] payload;
+
+  @Setup(Level.Trial)
+  public void open() throws IOException {
+    root = BenchStores.scratch("mkfk-append");
+    store = BenchStores.open(root, fsync);
+    payload = new byte[payloadBytes];
+  }
+
+  @TearDown(Level.Iteration)
+  public void empty() throws IOException {
+    store.deleteContents();
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws IOException {
+    store.close();
+    BenchStores.delete(root);
+  }
+
+  @Benchmark
+  public long append() throws IOException {
+    return store.store("bench", payload);
+  }
+}

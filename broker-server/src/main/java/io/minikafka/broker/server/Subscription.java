@@ -1,0 +1,176 @@
+package io.minikafka.broker.server;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.UnknownTopicException;
+import io.minikafka.protocol.MessageRecord;
+import io.minikafka.protocol.SubscribeResponse;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One Subscribe call: sends the topic from a number on, in bounded batches, then each new message
+ * as it is stored.
+ *
+ * <p>Flow control (grpc-java's manual flow control pattern): it sends only while the call {@link
+ * ServerCallStreamObserver#isReady() is ready} and resumes from the on-ready handler, so a slow
+ * subscriber costs at most one batch of buffered memory. Draining runs on {@code executor}, never
+ * on a gRPC or appending thread, and one drain at a time ({@code wip} counts requests to drain).
+ */
+final class Subscription implements Runnable {
+
+  private final BackingStore store;
+  private final TopicEvents events;
+  private final Executor executor;
+  private final ServerCallStreamObserver<SubscribeResponse> out;
+  private final String topic;
+  private final PollLimits limits;
+  private final Runnable onEnd;
+  private final Runnable wakeUp = this::signal;
+  private final AtomicInteger wip = new AtomicInteger();
+  private long next;
+  /** Set by the gRPC thread on cancel, or by the drain when it ends the call. */
+  private volatile boolean ended;
+  /** How another thread (server shutdown) asks the drain to end the call. */
+  private volatile Status endRequested;
+
+  Subscription(
+      BackingStore store,
+      TopicEvents events,
+      Executor executor,
+      ServerCallStreamObserver<SubscribeResponse> out,
+      String topic,
+      long readFrom,
+      PollLimits limits,
+      Runnable onEnd) {
+    this.store = store;
+    this.events = events;
+    this.executor = executor;
+    this.out = out;
+    this.topic = topic;
+    this.next = Math.max(readFrom, 1);
+    this.limits = limits;
+    this.onEnd = onEnd;
+  }
+
+  void start() {
+    out.setOnCancelHandler(this::cancelled);
+    out.setOnReadyHandler(this::signal);
+    signal();
+  }
+
+  /** Asks for a drain; runs one on the executor unless one is running, which then goes again. */
+  void signal() {
+    if (!ended && wip.getAndIncrement() == 0) {
+      executor.execute(this);
+    }
+  }
+
+  /** Ends the call with {@code status} from any thread; the drain thread does the ending. */
+  void requestEnd(Status status) {
+    endRequested = status;
+    signal();
+  }
+
+  @Override
+  public void run() {
+    int missed = 1;
+    do {
+      try {
+        drain();
+      } catch (Exception e) {
+        end(StatusMapper.toStatus(e));
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void drain() throws Exception {
+    while (!ended && out.isReady()) {
+      Status requested = endRequested;
+      if (requested != null) {
+        end(requested);
+        return;
+      }
+      PollResult result = pollOrWait();
+      if (result == null) {
+        return;
+      }
+      SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
+      long skipped = result.skipped(next);
+      if (skipped > 0) {
+        response.setFirstAvailable(result.firstAvailable()).setSkipped(skipped);
+      }
+      for (StoredMessage m : result.messages()) {
+        response.addRecords(
+            MessageRecord.newBuilder()
+                .setMsgNumber(m.number())
+                .setAppendTimeMs(m.appendTimeMillis())
+                // Stored payloads are never changed, so wrapping them without a copy is safe.
+                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
+      }
+      next = result.messages().isEmpty() ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
+      out.onNext(response.build());
+    }
+    Status requested = endRequested;
+    if (requested != null) {
+      end(requested);
+    }
+  }
+
+  /**
+   * Messages from {@code next} on, or a skip to report; null after arranging to be woken when
+   * the topic grows (or comes into being).
+   */
+  private PollResult pollOrWait() throws Exception {
+    PollResult result = tryPoll();
+    if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
+      return result;
+    }
+    events.await(topic, wakeUp);
+    result = tryPoll();
+    if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
+      events.cancel(topic, wakeUp);
+      return result;
+    }
+    return null;
+  }
+
+  private PollResult tryPoll() throws Exception {
+    try {
+      return store.poll(topic, next, limits);
+    } catch (UnknownTopicException notYet) {
+      return null;
+    }
+  }
+
+  /** Ends the call with a status (OK completes it), unless it has ended. Drain thread only. */
+  private void end(Status status) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    events.cancel(topic, wakeUp);
+    onEnd.run();
+    try {
+      if (status.isOk()) {
+        out.onCompleted();
+      } else {
+        out.onError(status.asRuntimeException());
+      }
+    } catch (IllegalStateException alreadyClosed) {
+      // The client cancelled at the same moment.
+    }
+  }
+
+  private void cancelled() {
+    ended = true;
+    events.cancel(topic, wakeUp);
+    onEnd.run();
+  }
+}

@@ -1,0 +1,121 @@
+package io.minikafka.broker.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Encoded records waiting to be written to a topic's log together: appenders add to the topic's
+ * pending chunk (cheap, in memory) while the previous chunk is written and forced, then one of
+ * them writes this one with a single write and a single fsync (group commit). Every appender
+ * whose records are in it learns the outcome from {@link #await()}.
+ *
+ * <p>Thread-safety: filled under the topic's append lock, written under its flush lock; the
+ * outcome is published through a volatile field.
+ */
+final class Chunk {
+
+  private static final int PENDING = 0;
+  private static final int WRITTEN = 1;
+  private static final int FAILED = 2;
+
+  final long firstNumber;
+  private ByteBuffer buffer;
+  private int[] starts = new int[64];
+  private int count;
+  private long firstTime = -1;
+  private long lastTime = -1;
+  private volatile int state = PENDING;
+  private IOException failure;
+
+  Chunk(long firstNumber, ByteBuffer buffer) {
+    this.firstNumber = firstNumber;
+    this.buffer = buffer;
+    buffer.clear();
+  }
+
+  /** Encodes the payloads as the next records, all stamped {@code time}. */
+  void add(List<byte[]> payloads, long time) {
+    long bytes = 0;
+    for (byte[] payload : payloads) {
+      bytes += RecordFormat.recordBytes(payload.length);
+    }
+    if (buffer.position() + bytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a batch must be under 2 GiB, this one is " + bytes + " bytes");
+    }
+    if (buffer.remaining() < bytes) {
+      long wanted = Math.max(buffer.capacity() * 2L, buffer.position() + bytes);
+      ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
+      buffer.flip();
+      bigger.put(buffer);
+      buffer = bigger;
+    }
+    if (count + payloads.size() > starts.length) {
+      starts = Arrays.copyOf(starts, Math.max(starts.length * 2, count + payloads.size()));
+    }
+    long number = firstNumber + count;
+    for (byte[] payload : payloads) {
+      starts[count++] = buffer.position();
+      RecordFormat.encode(buffer, number++, time, payload);
+    }
+    if (firstTime < 0) {
+      firstTime = time;
+    }
+    lastTime = time;
+  }
+
+  long nextNumber() {
+    return firstNumber + count;
+  }
+
+  long bytes() {
+    return buffer.position();
+  }
+
+  long firstTime() {
+    return firstTime;
+  }
+
+  long lastTime() {
+    return lastTime;
+  }
+
+  int count() {
+    return count;
+  }
+
+  int[] starts() {
+    return starts;
+  }
+
+  /** The encoded records, ready to be written. */
+  ByteBuffer records() {
+    return buffer.duplicate().flip();
+  }
+
+  /** The buffer, for reuse by a later chunk once this one is written. */
+  ByteBuffer buffer() {
+    return buffer;
+  }
+
+  boolean done() {
+    return state != PENDING;
+  }
+
+  void written() {
+    state = WRITTEN;
+  }
+
+  void failed(IOException cause) {
+    failure = cause;
+    state = FAILED;
+  }
+
+  /** Throws the write failure, if the chunk was not written. Call once {@link #done()}. */
+  void throwIfFailed() throws IOException {
+    if (state == FAILED) {
+      throw failure;
+    }
+  }
+}
