@@ -5,11 +5,13 @@ import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
+import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Polls a topic and prints each message's bytes as one line on standard output; progress"
-            + " goes to standard error. Waits --interval after a poll that found nothing new."
-            + " With --once it reads everything stored from --from onwards, then exits.",
+            + " goes to standard error. Waits --interval after a poll that found nothing new (the"
+            + " original's behaviour, and the default). With --follow the server pushes new"
+            + " messages instead, within milliseconds. With --once it reads everything stored from"
+            + " --from onwards, then exits.",
     footer = {
       "",
       "Exit codes: 0 done (--once), 1 a poll failed (with --once also an unknown topic or an"
@@ -64,6 +68,13 @@ public final class ConsumerCommand implements Callable<Integer> {
       description = "Read everything stored from --from onwards, then exit.")
   private boolean once;
 
+  @Option(
+      names = {"--follow", "-f"},
+      description =
+          "Print new messages the moment they are stored (server push) instead of polling every"
+              + " --interval; survives server restarts.")
+  private boolean follow;
+
   private final OutputStream stdout;
 
   public ConsumerCommand() {
@@ -78,6 +89,26 @@ public final class ConsumerCommand implements Callable<Integer> {
     CommandRunner.runAndExit(new ConsumerCommand(), args);
   }
 
+  /** Prints messages as the server pushes them, until interrupted (Ctrl-C). */
+  private int follow(Consumer consumer, OutputStream out, PrintWriter err)
+      throws IOException, InterruptedException {
+    try (Subscription subscription = consumer.subscribe()) {
+      while (true) {
+        List<Message> messages = subscription.poll(Duration.ofSeconds(1));
+        if (messages.isEmpty()) {
+          continue;
+        }
+        for (Message message : messages) {
+          out.write(message.payload());
+          out.write('\n');
+        }
+        out.flush();
+        err.println("received " + messages.size() + " messages");
+        err.println("next message to read advanced to " + subscription.nextNumber());
+      }
+    }
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (from < 0) {
@@ -86,9 +117,15 @@ public final class ConsumerCommand implements Callable<Integer> {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("--interval must be positive, was " + interval);
     }
+    if (once && follow) {
+      throw new IllegalArgumentException("--once and --follow cannot be combined");
+    }
     PrintWriter err = spec.commandLine().getErr();
     OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
     try (Consumer consumer = new Consumer(connection.topic, from, connection.timeout, connection.host)) {
+      if (follow) {
+        return follow(consumer, out, err);
+      }
       String lastProblem = null;
       while (true) {
         PollResult result;

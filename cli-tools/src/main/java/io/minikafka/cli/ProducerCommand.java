@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Sends each line of standard input to a topic as one message (its bytes as they are,"
-            + " without the line ending). Prompts only when standard input is a terminal.",
+            + " without the line ending), batched and in order. Prompts only when standard input"
+            + " is a terminal; reports how many messages it sent and their numbers on exit.",
     footer = {
       "",
       "Exit codes: 0 every line was sent, 1 a send failed (server unreachable, message refused),"
@@ -53,21 +56,35 @@ public final class ProducerCommand implements Callable<Integer> {
       err.println("Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
     }
     LineReader lines = new LineReader(new BufferedInputStream(stdin, 64 * 1024));
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CompletableFuture<Long> first = null;
+    CompletableFuture<Long> last = null;
     long sent = 0;
-    long first = 0;
-    long last = 0;
     try (Producer producer = new Producer(connection.topic, connection.timeout, connection.host)) {
       byte[] line;
-      while ((line = lines.readLine()) != null) {
-        last = producer.sendMessage(line);
-        if (sent++ == 0) {
+      // Batched and pipelined, yet in order: numbers follow the order of the lines.
+      while (failure.get() == null && (line = lines.readLine()) != null) {
+        last = producer.sendAsync(line);
+        last.whenComplete((number, error) -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          }
+        });
+        if (first == null) {
           first = last;
         }
+        sent++;
       }
-    } finally {
-      if (sent > 0) {
-        err.println("sent " + sent + " messages to topic '" + connection.topic + "' (numbers " + first + " to " + last + ")");
-      }
+      producer.flush();
+    }
+    Throwable error = failure.get();
+    if (error != null) {
+      throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
+    }
+    if (sent > 0) {
+      err.println(
+          "sent " + sent + " messages to topic '" + connection.topic + "' (numbers "
+              + first.join() + " to " + last.join() + ")");
     }
     return CommandRunner.EXIT_OK;
   }

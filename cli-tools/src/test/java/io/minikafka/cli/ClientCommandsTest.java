@@ -155,6 +155,60 @@ class ClientCommandsTest {
   }
 
   @Test
+  void producerPipesManyLinesInOrderThroughBatches() throws IOException {
+    StringBuilder input = new StringBuilder();
+    for (int i = 1; i <= 20_000; i++) {
+      input.append(i).append('\n');
+    }
+
+    CliHarness.Result result =
+        produce(input.toString().getBytes(UTF_8), "--host", host, "--topic", "numbers");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).contains("sent 20000 messages").contains("numbers 1 to 20000");
+    List<StoredMessage> stored = store.poll("numbers", 1, PollLimits.UNLIMITED).messages();
+    assertThat(stored).hasSize(20_000);
+    for (int i = 0; i < stored.size(); i++) {
+      assertThat(new String(stored.get(i).payload(), UTF_8)).isEqualTo(Integer.toString(i + 1));
+    }
+  }
+
+  @Test
+  void followPrintsNewMessagesAsTheyArrive() throws Exception {
+    java.io.PipedInputStream printed = new java.io.PipedInputStream(1 << 16);
+    java.io.PipedOutputStream stdout = new java.io.PipedOutputStream(printed);
+    Thread consumer =
+        new Thread(
+            () -> CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "live", "--follow"));
+    consumer.setDaemon(true);
+    consumer.start();
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(printed, UTF_8));
+
+    store.store("live", "first".getBytes(UTF_8));
+    assertThat(lines.readLine()).isEqualTo("first");
+    server.close();
+    // The store is closed with the server; the follower must outlive a restart on the same port.
+    int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
+    store = new MemoryStore();
+    store.store("live", "again-1".getBytes(UTF_8));
+    store.store("live", "again-2".getBytes(UTF_8));
+    server = MiniKafkaServer.start(store, "127.0.0.1:" + port, Duration.ofHours(1));
+
+    assertThat(lines.readLine()).as("number 1 is not delivered twice").isEqualTo("again-2");
+    consumer.interrupt();
+  }
+
+  @Test
+  void onceAndFollowDoNotMix() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "t", "--once", "--follow");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("cannot be combined");
+  }
+
+  @Test
   void badDurationsAreUsageErrors() {
     CliHarness.Result result =
         CliHarness.run(

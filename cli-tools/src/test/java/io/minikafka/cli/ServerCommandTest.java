@@ -78,7 +78,8 @@ class ServerCommandTest {
           new ServerCommand(Map.of()),
           new ProducerCommand(new ByteArrayInputStream(new byte[0]), false),
           new ConsumerCommand(new ByteArrayOutputStream()),
-          new FsckCommand()
+          new FsckCommand(),
+          new PerfCommand()
         }) {
       CliHarness.Result help = CliHarness.run(command, "--help");
       assertThat(help.exitCode()).isZero();

@@ -21,6 +21,7 @@ final class Connection implements AutoCloseable {
   private final Duration timeout;
   private final ManagedChannel channel;
   private final MiniKafkaGrpc.MiniKafkaBlockingStub stub;
+  private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
 
   Connection(String host, Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -34,6 +35,7 @@ final class Connection implements AutoCloseable {
             .maxInboundMessageSize(MAX_INBOUND_BYTES)
             .build();
     this.stub = MiniKafkaGrpc.newBlockingStub(channel);
+    this.asyncStub = MiniKafkaGrpc.newStub(channel);
     // Start connecting now, so the first call's timeout is not spent setting up the connection.
     channel.getState(true);
   }
@@ -41,6 +43,15 @@ final class Connection implements AutoCloseable {
   /** A stub whose next call must finish within the timeout. */
   MiniKafkaGrpc.MiniKafkaBlockingStub stub() {
     return stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** A stub for streaming calls, which carry no deadline: they live as long as they are used. */
+  MiniKafkaGrpc.MiniKafkaStub asyncStub() {
+    return asyncStub;
+  }
+
+  Duration timeout() {
+    return timeout;
   }
 
   /** Turns a failed call into one readable line that says what was being done and to whom. */

@@ -19,6 +19,10 @@ import java.util.Objects;
  * them. Messages are not removed by reading, so any number of consumers can read a topic
  * independently. Persist {@link PollResult#newReadFrom()} to resume after a restart.
  *
+ * <p>For live delivery, {@link #subscribe()} and {@link #subscribe(MessageHandler)} use the
+ * server's push stream instead: new messages arrive within milliseconds, and the subscription
+ * survives server restarts.
+ *
  * <p>Not thread-safe: one thread polls a consumer.
  */
 public final class Consumer implements AutoCloseable {
@@ -69,6 +73,22 @@ public final class Consumer implements AutoCloseable {
     }
     readFrom = newReadFrom;
     return new PollResult(messages, newReadFrom);
+  }
+
+  /**
+   * Opens a live subscription from this consumer's read-from number: read it with {@link
+   * Subscription#poll(Duration)}. A topic that does not exist yet is waited for.
+   */
+  public Subscription subscribe() {
+    return new Subscription(topic, readFrom, connection);
+  }
+
+  /**
+   * Delivers every message from this consumer's read-from number on, as it arrives, to {@code
+   * handler} on a thread of its own, until the returned handle is closed.
+   */
+  public HandlerSubscription subscribe(MessageHandler handler) {
+    return new HandlerSubscription(subscribe(), handler, topic);
   }
 
   /** The number the next {@link #poll()} reads from. */

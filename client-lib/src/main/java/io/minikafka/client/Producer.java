@@ -7,6 +7,7 @@ import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.Topic;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends messages to one topic of a MiniKafka server; the original's {@code client.NewProducer}.
@@ -17,13 +18,19 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Thread-safe: any number of threads may send through one producer. Connecting is lazy, so an
- * unreachable server is reported by the first send.
+ * <p>{@link #sendMessage} is the original's simple blocking call: one request per message. For
+ * throughput, {@link #sendAsync} batches messages (see {@link ProducerOptions}) and pipelines the
+ * batches on one stream; numbers follow the order of the sendAsync calls. {@link #flush()} waits
+ * for everything sent so far; {@link #close()} flushes first.
+ *
+ * <p>Thread-safe: any number of threads may send through one producer. Connecting starts at
+ * construction; an unreachable server is reported by the first send.
  */
 public final class Producer implements AutoCloseable {
 
   private final Topic topic;
   private final Connection connection;
+  private final BatchSender batches;
 
   /**
    * @param topic the topic to send to; created by the server on the first message
@@ -32,8 +39,17 @@ public final class Producer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code host} or {@code timeout} is malformed
    */
   public Producer(String topic, Duration timeout, String host) {
+    this(topic, timeout, host, ProducerOptions.DEFAULTS);
+  }
+
+  /**
+   * @param timeout how long each send (or each batch of asynchronous sends) may take
+   * @param options how asynchronous sends are batched
+   */
+  public Producer(String topic, Duration timeout, String host, ProducerOptions options) {
     this.topic = Topic.newBuilder().setTopic(Objects.requireNonNull(topic, "topic")).build();
     this.connection = new Connection(host, timeout);
+    this.batches = new BatchSender(topic, connection, options);
   }
 
   /**
@@ -55,14 +71,36 @@ public final class Producer implements AutoCloseable {
     }
   }
 
+  /**
+   * Queues a message to be sent in a batch, and returns at once (unless the buffer is full; see
+   * {@link ProducerOptions}). The array is read when its batch goes out: do not change it after
+   * this call.
+   *
+   * @return completes with the number the server gave the message, or fails with a {@link
+   *     MiniKafkaException}
+   * @throws MiniKafkaException if the buffer stayed full for the options' maximum block time
+   */
+  public CompletableFuture<Long> sendAsync(byte[] message) {
+    return batches.send(message);
+  }
+
+  /** Sends every queued message and waits until each sent so far has succeeded or failed. */
+  public void flush() {
+    batches.flush();
+  }
+
   /** The topic this producer sends to. */
   public String topic() {
     return topic.getTopic();
   }
 
-  /** Closes the connection, waiting at most the timeout for calls in progress. */
+  /** Flushes asynchronous sends, then closes the connection. */
   @Override
   public void close() {
-    connection.close();
+    try {
+      batches.close();
+    } finally {
+      connection.close();
+    }
   }
 }

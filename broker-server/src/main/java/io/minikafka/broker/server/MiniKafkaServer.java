@@ -134,8 +134,8 @@ public final class MiniKafkaServer implements AutoCloseable {
     LOG.info("Shutting down");
     sweeper.close();
     grpcServer.shutdown();
-    // Subscriptions never end by themselves: end them so in-flight calls can drain.
-    service.endSubscriptions(Status.UNAVAILABLE.withDescription("server is shutting down"));
+    // Streams never end by themselves: end them so in-flight calls can drain.
+    service.endStreams(Status.UNAVAILABLE.withDescription("server is shutting down"));
     try {
       long timeoutMillis = config.shutdownTimeout().toMillis();
       if (!grpcServer.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {

@@ -43,6 +43,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   private final ExecutorService pushExecutor;
   private final ScheduledExecutorService timer;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
 
   MiniKafkaService(
       BackingStore store,
@@ -84,36 +85,59 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public StreamObserver<ProduceBatchRequest> produceStream(
       StreamObserver<ProduceBatchResponse> responses) {
-    // gRPC delivers one request at a time and asks for the next only when onNext returns, so
-    // batches are stored in order and a producer outrunning the store is held back.
-    return new StreamObserver<>() {
-      private boolean failed;
+    ProduceStream stream = new ProduceStream(responses);
+    produceStreams.add(stream);
+    return stream;
+  }
 
-      @Override
-      public void onNext(ProduceBatchRequest request) {
-        if (failed) {
-          return;
-        }
-        try {
-          responses.onNext(storeBatch(request));
-        } catch (Exception e) {
-          failed = true;
-          responses.onError(StatusMapper.toStatus(e).asRuntimeException());
-        }
-      }
+  /**
+   * One ProduceStream call. gRPC delivers one request at a time and asks for the next only when
+   * onNext returns, so batches are stored in order and a producer outrunning the store is held
+   * back. Synchronized because server shutdown may end the call from another thread.
+   */
+  private final class ProduceStream implements StreamObserver<ProduceBatchRequest> {
+    private final StreamObserver<ProduceBatchResponse> responses;
+    private boolean ended;
 
-      @Override
-      public void onError(Throwable cancelled) {
-        failed = true;
-      }
+    ProduceStream(StreamObserver<ProduceBatchResponse> responses) {
+      this.responses = responses;
+    }
 
-      @Override
-      public void onCompleted() {
-        if (!failed) {
-          responses.onCompleted();
-        }
+    @Override
+    public synchronized void onNext(ProduceBatchRequest request) {
+      if (ended) {
+        return;
       }
-    };
+      try {
+        responses.onNext(storeBatch(request));
+      } catch (Exception e) {
+        end(StatusMapper.toStatus(e));
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable cancelled) {
+      ended = true;
+      produceStreams.remove(this);
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      end(Status.OK);
+    }
+
+    synchronized void end(Status status) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      produceStreams.remove(this);
+      if (status.isOk()) {
+        responses.onCompleted();
+      } else {
+        responses.onError(status.asRuntimeException());
+      }
+    }
   }
 
   private ProduceBatchResponse storeBatch(ProduceBatchRequest request) throws IOException {
@@ -224,10 +248,16 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     self[0].start();
   }
 
-  /** Ends every subscription: called when the server starts shutting down. */
-  void endSubscriptions(Status status) {
+  /**
+   * Ends every open-ended call, subscriptions and produce streams (after the batch each may be
+   * storing): called when the server starts shutting down, so that in-flight calls can drain.
+   */
+  void endStreams(Status status) {
     for (Subscription subscription : subscriptions) {
       subscription.requestEnd(status);
+    }
+    for (ProduceStream stream : produceStreams) {
+      stream.end(status);
     }
   }
 

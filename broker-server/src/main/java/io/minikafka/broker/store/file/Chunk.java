@@ -46,6 +46,7 @@ final class Chunk {
     }
     if (buffer.remaining() < bytes) {
       long wanted = Math.max(buffer.capacity() * 2L, buffer.position() + bytes);
+      // Heap, not direct: a buffer this large is not kept for reuse, and the GC frees heap sooner.
       ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
       buffer.flip();
       bigger.put(buffer);

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -46,9 +48,9 @@ final class FileTopic {
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
-  /** Monitor of the appender writing the pending chunk; {@code flushing} while there is one. */
+  /** Where appenders wait while another writes; {@code waiting} counts them. */
   private final Object leader = new Object();
-  private boolean flushing;
+  private final AtomicInteger waiting = new AtomicInteger();
   private volatile Segment active;
   /** One past the last record written (and forced, under fsync always); readers stop here. */
   private volatile long committedNext;
@@ -56,7 +58,7 @@ final class FileTopic {
   /** Guarded by appendLock: the next number to give, the records waiting to be written. */
   private long assignedNext;
   private Chunk pending;
-  private ByteBuffer spareBuffer;
+  private final AtomicReference<ByteBuffer> spareBuffer = new AtomicReference<>();
   private long lastAppendTime;
 
   private FileTopic(String name, Path dir, FileStoreConfig config, ChannelOpener opener) {
@@ -177,44 +179,51 @@ final class FileTopic {
   }
 
   /**
-   * Waits until the chunk is written, writing it (and whatever joined it) if no other appender is.
-   * Waiters park on a monitor rather than queueing for the flush lock: a queue would hand the
-   * lock to each waiter in turn just to tell it its chunk is done, and the next chunk would be
+   * Waits until the chunk is written, writing it (and whatever joined it) if no other appender is
+   * writing. Waiters park on a monitor rather than queueing for the flush lock: a queue would hand
+   * the lock to each waiter in turn just to tell it its chunk is done, and the next chunk would be
    * written before they could add to it.
    */
   private void awaitWritten(Chunk chunk) throws IOException {
-    while (true) {
-      synchronized (leader) {
-        while (!chunk.done() && flushing) {
-          try {
-            leader.wait();
-          } catch (InterruptedException e) {
+    while (!chunk.done()) {
+      if (flushLock.tryLock()) {
+        // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
+        boolean interrupted = Thread.interrupted();
+        try {
+          if (!chunk.done()) {
+            writePending();
+          }
+        } finally {
+          unlockFlush();
+          if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the log write");
           }
         }
-        if (chunk.done()) {
-          return;
-        }
-        flushing = true;
-      }
-      // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
-      boolean interrupted = Thread.interrupted();
-      try {
-        flushLock.lock();
+      } else {
+        waiting.incrementAndGet();
         try {
-          writePending();
-        } finally {
-          flushLock.unlock();
-        }
-      } finally {
-        if (interrupted) {
+          synchronized (leader) {
+            // The writer unlocks before it notifies, under this monitor: no wake-up is lost.
+            while (!chunk.done() && flushLock.isLocked()) {
+              leader.wait();
+            }
+          }
+        } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for the log write");
+        } finally {
+          waiting.decrementAndGet();
         }
-        synchronized (leader) {
-          flushing = false;
-          leader.notifyAll();
-        }
+      }
+    }
+  }
+
+  /** Releases the flush lock and wakes appenders waiting for it to be free. */
+  private void unlockFlush() {
+    flushLock.unlock();
+    if (waiting.get() > 0) {
+      synchronized (leader) {
+        leader.notifyAll();
       }
     }
   }
@@ -280,21 +289,16 @@ final class FileTopic {
     chunk.failed(failure);
   }
 
+  /** A written chunk's buffer if one is free, else a new one: direct, so writing it costs no copy. */
   private ByteBuffer takeSpareBuffer() {
-    ByteBuffer buffer = spareBuffer;
-    spareBuffer = null;
-    return buffer != null ? buffer : ByteBuffer.allocate(CHUNK_BUFFER_BYTES);
+    ByteBuffer buffer = spareBuffer.getAndSet(null);
+    return buffer != null ? buffer : ByteBuffer.allocateDirect(CHUNK_BUFFER_BYTES);
   }
 
-  /** Keeps a written chunk's buffer for the next chunk, unless a huge message made it large. */
+  /** Keeps a written chunk's buffer for a later chunk, unless a huge message made it large. */
   private void recycle(ByteBuffer buffer) {
-    if (buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
-      appendLock.lock();
-      try {
-        spareBuffer = buffer;
-      } finally {
-        appendLock.unlock();
-      }
+    if (buffer.isDirect() && buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
+      spareBuffer.set(buffer);
     }
   }
 
@@ -420,7 +424,7 @@ final class FileTopic {
         segments.remove(s.base);
       }
     } finally {
-      flushLock.unlock();
+      unlockFlush();
     }
     for (Segment s : expired) {
       s.delete();
@@ -448,7 +452,7 @@ final class FileTopic {
       writePending();
       active.seal(!(config.fsync() instanceof FsyncPolicy.Never));
     } finally {
-      flushLock.unlock();
+      unlockFlush();
       closeSegments();
     }
   }

@@ -1,0 +1,388 @@
+package io.minikafka.cli;
+
+import io.minikafka.client.Consumer;
+import io.minikafka.client.Message;
+import io.minikafka.client.Producer;
+import io.minikafka.client.ProducerOptions;
+import io.minikafka.client.Subscription;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mkfk-perf}: load generator and meter modelled on Kafka's perf tools. Every run is bounded
+ * by its message count, prints a progress line every few seconds and a final line with records/s,
+ * MB/s and latency avg, p50, p99, p99.9 and max in milliseconds.
+ */
+@Command(
+    name = "mkfk-perf",
+    mixinStandardHelpOptions = true,
+    versionProvider = CommandRunner.Version.class,
+    description = "Measures a MiniKafka server: produce throughput, consume throughput, end-to-end latency.",
+    subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, PerfCommand.EndToEnd.class})
+public final class PerfCommand implements Runnable {
+
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+  @Spec private CommandSpec spec;
+
+  public static void main(String[] args) {
+    CommandRunner.runAndExit(new PerfCommand(), args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every subcommand shares. */
+  static final class Common {
+    @Mixin ConnectionOptions connection;
+
+    @Option(names = "--messages", paramLabel = "N", required = true, description = "How many messages.")
+    long messages;
+
+    @Option(
+        names = "--server-pid",
+        paramLabel = "PID",
+        description = "Also report the server process's CPU time per message (Linux /proc).")
+    Long serverPid;
+  }
+
+  /** CPU time (user + system) of a process so far, from /proc, in nanoseconds. */
+  static long processCpuNanos(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+  }
+
+  private static String rate(long count, long bytes, long nanos) {
+    double seconds = nanos / 1e9;
+    return String.format(
+        "%d records, %.1f records/sec (%.2f MB/sec)", count, count / seconds, bytes / seconds / 1e6);
+  }
+
+  private static void progress(PrintWriter err, LatencyRecorder latencies, int[] window, long nanos) {
+    long[] w = latencies.window(window);
+    if (w[0] == 0) {
+      err.println("0 records in the last interval");
+      return;
+    }
+    err.printf(
+        "%d records, %.1f records/sec, %.2f ms avg latency, %.2f ms max latency%n",
+        w[0], w[0] / (nanos / 1e9), w[1] / (double) w[0] / 1e6, w[2] / 1e6);
+  }
+
+  private static String serverCpu(Common common, long cpuBefore, long messages) throws IOException {
+    if (common.serverPid == null) {
+      return "";
+    }
+    long used = processCpuNanos(common.serverPid) - cpuBefore;
+    return String.format(
+        ", server CPU %.3f s = %.3f us/record", used / 1e9, used / 1e3 / Math.max(1, messages));
+  }
+
+  /** Sends messages as fast as allowed, batched (or one blocking call at a time with --sync). */
+  @Command(name = "produce", mixinStandardHelpOptions = true, description = "Produce throughput and ack latency.")
+  static final class Produce implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Message size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--producers", paramLabel = "N", defaultValue = "1", description = "Concurrent producers, each with its own connection (default: ${DEFAULT-VALUE}).")
+    int producers;
+
+    @Option(names = "--sync", description = "Each producer sends one message at a time with the blocking sendMessage (the original's Produce RPC).")
+    boolean sync;
+
+    @Option(names = "--batch-bytes", paramLabel = "BYTES", description = "Batch size of sendAsync (default: the library's).")
+    Integer batchBytes;
+
+    @Option(names = "--linger", paramLabel = "DURATION", description = "Linger time of sendAsync (default: the library's).")
+    Duration linger;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_SEC", defaultValue = "0", description = "Target total rate; 0 = as fast as possible.")
+    long rate;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      ProducerOptions options = ProducerOptions.DEFAULTS;
+      if (batchBytes != null) {
+        options = options.withBatchBytes(batchBytes);
+      }
+      if (linger != null) {
+        options = options.withLinger(linger);
+      }
+      LatencyRecorder latencies = new LatencyRecorder();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      AtomicLong acked = new AtomicLong();
+      long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
+      long start = System.nanoTime();
+      List<Thread> threads = new ArrayList<>();
+      for (int p = 0; p < producers; p++) {
+        long share = common.messages / producers + (p < common.messages % producers ? 1 : 0);
+        ProducerOptions chosen = options;
+        Thread t =
+            new Thread(
+                () -> runProducer(share, chosen, latencies, acked, failure),
+                "perf-producer-" + p);
+        threads.add(t);
+        t.start();
+      }
+      int[] window = {0};
+      long lastProgress = System.nanoTime();
+      for (Thread t : threads) {
+        while (t.isAlive()) {
+          t.join(PROGRESS_EVERY.toMillis());
+          long now = System.nanoTime();
+          if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
+            progress(err, latencies, window, now - lastProgress);
+            lastProgress = now;
+          }
+        }
+      }
+      long elapsed = System.nanoTime() - start;
+      if (failure.get() != null) {
+        Throwable e = failure.get();
+        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+      }
+      spec.commandLine()
+          .getOut()
+          .println(
+              rate(acked.get(), acked.get() * (long) size, elapsed)
+                  + ", "
+                  + latencies.summary()
+                  + serverCpu(common, cpuBefore, acked.get()));
+      return CommandRunner.EXIT_OK;
+    }
+
+    private void runProducer(
+        long count,
+        ProducerOptions options,
+        LatencyRecorder latencies,
+        AtomicLong acked,
+        AtomicReference<Throwable> failure) {
+      long perProducerRate = rate / Math.max(1, producers);
+      long intervalNanos = perProducerRate > 0 ? 1_000_000_000L / perProducerRate : 0;
+      long next = System.nanoTime();
+      try (Producer producer =
+          new Producer(common.connection.topic, common.connection.timeout, common.connection.host, options)) {
+        for (long i = 0; i < count && failure.get() == null; i++) {
+          if (intervalNanos > 0) {
+            next += intervalNanos;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+              LockSupport.parkNanos(wait);
+            }
+          }
+          byte[] payload = new byte[size];
+          long sent = System.nanoTime();
+          if (sync) {
+            producer.sendMessage(payload);
+            latencies.record(System.nanoTime() - sent);
+            acked.incrementAndGet();
+          } else {
+            producer
+                .sendAsync(payload)
+                .whenComplete(
+                    (number, error) -> {
+                      if (error != null) {
+                        failure.compareAndSet(null, error);
+                      } else {
+                        latencies.record(System.nanoTime() - sent);
+                        acked.incrementAndGet();
+                      }
+                    });
+          }
+        }
+        producer.flush();
+      } catch (RuntimeException e) {
+        failure.compareAndSet(null, e);
+      }
+    }
+  }
+
+  /** Reads a topic through a subscription, as fast as the server sends. */
+  @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consume throughput (Subscribe).")
+  static final class Consume implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Option(names = "--from", paramLabel = "N", defaultValue = "1", description = "First number (default: ${DEFAULT-VALUE}).")
+    long from;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      long received = 0;
+      long bytes = 0;
+      long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
+      long start = System.nanoTime();
+      long lastProgress = start;
+      long lastCount = 0;
+      try (Consumer consumer = new Consumer(common.connection.topic, from, common.connection.timeout, common.connection.host);
+          Subscription subscription = consumer.subscribe()) {
+        while (received < common.messages) {
+          List<Message> messages = subscription.poll(common.connection.timeout);
+          if (messages.isEmpty()) {
+            throw new IllegalStateException(
+                "no message for " + common.connection.timeout.toMillis() + " ms after " + received + " of " + common.messages);
+          }
+          received += messages.size();
+          for (Message m : messages) {
+            bytes += m.payload().length;
+          }
+          long now = System.nanoTime();
+          if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
+            err.printf("%d records, %.1f records/sec%n", received - lastCount, (received - lastCount) / ((now - lastProgress) / 1e9));
+            lastProgress = now;
+            lastCount = received;
+          }
+        }
+      }
+      long elapsed = System.nanoTime() - start;
+      spec.commandLine().getOut().println(rate(received, bytes, elapsed) + serverCpu(common, cpuBefore, received));
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  /**
+   * Sends at a fixed rate and receives through a subscription in the same process; latency is
+   * from just before the send to delivery (both on this machine's monotonic clock).
+   */
+  @Command(name = "e2e", mixinStandardHelpOptions = true, description = "End-to-end latency at a fixed rate.")
+  static final class EndToEnd implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Message size, at least 8 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_SEC", defaultValue = "1000", description = "Send rate (default: ${DEFAULT-VALUE}).")
+    long rate;
+
+    @Option(names = "--linger", paramLabel = "DURATION", defaultValue = "0ms", description = "Producer linger (default: ${DEFAULT-VALUE}).")
+    Duration linger;
+
+    @Option(
+        names = "--warmup-messages",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Messages sent first, at the same rate, whose latencies are not counted (lets both JVMs compile the hot paths).")
+    long warmup;
+
+    @Override
+    public Integer call() throws Exception {
+      if (size < 8) {
+        throw new IllegalArgumentException("--size must be at least 8 (the send time travels in the payload)");
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      LatencyRecorder latencies = new LatencyRecorder();
+      String host = common.connection.host;
+      Duration timeout = common.connection.timeout;
+      long startNumber;
+      try (Producer probe = new Producer(common.connection.topic, timeout, host)) {
+        // Subscribe from the next number, so that the backlog is not measured.
+        startNumber = probe.sendMessage(new byte[size]) + 1;
+      }
+      Semaphore received = new Semaphore(0);
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
+      try (Consumer consumer = new Consumer(common.connection.topic, startNumber, timeout, host);
+          Subscription subscription = consumer.subscribe();
+          Producer producer =
+              new Producer(common.connection.topic, timeout, host, ProducerOptions.DEFAULTS.withLinger(linger))) {
+        Thread reader =
+            new Thread(
+                () -> {
+                  try {
+                    long got = 0;
+                    while (got < warmup + common.messages) {
+                      for (Message m : subscription.poll(Duration.ofMillis(100))) {
+                        if (got >= warmup) {
+                          latencies.record(System.nanoTime() - ByteBuffer.wrap(m.payload()).getLong());
+                          received.release();
+                        }
+                        got++;
+                      }
+                    }
+                  } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                    received.release(Integer.MAX_VALUE / 2);
+                  }
+                },
+                "perf-e2e-reader");
+        reader.setDaemon(true);
+        reader.start();
+        long interval = 1_000_000_000L / Math.max(1, rate);
+        long next = System.nanoTime();
+        for (long i = 0; i < warmup; i++) {
+          next += interval;
+          long wait = next - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          byte[] payload = new byte[size];
+          ByteBuffer.wrap(payload).putLong(System.nanoTime());
+          producer.sendAsync(payload);
+        }
+        long start = System.nanoTime();
+        long lastProgress = start;
+        int[] window = {0};
+        for (long i = 0; i < common.messages; i++) {
+          next += interval;
+          long wait = next - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          byte[] payload = new byte[size];
+          ByteBuffer.wrap(payload).putLong(System.nanoTime());
+          CompletableFuture<Long> sent = producer.sendAsync(payload);
+          sent.whenComplete((n, e) -> { if (e != null) failure.compareAndSet(null, e); });
+          long now = System.nanoTime();
+          if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
+            progress(err, latencies, window, now - lastProgress);
+            lastProgress = now;
+          }
+        }
+        producer.flush();
+        if (!received.tryAcquire((int) Math.min(common.messages, Integer.MAX_VALUE / 4), timeout.toMillis() * 10, TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("not every message arrived within " + timeout.toMillis() * 10 + " ms");
+        }
+        if (failure.get() != null) {
+          Throwable e = failure.get();
+          throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+        long elapsed = System.nanoTime() - start;
+        spec.commandLine()
+            .getOut()
+            .println(
+                rate(common.messages, common.messages * (long) size, elapsed)
+                    + ", "
+                    + latencies.summary()
+                    + serverCpu(common, cpuBefore, common.messages));
+      }
+      return CommandRunner.EXIT_OK;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package io.minikafka.client;
+
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.minikafka.protocol.MessageRecord;
+import io.minikafka.protocol.SubscribeRequest;
+import io.minikafka.protocol.SubscribeResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A live feed of a topic over the server's {@code Subscribe} call, resilient to server restarts
+ * and network loss: it reconnects with exponential backoff (100 ms doubling to 5 s) and resumes at
+ * the first number it has not yet handed out, so no number is ever delivered twice.
+ *
+ * <p>Memory is bounded: the client asks the server for one response at a time, and only once the
+ * previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from one thread at a
+ * time; {@link #close} from any.
+ */
+public final class Subscription implements AutoCloseable {
+
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  /** What the gRPC thread hands to the reading thread. */
+  private record Event(SubscribeResponse response, Status failure, ClientCallStreamObserver<SubscribeRequest> call) {}
+
+  private final String topic;
+  private final Connection connection;
+  /** Holds at most one response per call: the next is requested only after one is taken. */
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  /** The next number to deliver; everything below it has been delivered. Reading thread only. */
+  private long next;
+  private ClientCallStreamObserver<SubscribeRequest> call;
+  private Duration backoff = FIRST_BACKOFF;
+  private long reconnectAtNanos;
+  private volatile boolean closed;
+  private final List<long[]> skips = new ArrayList<>();
+
+  Subscription(String topic, long readFrom, Connection connection) {
+    this.topic = topic;
+    this.connection = connection;
+    this.next = Math.max(readFrom, 1);
+    connect();
+  }
+
+  private void connect() {
+    connection
+        .asyncStub()
+        .subscribe(
+            SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build(),
+            new ClientResponseObserver<SubscribeRequest, SubscribeResponse>() {
+              private ClientCallStreamObserver<SubscribeRequest> self;
+
+              @Override
+              public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
+                self = requestStream;
+                call = requestStream;
+                requestStream.disableAutoRequestWithInitial(1);
+              }
+
+              @Override
+              public void onNext(SubscribeResponse response) {
+                events.offer(new Event(response, null, self));
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                events.offer(new Event(null, Status.fromThrowable(t), self));
+              }
+
+              @Override
+              public void onCompleted() {
+                events.offer(
+                    new Event(null, Status.UNAVAILABLE.withDescription("the server ended the subscription"), self));
+              }
+            });
+  }
+
+  /**
+   * Waits up to {@code maxWait} for messages and returns those that arrived (in number order,
+   * possibly none). Never returns a number twice.
+   *
+   * @throws MiniKafkaException if the server refuses the subscription (such as an invalid topic)
+   */
+  public List<Message> poll(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (!closed) {
+      if (call == null) {
+        long wait = reconnectAtNanos - System.nanoTime();
+        if (wait > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return List.of();
+          }
+          TimeUnit.NANOSECONDS.sleep(Math.min(wait, left));
+          continue;
+        }
+        connect();
+      }
+      long left = deadline - System.nanoTime();
+      Event event = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      if (event == null) {
+        return List.of();
+      }
+      if (event.call() != call) {
+        continue;
+      }
+      if (event.failure() != null) {
+        handleFailure(event.failure());
+        continue;
+      }
+      backoff = FIRST_BACKOFF;
+      List<Message> messages = deliver(event.response());
+      call.request(1);
+      if (!messages.isEmpty()) {
+        return messages;
+      }
+    }
+    return List.of();
+  }
+
+  private List<Message> deliver(SubscribeResponse response) {
+    if (response.getSkipped() > 0) {
+      skips.add(new long[] {response.getFirstAvailable(), response.getSkipped()});
+    }
+    List<Message> messages = new ArrayList<>(response.getRecordsCount());
+    for (MessageRecord record : response.getRecordsList()) {
+      // After a reconnect the server may resend from the resume point; never hand a number twice.
+      if (record.getMsgNumber() >= next) {
+        messages.add(
+            new Message(record.getMsgNumber(), record.getAppendTimeMs(), record.getPayload().toByteArray()));
+        next = record.getMsgNumber() + 1;
+      }
+    }
+    return messages;
+  }
+
+  private void handleFailure(Status status) {
+    call = null;
+    switch (status.getCode()) {
+      case INVALID_ARGUMENT, PERMISSION_DENIED, UNAUTHENTICATED, UNIMPLEMENTED -> {
+        closed = true;
+        throw connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+      }
+      default -> {
+        reconnectAtNanos = System.nanoTime() + backoff.toNanos();
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      }
+    }
+  }
+
+  /** Skips reported since the last call: pairs of (first available number, numbers skipped). */
+  List<long[]> takeSkips() {
+    List<long[]> taken = new ArrayList<>(skips);
+    skips.clear();
+    return taken;
+  }
+
+  /** The next number this subscription will deliver. */
+  public long nextNumber() {
+    return next;
+  }
+
+  /** Ends the subscription. */
+  @Override
+  public void close() {
+    closed = true;
+    ClientCallStreamObserver<SubscribeRequest> current = call;
+    if (current != null) {
+      current.cancel("subscription closed", null);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.minikafka.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.memory.MemoryStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Producer.sendAsync against a real server over loopback TCP. */
+class AsyncProducerTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private MemoryStore store;
+  private MiniKafkaServer server;
+  private String host;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    store = new MemoryStore();
+    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
+    host = "127.0.0.1:" + server.port();
+  }
+
+  @AfterEach
+  void stopServer() throws IOException {
+    server.close();
+  }
+
+  @Test
+  void asyncSendsAreBatchedAndNumberedInSendOrder() throws Exception {
+    int count = 10_000;
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    try (Producer producer =
+        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withBatchBytes(16 * 1024))) {
+      for (int i = 0; i < count; i++) {
+        futures.add(producer.sendAsync(("m" + i).getBytes(UTF_8)));
+      }
+      producer.flush();
+      for (CompletableFuture<Long> f : futures) {
+        assertThat(f).isDone();
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      assertThat(futures.get(i).get()).isEqualTo(i + 1L);
+    }
+    List<StoredMessage> stored = store.poll("t", 1, PollLimits.UNLIMITED).messages();
+    assertThat(stored).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      assertThat(new String(stored.get(i).payload(), UTF_8)).isEqualTo("m" + i);
+    }
+  }
+
+  @Test
+  void aLoneMessageGoesOutAfterTheLingerTime() throws Exception {
+    try (Producer producer =
+        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(20)))) {
+      CompletableFuture<Long> number = producer.sendAsync("alone".getBytes(UTF_8));
+      assertThat(number.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void closeFlushesWhatIsStillWaiting() throws Exception {
+    CompletableFuture<Long> last;
+    try (Producer producer =
+        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofHours(1)))) {
+      producer.sendAsync("a".getBytes(UTF_8));
+      last = producer.sendAsync("b".getBytes(UTF_8));
+    }
+    assertThat(last).isCompletedWithValue(2L);
+  }
+
+  @Test
+  void asyncAndBlockingSendsMix() throws Exception {
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      CompletableFuture<Long> async = producer.sendAsync("async".getBytes(UTF_8));
+      producer.flush();
+      long blocking = producer.sendMessage("blocking".getBytes(UTF_8));
+      assertThat(async.get()).isEqualTo(1);
+      assertThat(blocking).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRefusedBatchFailsItsFuturesWithTheServersReason() throws Exception {
+    try (Producer producer = new Producer("", TIMEOUT, host)) {
+      CompletableFuture<Long> future = producer.sendAsync("x".getBytes(UTF_8));
+      producer.flush();
+      assertThatThrownBy(future::get)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getMessage()).contains("topic name must not be empty");
+              });
+    }
+  }
+
+  @Test
+  void aFullBufferBlocksThenFailsClearly() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    ForwardingStore stuck =
+        new ForwardingStore(new MemoryStore()) {
+          @Override
+          public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.storeBatch(topic, payloads);
+          }
+        };
+    ProducerOptions tiny =
+        new ProducerOptions(Duration.ZERO, 1000, 2000, Duration.ofMillis(200));
+    try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
+        Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port(), tiny)) {
+      producer.sendAsync(new byte[1000]);
+      producer.sendAsync(new byte[1000]);
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> producer.sendAsync(new byte[1000]))
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(e.getMessage()).contains("buffer of 2000 bytes").contains("200 ms");
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aServerThatGoesAwayFailsTheUnacknowledgedSendsAndTheNextSendsReconnect() throws Exception {
+    int port = server.port();
+    try (Producer producer =
+        new Producer("t", Duration.ofSeconds(5), host, ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
+      assertThat(producer.sendAsync("before".getBytes(UTF_8)).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      server.close();
+
+      CompletableFuture<Long> lost = producer.sendAsync("lost".getBytes(UTF_8));
+      assertThatThrownBy(() -> lost.get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> assertThat(e.code()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED));
+
+      store = new MemoryStore();
+      server = MiniKafkaServer.start(store, "127.0.0.1:" + port, Duration.ofHours(1));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> producer.sendAsync("after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS) >= 1);
+    }
+  }
+}
