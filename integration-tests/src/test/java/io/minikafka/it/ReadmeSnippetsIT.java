@@ -33,14 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeSnippetsIT {
 
   private static final Pattern SNIPPET =
-      Pattern.compile("<!-- snippet: (\\w+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
+      Pattern.compile("<!-- snippet: ([\\w-]+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
 
   @TempDir Path work;
 
   @Test
   void theReadmeSnippetsCompileAndRunAgainstEachOther() throws Exception {
     Map<String, String> snippets = snippets();
-    assertThat(snippets).containsOnlyKeys("producer", "consumer", "server");
+    assertThat(snippets).containsOnlyKeys("producer", "consumer", "server", "async-producer", "subscriber");
 
     List<String> imports = new ArrayList<>();
     StringBuilder body = new StringBuilder();
@@ -50,7 +50,7 @@ class ReadmeSnippetsIT {
             .replace("System.getProperty(\"java.io.tmpdir\")", "\"" + work.resolve("store") + "\""));
     body.append("String readmeHost = \"127.0.0.1:\" + server.port();\n");
     body.append("try {\n");
-    for (String name : List.of("producer", "consumer")) {
+    for (String name : List.of("producer", "consumer", "async-producer", "subscriber")) {
       String code =
           statements(snippets.get(name), imports)
               .replace("\"localhost:9999\"", "readmeHost")
@@ -75,7 +75,9 @@ class ReadmeSnippetsIT {
       System.setOut(original);
     }
 
-    assertThat(printed.toString(UTF_8)).contains("message 1: 300 bytes");
+    assertThat(printed.toString(UTF_8))
+        .contains("message 1: 300 bytes")
+        .containsPattern("live message 1 stored at \\d{13}");
   }
 
   @Test
