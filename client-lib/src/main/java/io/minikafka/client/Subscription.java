@@ -18,12 +18,18 @@ import java.util.concurrent.TimeUnit;
  * and network loss: it reconnects with exponential backoff (100 ms doubling to 5 s) and resumes at
  * the first number it has not yet handed out, so no number is ever delivered twice.
  *
- * <p>Memory is bounded: the client asks the server for one response at a time, and only once the
- * previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from one thread at a
+ * <p>Memory is bounded: the client asks the server for a few responses ahead, and for each next
+ * one only once a previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from one thread at a
  * time; {@link #close} from any.
  */
 public final class Subscription implements AutoCloseable {
 
+  /**
+   * Responses asked for ahead of the reader. More than one, so the server need not wait a round
+   * trip per response when messages trickle in one at a time; few, so memory stays bounded (each
+   * response is at most the server's batch size, 1 MiB by default).
+   */
+  private static final int WINDOW = 4;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -32,7 +38,7 @@ public final class Subscription implements AutoCloseable {
 
   private final String topic;
   private final Connection connection;
-  /** Holds at most one response per call: the next is requested only after one is taken. */
+  /** Holds at most {@link #WINDOW} responses per call: more are requested only as they are taken. */
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   /** The next number to deliver; everything below it has been delivered. Reading thread only. */
   private long next;
@@ -61,7 +67,7 @@ public final class Subscription implements AutoCloseable {
               public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
                 self = requestStream;
                 call = requestStream;
-                requestStream.disableAutoRequestWithInitial(1);
+                requestStream.disableAutoRequestWithInitial(WINDOW);
               }
 
               @Override

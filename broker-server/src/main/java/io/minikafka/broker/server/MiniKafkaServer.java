@@ -3,12 +3,16 @@ package io.minikafka.broker.server;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.retention.RetentionSweeper;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.protocol.Endpoint;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -27,8 +31,13 @@ import org.slf4j.LoggerFactory;
  * sweeper. The original's {@code NewServer(store)} followed by {@code Serve(host, retention)} is
  * {@link #start(BackingStore, String, Duration)}.
  *
- * <p>{@link #close()} shuts down gracefully: it stops accepting calls, lets in-flight ones finish
- * for at most the configured shutdown timeout, then cancels the rest and closes the store.
+ * <p>Besides {@code protocol.MiniKafka} it serves the standard {@code grpc.health.v1.Health}
+ * (SERVING while up, NOT_SERVING from the moment shutdown starts) and server reflection, so tools
+ * such as grpcurl work without the .proto.
+ *
+ * <p>{@link #close()} shuts down gracefully: it stops accepting calls, ends subscriptions and
+ * produce streams, lets in-flight calls finish for at most the configured shutdown timeout, then
+ * cancels the rest and closes the store.
  */
 public final class MiniKafkaServer implements AutoCloseable {
 
@@ -37,13 +46,22 @@ public final class MiniKafkaServer implements AutoCloseable {
   private static final int REQUEST_HEADROOM_BYTES = 64 * 1024;
   /** Threads that read the store for subscriptions and long polls; reads may block on disk. */
   private static final int PUSH_THREADS = 4;
+  /**
+   * Threads that run call handlers, which may block on the store (a produce under fsync always
+   * waits for its group commit), so there are enough for many concurrent producers to share one
+   * fsync. A fixed pool: gRPC's default cached pool hands each task over through a
+   * SynchronousQueue, whose spinning costs a core's worth of CPU on a small machine.
+   */
+  private static final int HANDLER_THREADS = 64;
 
   private final Server grpcServer;
   private final BackingStore store;
   private final ServerConfig config;
   private final RetentionSweeper sweeper;
   private final MiniKafkaService service;
+  private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService pushExecutor;
+  private final ExecutorService handlerExecutor;
   private final ScheduledExecutorService timer;
   private boolean closed;
 
@@ -59,13 +77,18 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.config = config;
     this.sweeper = new RetentionSweeper(store, config.retention(), clock, removed -> {});
     this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, daemonThreads("minikafka-push"));
+    this.handlerExecutor =
+        Executors.newFixedThreadPool(HANDLER_THREADS, daemonThreads("minikafka-handler"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("minikafka-timer"));
     this.service =
         new MiniKafkaService(
             store, config.maxMessageBytes(), config.maxPollBytes(), pushExecutor, timer);
     this.grpcServer =
         builder
+            .executor(handlerExecutor)
             .addService(service)
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
             .build();
   }
@@ -98,6 +121,8 @@ public final class MiniKafkaServer implements AutoCloseable {
       LOG.info("Removed {} messages that expired while the server was down", expired);
     }
     grpcServer.start();
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(MiniKafkaGrpc.SERVICE_NAME, ServingStatus.SERVING);
     sweeper.start(config.sweepInterval());
     LOG.info("Store: {}", store.description());
     LOG.info(
@@ -132,6 +157,8 @@ public final class MiniKafkaServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("Shutting down");
+    // NOT_SERVING first, so that load balancers and health checks stop sending new work.
+    health.enterTerminalState();
     sweeper.close();
     grpcServer.shutdown();
     // Streams never end by themselves: end them so in-flight calls can drain.
@@ -149,6 +176,7 @@ public final class MiniKafkaServer implements AutoCloseable {
     } finally {
       // Drains read the store; interrupting one would close the file channel it reads.
       pushExecutor.shutdown();
+      handlerExecutor.shutdown();
       timer.shutdownNow();
       try {
         pushExecutor.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
