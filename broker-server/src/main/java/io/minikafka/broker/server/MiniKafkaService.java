@@ -26,13 +26,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The {@code protocol.MiniKafka} gRPC service: thin handlers over a {@link BackingStore}. Pushes
- * (subscriptions, long polls) run on {@code pushExecutor}; every append wakes the pushes waiting
- * for its topic through {@link TopicEvents}.
+ * (subscriptions, long polls) run on {@code pushExecutor}, produce streams' stores on {@code
+ * storeExecutor}; every append wakes the pushes waiting for its topic through {@link TopicEvents}.
  */
 final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
@@ -44,19 +45,20 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   private final ScheduledExecutorService timer;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
-  /** Batches a produce stream may have requested ahead of the one being stored. */
-  private static final int PRODUCE_STREAM_WINDOW = 32;
+  private final Executor storeExecutor;
 
   MiniKafkaService(
       BackingStore store,
       int maxMessageBytes,
       int maxPollBytes,
       ExecutorService pushExecutor,
+      Executor storeExecutor,
       ScheduledExecutorService timer) {
     this.store = store;
     this.maxMessageBytes = maxMessageBytes;
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
+    this.storeExecutor = storeExecutor;
     this.timer = timer;
   }
 
@@ -87,71 +89,31 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public StreamObserver<ProduceBatchRequest> produceStream(
       StreamObserver<ProduceBatchResponse> responses) {
-    ProduceStream stream = new ProduceStream(responses);
-    produceStreams.add(stream);
-    // Keep a window of requests outstanding: asking for one batch at a time costs two thread
-    // hand-offs per batch, which caps a stream of small batches near ten thousand per second.
-    ServerCallStreamObserver<ProduceBatchResponse> call =
-        (ServerCallStreamObserver<ProduceBatchResponse>) responses;
-    call.disableAutoRequest();
-    call.request(PRODUCE_STREAM_WINDOW);
-    stream.call = call;
-    return stream;
+    ProduceStream[] self = new ProduceStream[1];
+    self[0] =
+        new ProduceStream(
+            (ServerCallStreamObserver<ProduceBatchResponse>) responses,
+            new ProduceStream.Handler() {
+              @Override
+              public List<byte[]> payloads(ProduceBatchRequest request) {
+                return checkedPayloads(request);
+              }
+
+              @Override
+              public long store(String topic, List<byte[]> payloads) throws IOException {
+                long first = store.storeBatch(topic, payloads);
+                events.appended(topic);
+                return first;
+              }
+            },
+            storeExecutor,
+            () -> produceStreams.remove(self[0]));
+    produceStreams.add(self[0]);
+    self[0].start();
+    return self[0];
   }
 
-  /**
-   * One ProduceStream call. gRPC delivers one request at a time and asks for the next only when
-   * onNext returns, so batches are stored in order and a producer outrunning the store is held
-   * back. Synchronized because server shutdown may end the call from another thread.
-   */
-  private final class ProduceStream implements StreamObserver<ProduceBatchRequest> {
-    private final StreamObserver<ProduceBatchResponse> responses;
-    private ServerCallStreamObserver<ProduceBatchResponse> call;
-    private boolean ended;
-
-    ProduceStream(StreamObserver<ProduceBatchResponse> responses) {
-      this.responses = responses;
-    }
-
-    @Override
-    public synchronized void onNext(ProduceBatchRequest request) {
-      if (ended) {
-        return;
-      }
-      try {
-        responses.onNext(storeBatch(request));
-        call.request(1);
-      } catch (Exception e) {
-        end(StatusMapper.toStatus(e));
-      }
-    }
-
-    @Override
-    public synchronized void onError(Throwable cancelled) {
-      ended = true;
-      produceStreams.remove(this);
-    }
-
-    @Override
-    public synchronized void onCompleted() {
-      end(Status.OK);
-    }
-
-    synchronized void end(Status status) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      produceStreams.remove(this);
-      if (status.isOk()) {
-        responses.onCompleted();
-      } else {
-        responses.onError(status.asRuntimeException());
-      }
-    }
-  }
-
-  private ProduceBatchResponse storeBatch(ProduceBatchRequest request) throws IOException {
+  private List<byte[]> checkedPayloads(ProduceBatchRequest request) {
     if (request.getPayloadsCount() == 0) {
       throw new IllegalArgumentException("a batch needs at least one message");
     }
@@ -159,6 +121,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     for (ByteString payload : request.getPayloadsList()) {
       payloads.add(checkedPayload(payload));
     }
+    return payloads;
+  }
+
+  private ProduceBatchResponse storeBatch(ProduceBatchRequest request) throws IOException {
+    List<byte[]> payloads = checkedPayloads(request);
     long first = store.storeBatch(request.getTopic(), payloads);
     events.appended(request.getTopic());
     return ProduceBatchResponse.newBuilder()
@@ -268,7 +235,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       subscription.requestEnd(status);
     }
     for (ProduceStream stream : produceStreams) {
-      stream.end(status);
+      stream.requestEnd(status);
     }
   }
 

@@ -89,6 +89,15 @@ public interface BackingStore extends AutoCloseable {
   /** Removes every topic and message, leaving the store as if new: numbering starts again at 1. */
   void deleteContents() throws IOException;
 
+  /**
+   * Whether every method returns without waiting for I/O. The server then runs calls on its
+   * network threads, saving a thread hand-off per call; a store that may wait (for a disk, a
+   * network) must say false, its default.
+   */
+  default boolean neverBlocks() {
+    return false;
+  }
+
   /** A short description for logs, such as {@code memory (volatile)}. */
   String description();
 

@@ -183,6 +183,102 @@ class StreamingServiceTest {
   }
 
   @Test
+  void batchesQueuedBehindASlowStoreAreAcknowledgedOneByOneWithTheirOwnNumbers() throws Exception {
+    CountDownLatch firstStoreEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger storeCalls = new AtomicInteger();
+    MemoryStore memory = new MemoryStore();
+    ForwardingStore slow =
+        new ForwardingStore(memory) {
+          @Override
+          public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+            if (storeCalls.incrementAndGet() == 1) {
+              firstStoreEntered.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return super.storeBatch(topic, payloads);
+          }
+        };
+    String name = InProcessServerBuilder.generateName();
+    try (MiniKafkaServer blocking =
+        new MiniKafkaServer(InProcessServerBuilder.forName(name), slow, ServerConfig.defaults(), clock).start()) {
+      ManagedChannel local = InProcessChannelBuilder.forName(name).build();
+      try {
+        BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+        StreamObserver<ProduceBatchRequest> requests =
+            MiniKafkaGrpc.newStub(local).produceStream(new StreamObserver<>() {
+              @Override
+              public void onNext(ProduceBatchResponse value) {
+                acks.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                acks.add(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+        requests.onNext(batch("t", "first"));
+        assertThat(firstStoreEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 10; i++) {
+          requests.onNext(batch("t", "a" + i, "b" + i));
+        }
+        release.countDown();
+
+        List<Long> firstNumbers = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+          Object ack = acks.poll(30, TimeUnit.SECONDS);
+          assertThat(ack).isInstanceOf(ProduceBatchResponse.class);
+          firstNumbers.add(((ProduceBatchResponse) ack).getFirstMsgNumber());
+        }
+        assertThat(firstNumbers).containsExactly(1L, 2L, 4L, 6L, 8L, 10L, 12L, 14L, 16L, 18L, 20L);
+        assertThat(memory.poll("t", 1, PollLimits.UNLIMITED).messages())
+            .extracting(m -> new String(m.payload()))
+            .startsWith("first", "a0", "b0", "a1", "b1")
+            .hasSize(21);
+        requests.onCompleted();
+      } finally {
+        local.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void serverShutdownEndsProduceStreamsWithUnavailable() throws Exception {
+    CompletableFuture<Status> end = new CompletableFuture<>();
+    BlockingQueue<ProduceBatchResponse> acks = new LinkedBlockingQueue<>();
+    StreamObserver<ProduceBatchRequest> requests =
+        async.produceStream(new StreamObserver<>() {
+          @Override
+          public void onNext(ProduceBatchResponse value) {
+            acks.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            end.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            end.complete(Status.OK);
+          }
+        });
+    requests.onNext(batch("t", "a"));
+    assertThat(acks.poll(30, TimeUnit.SECONDS)).isNotNull();
+
+    server.close();
+
+    assertThat(end.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+  }
+
+  @Test
   void pollSaysWhatExpiredBeforeTheReaderGotThere() throws IOException {
     blocking.produceBatch(batch("t", "a", "b"));
     clock.advance(Duration.ofSeconds(1));

@@ -86,6 +86,11 @@ public final class MemoryStore implements BackingStore {
   }
 
   @Override
+  public boolean neverBlocks() {
+    return true;
+  }
+
+  @Override
   public String description() {
     return "memory (volatile)";
   }
