@@ -65,6 +65,27 @@ public final class PerfCommand implements Runnable {
     Long serverPid;
   }
 
+  /** Spaces sends evenly at a fixed rate (0: no limit), without drifting when one is late. */
+  static final class Pacer {
+    private final long intervalNanos;
+    private long next = System.nanoTime();
+
+    Pacer(long perSecond) {
+      this.intervalNanos = perSecond > 0 ? 1_000_000_000L / perSecond : 0;
+    }
+
+    void awaitNext() {
+      if (intervalNanos == 0) {
+        return;
+      }
+      next += intervalNanos;
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+  }
+
   /** CPU time (user + system) of a process so far, from /proc, in nanoseconds. */
   static long processCpuNanos(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -182,19 +203,11 @@ public final class PerfCommand implements Runnable {
         LatencyRecorder latencies,
         AtomicLong acked,
         AtomicReference<Throwable> failure) {
-      long perProducerRate = rate / Math.max(1, producers);
-      long intervalNanos = perProducerRate > 0 ? 1_000_000_000L / perProducerRate : 0;
-      long next = System.nanoTime();
+      Pacer pacer = new Pacer(rate / Math.max(1, producers));
       try (Producer producer =
           new Producer(common.connection.topic, common.connection.timeout, common.connection.host, options)) {
         for (long i = 0; i < count && failure.get() == null; i++) {
-          if (intervalNanos > 0) {
-            next += intervalNanos;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-              LockSupport.parkNanos(wait);
-            }
-          }
+          pacer.awaitNext();
           byte[] payload = new byte[size];
           long sent = System.nanoTime();
           if (sync) {
@@ -334,14 +347,9 @@ public final class PerfCommand implements Runnable {
                 "perf-e2e-reader");
         reader.setDaemon(true);
         reader.start();
-        long interval = 1_000_000_000L / Math.max(1, rate);
-        long next = System.nanoTime();
+        Pacer pacer = new Pacer(Math.max(1, rate));
         for (long i = 0; i < warmup; i++) {
-          next += interval;
-          long wait = next - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
-          }
+          pacer.awaitNext();
           byte[] payload = new byte[size];
           ByteBuffer.wrap(payload).putLong(System.nanoTime());
           producer.sendAsync(payload);
@@ -350,11 +358,7 @@ public final class PerfCommand implements Runnable {
         long lastProgress = start;
         int[] window = {0};
         for (long i = 0; i < common.messages; i++) {
-          next += interval;
-          long wait = next - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
-          }
+          pacer.awaitNext();
           byte[] payload = new byte[size];
           ByteBuffer.wrap(payload).putLong(System.nanoTime());
           CompletableFuture<Long> sent = producer.sendAsync(payload);

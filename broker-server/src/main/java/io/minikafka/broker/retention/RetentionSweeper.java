@@ -1,5 +1,6 @@
 package io.minikafka.broker.retention;
 
+import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.StoreClosedException;
@@ -43,12 +44,7 @@ public final class RetentionSweeper implements AutoCloseable {
     this.clock = clock;
     this.afterSweep = afterSweep;
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "minikafka-retention");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-retention"));
   }
 
   /** Starts sweeping every {@code interval}, the first sweep one interval from now. */

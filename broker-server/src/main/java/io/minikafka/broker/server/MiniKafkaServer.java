@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.retention.RetentionSweeper;
@@ -21,9 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +76,10 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.store = store;
     this.config = config;
     this.sweeper = new RetentionSweeper(store, config.retention(), clock, removed -> {});
-    this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, daemonThreads("minikafka-push"));
+    this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, new DaemonThreadFactory("minikafka-push"));
     this.handlerExecutor =
-        Executors.newFixedThreadPool(HANDLER_THREADS, daemonThreads("minikafka-handler"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("minikafka-timer"));
+        Executors.newFixedThreadPool(HANDLER_THREADS, new DaemonThreadFactory("minikafka-handler"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-timer"));
     Executor storeExecutor = store.neverBlocks() ? Runnable::run : handlerExecutor;
     this.service =
         new MiniKafkaService(
@@ -193,15 +192,6 @@ public final class MiniKafkaServer implements AutoCloseable {
       store.close();
     }
     LOG.info("Stopped");
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private static int saturatedAdd(int a, int b) {

@@ -79,6 +79,26 @@ class StreamingServiceTest {
     return request.build();
   }
 
+  /** An observer that puts each acknowledgement, the error or "completed" into {@code acks}. */
+  private static StreamObserver<ProduceBatchResponse> into(BlockingQueue<Object> acks) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ProduceBatchResponse value) {
+        acks.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        acks.add(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        acks.add("completed");
+      }
+    };
+  }
+
   private static List<String> texts(List<MessageRecord> records) {
     return records.stream().map(r -> r.getPayload().toStringUtf8()).toList();
   }
@@ -116,24 +136,7 @@ class StreamingServiceTest {
   @Test
   void aProduceStreamAcknowledgesBatchesInOrder() throws Exception {
     BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
-    StreamObserver<ProduceBatchRequest> requests =
-        async.produceStream(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(ProduceBatchResponse value) {
-                acks.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                acks.add(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                acks.add("completed");
-              }
-            });
+    StreamObserver<ProduceBatchRequest> requests = async.produceStream(into(acks));
     requests.onNext(batch("t", "a", "b"));
     requests.onNext(batch("t", "c"));
     requests.onNext(batch("t", "d", "e", "f"));
@@ -153,24 +156,7 @@ class StreamingServiceTest {
   @Test
   void aFailedBatchEndsTheProduceStreamAndEarlierBatchesStay() throws Exception {
     BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
-    StreamObserver<ProduceBatchRequest> requests =
-        async.produceStream(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(ProduceBatchResponse value) {
-                acks.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                acks.add(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                acks.add("completed");
-              }
-            });
+    StreamObserver<ProduceBatchRequest> requests = async.produceStream(into(acks));
     requests.onNext(batch("t", "kept"));
     requests.onNext(batch("", "bad topic"));
 
@@ -209,21 +195,7 @@ class StreamingServiceTest {
       ManagedChannel local = InProcessChannelBuilder.forName(name).build();
       try {
         BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
-        StreamObserver<ProduceBatchRequest> requests =
-            MiniKafkaGrpc.newStub(local).produceStream(new StreamObserver<>() {
-              @Override
-              public void onNext(ProduceBatchResponse value) {
-                acks.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                acks.add(t);
-              }
-
-              @Override
-              public void onCompleted() {}
-            });
+        StreamObserver<ProduceBatchRequest> requests = MiniKafkaGrpc.newStub(local).produceStream(into(acks));
         requests.onNext(batch("t", "first"));
         assertThat(firstStoreEntered.await(30, TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < 10; i++) {
@@ -251,31 +223,17 @@ class StreamingServiceTest {
 
   @Test
   void serverShutdownEndsProduceStreamsWithUnavailable() throws Exception {
-    CompletableFuture<Status> end = new CompletableFuture<>();
-    BlockingQueue<ProduceBatchResponse> acks = new LinkedBlockingQueue<>();
-    StreamObserver<ProduceBatchRequest> requests =
-        async.produceStream(new StreamObserver<>() {
-          @Override
-          public void onNext(ProduceBatchResponse value) {
-            acks.add(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
+    BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+    StreamObserver<ProduceBatchRequest> requests = async.produceStream(into(acks));
     requests.onNext(batch("t", "a"));
-    assertThat(acks.poll(30, TimeUnit.SECONDS)).isNotNull();
+    assertThat(acks.poll(30, TimeUnit.SECONDS)).isInstanceOf(ProduceBatchResponse.class);
 
     server.close();
 
-    assertThat(end.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(acks.poll(30, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
 
   @Test

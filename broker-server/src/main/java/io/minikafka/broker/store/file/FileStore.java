@@ -1,5 +1,6 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
@@ -78,12 +79,7 @@ public final class FileStore implements BackingStore {
     }
     this.lock = acquired;
     this.flusher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "minikafka-flusher");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-flusher"));
   }
 
   /** Opens (creating if needed) a store under {@code root} with the default settings. */
