@@ -253,9 +253,4 @@ public final class FileStore implements BackingStore {
       throw new StoreClosedException();
     }
   }
-
-  /** The topic's internal state, for tests in this package. */
-  FileTopic topic(String name) {
-    return topics.get(name);
-  }
 }
