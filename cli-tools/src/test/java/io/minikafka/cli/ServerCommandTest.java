@@ -79,7 +79,8 @@ class ServerCommandTest {
           new ProducerCommand(new ByteArrayInputStream(new byte[0]), false),
           new ConsumerCommand(new ByteArrayOutputStream()),
           new FsckCommand(),
-          new PerfCommand()
+          new PerfCommand(),
+          new AdminCommand()
         }) {
       CliHarness.Result help = CliHarness.run(command, "--help");
       assertThat(help.exitCode()).isZero();

@@ -11,6 +11,12 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
+import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.protocol.DeleteTopicRequest;
+import io.minikafka.protocol.DeleteTopicResponse;
+import io.minikafka.protocol.DescribeTopicRequest;
+import io.minikafka.protocol.ListTopicsRequest;
+import io.minikafka.protocol.ListTopicsResponse;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
@@ -21,6 +27,7 @@ import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
+import io.minikafka.protocol.TopicDescription;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,6 +231,48 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             () -> subscriptions.remove(self[0]));
     subscriptions.add(self[0]);
     self[0].start();
+  }
+
+  @Override
+  public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> responses) {
+    try {
+      responses.onNext(ListTopicsResponse.newBuilder().addAllTopics(store.topics()).build());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void describeTopic(
+      DescribeTopicRequest request, StreamObserver<TopicDescription> responses) {
+    try {
+      TopicInfo info = store.describe(request.getTopic());
+      responses.onNext(
+          TopicDescription.newBuilder()
+              .setTopic(info.topic())
+              .setFirstAvailable(info.firstAvailable())
+              .setNextNumber(info.nextNumber())
+              .setMessageCount(info.messageCount())
+              .setBytesStored(info.bytesStored())
+              .setOldestAppendTimeMs(Math.max(0, info.oldestAppendTimeMillis()))
+              .setNewestAppendTimeMs(Math.max(0, info.newestAppendTimeMillis()))
+              .build());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> responses) {
+    try {
+      long deleted = store.deleteTopic(request.getTopic());
+      responses.onNext(DeleteTopicResponse.newBuilder().setMessagesDeleted(deleted).build());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
   }
 
   /**

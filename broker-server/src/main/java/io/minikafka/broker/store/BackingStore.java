@@ -86,6 +86,26 @@ public interface BackingStore extends AutoCloseable {
    */
   long removeOlderThan(Instant cutoff) throws IOException;
 
+  /** The names of every topic, sorted; deleted topics are not listed. */
+  List<String> topics() throws IOException;
+
+  /**
+   * What a topic holds.
+   *
+   * @throws UnknownTopicException if the topic does not exist (or was deleted)
+   */
+  TopicInfo describe(String topic) throws IOException;
+
+  /**
+   * Deletes every message of a topic and hides it: it is not listed, and polls fail with {@link
+   * UnknownTopicException}, until a message is stored to it again. Its numbers are never reused: a
+   * topic that comes back continues after the last number it had.
+   *
+   * @return how many messages were deleted
+   * @throws UnknownTopicException if the topic does not exist (or was deleted already)
+   */
+  long deleteTopic(String topic) throws IOException;
+
   /** Removes every topic and message, leaving the store as if new: numbering starts again at 1. */
   void deleteContents() throws IOException;
 

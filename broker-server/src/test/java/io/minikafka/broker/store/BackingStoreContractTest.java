@@ -520,6 +520,79 @@ public abstract class BackingStoreContractTest {
   }
 
   @Test
+  void topicsAreListedSortedAndOnlyOnceCreated() throws IOException {
+    assertThat(store.topics()).isEmpty();
+    store.store("b", bytes("x"));
+    store.store("a", bytes("x"));
+    store.store("b", bytes("y"));
+
+    assertThat(store.topics()).containsExactly("a", "b");
+  }
+
+  @Test
+  void describeReportsNumbersCountsBytesAndTimes() throws IOException {
+    Instant first = clock.instant();
+    store.store("t", new byte[10]);
+    clock.advance(Duration.ofSeconds(5));
+    store.storeBatch("t", List.of(new byte[20], new byte[30]));
+
+    TopicInfo info = store.describe("t");
+
+    assertThat(info.topic()).isEqualTo("t");
+    assertThat(info.firstAvailable()).isEqualTo(1);
+    assertThat(info.nextNumber()).isEqualTo(4);
+    assertThat(info.messageCount()).isEqualTo(3);
+    assertThat(info.bytesStored()).isGreaterThanOrEqualTo(60);
+    assertThat(info.oldestAppendTimeMillis()).isEqualTo(first.toEpochMilli());
+    assertThat(info.newestAppendTimeMillis()).isEqualTo(first.toEpochMilli() + 5000);
+
+    clock.advance(Duration.ofSeconds(1));
+    store.removeOlderThan(clock.instant().minusSeconds(3));
+    TopicInfo after = store.describe("t");
+    assertThat(after.firstAvailable()).isEqualTo(2);
+    assertThat(after.messageCount()).isEqualTo(2);
+    assertThat(after.oldestAppendTimeMillis()).isEqualTo(first.toEpochMilli() + 5000);
+
+    assertThatThrownBy(() -> store.describe("nope")).isInstanceOf(UnknownTopicException.class);
+  }
+
+  @Test
+  void anEmptiedTopicDescribesItsNextNumberAndNoTimes() throws IOException {
+    store.store("t", bytes("a"));
+    clock.advance(Duration.ofSeconds(1));
+    store.removeOlderThan(clock.instant());
+
+    TopicInfo info = store.describe("t");
+
+    assertThat(info.firstAvailable()).isEqualTo(2);
+    assertThat(info.nextNumber()).isEqualTo(2);
+    assertThat(info.messageCount()).isZero();
+    assertThat(info.oldestAppendTimeMillis()).isEqualTo(-1);
+    assertThat(info.newestAppendTimeMillis()).isEqualTo(-1);
+  }
+
+  @Test
+  void aDeletedTopicIsHiddenUntilProducedToAndKeepsItsNumbering() throws IOException {
+    store.store("t", bytes("a"));
+    store.store("t", bytes("b"));
+    store.store("other", bytes("x"));
+
+    assertThat(store.deleteTopic("t")).isEqualTo(2);
+
+    assertThat(store.topics()).containsExactly("other");
+    assertThatThrownBy(() -> store.poll("t", 1, PollLimits.UNLIMITED))
+        .isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.describe("t")).isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.deleteTopic("t")).isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.deleteTopic("never")).isInstanceOf(UnknownTopicException.class);
+
+    assertThat(store.store("t", bytes("back"))).isEqualTo(3);
+    assertThat(store.topics()).containsExactly("other", "t");
+    assertThat(pollTexts("t", 1)).containsExactly("back");
+    assertThat(store.describe("t").firstAvailable()).isEqualTo(3);
+  }
+
+  @Test
   void concurrentProducersToDifferentTopicsNumberEachTopicFromOne() throws Exception {
     int topics = 6;
     int perTopic = 1_000;

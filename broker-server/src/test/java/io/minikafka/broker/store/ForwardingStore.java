@@ -34,6 +34,21 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public List<String> topics() throws IOException {
+    return delegate.topics();
+  }
+
+  @Override
+  public TopicInfo describe(String topic) throws IOException {
+    return delegate.describe(topic);
+  }
+
+  @Override
+  public long deleteTopic(String topic) throws IOException {
+    return delegate.deleteTopic(topic);
+  }
+
+  @Override
   public void deleteContents() throws IOException {
     delegate.deleteContents();
   }

@@ -6,6 +6,7 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.TopicInfo;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
 final class FileTopic {
 
   private static final int MAX_READ_RETRIES = 3;
+  static final String DELETED_MARKER = "deleted";
   private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
   private static final int MAX_KEPT_BUFFER_BYTES = 1024 * 1024;
 
@@ -55,6 +57,8 @@ final class FileTopic {
   /** One past the last record written (and forced, under fsync always); readers stop here. */
   private volatile long committedNext;
   private volatile long firstVisible;
+  /** Deleted and not yet produced to again; the {@value #DELETED_MARKER} file says so on disk. */
+  private volatile boolean deleted;
   /** Guarded by appendLock: the next number to give, the records waiting to be written. */
   private long assignedNext;
   private Chunk pending;
@@ -113,6 +117,7 @@ final class FileTopic {
       throw e;
     }
     topic.checkNumbering(repairs);
+    topic.deleted = Files.exists(dir.resolve(DELETED_MARKER));
     Segment last = topic.segments.lastEntry().getValue();
     topic.active = last;
     topic.committedNext = last.nextNumber();
@@ -266,6 +271,11 @@ final class FileTopic {
     }
     segment.commit(segment.size());
     committedNext = chunk.nextNumber();
+    if (deleted) {
+      // A deleted topic comes back with its first new message.
+      Files.deleteIfExists(dir.resolve(DELETED_MARKER));
+      deleted = false;
+    }
     chunk.written();
     recycle(chunk.buffer());
   }
@@ -427,6 +437,71 @@ final class FileTopic {
       unlockFlush();
     }
     for (Segment s : expired) {
+      s.delete();
+    }
+    return removed;
+  }
+
+  boolean deleted() {
+    return deleted;
+  }
+
+  TopicInfo describe() throws IOException {
+    long first = firstVisible;
+    long end = committedNext;
+    long bytes = 0;
+    long oldest = -1;
+    long newest = -1;
+    for (Segment s : segments.values()) {
+      bytes += s.size();
+      if (s.count() > 0 && s.lastTime() >= 0 && first < end) {
+        newest = s.lastTime();
+      }
+    }
+    if (first < end) {
+      Map.Entry<Long, Segment> holder = segments.floorEntry(first);
+      if (holder != null && first < holder.getValue().nextNumber()) {
+        oldest = holder.getValue().timeOf(first);
+      }
+    }
+    return new TopicInfo(name, first, end, end - first, bytes, oldest, newest);
+  }
+
+  /**
+   * Deletes every message and hides the topic until it is produced to again: writes what is
+   * pending, rolls to an empty segment named by the next number (so numbering survives), deletes
+   * every other segment, and leaves the marker file that keeps the topic hidden across restarts.
+   *
+   * @return how many messages were deleted
+   */
+  long deleteAll() throws IOException {
+    List<Segment> gone = new ArrayList<>();
+    long removed;
+    flushLock.lock();
+    try {
+      writePending();
+      removed = committedNext - firstVisible;
+      firstVisible = committedNext;
+      if (active.count() > 0) {
+        roll();
+      }
+      for (Segment s : segments.values()) {
+        if (s != active) {
+          gone.add(s);
+        }
+      }
+      for (Segment s : gone) {
+        segments.remove(s.base);
+      }
+      Files.write(dir.resolve(DELETED_MARKER), new byte[0]);
+      if (!(config.fsync() instanceof FsyncPolicy.Never)) {
+        TopicDirectory.force(dir);
+      }
+      deleted = true;
+    } finally {
+      unlockFlush();
+    }
+    for (Segment s : gone) {
       s.delete();
     }
     return removed;

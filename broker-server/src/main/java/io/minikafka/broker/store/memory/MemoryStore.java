@@ -4,10 +4,13 @@ import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -61,11 +64,42 @@ public final class MemoryStore implements BackingStore {
       throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
     }
     ensureOpen();
+    return existing(topic).read(readFrom, limits);
+  }
+
+  @Override
+  public List<String> topics() throws StoreClosedException {
+    ensureOpen();
+    List<String> names = new ArrayList<>();
+    topics.forEach((name, log) -> {
+      if (!log.deleted()) {
+        names.add(name);
+      }
+    });
+    Collections.sort(names);
+    return names;
+  }
+
+  @Override
+  public TopicInfo describe(String topic) throws UnknownTopicException, StoreClosedException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return existing(topic).describe(topic);
+  }
+
+  @Override
+  public long deleteTopic(String topic) throws UnknownTopicException, StoreClosedException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return existing(topic).deleteAll();
+  }
+
+  private TopicLog existing(String topic) throws UnknownTopicException {
     TopicLog log = topics.get(topic);
-    if (log == null) {
+    if (log == null || log.deleted()) {
       throw new UnknownTopicException(topic);
     }
-    return log.read(readFrom, limits);
+    return log;
   }
 
   @Override

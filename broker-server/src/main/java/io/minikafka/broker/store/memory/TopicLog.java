@@ -3,7 +3,9 @@ package io.minikafka.broker.store.memory;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.TopicInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -28,6 +30,9 @@ final class TopicLog {
   /** Number of the message at {@code head}; the next number when the log is empty. */
   private long firstNumber = 1;
   private long lastAppendTime = Long.MIN_VALUE;
+  private long payloadBytes;
+  /** Set by {@link #deleteAll}, cleared by the next append: a deleted topic is hidden. */
+  private volatile boolean deleted;
 
   long append(byte[] payload, long nowMillis) {
     return appendAll(List.of(payload), nowMillis);
@@ -47,8 +52,10 @@ final class TopicLog {
         int slot = slot(size);
         payloads[slot] = payload;
         appendTimes[slot] = lastAppendTime;
+        payloadBytes += payload.length;
         size++;
       }
+      deleted = false;
       return first;
     } finally {
       lock.writeLock().unlock();
@@ -84,6 +91,7 @@ final class TopicLog {
     try {
       int keepFrom = firstAtOrAfter(cutoffMillis);
       for (int i = 0; i < keepFrom; i++) {
+        payloadBytes -= payloads[slot(i)].length;
         payloads[slot(i)] = null;
       }
       head = slot(keepFrom);
@@ -93,6 +101,47 @@ final class TopicLog {
         resize(Math.max(MIN_SHRINK_CAPACITY, payloads.length / 2));
       }
       return keepFrom;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  boolean deleted() {
+    return deleted;
+  }
+
+  TopicInfo describe(String topic) {
+    lock.readLock().lock();
+    try {
+      return new TopicInfo(
+          topic,
+          firstNumber,
+          firstNumber + size,
+          size,
+          payloadBytes,
+          size == 0 ? -1 : appendTimes[slot(0)],
+          size == 0 ? -1 : appendTimes[slot(size - 1)]);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Drops every message and hides the topic; numbering continues when it comes back. */
+  long deleteAll() {
+    lock.writeLock().lock();
+    try {
+      long removed = size;
+      Arrays.fill(payloads, null);
+      head = 0;
+      firstNumber += size;
+      size = 0;
+      payloadBytes = 0;
+      if (payloads.length > MIN_SHRINK_CAPACITY) {
+        payloads = new byte[INITIAL_CAPACITY][];
+        appendTimes = new long[INITIAL_CAPACITY];
+      }
+      deleted = true;
+      return removed;
     } finally {
       lock.writeLock().unlock();
     }

@@ -110,6 +110,29 @@ class FileStoreTest {
   }
 
   @Test
+  void aDeletedTopicStaysDeletedAcrossRestartsFreesItsFilesAndKeepsItsNumbering() throws IOException {
+    try (FileStore store = open(small(1000))) {
+      for (int i = 0; i < 40; i++) {
+        store.store("t", new byte[100]);
+      }
+      assertThat(store.deleteTopic("t")).isEqualTo(40);
+    }
+    assertThat(segmentLogs("t"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000041.log"));
+    try (FileStore store = open(small(1000))) {
+      assertThat(store.topics()).isEmpty();
+      assertThatThrownBy(() -> store.poll("t", 1, PollLimits.UNLIMITED))
+          .isInstanceOf(io.minikafka.broker.store.UnknownTopicException.class);
+      assertThat(store.store("t", new byte[1])).isEqualTo(41);
+    }
+    try (FileStore store = open(small(1000))) {
+      assertThat(store.topics()).containsExactly("t");
+      assertThat(store.describe("t").messageCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void retentionIsMessagePreciseInsideASegmentAndFreesWholeSegmentsOnly() throws IOException {
     try (FileStore store = open(small(1000))) {
       for (int i = 0; i < 30; i++) {

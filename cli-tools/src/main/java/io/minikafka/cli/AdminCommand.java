@@ -1,0 +1,201 @@
+package io.minikafka.cli;
+
+import io.minikafka.client.Admin;
+import io.minikafka.client.TopicDescription;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code mkfk-admin}: lists, describes and deletes topics, as a table or as JSON. */
+@Command(
+    name = "mkfk-admin",
+    mixinStandardHelpOptions = true,
+    versionProvider = CommandRunner.Version.class,
+    description = "Looks after a MiniKafka server's topics.",
+    subcommands = {AdminCommand.Topics.class, AdminCommand.Describe.class, AdminCommand.Delete.class},
+    footer = {"", "Exit codes: 0 done, 1 a call failed (unreachable server, unknown topic), 2 bad usage."})
+public final class AdminCommand implements Runnable {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"--host", "-host"},
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = {"--timeout", "-timeout"},
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "How long each call may take (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(
+      names = "--json",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Print JSON instead of a table.")
+  boolean json;
+
+  public static void main(String[] args) {
+    CommandRunner.runAndExit(new AdminCommand(), args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  Admin admin() {
+    return new Admin(timeout, host);
+  }
+
+  @Command(name = "topics", mixinStandardHelpOptions = true, description = "Lists every topic with its numbers and size.")
+  static final class Topics implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      List<TopicDescription> described = new ArrayList<>();
+      try (Admin admin = parent.admin()) {
+        for (String topic : admin.topics()) {
+          described.add(admin.describe(topic));
+        }
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (parent.json) {
+        List<String> objects = new ArrayList<>();
+        for (TopicDescription d : described) {
+          objects.add(json(d));
+        }
+        out.println("[" + String.join(",", objects) + "]");
+        return CommandRunner.EXIT_OK;
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"TOPIC", "MESSAGES", "FIRST", "NEXT", "BYTES"});
+      for (TopicDescription d : described) {
+        rows.add(
+            new String[] {
+              d.topic(),
+              Long.toString(d.messageCount()),
+              Long.toString(d.firstAvailable()),
+              Long.toString(d.nextNumber()),
+              Long.toString(d.bytesStored())
+            });
+      }
+      printTable(out, rows);
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows what a topic holds.")
+  static final class Describe implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Override
+    public Integer call() {
+      TopicDescription d;
+      try (Admin admin = parent.admin()) {
+        d = admin.describe(topic);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (parent.json) {
+        out.println(json(d));
+        return CommandRunner.EXIT_OK;
+      }
+      printTable(
+          out,
+          List.of(
+              new String[] {"topic", d.topic()},
+              new String[] {"messages", Long.toString(d.messageCount())},
+              new String[] {"first available", Long.toString(d.firstAvailable())},
+              new String[] {"next number", Long.toString(d.nextNumber())},
+              new String[] {"bytes stored", Long.toString(d.bytesStored())},
+              new String[] {"oldest append", time(d.oldestAppendTimeMillis())},
+              new String[] {"newest append", time(d.newestAppendTimeMillis())}));
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description =
+          "Deletes a topic's messages and hides it until it is produced to again; its numbers are"
+              + " never reused.")
+  static final class Delete implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Override
+    public Integer call() {
+      long deleted;
+      try (Admin admin = parent.admin()) {
+        deleted = admin.deleteTopic(topic);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (parent.json) {
+        out.println("{\"topic\":" + quote(topic) + ",\"messagesDeleted\":" + deleted + "}");
+      } else {
+        out.println("deleted topic '" + topic + "' (" + deleted + " messages)");
+      }
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  private static String time(long millis) {
+    return millis == 0 ? "-" : Instant.ofEpochMilli(millis).toString();
+  }
+
+  private static String json(TopicDescription d) {
+    return "{\"topic\":" + quote(d.topic())
+        + ",\"messages\":" + d.messageCount()
+        + ",\"firstAvailable\":" + d.firstAvailable()
+        + ",\"nextNumber\":" + d.nextNumber()
+        + ",\"bytesStored\":" + d.bytesStored()
+        + ",\"oldestAppendTime\":" + (d.oldestAppendTimeMillis() == 0 ? "null" : quote(time(d.oldestAppendTimeMillis())))
+        + ",\"newestAppendTime\":" + (d.newestAppendTimeMillis() == 0 ? "null" : quote(time(d.newestAppendTimeMillis())))
+        + "}";
+  }
+
+  /** A JSON string; topic names hold no control characters, so quotes and backslashes suffice. */
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static void printTable(PrintWriter out, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.minikafka.client;
+
+import io.grpc.StatusRuntimeException;
+import io.minikafka.protocol.DeleteTopicRequest;
+import io.minikafka.protocol.DescribeTopicRequest;
+import io.minikafka.protocol.ListTopicsRequest;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Looks after a MiniKafka server's topics: list, describe, delete. Failures are {@link
+ * MiniKafkaException}s, {@code NOT_FOUND} for a topic that does not exist. Thread-safe.
+ */
+public final class Admin implements AutoCloseable {
+
+  private final Connection connection;
+
+  /**
+   * @param timeout how long each call may take
+   * @param host the server, such as {@code localhost:9999} or {@code :9999} (this machine)
+   */
+  public Admin(Duration timeout, String host) {
+    this.connection = new Connection(host, timeout);
+  }
+
+  /** Every topic's name, sorted. */
+  public List<String> topics() {
+    try {
+      return connection.stub().listTopics(ListTopicsRequest.getDefaultInstance()).getTopicsList();
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("listing topics", e);
+    }
+  }
+
+  /** What a topic holds. */
+  public TopicDescription describe(String topic) {
+    try {
+      var d = connection.stub().describeTopic(DescribeTopicRequest.newBuilder().setTopic(topic).build());
+      return new TopicDescription(
+          d.getTopic(),
+          d.getFirstAvailable(),
+          d.getNextNumber(),
+          d.getMessageCount(),
+          d.getBytesStored(),
+          d.getOldestAppendTimeMs(),
+          d.getNewestAppendTimeMs());
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("describing topic '" + topic + "'", e);
+    }
+  }
+
+  /**
+   * Deletes a topic's messages and hides it until it is produced to again; its numbers are never
+   * reused.
+   *
+   * @return how many messages were deleted
+   */
+  public long deleteTopic(String topic) {
+    try {
+      return connection
+          .stub()
+          .deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic).build())
+          .getMessagesDeleted();
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("deleting topic '" + topic + "'", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+}

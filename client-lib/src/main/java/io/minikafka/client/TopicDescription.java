@@ -1,0 +1,21 @@
+package io.minikafka.client;
+
+/**
+ * What a topic holds, as {@link Admin#describe} reports it.
+ *
+ * @param topic its name
+ * @param firstAvailable the oldest number held, or {@code nextNumber} when none is
+ * @param nextNumber the number the next message will get
+ * @param messageCount how many messages are held
+ * @param bytesStored bytes the topic takes on the server (payloads in memory; files on disk)
+ * @param oldestAppendTimeMillis append time of the oldest message held, or 0 when none is
+ * @param newestAppendTimeMillis append time of the newest message held, or 0 when none is
+ */
+public record TopicDescription(
+    String topic,
+    long firstAvailable,
+    long nextNumber,
+    long messageCount,
+    long bytesStored,
+    long oldestAppendTimeMillis,
+    long newestAppendTimeMillis) {}
