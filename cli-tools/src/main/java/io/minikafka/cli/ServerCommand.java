@@ -92,6 +92,11 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Largest Poll response; one larger message is still returned whole.")
   private String maxPollBytes;
 
+  @Option(
+      names = "--print-config",
+      description = "Print the effective configuration and where each value comes from, then exit.")
+  private boolean printConfig;
+
   private final Map<String, String> env;
 
   public ServerCommand() {
@@ -111,6 +116,19 @@ public final class ServerCommand implements Callable<Integer> {
     ServerConfig config;
     try {
       config = ServerConfig.resolve(env, flags());
+      if (printConfig) {
+        for (ServerConfig.Origin origin : ServerConfig.origins(env, flags())) {
+          spec.commandLine()
+              .getOut()
+              .printf(
+                  "%-28s %-20s %-24s %s%n",
+                  origin.setting().envVar(),
+                  origin.setting().flag(),
+                  origin.value(),
+                  "(" + origin.source() + ")");
+        }
+        return CommandRunner.EXIT_OK;
+      }
     } catch (ConfigException e) {
       spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
       return CommandRunner.EXIT_USAGE;

@@ -59,6 +59,24 @@ class ServerCommandTest {
   }
 
   @Test
+  void printConfigShowsEveryEffectiveValueAndItsSource() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_RETENTIONTIME", "10s", "MINIKAFKA_HOST", ":7000")),
+            "--print-config",
+            "--host",
+            "127.0.0.1:8000");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out().lines()).hasSize(7);
+    assertThat(result.out())
+        .containsPattern("MINIKAFKA_HOST\\s+--host\\s+127.0.0.1:8000\\s+\\(flag --host\\)")
+        .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+10s\\s+\\(MINIKAFKA_RETENTIONTIME\\)")
+        .containsPattern("MINIKAFKA_ROOT_DIR\\s+--root-dir\\s+\\(memory store\\)\\s+\\(default\\)")
+        .containsPattern("MINIKAFKA_FSYNC\\s+--fsync\\s+always\\s+\\(default\\)");
+  }
+
+  @Test
   void aPortInUseExitsOneWithOneLine() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliHarness.Result result =

@@ -5,6 +5,8 @@ import io.minikafka.broker.store.file.FsyncPolicy;
 import io.minikafka.protocol.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -119,22 +121,60 @@ public record ServerConfig(
    * @throws ConfigException one line naming the variable or flag, the bad value and an example
    */
   public static ServerConfig resolve(Map<String, String> env, Map<Setting, String> flags) {
-    Sources sources = new Sources(env, flags);
+    return resolve(env, flags, new ArrayList<>());
+  }
+
+  /**
+   * Where each setting's effective value comes from, in {@link Setting} order, for {@code
+   * mkfk-server --print-config}.
+   *
+   * @throws ConfigException as {@link #resolve}
+   */
+  public static List<Origin> origins(Map<String, String> env, Map<Setting, String> flags) {
+    List<Origin> origins = new ArrayList<>();
+    resolve(env, flags, origins);
+    return origins;
+  }
+
+  /**
+   * One setting's effective value and where it came from.
+   *
+   * @param value the value as given, or the default written as it would be given
+   * @param source {@code flag --x}, the environment variable's name, or {@code default}
+   */
+  public record Origin(Setting setting, String value, String source) {}
+
+  private static ServerConfig resolve(
+      Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
+    Sources sources = new Sources(env, flags, origins);
     ServerConfig d = defaults();
-    Endpoint host = sources.parse(Setting.HOST, Endpoint::parse, "127.0.0.1:9999 or :9999", d.host);
+    Endpoint host =
+        sources.parse(Setting.HOST, Endpoint::parse, "127.0.0.1:9999 or :9999", d.host, d.host.toString());
     Duration retention =
-        sources.parse(Setting.RETENTION, ServerConfig::parseRetention, GoDuration.EXAMPLES, d.retention);
+        sources.parse(
+            Setting.RETENTION,
+            ServerConfig::parseRetention,
+            GoDuration.EXAMPLES,
+            d.retention,
+            GoDuration.format(d.retention));
     Optional<Path> rootDir =
-        Optional.ofNullable(sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null));
-    FsyncPolicy fsync = sources.parse(Setting.FSYNC, FsyncPolicy::parse, FsyncPolicy.EXAMPLES, d.fsync);
+        Optional.ofNullable(
+            sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null, "(memory store)"));
+    FsyncPolicy fsync =
+        sources.parse(Setting.FSYNC, FsyncPolicy::parse, FsyncPolicy.EXAMPLES, d.fsync, d.fsync.toString());
     int segmentBytes =
         sources.parse(
-            Setting.SEGMENT_BYTES, v -> parseSize(v, 1024), "67108864", d.segmentBytes);
+            Setting.SEGMENT_BYTES, v -> parseSize(v, 1024), "67108864", d.segmentBytes, Integer.toString(d.segmentBytes));
     int maxMessageBytes =
         sources.parse(
-            Setting.MAX_MESSAGE_BYTES, v -> parseSize(v, 0), "16777216", d.maxMessageBytes);
+            Setting.MAX_MESSAGE_BYTES,
+            v -> parseSize(v, 0),
+            "16777216",
+            d.maxMessageBytes,
+            Integer.toString(d.maxMessageBytes));
     int maxPollBytes =
-        sources.parse(Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes);
+        sources.parse(
+            Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes, Integer.toString(d.maxPollBytes));
     return new ServerConfig(
         host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, d.shutdownTimeout);
   }
@@ -161,9 +201,10 @@ public record ServerConfig(
   }
 
   /** Where each setting's text comes from, and the one place errors are worded. */
-  private record Sources(Map<String, String> env, Map<Setting, String> flags) {
+  private record Sources(Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
 
-    <T> T parse(Setting setting, Function<String, T> parser, String example, T fallback) {
+    <T> T parse(
+        Setting setting, Function<String, T> parser, String example, T fallback, String shownDefault) {
       String flagValue = flags.get(setting);
       String source;
       String value;
@@ -174,11 +215,14 @@ public record ServerConfig(
         value = env.get(setting.envVar());
         source = setting.envVar();
         if (value == null || value.isEmpty()) {
+          origins.add(new Origin(setting, shownDefault, "default"));
           return fallback;
         }
       }
       try {
-        return parser.apply(value);
+        T parsed = parser.apply(value);
+        origins.add(new Origin(setting, value, source));
+        return parsed;
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
             "invalid "

@@ -7,6 +7,7 @@ import io.minikafka.broker.store.file.FsyncPolicy;
 import io.minikafka.protocol.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,19 @@ class ServerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MINIKAFKA_FSYNC 'interval:soon'")
         .hasMessageContaining("always, interval:1s or never");
+  }
+
+  @Test
+  void originsSayWhereEachValueCameFrom() {
+    List<ServerConfig.Origin> origins =
+        ServerConfig.origins(
+            Map.of("MINIKAFKA_RETENTIONTIME", "10s", "MINIKAFKA_HOST", ":1"), Map.of(Setting.HOST, ":2"));
+
+    assertThat(origins).extracting(ServerConfig.Origin::setting).containsExactly(Setting.values());
+    assertThat(origins.get(0)).isEqualTo(new ServerConfig.Origin(Setting.HOST, ":2", "flag --host"));
+    assertThat(origins.get(1))
+        .isEqualTo(new ServerConfig.Origin(Setting.RETENTION, "10s", "MINIKAFKA_RETENTIONTIME"));
+    assertThat(origins.get(2)).isEqualTo(new ServerConfig.Origin(Setting.ROOT_DIR, "(memory store)", "default"));
   }
 
   @Test
