@@ -23,8 +23,8 @@ final class MiniKafkaHome {
 
   private MiniKafkaHome() {}
 
-  static Path bin(String tool) {
-    Path script = HOME.resolve("bin").resolve(tool);
+  static Path bin(Path home, String tool) {
+    Path script = home.resolve("bin").resolve(tool);
     if (!Files.isExecutable(script)) {
       throw new IllegalStateException(script + " is not an executable launcher");
     }
@@ -32,8 +32,13 @@ final class MiniKafkaHome {
   }
 
   static ProcessBuilder command(String tool, Map<String, String> env, String... args) {
+    return command(HOME, tool, env, args);
+  }
+
+  /** A tool of the installation at {@code home} (this source tree, or an unpacked distribution). */
+  static ProcessBuilder command(Path home, String tool, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
-    command.add(bin(tool).toString());
+    command.add(bin(home, tool).toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(k -> k.startsWith("MINIKAFKA_"));
@@ -44,7 +49,13 @@ final class MiniKafkaHome {
   /** Runs a tool to completion with {@code stdin} as its input, bounded by {@code timeoutSeconds}. */
   static Outcome run(String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
       throws IOException, InterruptedException {
-    Process process = command(tool, env, args).start();
+    return run(HOME, tool, env, stdin, timeoutSeconds, args);
+  }
+
+  static Outcome run(
+      Path home, String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
+      throws IOException, InterruptedException {
+    Process process = command(home, tool, env, args).start();
     // Drain both pipes concurrently so neither can fill up and stall the tool.
     var stdout = drain(process.getInputStream());
     var stderr = drain(process.getErrorStream());

@@ -50,9 +50,15 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server with these environment variables (its host is forced to 127.0.0.1:0). */
   static ServerProcess start(Map<String, String> env) throws Exception {
+    return start(MiniKafkaHome.HOME, env);
+  }
+
+  /** Starts the server of the installation at {@code home}. */
+  static ServerProcess start(java.nio.file.Path home, Map<String, String> env) throws Exception {
     Map<String, String> withHost = new java.util.HashMap<>(env);
     withHost.put("MINIKAFKA_HOST", "127.0.0.1:0");
-    ServerProcess server = new ServerProcess(MiniKafkaHome.command("mkfk-server", withHost).start());
+    ServerProcess server =
+        new ServerProcess(MiniKafkaHome.command(home, "mkfk-server", withHost).start());
     try {
       server.port.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

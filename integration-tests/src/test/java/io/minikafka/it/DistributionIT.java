@@ -1,0 +1,67 @@
+package io.minikafka.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The distribution archive that mvn package builds, unpacked elsewhere and run from there. */
+class DistributionIT {
+
+  @TempDir Path elsewhere;
+
+  @Test
+  void theUnpackedArchiveRunsTheBrokerAndEveryTool() throws Exception {
+    Path archive;
+    try (Stream<Path> files = Files.list(MiniKafkaHome.HOME.resolve("cli-tools/target"))) {
+      archive =
+          files.filter(p -> p.getFileName().toString().matches("minikafka-.*\\.tar\\.gz")).findFirst().orElseThrow();
+    }
+    Process untar =
+        new ProcessBuilder("tar", "xzf", archive.toString(), "-C", elsewhere.toString()).inheritIO().start();
+    assertThat(untar.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(untar.exitValue()).isZero();
+    Path home;
+    try (Stream<Path> dirs = Files.list(elsewhere)) {
+      home = dirs.findFirst().orElseThrow();
+    }
+    assertThat(home.resolve("lib/minikafka-cli.jar")).isRegularFile();
+    assertThat(home.resolve("config/logback.xml")).isRegularFile();
+    assertThat(home.resolve("README.md")).isRegularFile();
+    for (String tool : List.of("mkfk-server", "mkfk-producer", "mkfk-consumer", "mkfk-admin", "mkfk-fsck", "mkfk-perf")) {
+      assertThat(home.resolve("bin").resolve(tool)).isExecutable();
+    }
+
+    Map<String, String> env =
+        Map.of("JAVA_HOME", System.getProperty("java.home"), "MINIKAFKA_HEAP_OPTS", "-Xmx96m -Dminikafka.marker=1");
+    try (ServerProcess server = ServerProcess.start(home, env)) {
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run(home, "mkfk-producer", env, "from the tarball\n".getBytes(UTF_8), 60,
+              "-host", server.host(), "-topic", "dist");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      MiniKafkaHome.Outcome consumed =
+          MiniKafkaHome.run(home, "mkfk-consumer", env, new byte[0], 60,
+              "-host", server.host(), "-topic", "dist", "--once");
+      assertThat(consumed.stdoutText()).isEqualTo("from the tarball\n");
+      MiniKafkaHome.Outcome version = MiniKafkaHome.run(home, "mkfk-admin", env, new byte[0], 60, "--version");
+      assertThat(version.stdoutText()).contains("mkfk-admin (MiniKafka)");
+      assertThat(server.stop()).isZero();
+    }
+
+    MiniKafkaHome.Outcome heap =
+        MiniKafkaHome.run(home, "mkfk-admin", Map.of("MINIKAFKA_HEAP_OPTS", "-Xmx96m -XshowSettings:vm"),
+            new byte[0], 60, "--version");
+    assertThat(heap.stderr() + heap.stdoutText()).as("MINIKAFKA_HEAP_OPTS reaches the JVM").contains("96.00M");
+    MiniKafkaHome.Outcome noJava =
+        MiniKafkaHome.run(home, "mkfk-admin", Map.of("JAVA_HOME", elsewhere.resolve("no-java").toString()),
+            new byte[0], 60, "--version");
+    assertThat(noJava.exitCode()).as("JAVA_HOME picks the runtime").isNotZero();
+  }
+}
