@@ -1,0 +1,103 @@
+package io.minikafka.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.minikafka.client.Consumer;
+import io.minikafka.client.Message;
+import io.minikafka.client.Producer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Node.js client of docs/clients/node, which loads the project's .proto at run time, against
+ * the real server: byte-exact both ways with the Java client.
+ */
+class NodeClientIT {
+
+  private static final Path NODE_CLIENT = MiniKafkaHome.HOME.resolve("docs/clients/node");
+
+  /** Lines with UTF-8, high bytes and a tab, but no '\n' or '\r': what both sides split on. */
+  private static final List<byte[]> PAYLOADS =
+      List.of(
+          "plain".getBytes(UTF_8),
+          "ünïcødé ✓ 🎉".getBytes(UTF_8),
+          new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x01, '\t', (byte) 0x80},
+          new byte[0],
+          "x".repeat(50_000).getBytes(UTF_8));
+
+  private static byte[] asLines(List<byte[]> payloads) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : payloads) {
+      out.writeBytes(p);
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  private static MiniKafkaHome.Outcome node(byte[] stdin, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("node"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(NODE_CLIENT.toFile()).start();
+    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+    try (var in = process.getOutputStream()) {
+      in.write(stdin);
+    }
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("node " + args[0] + " did not finish within 60 s");
+    }
+    return new MiniKafkaHome.Outcome(process.exitValue(), out.join(), new String(err.join(), UTF_8));
+  }
+
+  private static byte[] readAll(java.io.InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void messagesFromJavaReachNodeByteExact() throws Exception {
+    try (ServerProcess server = ServerProcess.start(Map.of())) {
+      try (Producer producer = new Producer("java-to-node", Duration.ofSeconds(10), server.host())) {
+        for (byte[] payload : PAYLOADS) {
+          producer.sendMessage(payload);
+        }
+      }
+
+      MiniKafkaHome.Outcome consumed = node(new byte[0], "consumer.js", server.host(), "java-to-node", "1");
+
+      assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+    }
+  }
+
+  @Test
+  void messagesFromNodeReachJavaByteExactWithTheirNumbers() throws Exception {
+    try (ServerProcess server = ServerProcess.start(Map.of())) {
+      MiniKafkaHome.Outcome produced = node(asLines(PAYLOADS), "producer.js", server.host(), "node-to-java");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      assertThat(produced.stdoutText().lines()).containsExactly("1", "2", "3", "4", "5");
+
+      try (Consumer consumer = new Consumer("node-to-java", 1, Duration.ofSeconds(10), server.host())) {
+        List<Message> messages = consumer.poll().messages();
+        assertThat(messages).hasSize(PAYLOADS.size());
+        for (int i = 0; i < PAYLOADS.size(); i++) {
+          assertThat(messages.get(i).number()).isEqualTo(i + 1L);
+          assertThat(messages.get(i).payload()).isEqualTo(PAYLOADS.get(i));
+        }
+      }
+    }
+  }
+}
