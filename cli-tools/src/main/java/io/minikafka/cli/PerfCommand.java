@@ -129,7 +129,7 @@ public final class PerfCommand implements Runnable {
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Message size (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--producers", paramLabel = "N", defaultValue = "1", description = "Concurrent producers, each with its own connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--producers", paramLabel = "N", defaultValue = "1", description = "Concurrent producers, each on a thread of its own, sharing the process's connection to the server (default: ${DEFAULT-VALUE}).")
     int producers;
 
     @Option(names = "--sync", description = "Each producer sends one message at a time with the blocking sendMessage (the original's Produce RPC).")

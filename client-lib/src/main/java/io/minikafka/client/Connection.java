@@ -2,20 +2,16 @@ package io.minikafka.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** A channel to one server plus the rules for calling it; shared code of Producer and Consumer. */
+/**
+ * A use of the shared channel to one server plus the rules for calling it: the code Producer,
+ * Consumer and Admin share.
+ */
 final class Connection implements AutoCloseable {
-
-  /**
-   * Large enough for a Poll response holding one message of the server's default maximum size
-   * (16 MiB) plus framing.
-   */
-  static final int MAX_INBOUND_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 
   private final Endpoint endpoint;
   private final Duration timeout;
@@ -29,15 +25,9 @@ final class Connection implements AutoCloseable {
     }
     this.endpoint = Endpoint.parse(host);
     this.timeout = timeout;
-    this.channel =
-        NettyChannelBuilder.forTarget(endpoint.target())
-            .usePlaintext()
-            .maxInboundMessageSize(MAX_INBOUND_BYTES)
-            .build();
+    this.channel = SharedChannels.acquire(endpoint.target());
     this.stub = MiniKafkaGrpc.newBlockingStub(channel);
     this.asyncStub = MiniKafkaGrpc.newStub(channel);
-    // Start connecting now, so the first call's timeout is not spent setting up the connection.
-    channel.getState(true);
   }
 
   /** A stub whose next call must finish within the timeout. */
@@ -56,6 +46,10 @@ final class Connection implements AutoCloseable {
 
   /** Turns a failed call into one readable line that says what was being done and to whom. */
   MiniKafkaException failure(String action, StatusRuntimeException e) {
+    if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+      // The server may be back before the channel's reconnect backoff runs out: retry at once.
+      resetBackoff();
+    }
     String description = e.getStatus().getDescription();
     String detail =
         switch (e.getStatus().getCode()) {
@@ -68,20 +62,18 @@ final class Connection implements AutoCloseable {
     return new MiniKafkaException(action + " failed: " + detail, e.getStatus());
   }
 
+  /** Lets the channel reconnect at once instead of waiting out its backoff. */
+  void resetBackoff() {
+    channel.resetConnectBackoff();
+  }
+
   Endpoint endpoint() {
     return endpoint;
   }
 
+  /** Gives the shared channel back, waiting at most the timeout for calls in progress. */
   @Override
   public void close() {
-    channel.shutdown();
-    try {
-      if (!channel.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        channel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      channel.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    SharedChannels.release(endpoint.target(), channel, timeout.toMillis());
   }
 }

@@ -155,6 +155,7 @@ public final class Subscription implements AutoCloseable {
         throw connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
       }
       default -> {
+        connection.resetBackoff();
         reconnectAtNanos = System.nanoTime() + backoff.toNanos();
         Duration doubled = backoff.multipliedBy(2);
         backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;

@@ -116,6 +116,8 @@ public final class MiniKafkaServer implements AutoCloseable {
         host.anyHost()
             ? NettyServerBuilder.forPort(host.port())
             : NettyServerBuilder.forAddress(new InetSocketAddress(host.host(), host.port()));
+    // Clients ping every 30 s to keep long-lived subscriptions alive; allow it.
+    builder.permitKeepAliveTime(20, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
     return new MiniKafkaServer(builder, store, config, clock).start();
   }
 
