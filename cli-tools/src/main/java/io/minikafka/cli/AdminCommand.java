@@ -178,9 +178,8 @@ public final class AdminCommand implements Runnable {
         + "}";
   }
 
-  /** A JSON string; topic names hold no control characters, so quotes and backslashes suffice. */
   private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return JsonText.quote(s);
   }
 
   private static void printTable(PrintWriter out, List<String[]> rows) {

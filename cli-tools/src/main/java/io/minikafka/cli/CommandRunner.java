@@ -14,7 +14,8 @@ import picocli.CommandLine;
  * error line instead of a stack trace, and the documented exit codes.
  *
  * <p>Exit codes: 0 success, 1 a failure at run time (server unreachable, call refused), 2 bad
- * usage or a bad setting.
+ * usage or a bad setting. Errors are one line; {@code --verbose} (where a command has it) adds the
+ * stack trace.
  */
 final class CommandRunner {
 
@@ -33,6 +34,9 @@ final class CommandRunner {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println(commandLine.getCommandName() + ": " + oneLine(e));
+          if (parseResult.hasMatchedOption("--verbose")) {
+            e.printStackTrace(commandLine.getErr());
+          }
           commandLine.getErr().flush();
           return e instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILURE;
         });

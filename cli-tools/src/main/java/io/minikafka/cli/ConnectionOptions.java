@@ -26,4 +26,7 @@ final class ConnectionOptions {
       defaultValue = "5s",
       description = "How long each call may take, such as 500ms or 5s (default: ${DEFAULT-VALUE}).")
   Duration timeout;
+
+  @Option(names = "--verbose", description = "On failure, print the stack trace too.")
+  boolean verbose;
 }

@@ -7,6 +7,13 @@ import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
 import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -75,6 +82,31 @@ public final class ConsumerCommand implements Callable<Integer> {
               + " --interval; survives server restarts.")
   private boolean follow;
 
+  /** How each message is printed. */
+  enum Format {
+    raw,
+    json,
+    hex
+  }
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "raw",
+      description =
+          "raw: the payload's bytes and a newline (default); json: one object per line with number,"
+              + " timestamp (--follow only) and payload, as UTF-8 text when it is valid UTF-8, else"
+              + " base64; hex: number and the payload in hex.")
+  private Format format;
+
+  @Option(
+      names = "--max",
+      paramLabel = "N",
+      description = "Exit (status 0) after printing N messages.")
+  private Long max;
+
+  private long printed;
+
   private final OutputStream stdout;
 
   public ConsumerCommand() {
@@ -89,7 +121,57 @@ public final class ConsumerCommand implements Callable<Integer> {
     CommandRunner.runAndExit(new ConsumerCommand(), args);
   }
 
-  /** Prints messages as the server pushes them, until interrupted (Ctrl-C). */
+  /** Prints messages in the chosen format; true once --max messages have been printed. */
+  private boolean print(List<Message> messages, OutputStream out) throws IOException {
+    for (Message message : messages) {
+      if (max != null && printed >= max) {
+        break;
+      }
+      switch (format) {
+        case raw -> {
+          out.write(message.payload());
+          out.write('\n');
+        }
+        case json -> out.write((json(message) + "\n").getBytes(StandardCharsets.UTF_8));
+        case hex ->
+            out.write(
+                (message.number() + " " + HexFormat.of().formatHex(message.payload()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+      }
+      printed++;
+    }
+    out.flush();
+    return max != null && printed >= max;
+  }
+
+  private static String json(Message message) {
+    String timestamp =
+        message.appendTimeMillis() < 0
+            ? "null"
+            : JsonText.quote(Instant.ofEpochMilli(message.appendTimeMillis()).toString());
+    String text = utf8(message.payload());
+    String payload =
+        text != null
+            ? "\"payload\":" + JsonText.quote(text)
+            : "\"payloadBase64\":\"" + Base64.getEncoder().encodeToString(message.payload()) + "\"";
+    return "{\"number\":" + message.number() + ",\"timestamp\":" + timestamp + "," + payload + "}";
+  }
+
+  /** The payload as text if it is valid UTF-8, else null. */
+  private static String utf8(byte[] payload) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(payload))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /** Prints messages as the server pushes them, until interrupted (Ctrl-C) or --max is reached. */
   private int follow(Consumer consumer, OutputStream out, PrintWriter err)
       throws IOException, InterruptedException {
     try (Subscription subscription = consumer.subscribe()) {
@@ -98,13 +180,12 @@ public final class ConsumerCommand implements Callable<Integer> {
         if (messages.isEmpty()) {
           continue;
         }
-        for (Message message : messages) {
-          out.write(message.payload());
-          out.write('\n');
-        }
-        out.flush();
+        boolean done = print(messages, out);
         err.println("received " + messages.size() + " messages");
         err.println("next message to read advanced to " + subscription.nextNumber());
+        if (done) {
+          return CommandRunner.EXIT_OK;
+        }
       }
     }
   }
@@ -116,6 +197,9 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("--interval must be positive, was " + interval);
+    }
+    if (max != null && max < 1) {
+      throw new IllegalArgumentException("--max must be at least 1, was " + max);
     }
     if (once && follow) {
       throw new IllegalArgumentException("--once and --follow cannot be combined");
@@ -143,14 +227,13 @@ public final class ConsumerCommand implements Callable<Integer> {
           Thread.sleep(interval.toMillis());
           continue;
         }
-        for (Message message : result.messages()) {
-          out.write(message.payload());
-          out.write('\n');
-        }
-        out.flush();
+        boolean done = print(result.messages(), out);
         if (!result.messages().isEmpty()) {
           err.println("received " + result.messages().size() + " messages");
           err.println("next message to read advanced to " + result.newReadFrom());
+        }
+        if (done) {
+          return CommandRunner.EXIT_OK;
         }
         if (result.messages().isEmpty()) {
           if (once) {

@@ -199,6 +199,62 @@ class ClientCommandsTest {
   }
 
   @Test
+  void jsonFormatGivesNumberTimestampAndTextOrBase64() throws IOException {
+    store.store("t", "say \"hi\"\u0001".getBytes(UTF_8));
+    store.store("t", new byte[] {(byte) 0xff, 0x00});
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result result =
+        CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--once", "--format", "json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(stdout.toString(UTF_8).lines())
+        .containsExactly(
+            "{\"number\":1,\"timestamp\":null,\"payload\":\"say \\\"hi\\\"\\u0001\"}",
+            "{\"number\":2,\"timestamp\":null,\"payloadBase64\":\"/wA=\"}");
+  }
+
+  @Test
+  void hexFormatAndMaxStopAfterNMessages() throws IOException {
+    for (int i = 0; i < 5; i++) {
+      store.store("t", new byte[] {(byte) i, (byte) 0xab});
+    }
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--format", "hex", "--max", "3");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(stdout.toString(UTF_8).lines()).containsExactly("1 00ab", "2 01ab", "3 02ab");
+  }
+
+  @Test
+  void followWithMaxExitsAndJsonCarriesTheAppendTime() throws IOException {
+    store.store("t", "a".getBytes(UTF_8));
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--follow", "--max", "1", "--format", "json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(stdout.toString(UTF_8)).containsPattern("\\{\"number\":1,\"timestamp\":\"20\\d\\d-[^\"]+Z\",\"payload\":\"a\"}");
+  }
+
+  @Test
+  void verboseAddsTheStackTraceToTheErrorLine() {
+    CliHarness.Result plain =
+        CliHarness.run(new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once");
+    CliHarness.Result verbose =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once", "--verbose");
+
+    assertThat(plain.err().strip().lines()).hasSize(1);
+    assertThat(verbose.err()).contains("unknown topic 'nope'").contains("\tat io.minikafka.");
+  }
+
+  @Test
   void onceAndFollowDoNotMix() {
     CliHarness.Result result =
         CliHarness.run(
