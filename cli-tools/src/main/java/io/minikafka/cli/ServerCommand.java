@@ -1,5 +1,6 @@
 package io.minikafka.cli;
 
+import ch.qos.logback.classic.Level;
 import io.minikafka.broker.config.ConfigException;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.config.Setting;
@@ -16,6 +17,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,6 +45,7 @@ import sun.misc.Signal;
       "  MINIKAFKA_SEGMENT_BYTES      default 67108864",
       "  MINIKAFKA_MAX_MESSAGE_BYTES  default 16777216",
       "  MINIKAFKA_MAX_POLL_BYTES     default 1048576",
+      "  MINIKAFKA_METRICS            default unset (no metrics endpoint)",
       "  MINIKAFKA_LOG_LEVEL          default INFO",
       "Exit codes: 0 stopped cleanly, 1 could not start, 2 bad setting."
     })
@@ -93,6 +96,18 @@ public final class ServerCommand implements Callable<Integer> {
   private String maxPollBytes;
 
   @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description = "Serve Prometheus metrics over HTTP at /metrics on this address; off by default.")
+  private String metricsAt;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description = "ERROR, WARN, INFO (default), DEBUG or TRACE.")
+  private String logLevel;
+
+  @Option(
       names = "--print-config",
       description = "Print the effective configuration and where each value comes from, then exit.")
   private boolean printConfig;
@@ -138,6 +153,9 @@ public final class ServerCommand implements Callable<Integer> {
     // caught before the server announces itself, so a supervisor may signal it at any time after.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    // The flag overrides MINIKAFKA_LOG_LEVEL, which logback.xml read at start-up.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(Level.toLevel(config.logLevel()));
     Clock clock = Clock.systemUTC();
     BackingStore store;
     try {
@@ -176,6 +194,8 @@ public final class ServerCommand implements Callable<Integer> {
     putIfGiven(flags, Setting.SEGMENT_BYTES, segmentBytes);
     putIfGiven(flags, Setting.MAX_MESSAGE_BYTES, maxMessageBytes);
     putIfGiven(flags, Setting.MAX_POLL_BYTES, maxPollBytes);
+    putIfGiven(flags, Setting.METRICS, metricsAt);
+    putIfGiven(flags, Setting.LOG_LEVEL, logLevel);
     return flags;
   }
 

@@ -2,6 +2,7 @@ package io.minikafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.config.Setting;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
@@ -24,6 +25,14 @@ class ServerCommandTest {
     assertThat(result.err().strip().lines()).singleElement().asString()
         .startsWith("mkfk-server: invalid MINIKAFKA_RETENTIONTIME '10 days'")
         .contains("example: 500ms, 10s, 1h30m or 7d");
+  }
+
+  @Test
+  void anUnknownLogLevelIsNamed() {
+    CliHarness.Result result = CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_LOG_LEVEL", "loud")));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("MINIKAFKA_LOG_LEVEL 'loud'").contains("ERROR, WARN, INFO, DEBUG, TRACE");
   }
 
   @Test
@@ -68,7 +77,7 @@ class ServerCommandTest {
             "127.0.0.1:8000");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines()).hasSize(7);
+    assertThat(result.out().lines()).hasSize(Setting.values().length);
     assertThat(result.out())
         .containsPattern("MINIKAFKA_HOST\\s+--host\\s+127.0.0.1:8000\\s+\\(flag --host\\)")
         .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+10s\\s+\\(MINIKAFKA_RETENTIONTIME\\)")

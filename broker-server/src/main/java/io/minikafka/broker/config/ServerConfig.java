@@ -24,6 +24,8 @@ import java.util.function.Function;
  * @param maxMessageBytes the largest payload accepted by Produce
  * @param maxPollBytes the largest Poll response the server builds (see {@code PollLimits})
  * @param shutdownTimeout how long in-flight calls may run on after shutdown starts
+ * @param metrics where to serve Prometheus metrics over HTTP, or empty for none
+ * @param logLevel the level of the broker's logs: ERROR, WARN, INFO, DEBUG or TRACE
  */
 public record ServerConfig(
     Endpoint host,
@@ -33,7 +35,9 @@ public record ServerConfig(
     int segmentBytes,
     int maxMessageBytes,
     int maxPollBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Optional<Endpoint> metrics,
+    String logLevel) {
 
   public static final Endpoint DEFAULT_HOST = new Endpoint("127.0.0.1", 9999);
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
@@ -41,12 +45,16 @@ public record ServerConfig(
   /** A quarter of gRPC's default 4 MiB receive limit, so clients on defaults can take any response of small messages. */
   public static final int DEFAULT_MAX_POLL_BYTES = 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  public static final String DEFAULT_LOG_LEVEL = "INFO";
+  private static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
 
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(rootDir, "rootDir");
     Objects.requireNonNull(fsync, "fsync");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    Objects.requireNonNull(metrics, "metrics");
+    logLevel = parseLogLevel(logLevel);
     if (retention == null || retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive, was " + retention);
     }
@@ -68,27 +76,34 @@ public record ServerConfig(
         FileStoreConfig.DEFAULT_SEGMENT_BYTES,
         DEFAULT_MAX_MESSAGE_BYTES,
         DEFAULT_MAX_POLL_BYTES,
-        DEFAULT_SHUTDOWN_TIMEOUT);
+        DEFAULT_SHUTDOWN_TIMEOUT,
+        Optional.empty(),
+        DEFAULT_LOG_LEVEL);
   }
 
   public ServerConfig withHost(Endpoint newHost) {
     return new ServerConfig(
-        newHost, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout);
+        newHost, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
   }
 
   public ServerConfig withRetention(Duration newRetention) {
     return new ServerConfig(
-        host, newRetention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout);
+        host, newRetention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
   }
 
   public ServerConfig withMaxMessageBytes(int bytes) {
     return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, bytes, maxPollBytes, shutdownTimeout);
+        host, retention, rootDir, fsync, segmentBytes, bytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
+  }
+
+  public ServerConfig withMetrics(Endpoint at) {
+    return new ServerConfig(
+        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, Optional.of(at), logLevel);
   }
 
   public ServerConfig withMaxPollBytes(int bytes) {
     return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, bytes, shutdownTimeout);
+        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, bytes, shutdownTimeout, metrics, logLevel);
   }
 
   /**
@@ -175,8 +190,20 @@ public record ServerConfig(
     int maxPollBytes =
         sources.parse(
             Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes, Integer.toString(d.maxPollBytes));
+    Optional<Endpoint> metrics =
+        Optional.ofNullable(
+            sources.parse(Setting.METRICS, Endpoint::parse, "127.0.0.1:9998", null, "(off)"));
     return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, d.shutdownTimeout);
+        host,
+        retention,
+        rootDir,
+        fsync,
+        segmentBytes,
+        maxMessageBytes,
+        maxPollBytes,
+        d.shutdownTimeout,
+        metrics,
+        sources.parse(Setting.LOG_LEVEL, ServerConfig::parseLogLevel, "INFO", d.logLevel, d.logLevel));
   }
 
   private static Duration parseRetention(String value) {
@@ -185,6 +212,14 @@ public record ServerConfig(
       throw new IllegalArgumentException("retention must be positive");
     }
     return parsed;
+  }
+
+  private static String parseLogLevel(String value) {
+    String level = value == null ? "" : value.trim().toUpperCase(java.util.Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new IllegalArgumentException("not one of " + String.join(", ", LOG_LEVELS));
+    }
+    return level;
   }
 
   private static int parseSize(String value, int min) {

@@ -22,7 +22,12 @@ public enum Setting {
   MAX_POLL_BYTES(
       "MINIKAFKA_MAX_POLL_BYTES",
       "--max-poll-bytes",
-      "largest Poll response, in bytes (one larger message is still returned whole)");
+      "largest Poll response, in bytes (one larger message is still returned whole)"),
+  METRICS(
+      "MINIKAFKA_METRICS",
+      "--metrics",
+      "host:port to serve Prometheus metrics on at /metrics; unset = off"),
+  LOG_LEVEL("MINIKAFKA_LOG_LEVEL", "--log-level", "log level: ERROR, WARN, INFO, DEBUG or TRACE");
 
   private final String envVar;
   private final String flag;

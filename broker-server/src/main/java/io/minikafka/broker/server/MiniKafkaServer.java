@@ -1,6 +1,7 @@
 package io.minikafka.broker.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -10,6 +11,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.metrics.BrokerMetrics;
 import io.minikafka.broker.retention.RetentionSweeper;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.protocol.Endpoint;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +63,8 @@ public final class MiniKafkaServer implements AutoCloseable {
   private final RetentionSweeper sweeper;
   private final MiniKafkaService service;
   private final HealthStatusManager health = new HealthStatusManager();
+  private final BrokerMetrics metrics;
+  private Endpoint metricsAddress;
   private final ExecutorService pushExecutor;
   private final ExecutorService handlerExecutor;
   private final ScheduledExecutorService timer;
@@ -75,7 +80,10 @@ public final class MiniKafkaServer implements AutoCloseable {
       ServerBuilder<?> builder, BackingStore store, ServerConfig config, Clock clock) {
     this.store = store;
     this.config = config;
-    this.sweeper = new RetentionSweeper(store, config.retention(), clock, removed -> {});
+    this.metrics = config.metrics().isPresent() ? new BrokerMetrics(store) : null;
+    this.sweeper =
+        new RetentionSweeper(
+            store, config.retention(), clock, metrics == null ? removed -> {} : metrics::sweep);
     this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, new DaemonThreadFactory("minikafka-push"));
     this.handlerExecutor =
         Executors.newFixedThreadPool(HANDLER_THREADS, new DaemonThreadFactory("minikafka-handler"));
@@ -92,7 +100,8 @@ public final class MiniKafkaServer implements AutoCloseable {
     }
     this.grpcServer =
         builder
-            .addService(service)
+            .addService(
+                metrics == null ? service.bindService() : ServerInterceptors.intercept(service, metrics.interceptor()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
@@ -129,6 +138,10 @@ public final class MiniKafkaServer implements AutoCloseable {
       LOG.info("Removed {} messages that expired while the server was down", expired);
     }
     grpcServer.start();
+    if (metrics != null) {
+      metricsAddress = metrics.start(config.metrics().get());
+      LOG.info("Metrics: http://{}/metrics", metricsAddress);
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(MiniKafkaGrpc.SERVICE_NAME, ServingStatus.SERVING);
     sweeper.start(config.sweepInterval());
@@ -150,6 +163,11 @@ public final class MiniKafkaServer implements AutoCloseable {
   /** The address listened on, with the actual port. */
   public Endpoint address() {
     return config.host().withPort(Math.max(0, port()));
+  }
+
+  /** Where Prometheus metrics are served, with the actual port, once started; empty when off. */
+  public Optional<Endpoint> metricsAddress() {
+    return Optional.ofNullable(metricsAddress);
   }
 
   /** Blocks until the server has shut down. */
@@ -183,6 +201,9 @@ public final class MiniKafkaServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       // Drains read the store; interrupting one would close the file channel it reads.
+      if (metrics != null) {
+        metrics.close();
+      }
       pushExecutor.shutdown();
       handlerExecutor.shutdown();
       timer.shutdownNow();

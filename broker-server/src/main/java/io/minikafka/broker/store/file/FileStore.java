@@ -55,6 +55,7 @@ public final class FileStore implements BackingStore {
   private final Clock clock;
   private final ChannelOpener opener;
   private final ConcurrentMap<String, FileTopic> topics = new ConcurrentHashMap<>();
+  private final FsyncCounter fsyncs = new FsyncCounter();
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ScheduledExecutorService flusher;
@@ -110,7 +111,7 @@ public final class FileStore implements BackingStore {
   private void load() throws IOException {
     for (TopicDirectory.Found found : TopicDirectory.discover(root, LOG::warn)) {
       List<String> repairs = new ArrayList<>();
-      FileTopic opened = FileTopic.open(found.topic(), found.dir(), config, opener, repairs);
+      FileTopic opened = FileTopic.open(found.topic(), found.dir(), config, opener, fsyncs, repairs);
       for (String repair : repairs) {
         LOG.warn("Recovered topic '{}': {}", found.topic(), repair);
       }
@@ -167,7 +168,7 @@ public final class FileStore implements BackingStore {
 
   private FileTopic createTopic(String topic) {
     try {
-      return FileTopic.create(topic, root.resolve(TopicDirectory.encode(topic)), config, opener);
+      return FileTopic.create(topic, root.resolve(TopicDirectory.encode(topic)), config, opener, fsyncs);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -242,6 +243,16 @@ public final class FileStore implements BackingStore {
   @Override
   public String description() {
     return "file store at " + root.toAbsolutePath() + " (fsync " + config.fsync() + ")";
+  }
+
+  /** How many times the store has forced a log to disk. */
+  public long fsyncCount() {
+    return fsyncs.count();
+  }
+
+  /** Time spent forcing logs to disk, in nanoseconds. */
+  public long fsyncNanos() {
+    return fsyncs.nanos();
   }
 
   /** The directory this store keeps its files in. */

@@ -65,19 +65,24 @@ final class FileTopic {
   private final AtomicReference<ByteBuffer> spareBuffer = new AtomicReference<>();
   private long lastAppendTime;
 
-  private FileTopic(String name, Path dir, FileStoreConfig config, ChannelOpener opener) {
+  private final FsyncCounter fsyncs;
+
+  private FileTopic(
+      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncCounter fsyncs) {
     this.name = name;
     this.dir = dir;
     this.config = config;
     this.opener = opener;
+    this.fsyncs = fsyncs;
   }
 
   /** Creates a new topic's directory with its first, empty segment. */
-  static FileTopic create(String name, Path dir, FileStoreConfig config, ChannelOpener opener)
+  static FileTopic create(
+      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncCounter fsyncs)
       throws IOException {
     Files.createDirectories(dir);
     TopicDirectory.writeName(dir, name);
-    FileTopic topic = new FileTopic(name, dir, config, opener);
+    FileTopic topic = new FileTopic(name, dir, config, opener, fsyncs);
     Segment first = Segment.create(dir, 1, opener);
     topic.segments.put(first.base, first);
     topic.active = first;
@@ -97,9 +102,14 @@ final class FileTopic {
    * @param repairs told, one line each, what recovery changed
    */
   static FileTopic open(
-      String name, Path dir, FileStoreConfig config, ChannelOpener opener, List<String> repairs)
+      String name,
+      Path dir,
+      FileStoreConfig config,
+      ChannelOpener opener,
+      FsyncCounter fsyncs,
+      List<String> repairs)
       throws IOException {
-    FileTopic topic = new FileTopic(name, dir, config, opener);
+    FileTopic topic = new FileTopic(name, dir, config, opener, fsyncs);
     List<Long> bases = segmentBases(dir);
     try {
       if (bases.isEmpty()) {
@@ -262,7 +272,9 @@ final class FileTopic {
     try {
       segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
       if (config.fsync() instanceof FsyncPolicy.Always) {
+        long start = System.nanoTime();
         segment.force();
+        fsyncs.record(System.nanoTime() - start);
       }
     } catch (IOException e) {
       segment.rollBack(sizeBefore, countBefore);
@@ -511,7 +523,9 @@ final class FileTopic {
   void flushInBackground(boolean forceLog) throws IOException {
     Segment segment = active;
     if (forceLog) {
+      long start = System.nanoTime();
       segment.force();
+      fsyncs.record(System.nanoTime() - start);
     }
     long committed = committedNext;
     long upTo = Math.min(committed, segment.nextNumber()) - segment.base;

@@ -1,0 +1,102 @@
+package io.minikafka.broker.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.file.FileStore;
+import io.minikafka.protocol.Endpoint;
+import io.minikafka.protocol.MiniKafkaGrpc;
+import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.PollRequest;
+import io.minikafka.protocol.ProduceBatchRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scrapes the real metrics endpoint over HTTP and checks that values move after traffic. */
+class BrokerMetricsTest {
+
+  @TempDir Path root;
+
+  private static String scrape(Endpoint at) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + at + "/metrics"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  private static double value(String scrape, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  @Test
+  void countersAndTopicGaugesMoveWithTraffic() throws Exception {
+    ServerConfig config =
+        ServerConfig.defaults()
+            .withHost(Endpoint.parse("127.0.0.1:0"))
+            .withMetrics(Endpoint.parse("127.0.0.1:0"));
+    try (MiniKafkaServer server = MiniKafkaServer.start(FileStore.open(root), config, Clock.systemUTC())) {
+      Endpoint metrics = server.metricsAddress().orElseThrow();
+      String before = scrape(metrics);
+      assertThat(before).contains("jvm_memory_used_bytes");
+      assertThat(value(before, "minikafka_subscribers_active")).isZero();
+
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        MiniKafkaGrpc.MiniKafkaBlockingStub stub =
+            MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        stub.produceBatch(
+            ProduceBatchRequest.newBuilder()
+                .setTopic("orders")
+                .addPayloads(ByteString.copyFromUtf8("abc"))
+                .addPayloads(ByteString.copyFromUtf8("de"))
+                .build());
+        stub.poll(
+            PollRequest.newBuilder()
+                .setTopic("orders")
+                .setReadFrom(MsgNumber.newBuilder().setMsgNumber(1))
+                .build());
+        try {
+          stub.poll(PollRequest.newBuilder().setTopic("missing").build());
+        } catch (StatusRuntimeException expectedNotFound) {
+          assertThat(expectedNotFound.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+
+      String after = scrape(metrics);
+      assertThat(value(after, "minikafka_produced_messages_total")).isEqualTo(2.0);
+      assertThat(value(after, "minikafka_produced_bytes_total")).isEqualTo(5.0);
+      assertThat(value(after, "minikafka_delivered_messages_total")).isEqualTo(2.0);
+      assertThat(value(after, "minikafka_calls_total{method=\"ProduceBatch\",status=\"OK\"}")).isEqualTo(1.0);
+      assertThat(value(after, "minikafka_calls_total{method=\"Poll\",status=\"NOT_FOUND\"}")).isEqualTo(1.0);
+      assertThat(after).contains("minikafka_call_duration_seconds_bucket{method=\"Poll\"");
+      assertThat(value(after, "minikafka_topic_messages{topic=\"orders\"}")).isEqualTo(2.0);
+      assertThat(value(after, "minikafka_topic_next_number{topic=\"orders\"}")).isEqualTo(3.0);
+      assertThat(value(after, "minikafka_fsync_total")).isGreaterThanOrEqualTo(1.0);
+      assertThat(value(after, "minikafka_retention_sweeps_total")).isGreaterThanOrEqualTo(0.0);
+    }
+  }
+}
