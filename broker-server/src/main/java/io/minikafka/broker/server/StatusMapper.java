@@ -18,6 +18,9 @@ final class StatusMapper {
 
   static Status toStatus(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {
+      // A client sending what can never work (a bad topic name, an oversized message) is worth
+      // an operator's attention; payload bytes are never logged, only the rule that was broken.
+      LOG.warn("Refused a call: {}", failure.getMessage());
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }
     if (failure instanceof UnknownTopicException) {
