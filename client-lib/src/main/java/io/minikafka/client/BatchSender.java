@@ -154,32 +154,35 @@ final class BatchSender {
   }
 
   private ClientCallStreamObserver<ProduceBatchRequest> openStream() {
-    ClientCallStreamObserver<ProduceBatchRequest>[] holder = new ClientCallStreamObserver[1];
-    connection
-        .asyncStub()
-        .produceStream(
-            new ClientResponseObserver<ProduceBatchRequest, ProduceBatchResponse>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<ProduceBatchRequest> requests) {
-                holder[0] = requests;
-              }
+    StreamResponses responses = new StreamResponses();
+    connection.asyncStub().produceStream(responses);
+    return responses.requests;
+  }
 
-              @Override
-              public void onNext(ProduceBatchResponse ack) {
-                acknowledged(ack);
-              }
+  /** The acknowledgements of one stream; knows its request side to tell a stale stream's end. */
+  private final class StreamResponses
+      implements ClientResponseObserver<ProduceBatchRequest, ProduceBatchResponse> {
+    private ClientCallStreamObserver<ProduceBatchRequest> requests;
 
-              @Override
-              public void onError(Throwable t) {
-                streamFailed(holder[0], Status.fromThrowable(t));
-              }
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ProduceBatchRequest> requestStream) {
+      requests = requestStream;
+    }
 
-              @Override
-              public void onCompleted() {
-                streamFailed(holder[0], Status.UNAVAILABLE.withDescription("the server ended the stream"));
-              }
-            });
-    return holder[0];
+    @Override
+    public void onNext(ProduceBatchResponse ack) {
+      acknowledged(ack);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      streamFailed(requests, Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      streamFailed(requests, Status.UNAVAILABLE.withDescription("the server ended the stream"));
+    }
   }
 
   private void acknowledged(ProduceBatchResponse ack) {
