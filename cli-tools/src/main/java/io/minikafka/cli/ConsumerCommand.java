@@ -1,6 +1,7 @@
 package io.minikafka.cli;
 
 import io.grpc.Status;
+import io.minikafka.broker.config.GoDuration;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
@@ -64,6 +65,14 @@ public final class ConsumerCommand implements Callable<Integer> {
   private long from;
 
   @Option(
+      names = "--from-time",
+      paramLabel = "TIME",
+      description =
+          "Start at the first message appended at or after TIME instead of --from: an ISO-8601"
+              + " time such as 2026-11-29T10:00:00Z, or a duration before now such as -5m.")
+  private String fromTime;
+
+  @Option(
       names = {"--interval", "-interval"},
       paramLabel = "DURATION",
       defaultValue = "3s",
@@ -119,6 +128,22 @@ public final class ConsumerCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandRunner.runAndExit(new ConsumerCommand(), args);
+  }
+
+  /** An ISO-8601 instant, or a negative duration counted back from now. */
+  private static Instant parseTime(String text) {
+    try {
+      if (text.startsWith("-")) {
+        return Instant.now().plus(GoDuration.parse(text));
+      }
+      return Instant.parse(text);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--from-time '"
+              + text
+              + "' is neither an ISO-8601 time such as 2026-11-29T10:00:00Z nor a duration before"
+              + " now such as -5m");
+    }
   }
 
   /** Prints messages in the chosen format; true once --max messages have been printed. */
@@ -201,12 +226,18 @@ public final class ConsumerCommand implements Callable<Integer> {
     if (max != null && max < 1) {
       throw new IllegalArgumentException("--max must be at least 1, was " + max);
     }
+    if (fromTime != null && spec.commandLine().getParseResult().hasMatchedOption("--from")) {
+      throw new IllegalArgumentException("--from and --from-time cannot be combined");
+    }
     if (once && follow) {
       throw new IllegalArgumentException("--once and --follow cannot be combined");
     }
     PrintWriter err = spec.commandLine().getErr();
     OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
-    try (Consumer consumer = new Consumer(connection.topic, from, connection.timeout, connection.host)) {
+    try (Consumer consumer =
+        fromTime == null
+            ? new Consumer(connection.topic, from, connection.timeout, connection.host)
+            : new Consumer(connection.topic, parseTime(fromTime), connection.timeout, connection.host)) {
       if (follow) {
         return follow(consumer, out, err);
       }

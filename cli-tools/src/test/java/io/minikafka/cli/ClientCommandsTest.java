@@ -255,6 +255,36 @@ class ClientCommandsTest {
   }
 
   @Test
+  void fromTimeStartsAtTheFirstMessageAppendedThenOrLater() throws Exception {
+    store.store("t", "old".getBytes(UTF_8));
+    java.time.Instant cut = java.time.Instant.now().plusMillis(5);
+    org.awaitility.Awaitility.await().until(() -> java.time.Instant.now().isAfter(cut));
+    store.store("t", "new".getBytes(UTF_8));
+    ByteArrayOutputStream iso = new ByteArrayOutputStream();
+    ByteArrayOutputStream relative = new ByteArrayOutputStream();
+
+    CliHarness.Result byTime =
+        CliHarness.run(new ConsumerCommand(iso), "-host", host, "-topic", "t", "--once", "--from-time", cut.toString());
+    CliHarness.Result byAge =
+        CliHarness.run(new ConsumerCommand(relative), "-host", host, "-topic", "t", "--once", "--from-time", "-1h");
+
+    assertThat(byTime.exitCode()).as(byTime.err()).isZero();
+    assertThat(iso.toString(UTF_8)).isEqualTo("new\n");
+    assertThat(byAge.exitCode()).as(byAge.err()).isZero();
+    assertThat(relative.toString(UTF_8)).isEqualTo("old\nnew\n");
+  }
+
+  @Test
+  void aBadFromTimeIsAUsageError() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "t", "--once", "--from-time", "yesterday");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--from-time 'yesterday'").contains("-5m");
+  }
+
+  @Test
   void onceAndFollowDoNotMix() {
     CliHarness.Result result =
         CliHarness.run(

@@ -6,6 +6,7 @@ import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +31,8 @@ public final class Consumer implements AutoCloseable {
   private final String topic;
   private final Connection connection;
   private long readFrom;
+  /** Where to start instead of {@code readFrom} until the first poll resolves it; null if not asked. */
+  private Instant fromTime;
 
   /**
    * @param topic the topic to read
@@ -47,20 +50,31 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
+   * A consumer that starts at the first message appended at or after {@code fromTime} (its first
+   * poll or subscription finds the number; later ones continue from there).
+   */
+  public Consumer(String topic, Instant fromTime, Duration timeout, String host) {
+    this(topic, 1, timeout, host);
+    this.fromTime = Objects.requireNonNull(fromTime, "fromTime");
+  }
+
+  /**
    * Fetches the messages numbered at or after the current read-from number, and advances it.
    *
    * @throws MiniKafkaException if the server could not be reached in time, or the topic does not
    *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
    */
   public PollResult poll() {
-    PollRequest request =
+    PollRequest.Builder request =
         PollRequest.newBuilder()
             .setTopic(topic)
-            .setReadFrom(MsgNumber.newBuilder().setMsgNumber(readFrom))
-            .build();
+            .setReadFrom(MsgNumber.newBuilder().setMsgNumber(readFrom));
+    if (fromTime != null) {
+      request.setFromTimeMs(Math.max(1, fromTime.toEpochMilli()));
+    }
     PollResponse response;
     try {
-      response = connection.stub().poll(request);
+      response = connection.stub().poll(request.build());
     } catch (StatusRuntimeException e) {
       throw connection.failure("poll of topic '" + topic + "'", e);
     }
@@ -72,6 +86,7 @@ public final class Consumer implements AutoCloseable {
       messages.add(new Message(first + messages.size(), payload.getPayload().toByteArray()));
     }
     readFrom = newReadFrom;
+    fromTime = null;
     return new PollResult(messages, newReadFrom);
   }
 
@@ -80,7 +95,7 @@ public final class Consumer implements AutoCloseable {
    * Subscription#poll(Duration)}. A topic that does not exist yet is waited for.
    */
   public Subscription subscribe() {
-    return new Subscription(topic, readFrom, connection);
+    return new Subscription(topic, readFrom, fromTime, connection);
   }
 
   /**

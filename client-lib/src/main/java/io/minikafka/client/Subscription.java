@@ -7,6 +7,7 @@ import io.minikafka.protocol.MessageRecord;
 import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,16 +43,19 @@ public final class Subscription implements AutoCloseable {
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   /** The next number to deliver; everything below it has been delivered. Reading thread only. */
   private long next;
+  /** Asked for instead of {@code next} until a message has been delivered; null if not asked. */
+  private Instant fromTime;
   private ClientCallStreamObserver<SubscribeRequest> call;
   private Duration backoff = FIRST_BACKOFF;
   private long reconnectAtNanos;
   private volatile boolean closed;
   private final List<long[]> skips = new ArrayList<>();
 
-  Subscription(String topic, long readFrom, Connection connection) {
+  Subscription(String topic, long readFrom, Instant fromTime, Connection connection) {
     this.topic = topic;
     this.connection = connection;
     this.next = Math.max(readFrom, 1);
+    this.fromTime = fromTime;
     connect();
   }
 
@@ -59,7 +63,12 @@ public final class Subscription implements AutoCloseable {
     connection
         .asyncStub()
         .subscribe(
-            SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build(),
+            fromTime == null
+                ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()
+                : SubscribeRequest.newBuilder()
+                    .setTopic(topic)
+                    .setFromTimeMs(Math.max(1, fromTime.toEpochMilli()))
+                    .build(),
             new ClientResponseObserver<SubscribeRequest, SubscribeResponse>() {
               private ClientCallStreamObserver<SubscribeRequest> self;
 
@@ -142,6 +151,7 @@ public final class Subscription implements AutoCloseable {
         messages.add(
             new Message(record.getMsgNumber(), record.getAppendTimeMs(), record.getPayload().toByteArray()));
         next = record.getMsgNumber() + 1;
+        fromTime = null;
       }
     }
     return messages;

@@ -124,6 +124,25 @@ class SubscriptionTest {
   }
 
   @Test
+  void aConsumerCanStartFromATimeByPollOrBySubscription() throws Exception {
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      producer.sendMessage("old".getBytes(UTF_8));
+      java.time.Instant cut = java.time.Instant.now().plusMillis(5);
+      org.awaitility.Awaitility.await().until(() -> java.time.Instant.now().isAfter(cut));
+      producer.sendMessage("new".getBytes(UTF_8));
+
+      try (Consumer polling = new Consumer("t", cut, TIMEOUT, host)) {
+        assertThat(polling.poll().messages()).extracting(Message::number).containsExactly(2L);
+        assertThat(polling.readFrom()).isEqualTo(3);
+      }
+      try (Consumer subscribing = new Consumer("t", cut, TIMEOUT, host);
+          Subscription subscription = subscribing.subscribe()) {
+        assertThat(take(subscription, 1)).extracting(Message::number).containsExactly(2L);
+      }
+    }
+  }
+
+  @Test
   void anInvalidTopicEndsTheSubscriptionWithAClearError() {
     try (Consumer consumer = new Consumer("", 1, TIMEOUT, host);
         Subscription subscription = consumer.subscribe()) {

@@ -29,6 +29,7 @@ import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
 import io.minikafka.protocol.TopicDescription;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -159,20 +160,22 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void poll(PollRequest request, StreamObserver<PollResponse> responses) {
     try {
       String topic = request.getTopic();
-      long readFrom = unsigned(request.getReadFrom().getMsgNumber());
+      long fromTime = request.getFromTimeMs();
+      long givenReadFrom = unsigned(request.getReadFrom().getMsgNumber());
       PollLimits limits =
           serverLimits.lowerTo(
               Integer.toUnsignedLong(request.getMaxMessages()),
               Integer.toUnsignedLong(request.getMaxBytes()));
       long maxWait = Integer.toUnsignedLong(request.getMaxWaitMs());
       if (maxWait == 0) {
+        long readFrom = readFrom(topic, givenReadFrom, fromTime);
         responses.onNext(response(store.poll(topic, readFrom, limits), readFrom));
         responses.onCompleted();
         return;
       }
       PollResponse empty =
           PollResponse.newBuilder()
-              .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(readFrom))
+              .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
               .build();
       LongPoll longPoll =
           new LongPoll(
@@ -182,6 +185,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               (ServerCallStreamObserver<PollResponse>) responses,
               () -> {
                 try {
+                  long readFrom = readFrom(topic, givenReadFrom, fromTime);
                   PollResult result = store.poll(topic, readFrom, limits);
                   return result.messages().isEmpty() ? null : response(result, readFrom);
                 } catch (UnknownTopicException notYet) {
@@ -193,6 +197,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());
     }
+  }
+
+  /** Where a poll starts: at the first message at or after {@code fromTime} if given, else as asked. */
+  private long readFrom(String topic, long given, long fromTime) throws IOException {
+    return fromTime == 0 ? given : store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
   }
 
   private static PollResponse response(PollResult result, long readFrom) {
@@ -227,6 +236,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             (ServerCallStreamObserver<SubscribeResponse>) responses,
             request.getTopic(),
             unsigned(request.getReadFrom()),
+            request.getFromTimeMs(),
             limits,
             () -> subscriptions.remove(self[0]));
     subscriptions.add(self[0]);

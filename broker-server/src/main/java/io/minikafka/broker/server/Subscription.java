@@ -10,6 +10,7 @@ import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.MessageRecord;
 import io.minikafka.protocol.SubscribeResponse;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,8 @@ final class Subscription implements Runnable {
   private final Runnable wakeUp = this::signal;
   private final AtomicInteger wip = new AtomicInteger();
   private long next;
+  /** Where to start instead of {@code next}, resolved once the topic exists; 0 when not asked. */
+  private long fromTimeMillis;
   /** Set by the gRPC thread on cancel, or by the drain when it ends the call. */
   private volatile boolean ended;
   /** How another thread (server shutdown) asks the drain to end the call. */
@@ -46,6 +49,7 @@ final class Subscription implements Runnable {
       ServerCallStreamObserver<SubscribeResponse> out,
       String topic,
       long readFrom,
+      long fromTimeMillis,
       PollLimits limits,
       Runnable onEnd) {
     this.store = store;
@@ -54,6 +58,7 @@ final class Subscription implements Runnable {
     this.out = out;
     this.topic = topic;
     this.next = Math.max(readFrom, 1);
+    this.fromTimeMillis = fromTimeMillis;
     this.limits = limits;
     this.onEnd = onEnd;
   }
@@ -143,6 +148,10 @@ final class Subscription implements Runnable {
 
   private PollResult tryPoll() throws Exception {
     try {
+      if (fromTimeMillis != 0) {
+        next = store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTimeMillis));
+        fromTimeMillis = 0;
+      }
       return store.poll(topic, next, limits);
     } catch (UnknownTopicException notYet) {
       return null;

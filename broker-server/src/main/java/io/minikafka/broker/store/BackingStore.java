@@ -86,6 +86,14 @@ public interface BackingStore extends AutoCloseable {
    */
   long removeOlderThan(Instant cutoff) throws IOException;
 
+  /**
+   * The number of the first message still held that was appended at or after {@code time}; the
+   * topic's next number if there is none. Where a reader starting from a time begins.
+   *
+   * @throws UnknownTopicException if the topic does not exist (or was deleted)
+   */
+  long firstAtOrAfter(String topic, Instant time) throws IOException;
+
   /** The names of every topic, sorted; deleted topics are not listed. */
   List<String> topics() throws IOException;
 

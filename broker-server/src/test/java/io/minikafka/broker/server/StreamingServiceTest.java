@@ -377,6 +377,30 @@ class StreamingServiceTest {
   }
 
   @Test
+  void pollAndSubscribeCanStartFromATime() throws Exception {
+    blocking.produceBatch(batch("t", "early"));
+    clock.advance(Duration.ofMinutes(10));
+    long later = clock.millis();
+    blocking.produceBatch(batch("t", "late-1", "late-2"));
+
+    PollResponse polled =
+        blocking.poll(PollRequest.newBuilder().setTopic("t").setFromTimeMs(later).build());
+    assertThat(polled.getPayloadsList())
+        .extracting(p -> p.getPayload().toStringUtf8())
+        .containsExactly("late-1", "late-2");
+    assertThat(polled.getNewReadFrom().getMsgNumber()).isEqualTo(4);
+
+    Collector collector = new Collector();
+    async.subscribe(SubscribeRequest.newBuilder().setTopic("t").setFromTimeMs(later).build(), collector);
+    assertThat(collector.take(2)).extracting(MessageRecord::getMsgNumber).containsExactly(2L, 3L);
+
+    PollResponse nothingYet =
+        blocking.poll(PollRequest.newBuilder().setTopic("t").setFromTimeMs(clock.millis() + 1).build());
+    assertThat(nothingYet.getPayloadsCount()).isZero();
+    assertThat(nothingYet.getNewReadFrom().getMsgNumber()).as("the next number").isEqualTo(4);
+  }
+
+  @Test
   void aSubscriptionFromAnExpiredNumberReportsTheSkip() throws Exception {
     blocking.produceBatch(batch("t", "a", "b", "c"));
     clock.advance(Duration.ofSeconds(1));

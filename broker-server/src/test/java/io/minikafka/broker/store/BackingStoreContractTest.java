@@ -520,6 +520,28 @@ public abstract class BackingStoreContractTest {
   }
 
   @Test
+  void firstAtOrAfterFindsWhereAReaderFromATimeStarts() throws IOException {
+    Instant start = clock.instant();
+    store.store("t", bytes("a"));
+    clock.advance(Duration.ofSeconds(10));
+    store.store("t", bytes("b"));
+    store.store("t", bytes("c"));
+    clock.advance(Duration.ofSeconds(10));
+    store.store("t", bytes("d"));
+
+    assertThat(store.firstAtOrAfter("t", start.minusSeconds(1))).isEqualTo(1);
+    assertThat(store.firstAtOrAfter("t", start)).isEqualTo(1);
+    assertThat(store.firstAtOrAfter("t", start.plusMillis(1))).isEqualTo(2);
+    assertThat(store.firstAtOrAfter("t", start.plusSeconds(10))).isEqualTo(2);
+    assertThat(store.firstAtOrAfter("t", start.plusSeconds(15))).isEqualTo(4);
+    assertThat(store.firstAtOrAfter("t", start.plusSeconds(21))).isEqualTo(5);
+
+    store.removeOlderThan(start.plusSeconds(5));
+    assertThat(store.firstAtOrAfter("t", start)).as("expired messages are skipped").isEqualTo(2);
+    assertThatThrownBy(() -> store.firstAtOrAfter("nope", start)).isInstanceOf(UnknownTopicException.class);
+  }
+
+  @Test
   void topicsAreListedSortedAndOnlyOnceCreated() throws IOException {
     assertThat(store.topics()).isEmpty();
     store.store("b", bytes("x"));

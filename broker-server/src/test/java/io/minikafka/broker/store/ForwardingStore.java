@@ -34,6 +34,11 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public long firstAtOrAfter(String topic, Instant time) throws IOException {
+    return delegate.firstAtOrAfter(topic, time);
+  }
+
+  @Override
   public List<String> topics() throws IOException {
     return delegate.topics();
   }

@@ -185,6 +185,13 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
+  public long firstAtOrAfter(String topic, Instant time) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return existing(topic).firstAtOrAfter(time.toEpochMilli());
+  }
+
+  @Override
   public List<String> topics() throws IOException {
     ensureOpen();
     List<String> names = new ArrayList<>();

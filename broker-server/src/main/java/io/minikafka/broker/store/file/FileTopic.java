@@ -458,6 +458,18 @@ final class FileTopic {
     return deleted;
   }
 
+  /** The first visible number appended at or after {@code millis}; the next number if none. */
+  long firstAtOrAfter(long millis) throws IOException {
+    long first = firstVisible;
+    long end = committedNext;
+    for (Segment s : segments.values()) {
+      if (s.count() > 0 && s.nextNumber() > first && s.lastTime() >= millis) {
+        return Math.max(first, Math.min(end, s.base + s.firstIndexAtOrAfter(millis)));
+      }
+    }
+    return end;
+  }
+
   TopicInfo describe() throws IOException {
     long first = firstVisible;
     long end = committedNext;

@@ -68,6 +68,14 @@ public final class MemoryStore implements BackingStore {
   }
 
   @Override
+  public long firstAtOrAfter(String topic, Instant time)
+      throws UnknownTopicException, StoreClosedException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return existing(topic).firstNumberAtOrAfter(time.toEpochMilli());
+  }
+
+  @Override
   public List<String> topics() throws StoreClosedException {
     ensureOpen();
     List<String> names = new ArrayList<>();

@@ -126,6 +126,15 @@ final class TopicLog {
     }
   }
 
+  long firstNumberAtOrAfter(long millis) {
+    lock.readLock().lock();
+    try {
+      return firstNumber + firstAtOrAfter(millis);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Drops every message and hides the topic; numbering continues when it comes back. */
   long deleteAll() {
     lock.writeLock().lock();
