@@ -65,6 +65,14 @@ public final class ConsumerCommand implements Callable<Integer> {
   private long from;
 
   @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description =
+          "Read as the named consumer NAME, whose position the server keeps: resume where it last"
+              + " committed (--from only when it never did), and commit after every batch.")
+  private String group;
+
+  @Option(
       names = "--from-time",
       paramLabel = "TIME",
       description =
@@ -234,10 +242,15 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
+    if (group != null && fromTime != null) {
+      throw new IllegalArgumentException("--group and --from-time cannot be combined");
+    }
     try (Consumer consumer =
-        fromTime == null
-            ? new Consumer(connection.topic, from, connection.timeout, connection.host)
-            : new Consumer(connection.topic, parseTime(fromTime), connection.timeout, connection.host)) {
+        group != null
+            ? new Consumer(connection.topic, group, from, connection.timeout, connection.host)
+            : fromTime == null
+                ? new Consumer(connection.topic, from, connection.timeout, connection.host)
+                : new Consumer(connection.topic, parseTime(fromTime), connection.timeout, connection.host)) {
       if (follow) {
         return follow(consumer, out, err);
       }

@@ -51,6 +51,8 @@ import sun.misc.Signal;
     })
 public final class ServerCommand implements Callable<Integer> {
 
+  private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
   @Spec private CommandSpec spec;
 
   @Option(
@@ -156,6 +158,9 @@ public final class ServerCommand implements Callable<Integer> {
     // The flag overrides MINIKAFKA_LOG_LEVEL, which logback.xml read at start-up.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(config.logLevel()));
+    for (ServerConfig.Origin origin : ServerConfig.origins(env, flags())) {
+      LOG.info("Setting {} = {} ({})", origin.setting().envVar(), origin.value(), origin.source());
+    }
     Clock clock = Clock.systemUTC();
     BackingStore store;
     try {

@@ -275,6 +275,25 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aGroupResumesWhereItLastCommitted() throws IOException {
+    store.store("t", "one".getBytes(UTF_8));
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+
+    CliHarness.Result run1 =
+        CliHarness.run(new ConsumerCommand(first), "-host", host, "-topic", "t", "--once", "--group", "g");
+    store.store("t", "two".getBytes(UTF_8));
+    CliHarness.Result run2 =
+        CliHarness.run(new ConsumerCommand(second), "-host", host, "-topic", "t", "--once", "--group", "g");
+
+    assertThat(run1.exitCode()).as(run1.err()).isZero();
+    assertThat(first.toString(UTF_8)).isEqualTo("one\n");
+    assertThat(run2.exitCode()).as(run2.err()).isZero();
+    assertThat(second.toString(UTF_8)).isEqualTo("two\n");
+    assertThat(store.position("t", "g")).hasValue(3);
+  }
+
+  @Test
   void aBadFromTimeIsAUsageError() {
     CliHarness.Result result =
         CliHarness.run(

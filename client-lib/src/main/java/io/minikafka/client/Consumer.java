@@ -1,10 +1,13 @@
 package io.minikafka.client;
 
 import io.grpc.StatusRuntimeException;
+import io.minikafka.protocol.CommitPositionRequest;
+import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
+import io.minikafka.protocol.PositionResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +36,9 @@ public final class Consumer implements AutoCloseable {
   private long readFrom;
   /** Where to start instead of {@code readFrom} until the first poll resolves it; null if not asked. */
   private Instant fromTime;
+  /** The consumer's name when its position is kept by the server; null otherwise. */
+  private final String name;
+  private boolean positionLoaded;
 
   /**
    * @param topic the topic to read
@@ -41,11 +47,25 @@ public final class Consumer implements AutoCloseable {
    * @param host the server, such as {@code localhost:9999} or {@code :9999} (this machine)
    */
   public Consumer(String topic, long readFrom, Duration timeout, String host) {
-    if (readFrom < 0) {
-      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
+    this(topic, null, readFrom, timeout, host);
+  }
+
+  /**
+   * A named consumer whose position the server keeps: it starts where the last consumer of that
+   * name committed (or at {@code readFromIfNew} if none ever did), and commits its new position
+   * after every {@link #poll()} that returned messages, and after every batch a {@link
+   * #subscribe() subscription} hands out. A restart thus re-reads at most the batch whose commit
+   * it did not get to (at-least-once). {@link #commit()} commits on demand.
+   *
+   * @param name 1 to 249 bytes of UTF-8 without control characters
+   */
+  public Consumer(String topic, String name, long readFromIfNew, Duration timeout, String host) {
+    if (readFromIfNew < 0) {
+      throw new IllegalArgumentException("readFrom must not be negative, was " + readFromIfNew);
     }
     this.topic = Objects.requireNonNull(topic, "topic");
-    this.readFrom = readFrom;
+    this.name = name;
+    this.readFrom = readFromIfNew;
     this.connection = new Connection(host, timeout);
   }
 
@@ -65,6 +85,7 @@ public final class Consumer implements AutoCloseable {
    *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
    */
   public PollResult poll() {
+    loadPosition();
     PollRequest.Builder request =
         PollRequest.newBuilder()
             .setTopic(topic)
@@ -85,6 +106,9 @@ public final class Consumer implements AutoCloseable {
     for (Payload payload : response.getPayloadsList()) {
       messages.add(new Message(first + messages.size(), payload.getPayload().toByteArray()));
     }
+    if (name != null && !messages.isEmpty()) {
+      commit(newReadFrom);
+    }
     readFrom = newReadFrom;
     fromTime = null;
     return new PollResult(messages, newReadFrom);
@@ -95,7 +119,47 @@ public final class Consumer implements AutoCloseable {
    * Subscription#poll(Duration)}. A topic that does not exist yet is waited for.
    */
   public Subscription subscribe() {
-    return new Subscription(topic, readFrom, fromTime, connection);
+    loadPosition();
+    return new Subscription(topic, readFrom, fromTime, connection, name == null ? null : this::commit);
+  }
+
+  /** Commits the current read-from number as this named consumer's position. */
+  public void commit() {
+    commit(readFrom);
+  }
+
+  private void commit(long next) {
+    if (name == null) {
+      throw new IllegalStateException("only a named consumer has a position to commit");
+    }
+    try {
+      connection
+          .stub()
+          .commitPosition(
+              CommitPositionRequest.newBuilder().setTopic(topic).setConsumer(name).setNextNumber(next).build());
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("committing the position of consumer '" + name + "'", e);
+    }
+  }
+
+  /** A named consumer's first call starts from its committed position, if it has one. */
+  private void loadPosition() {
+    if (name == null || positionLoaded) {
+      return;
+    }
+    try {
+      PositionResponse position =
+          connection
+              .stub()
+              .fetchPosition(FetchPositionRequest.newBuilder().setTopic(topic).setConsumer(name).build());
+      if (position.getFound()) {
+        readFrom = position.getNextNumber();
+        fromTime = null;
+      }
+      positionLoaded = true;
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("fetching the position of consumer '" + name + "'", e);
+    }
   }
 
   /**

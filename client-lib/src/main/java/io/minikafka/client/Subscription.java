@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * A live feed of a topic over the server's {@code Subscribe} call, resilient to server restarts
@@ -39,6 +40,8 @@ public final class Subscription implements AutoCloseable {
 
   private final String topic;
   private final Connection connection;
+  /** Commits the next number after each batch handed out (named consumers); null otherwise. */
+  private final LongConsumer committer;
   /** Holds at most {@link #WINDOW} responses per call: more are requested only as they are taken. */
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   /** The next number to deliver; everything below it has been delivered. Reading thread only. */
@@ -51,9 +54,11 @@ public final class Subscription implements AutoCloseable {
   private volatile boolean closed;
   private final List<long[]> skips = new ArrayList<>();
 
-  Subscription(String topic, long readFrom, Instant fromTime, Connection connection) {
+  Subscription(
+      String topic, long readFrom, Instant fromTime, Connection connection, LongConsumer committer) {
     this.topic = topic;
     this.connection = connection;
+    this.committer = committer;
     this.next = Math.max(readFrom, 1);
     this.fromTime = fromTime;
     connect();
@@ -134,6 +139,9 @@ public final class Subscription implements AutoCloseable {
       List<Message> messages = deliver(event.response());
       call.request(1);
       if (!messages.isEmpty()) {
+        if (committer != null) {
+          committer.accept(next);
+        }
         return messages;
       }
     }

@@ -143,6 +143,42 @@ class SubscriptionTest {
   }
 
   @Test
+  void aNamedConsumerResumesWhereItsPredecessorCommittedAcrossAServerRestart() throws Exception {
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      for (int i = 1; i <= 5; i++) {
+        producer.sendMessage(("m" + i).getBytes(UTF_8));
+      }
+    }
+    try (Consumer first = new Consumer("t", "billing", 1, TIMEOUT, host)) {
+      PollResult result = first.poll();
+      assertThat(result.messages()).hasSize(5);
+    }
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      producer.sendMessage("m6".getBytes(UTF_8));
+    }
+    restartServer();
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              try (Consumer second = new Consumer("t", "billing", 1, TIMEOUT, host)) {
+                assertThat(second.poll().messages())
+                    .extracting(m -> new String(m.payload(), UTF_8))
+                    .containsExactly("m6");
+              }
+            });
+    try (Consumer stranger = new Consumer("t", "audit", 4, TIMEOUT, host);
+        Subscription subscription = stranger.subscribe()) {
+      assertThat(take(subscription, 3)).extracting(Message::number).containsExactly(4L, 5L, 6L);
+    }
+    try (Consumer audit = new Consumer("t", "audit", 1, TIMEOUT, host)) {
+      assertThat(audit.poll().messages()).as("the subscription committed after its batch").isEmpty();
+    }
+  }
+
+  @Test
   void anInvalidTopicEndsTheSubscriptionWithAClearError() {
     try (Consumer consumer = new Consumer("", 1, TIMEOUT, host);
         Subscription subscription = consumer.subscribe()) {

@@ -12,9 +12,12 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.protocol.CommitPositionRequest;
+import io.minikafka.protocol.CommitPositionResponse;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DeleteTopicResponse;
 import io.minikafka.protocol.DescribeTopicRequest;
+import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.ListTopicsRequest;
 import io.minikafka.protocol.ListTopicsResponse;
 import io.minikafka.protocol.MiniKafkaGrpc;
@@ -22,6 +25,7 @@ import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
+import io.minikafka.protocol.PositionResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
@@ -32,6 +36,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -279,6 +284,32 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     try {
       long deleted = store.deleteTopic(request.getTopic());
       responses.onNext(DeleteTopicResponse.newBuilder().setMessagesDeleted(deleted).build());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void commitPosition(
+      CommitPositionRequest request, StreamObserver<CommitPositionResponse> responses) {
+    try {
+      store.commitPosition(request.getTopic(), request.getConsumer(), unsigned(request.getNextNumber()));
+      responses.onNext(CommitPositionResponse.getDefaultInstance());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void fetchPosition(FetchPositionRequest request, StreamObserver<PositionResponse> responses) {
+    try {
+      OptionalLong next = store.position(request.getTopic(), request.getConsumer());
+      responses.onNext(
+          next.isPresent()
+              ? PositionResponse.newBuilder().setFound(true).setNextNumber(next.getAsLong()).build()
+              : PositionResponse.getDefaultInstance());
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());

@@ -3,6 +3,7 @@ package io.minikafka.broker.store;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Where a MiniKafka server keeps its messages: the contract every store implements, whatever keeps
@@ -93,6 +94,18 @@ public interface BackingStore extends AutoCloseable {
    * @throws UnknownTopicException if the topic does not exist (or was deleted)
    */
   long firstAtOrAfter(String topic, Instant time) throws IOException;
+
+  /**
+   * Records that the named consumer of a topic will read {@code nextNumber} next. Positions
+   * outlive the messages they point at, and the deletion of their topic.
+   *
+   * @throws UnknownTopicException if the topic has never been stored to
+   * @throws IllegalArgumentException if a name breaks {@link TopicName}'s rules
+   */
+  void commitPosition(String topic, String consumer, long nextNumber) throws IOException;
+
+  /** The position the named consumer of a topic last committed, if any. */
+  OptionalLong position(String topic, String consumer) throws IOException;
 
   /** The names of every topic, sorted; deleted topics are not listed. */
   List<String> topics() throws IOException;

@@ -19,8 +19,18 @@ public final class TopicName {
    * @throws IllegalArgumentException naming the rule the name breaks
    */
   public static void validate(String topic) {
+    validate(topic, "topic name");
+  }
+
+  /**
+   * Checks another kind of name (such as a consumer's) against the same rules.
+   *
+   * @param what how the error message calls the name, such as {@code consumer name}
+   */
+  public static void validate(String name, String what) {
+    String topic = name;
     if (topic == null || topic.isEmpty()) {
-      throw new IllegalArgumentException("topic name must not be empty");
+      throw new IllegalArgumentException(what + " must not be empty");
     }
     int utf8Bytes = 0;
     for (int i = 0; i < topic.length(); i++) {
@@ -28,7 +38,7 @@ public final class TopicName {
       if (Character.isISOControl(c)) {
         throw new IllegalArgumentException(
             String.format(
-                "topic name must not contain control characters (found U+%04X at index %d)", (int) c, i));
+                "%s must not contain control characters (found U+%04X at index %d)", what, (int) c, i));
       }
       if (c < 0x80) {
         utf8Bytes += 1;
@@ -41,14 +51,14 @@ public final class TopicName {
         i++;
       } else if (Character.isSurrogate(c)) {
         throw new IllegalArgumentException(
-            "topic name must be valid Unicode (unpaired surrogate at index " + i + ")");
+            what + " must be valid Unicode (unpaired surrogate at index " + i + ")");
       } else {
         utf8Bytes += 3;
       }
     }
     if (utf8Bytes > MAX_UTF8_BYTES) {
       throw new IllegalArgumentException(
-          "topic name must be at most "
+          what + " must be at most "
               + MAX_UTF8_BYTES
               + " bytes of UTF-8 (this one is "
               + utf8Bytes

@@ -542,6 +542,32 @@ public abstract class BackingStoreContractTest {
   }
 
   @Test
+  void namedConsumersCommitAndFetchTheirPositionsPerTopic() throws IOException {
+    store.store("t", bytes("a"));
+    store.store("u", bytes("a"));
+    assertThat(store.position("t", "billing")).isEmpty();
+
+    store.commitPosition("t", "billing", 2);
+    store.commitPosition("t", "audit", 1);
+    store.commitPosition("t", "billing", 5);
+
+    assertThat(store.position("t", "billing")).hasValue(5);
+    assertThat(store.position("t", "audit")).hasValue(1);
+    assertThat(store.position("u", "billing")).isEmpty();
+    assertThat(store.position("never", "billing")).isEmpty();
+    assertThatThrownBy(() -> store.commitPosition("never", "billing", 1))
+        .isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.commitPosition("t", "", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("consumer name must not be empty");
+    assertThatThrownBy(() -> store.commitPosition("t", "tab\there", 1))
+        .hasMessageContaining("consumer name must not contain control characters");
+
+    store.deleteTopic("t");
+    assertThat(store.position("t", "billing")).as("positions outlive their topic's deletion").hasValue(5);
+  }
+
+  @Test
   void topicsAreListedSortedAndOnlyOnceCreated() throws IOException {
     assertThat(store.topics()).isEmpty();
     store.store("b", bytes("x"));

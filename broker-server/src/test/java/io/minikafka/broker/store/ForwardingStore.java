@@ -3,6 +3,7 @@ package io.minikafka.broker.store;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** A store that forwards every call, for tests that override one method to inject a fault or a pause. */
 public class ForwardingStore implements BackingStore {
@@ -36,6 +37,16 @@ public class ForwardingStore implements BackingStore {
   @Override
   public long firstAtOrAfter(String topic, Instant time) throws IOException {
     return delegate.firstAtOrAfter(topic, time);
+  }
+
+  @Override
+  public void commitPosition(String topic, String consumer, long nextNumber) throws IOException {
+    delegate.commitPosition(topic, consumer, nextNumber);
+  }
+
+  @Override
+  public OptionalLong position(String topic, String consumer) throws IOException {
+    return delegate.position(topic, consumer);
   }
 
   @Override

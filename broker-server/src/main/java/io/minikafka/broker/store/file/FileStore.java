@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -189,6 +190,27 @@ public final class FileStore implements BackingStore {
     TopicName.validate(topic);
     ensureOpen();
     return existing(topic).firstAtOrAfter(time.toEpochMilli());
+  }
+
+  @Override
+  public void commitPosition(String topic, String consumer, long nextNumber) throws IOException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    FileTopic log = topics.get(topic);
+    if (log == null) {
+      throw new UnknownTopicException(topic);
+    }
+    log.commitPosition(consumer, nextNumber);
+  }
+
+  @Override
+  public OptionalLong position(String topic, String consumer) throws IOException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    FileTopic log = topics.get(topic);
+    return log == null ? OptionalLong.empty() : log.position(consumer);
   }
 
   @Override

@@ -12,7 +12,11 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,8 @@ final class FileTopic {
 
   private static final int MAX_READ_RETRIES = 3;
   static final String DELETED_MARKER = "deleted";
+  /** Committed consumer positions: one "number TAB name" line each (names hold no tab or newline). */
+  static final String POSITIONS_FILE = "positions";
   private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
   private static final int MAX_KEPT_BUFFER_BYTES = 1024 * 1024;
 
@@ -59,6 +65,8 @@ final class FileTopic {
   private volatile long firstVisible;
   /** Deleted and not yet produced to again; the {@value #DELETED_MARKER} file says so on disk. */
   private volatile boolean deleted;
+  /** Committed positions by consumer name; written through to {@value #POSITIONS_FILE}. */
+  private final Map<String, Long> positions = new java.util.TreeMap<>();
   /** Guarded by appendLock: the next number to give, the records waiting to be written. */
   private long assignedNext;
   private Chunk pending;
@@ -128,6 +136,7 @@ final class FileTopic {
     }
     topic.checkNumbering(repairs);
     topic.deleted = Files.exists(dir.resolve(DELETED_MARKER));
+    topic.loadPositions(repairs);
     Segment last = topic.segments.lastEntry().getValue();
     topic.active = last;
     topic.committedNext = last.nextNumber();
@@ -456,6 +465,45 @@ final class FileTopic {
 
   boolean deleted() {
     return deleted;
+  }
+
+  private void loadPositions(List<String> repairs) throws IOException {
+    Path file = dir.resolve(POSITIONS_FILE);
+    if (!Files.exists(file)) {
+      return;
+    }
+    for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+      int tab = line.indexOf('\t');
+      try {
+        positions.put(line.substring(tab + 1), Long.parseLong(line.substring(0, tab)));
+      } catch (RuntimeException e) {
+        repairs.add("ignored a damaged line of " + POSITIONS_FILE + ": '" + line + "'");
+      }
+    }
+  }
+
+  synchronized void commitPosition(String consumer, long next) throws IOException {
+    positions.put(consumer, next);
+    StringBuilder text = new StringBuilder();
+    positions.forEach((name, number) -> text.append(number).append('\t').append(name).append('\n'));
+    Path temp = dir.resolve(POSITIONS_FILE + ".tmp");
+    try (FileChannel out =
+        FileChannel.open(
+            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+      if (!(config.fsync() instanceof FsyncPolicy.Never)) {
+        out.force(true);
+      }
+    }
+    Files.move(temp, dir.resolve(POSITIONS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  synchronized OptionalLong position(String consumer) {
+    Long next = positions.get(consumer);
+    return next == null ? OptionalLong.empty() : OptionalLong.of(next);
   }
 
   /** The first visible number appended at or after {@code millis}; the next number if none. */

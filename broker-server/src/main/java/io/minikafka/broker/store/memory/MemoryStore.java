@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -73,6 +74,29 @@ public final class MemoryStore implements BackingStore {
     TopicName.validate(topic);
     ensureOpen();
     return existing(topic).firstNumberAtOrAfter(time.toEpochMilli());
+  }
+
+  @Override
+  public void commitPosition(String topic, String consumer, long nextNumber)
+      throws UnknownTopicException, StoreClosedException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    TopicLog log = topics.get(topic);
+    if (log == null) {
+      throw new UnknownTopicException(topic);
+    }
+    log.positions.put(consumer, nextNumber);
+  }
+
+  @Override
+  public OptionalLong position(String topic, String consumer) throws StoreClosedException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    TopicLog log = topics.get(topic);
+    Long next = log == null ? null : log.positions.get(consumer);
+    return next == null ? OptionalLong.empty() : OptionalLong.of(next);
   }
 
   @Override

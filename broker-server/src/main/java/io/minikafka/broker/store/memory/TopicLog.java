@@ -7,6 +7,8 @@ import io.minikafka.broker.store.TopicInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -33,6 +35,8 @@ final class TopicLog {
   private long payloadBytes;
   /** Set by {@link #deleteAll}, cleared by the next append: a deleted topic is hidden. */
   private volatile boolean deleted;
+  /** Committed positions of named consumers. */
+  final Map<String, Long> positions = new ConcurrentHashMap<>();
 
   long append(byte[] payload, long nowMillis) {
     return appendAll(List.of(payload), nowMillis);

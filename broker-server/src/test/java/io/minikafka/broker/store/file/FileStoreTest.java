@@ -133,6 +133,19 @@ class FileStoreTest {
   }
 
   @Test
+  void committedPositionsSurviveARestart() throws IOException {
+    try (FileStore store = open()) {
+      store.store("t", new byte[1]);
+      store.commitPosition("t", "billing", 2);
+      store.commitPosition("t", "Audit ünïcødé", 7);
+    }
+    try (FileStore store = open()) {
+      assertThat(store.position("t", "billing")).hasValue(2);
+      assertThat(store.position("t", "Audit ünïcødé")).hasValue(7);
+    }
+  }
+
+  @Test
   void retentionIsMessagePreciseInsideASegmentAndFreesWholeSegmentsOnly() throws IOException {
     try (FileStore store = open(small(1000))) {
       for (int i = 0; i < 30; i++) {
