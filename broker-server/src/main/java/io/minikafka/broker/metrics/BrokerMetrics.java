@@ -9,7 +9,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -81,12 +80,12 @@ public final class BrokerMetrics implements AutoCloseable {
     topicNextNumber =
         MultiGauge.builder("minikafka.topic.next.number").description("Number of the next message").register(registry);
     if (store instanceof FileStore files) {
-      FunctionCounter.builder("minikafka.fsync", files, FileStore::fsyncCount)
-          .description("Log fsyncs")
-          .register(registry);
-      FunctionCounter.builder("minikafka.fsync.seconds", files, f -> f.fsyncNanos() / 1e9)
-          .description("Time spent in log fsyncs")
-          .register(registry);
+      Timer fsyncs =
+          Timer.builder("minikafka.fsync.duration")
+              .description("Log fsyncs and how long they took")
+              .publishPercentileHistogram()
+              .register(registry);
+      files.onFsync(nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS));
     }
   }
 

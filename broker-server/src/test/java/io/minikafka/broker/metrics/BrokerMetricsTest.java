@@ -95,7 +95,8 @@ class BrokerMetricsTest {
       assertThat(after).contains("minikafka_call_duration_seconds_bucket{method=\"Poll\"");
       assertThat(value(after, "minikafka_topic_messages{topic=\"orders\"}")).isEqualTo(2.0);
       assertThat(value(after, "minikafka_topic_next_number{topic=\"orders\"}")).isEqualTo(3.0);
-      assertThat(value(after, "minikafka_fsync_total")).isGreaterThanOrEqualTo(1.0);
+      assertThat(value(after, "minikafka_fsync_duration_seconds_count")).isGreaterThanOrEqualTo(1.0);
+      assertThat(after).contains("minikafka_fsync_duration_seconds_bucket{le=");
       assertThat(value(after, "minikafka_retention_sweeps_total")).isGreaterThanOrEqualTo(0.0);
     }
   }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -274,14 +275,9 @@ public final class FileStore implements BackingStore {
     return "file store at " + root.toAbsolutePath() + " (fsync " + config.fsync() + ")";
   }
 
-  /** How many times the store has forced a log to disk. */
-  public long fsyncCount() {
-    return fsyncs.count();
-  }
-
-  /** Time spent forcing logs to disk, in nanoseconds. */
-  public long fsyncNanos() {
-    return fsyncs.nanos();
+  /** Tells {@code listener} how long each log fsync took, in nanoseconds (for latency histograms). */
+  public void onFsync(LongConsumer listener) {
+    fsyncs.listen(listener);
   }
 
   /** The directory this store keeps its files in. */

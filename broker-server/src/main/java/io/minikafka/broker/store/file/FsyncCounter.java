@@ -1,23 +1,20 @@
 package io.minikafka.broker.store.file;
 
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
-/** How many log fsyncs a store made and how long they took, for its metrics. Thread-safe. */
+/**
+ * Where a store's topics report each log fsync and how long it took; a metrics registry listens.
+ * Thread-safe.
+ */
 final class FsyncCounter {
 
-  private final LongAdder count = new LongAdder();
-  private final LongAdder nanos = new LongAdder();
+  private volatile LongConsumer listener = took -> {};
 
   void record(long tookNanos) {
-    count.increment();
-    nanos.add(tookNanos);
+    listener.accept(tookNanos);
   }
 
-  long count() {
-    return count.sum();
-  }
-
-  long nanos() {
-    return nanos.sum();
+  void listen(LongConsumer newListener) {
+    listener = newListener;
   }
 }
