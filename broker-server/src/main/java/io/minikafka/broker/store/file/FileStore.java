@@ -57,7 +57,7 @@ public final class FileStore implements BackingStore {
   private final Clock clock;
   private final ChannelOpener opener;
   private final ConcurrentMap<String, FileTopic> topics = new ConcurrentHashMap<>();
-  private final FsyncCounter fsyncs = new FsyncCounter();
+  private final FsyncObserver fsyncs = new FsyncObserver();
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ScheduledExecutorService flusher;

@@ -73,10 +73,10 @@ final class FileTopic {
   private final AtomicReference<ByteBuffer> spareBuffer = new AtomicReference<>();
   private long lastAppendTime;
 
-  private final FsyncCounter fsyncs;
+  private final FsyncObserver fsyncs;
 
   private FileTopic(
-      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncCounter fsyncs) {
+      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncObserver fsyncs) {
     this.name = name;
     this.dir = dir;
     this.config = config;
@@ -86,7 +86,7 @@ final class FileTopic {
 
   /** Creates a new topic's directory with its first, empty segment. */
   static FileTopic create(
-      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncCounter fsyncs)
+      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncObserver fsyncs)
       throws IOException {
     Files.createDirectories(dir);
     TopicDirectory.writeName(dir, name);
@@ -114,7 +114,7 @@ final class FileTopic {
       Path dir,
       FileStoreConfig config,
       ChannelOpener opener,
-      FsyncCounter fsyncs,
+      FsyncObserver fsyncs,
       List<String> repairs)
       throws IOException {
     FileTopic topic = new FileTopic(name, dir, config, opener, fsyncs);

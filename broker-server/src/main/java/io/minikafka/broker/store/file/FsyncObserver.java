@@ -6,7 +6,7 @@ import java.util.function.LongConsumer;
  * Where a store's topics report each log fsync and how long it took; a metrics registry listens.
  * Thread-safe.
  */
-final class FsyncCounter {
+final class FsyncObserver {
 
   private volatile LongConsumer listener = took -> {};
 
