@@ -13,6 +13,8 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
@@ -55,11 +57,20 @@ class StandardServicesTest {
     HealthGrpc.newStub(channel)
         .watch(
             HealthCheckRequest.getDefaultInstance(),
-            new StreamObserver<>() {
+            new ClientResponseObserver<HealthCheckRequest, HealthCheckResponse>() {
+              private ClientCallStreamObserver<HealthCheckRequest> call;
+
+              @Override
+              public void beforeStart(ClientCallStreamObserver<HealthCheckRequest> requestStream) {
+                call = requestStream;
+              }
+
               @Override
               public void onNext(HealthCheckResponse response) {
                 if (response.getStatus() != ServingStatus.SERVING) {
                   change.complete(response.getStatus());
+                  // As a load balancer would: stop watching, so shutdown need not wait for it.
+                  call.cancel("seen NOT_SERVING", null);
                 }
               }
 

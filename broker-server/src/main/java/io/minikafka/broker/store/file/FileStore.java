@@ -8,6 +8,7 @@ import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
+import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +22,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +54,7 @@ public final class FileStore implements BackingStore {
   private final FileStoreConfig config;
   private final Clock clock;
   private final ChannelOpener opener;
-  private final ConcurrentMap<String, FileTopic> topics = new ConcurrentHashMap<>();
+  private final TopicTable<FileTopic> topics = new TopicTable<>(FileTopic::deleted);
   private final FsyncObserver fsyncs = new FsyncObserver();
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -183,14 +181,14 @@ public final class FileStore implements BackingStore {
       throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
     }
     ensureOpen();
-    return existing(topic).read(readFrom, limits);
+    return topics.existing(topic).read(readFrom, limits);
   }
 
   @Override
   public long firstAtOrAfter(String topic, Instant time) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).firstAtOrAfter(time.toEpochMilli());
+    return topics.existing(topic).firstAtOrAfter(time.toEpochMilli());
   }
 
   @Override
@@ -217,36 +215,21 @@ public final class FileStore implements BackingStore {
   @Override
   public List<String> topics() throws IOException {
     ensureOpen();
-    List<String> names = new ArrayList<>();
-    topics.forEach((name, log) -> {
-      if (!log.deleted()) {
-        names.add(name);
-      }
-    });
-    Collections.sort(names);
-    return names;
+    return topics.names();
   }
 
   @Override
   public TopicInfo describe(String topic) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).describe();
+    return topics.existing(topic).describe();
   }
 
   @Override
   public long deleteTopic(String topic) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).deleteAll();
-  }
-
-  private FileTopic existing(String topic) throws UnknownTopicException {
-    FileTopic log = topics.get(topic);
-    if (log == null || log.deleted()) {
-      throw new UnknownTopicException(topic);
-    }
-    return log;
+    return topics.existing(topic).deleteAll();
   }
 
   @Override

@@ -6,15 +6,12 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
+import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * A volatile {@link BackingStore} holding every message in memory; the original's {@code
@@ -26,7 +23,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class MemoryStore implements BackingStore {
 
-  private final ConcurrentMap<String, TopicLog> topics = new ConcurrentHashMap<>();
+  private final TopicTable<TopicLog> topics = new TopicTable<>(TopicLog::deleted);
   private final Clock clock;
   private volatile boolean closed;
 
@@ -65,7 +62,7 @@ public final class MemoryStore implements BackingStore {
       throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
     }
     ensureOpen();
-    return existing(topic).read(readFrom, limits);
+    return topics.existing(topic).read(readFrom, limits);
   }
 
   @Override
@@ -73,7 +70,7 @@ public final class MemoryStore implements BackingStore {
       throws UnknownTopicException, StoreClosedException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).firstNumberAtOrAfter(time.toEpochMilli());
+    return topics.existing(topic).firstNumberAtOrAfter(time.toEpochMilli());
   }
 
   @Override
@@ -102,36 +99,21 @@ public final class MemoryStore implements BackingStore {
   @Override
   public List<String> topics() throws StoreClosedException {
     ensureOpen();
-    List<String> names = new ArrayList<>();
-    topics.forEach((name, log) -> {
-      if (!log.deleted()) {
-        names.add(name);
-      }
-    });
-    Collections.sort(names);
-    return names;
+    return topics.names();
   }
 
   @Override
   public TopicInfo describe(String topic) throws UnknownTopicException, StoreClosedException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).describe(topic);
+    return topics.existing(topic).describe(topic);
   }
 
   @Override
   public long deleteTopic(String topic) throws UnknownTopicException, StoreClosedException {
     TopicName.validate(topic);
     ensureOpen();
-    return existing(topic).deleteAll();
-  }
-
-  private TopicLog existing(String topic) throws UnknownTopicException {
-    TopicLog log = topics.get(topic);
-    if (log == null || log.deleted()) {
-      throw new UnknownTopicException(topic);
-    }
-    return log;
+    return topics.existing(topic).deleteAll();
   }
 
   @Override
