@@ -3,12 +3,12 @@ package io.minikafka.cli;
 import io.minikafka.client.Admin;
 import io.minikafka.client.TopicDescription;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,22 +28,6 @@ public final class AdminCommand implements Runnable {
   @Spec private CommandSpec spec;
 
   @Option(
-      names = {"--host", "-host"},
-      paramLabel = "HOST:PORT",
-      defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
-      scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
-  String host;
-
-  @Option(
-      names = {"--timeout", "-timeout"},
-      paramLabel = "DURATION",
-      defaultValue = "5s",
-      scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "How long each call may take (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
-
-  @Option(
       names = "--json",
       scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print JSON instead of a table.")
@@ -58,19 +42,17 @@ public final class AdminCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  Admin admin() {
-    return new Admin(timeout, host);
-  }
 
   @Command(name = "topics", mixinStandardHelpOptions = true, description = "Lists every topic with its numbers and size.")
   static final class Topics implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
+    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       List<TopicDescription> described = new ArrayList<>();
-      try (Admin admin = parent.admin()) {
+      try (Admin admin = new Admin(server.timeout, server.host)) {
         for (String topic : admin.topics()) {
           described.add(admin.describe(topic));
         }
@@ -104,6 +86,7 @@ public final class AdminCommand implements Runnable {
   @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows what a topic holds.")
   static final class Describe implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
+    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "TOPIC", description = "The topic.")
@@ -112,7 +95,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       TopicDescription d;
-      try (Admin admin = parent.admin()) {
+      try (Admin admin = new Admin(server.timeout, server.host)) {
         d = admin.describe(topic);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -142,6 +125,7 @@ public final class AdminCommand implements Runnable {
               + " never reused.")
   static final class Delete implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
+    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "TOPIC", description = "The topic.")
@@ -150,7 +134,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       long deleted;
-      try (Admin admin = parent.admin()) {
+      try (Admin admin = new Admin(server.timeout, server.host)) {
         deleted = admin.deleteTopic(topic);
       }
       PrintWriter out = spec.commandLine().getOut();

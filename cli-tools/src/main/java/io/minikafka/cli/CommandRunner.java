@@ -63,6 +63,11 @@ final class CommandRunner {
     System.exit(code);
   }
 
+  /** Throws a failure collected from a future or another thread, unchecked as it came if it can. */
+  static RuntimeException rethrow(Throwable failure) {
+    throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+  }
+
   private static String oneLine(Exception e) {
     if (e instanceof MiniKafkaException || e instanceof IllegalArgumentException) {
       return e.getMessage();

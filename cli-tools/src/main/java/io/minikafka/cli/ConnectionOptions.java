@@ -1,17 +1,9 @@
 package io.minikafka.cli;
 
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The options every client CLI shares: which server, which topic, how long to wait. */
-final class ConnectionOptions {
-
-  @Option(
-      names = {"--host", "-host"},
-      paramLabel = "HOST:PORT",
-      defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
-      description = "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
-  String host;
+/** The options of the CLIs that work on one topic: the server's, and which topic. */
+final class ConnectionOptions extends ServerOptions {
 
   @Option(
       names = {"--topic", "-topic"},
@@ -19,14 +11,4 @@ final class ConnectionOptions {
       required = true,
       description = "Topic name.")
   String topic;
-
-  @Option(
-      names = {"--timeout", "-timeout"},
-      paramLabel = "DURATION",
-      defaultValue = "5s",
-      description = "How long each call may take, such as 500ms or 5s (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
-
-  @Option(names = "--verbose", description = "On failure, print the stack trace too.")
-  boolean verbose;
 }

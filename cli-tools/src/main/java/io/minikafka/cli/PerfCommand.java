@@ -184,8 +184,7 @@ public final class PerfCommand implements Runnable {
       }
       long elapsed = System.nanoTime() - start;
       if (failure.get() != null) {
-        Throwable e = failure.get();
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        throw CommandRunner.rethrow(failure.get());
       }
       spec.commandLine()
           .getOut()
@@ -374,8 +373,7 @@ public final class PerfCommand implements Runnable {
           throw new IllegalStateException("not every message arrived within " + timeout.toMillis() * 10 + " ms");
         }
         if (failure.get() != null) {
-          Throwable e = failure.get();
-          throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+          throw CommandRunner.rethrow(failure.get());
         }
         long elapsed = System.nanoTime() - start;
         spec.commandLine()

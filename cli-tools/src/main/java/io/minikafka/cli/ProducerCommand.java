@@ -79,7 +79,7 @@ public final class ProducerCommand implements Callable<Integer> {
     }
     Throwable error = failure.get();
     if (error != null) {
-      throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
+      throw CommandRunner.rethrow(error);
     }
     if (sent > 0) {
       err.println(

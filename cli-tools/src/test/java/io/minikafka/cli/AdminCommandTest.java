@@ -3,33 +3,17 @@ package io.minikafka.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.minikafka.broker.server.MiniKafkaServer;
-import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AdminCommandTest {
-
-  private MemoryStore store;
-  private MiniKafkaServer server;
-  private String host;
+class AdminCommandTest extends LiveServerTest {
 
   @BeforeEach
-  void startServer() throws IOException {
-    store = new MemoryStore();
-    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
-    host = "127.0.0.1:" + server.port();
+  void fillTopics() throws IOException {
     store.store("orders", "abc".getBytes(UTF_8));
     store.store("orders", "de".getBytes(UTF_8));
     store.store("say \"hi\"", new byte[0]);
-  }
-
-  @AfterEach
-  void stopServer() throws IOException {
-    server.close();
   }
 
   @Test

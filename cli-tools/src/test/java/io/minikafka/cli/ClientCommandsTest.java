@@ -14,28 +14,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** mkfk-producer and mkfk-consumer run in this JVM against a real server on loopback. */
-class ClientCommandsTest {
-
-  private MemoryStore store;
-  private MiniKafkaServer server;
-  private String host;
-
-  @BeforeEach
-  void startServer() throws IOException {
-    store = new MemoryStore();
-    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
-    host = "127.0.0.1:" + server.port();
-  }
-
-  @AfterEach
-  void stopServer() throws IOException {
-    server.close();
-  }
+class ClientCommandsTest extends LiveServerTest {
 
   private CliHarness.Result produce(byte[] stdin, String... args) {
     return CliHarness.run(new ProducerCommand(new ByteArrayInputStream(stdin), false), args);

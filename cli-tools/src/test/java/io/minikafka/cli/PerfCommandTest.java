@@ -2,38 +2,17 @@ package io.minikafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.PollLimits;
-import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Small, bounded runs of mkfk-perf's three modes against a real server. */
-class PerfCommandTest {
+class PerfCommandTest extends LiveServerTest {
 
   private static final String FINAL_LINE =
       "\\d+ records, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\)";
   private static final String LATENCIES =
       "[\\d.]+ ms avg latency, [\\d.]+ ms p50, [\\d.]+ ms p99, [\\d.]+ ms p99.9, [\\d.]+ ms max latency";
-
-  private MemoryStore store;
-  private MiniKafkaServer server;
-  private String host;
-
-  @BeforeEach
-  void startServer() throws IOException {
-    store = new MemoryStore();
-    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
-    host = "127.0.0.1:" + server.port();
-  }
-
-  @AfterEach
-  void stopServer() throws IOException {
-    server.close();
-  }
 
   @Test
   void produceSendsExactlyTheRequestedMessagesAndReportsRatesAndLatencies() throws IOException {

@@ -2,7 +2,6 @@ package io.minikafka.broker.store.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
