@@ -319,7 +319,6 @@ public final class PerfCommand implements Runnable {
       }
       Semaphore received = new Semaphore(0);
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
       try (Consumer consumer = new Consumer(common.connection.topic, startNumber, timeout, host);
           Subscription subscription = consumer.subscribe();
           Producer producer =
@@ -353,6 +352,8 @@ public final class PerfCommand implements Runnable {
           ByteBuffer.wrap(payload).putLong(System.nanoTime());
           producer.sendAsync(payload);
         }
+        // The warm-up's server CPU is not counted either.
+        long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
         long start = System.nanoTime();
         long lastProgress = start;
         int[] window = {0};

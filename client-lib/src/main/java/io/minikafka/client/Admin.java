@@ -4,6 +4,7 @@ import io.grpc.StatusRuntimeException;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DescribeTopicRequest;
 import io.minikafka.protocol.ListTopicsRequest;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,7 +27,9 @@ public final class Admin implements AutoCloseable {
   /** Every topic's name, sorted. */
   public List<String> topics() {
     try {
-      return connection.stub().listTopics(ListTopicsRequest.getDefaultInstance()).getTopicsList();
+      return connection
+          .call(MiniKafkaGrpc.getListTopicsMethod(), ListTopicsRequest.getDefaultInstance())
+          .getTopicsList();
     } catch (StatusRuntimeException e) {
       throw connection.failure("listing topics", e);
     }
@@ -35,7 +38,10 @@ public final class Admin implements AutoCloseable {
   /** What a topic holds. */
   public TopicDescription describe(String topic) {
     try {
-      var d = connection.stub().describeTopic(DescribeTopicRequest.newBuilder().setTopic(topic).build());
+      var d =
+          connection.call(
+              MiniKafkaGrpc.getDescribeTopicMethod(),
+              DescribeTopicRequest.newBuilder().setTopic(topic).build());
       return new TopicDescription(
           d.getTopic(),
           d.getFirstAvailable(),
@@ -58,8 +64,9 @@ public final class Admin implements AutoCloseable {
   public long deleteTopic(String topic) {
     try {
       return connection
-          .stub()
-          .deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic).build())
+          .call(
+              MiniKafkaGrpc.getDeleteTopicMethod(),
+              DeleteTopicRequest.newBuilder().setTopic(topic).build())
           .getMessagesDeleted();
     } catch (StatusRuntimeException e) {
       throw connection.failure("deleting topic '" + topic + "'", e);

@@ -3,6 +3,7 @@ package io.minikafka.client;
 import io.grpc.StatusRuntimeException;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.FetchPositionRequest;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
@@ -95,7 +96,7 @@ public final class Consumer implements AutoCloseable {
     }
     PollResponse response;
     try {
-      response = connection.stub().poll(request.build());
+      response = connection.call(MiniKafkaGrpc.getPollMethod(), request.build());
     } catch (StatusRuntimeException e) {
       throw connection.failure("poll of topic '" + topic + "'", e);
     }
@@ -133,10 +134,9 @@ public final class Consumer implements AutoCloseable {
       throw new IllegalStateException("only a named consumer has a position to commit");
     }
     try {
-      connection
-          .stub()
-          .commitPosition(
-              CommitPositionRequest.newBuilder().setTopic(topic).setConsumer(name).setNextNumber(next).build());
+      connection.call(
+          MiniKafkaGrpc.getCommitPositionMethod(),
+          CommitPositionRequest.newBuilder().setTopic(topic).setConsumer(name).setNextNumber(next).build());
     } catch (StatusRuntimeException e) {
       throw connection.failure("committing the position of consumer '" + name + "'", e);
     }
@@ -149,9 +149,9 @@ public final class Consumer implements AutoCloseable {
     }
     try {
       PositionResponse position =
-          connection
-              .stub()
-              .fetchPosition(FetchPositionRequest.newBuilder().setTopic(topic).setConsumer(name).build());
+          connection.call(
+              MiniKafkaGrpc.getFetchPositionMethod(),
+              FetchPositionRequest.newBuilder().setTopic(topic).setConsumer(name).build());
       if (position.getFound()) {
         readFrom = position.getNextNumber();
         fromTime = null;

@@ -2,6 +2,7 @@ package io.minikafka.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.Topic;
@@ -65,7 +66,7 @@ public final class Producer implements AutoCloseable {
             .setPayload(Payload.newBuilder().setPayload(ByteString.copyFrom(message)))
             .build();
     try {
-      return connection.stub().produce(request).getMsgNumber();
+      return connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
     } catch (StatusRuntimeException e) {
       throw connection.failure("send to topic '" + topic.getTopic() + "'", e);
     }

@@ -47,6 +47,11 @@ final class SharedChannels {
               .maxInboundMessageSize(MAX_INBOUND_BYTES)
               .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
               .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              // No retry policy is configured, so gRPC's retry layer would only replay calls the
+              // server never saw, at the price of buffering every request until its reply starts
+              // and some work per call; subscriptions and produce streams reconnect by
+              // themselves, and a failed send is reported.
+              .disableRetry()
               .build();
       // Start connecting now, so the first call's timeout is not spent setting up the connection.
       channel.getState(true);

@@ -65,8 +65,9 @@ public final class Subscription implements AutoCloseable {
   }
 
   private void connect() {
+    // The observer only queues what arrives for the reading thread.
     connection
-        .asyncStub()
+        .networkThreadStub()
         .subscribe(
             fromTime == null
                 ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.server.MiniKafkaServer;
-import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.Endpoint;
 import java.io.IOException;
@@ -17,8 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,20 +173,9 @@ class ProducerConsumerTest {
   }
 
   @Test
-  void aServerThatDoesNotAnswerInTimeFailsWithDeadlineExceeded() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    ForwardingStore stuck =
-        new ForwardingStore(new MemoryStore()) {
-          @Override
-          public long store(String topic, byte[] payload) throws IOException {
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return super.store(topic, payload);
-          }
-        };
+  void aServerThatDoesNotAnswerInTimeFailsWithDeadlineExceededAndSeesTheCallCancelled()
+      throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
     try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
         Producer producer =
             new Producer("t", Duration.ofMillis(200), "127.0.0.1:" + slow.port())) {
@@ -196,8 +186,43 @@ class ProducerConsumerTest {
                 assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
                 assertThat(e.getMessage()).contains("within 200 ms");
               });
+      assertThat(stuck.callCancelled.await(10, TimeUnit.SECONDS))
+          .as("the server's call is cancelled once the client gives up")
+          .isTrue();
     } finally {
-      release.countDown();
+      stuck.release.countDown();
+    }
+  }
+
+  @Test
+  void anInterruptedSendFailsAsCancelledAndKeepsTheInterrupt() throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
+    try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
+        Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port())) {
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      AtomicBoolean interruptKept = new AtomicBoolean();
+      Thread sender =
+          new Thread(
+              () -> {
+                try {
+                  producer.sendMessage(new byte[1]);
+                } catch (MiniKafkaException e) {
+                  failure.set(e);
+                  interruptKept.set(Thread.currentThread().isInterrupted());
+                }
+              });
+      sender.start();
+      assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+      sender.interrupt();
+      sender.join(10_000);
+
+      assertThat(failure.get())
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.CANCELLED));
+      assertThat(interruptKept).isTrue();
+      assertThat(stuck.callCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      stuck.release.countDown();
     }
   }
 

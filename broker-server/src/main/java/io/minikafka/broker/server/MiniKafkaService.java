@@ -46,14 +46,16 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The {@code protocol.MiniKafka} gRPC service: thin handlers over a {@link BackingStore}. Pushes
  * (subscriptions, long polls) run on {@code pushExecutor}, produce streams' stores on {@code
- * storeExecutor}; every append wakes the pushes waiting for its topic through {@link TopicEvents}.
+ * storeExecutor}; every append, once acknowledged, wakes the pushes waiting for its topic through
+ * {@link TopicEvents}, which sends caught-up subscriptions their new messages on the appending
+ * thread.
  */
 final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   private final BackingStore store;
   private final int maxMessageBytes;
   private final PollLimits serverLimits;
-  private final TopicEvents events = new TopicEvents();
+  private final TopicEvents events;
   private final ExecutorService pushExecutor;
   private final ScheduledExecutorService timer;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -71,6 +73,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     this.maxMessageBytes = maxMessageBytes;
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
+    this.events = new TopicEvents(pushExecutor);
     this.storeExecutor = storeExecutor;
     this.timer = timer;
   }
@@ -80,9 +83,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     try {
       String topic = request.getTopic().getTopic();
       long number = store.store(topic, checkedPayload(request.getPayload().getPayload()));
-      events.appended(topic);
       responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
       responses.onCompleted();
+      events.appended(topic);
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());
     }
@@ -92,8 +95,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void produceBatch(
       ProduceBatchRequest request, StreamObserver<ProduceBatchResponse> responses) {
     try {
-      responses.onNext(storeBatch(request));
+      List<byte[]> payloads = checkedPayloads(request);
+      long first = store.storeBatch(request.getTopic(), payloads);
+      responses.onNext(
+          ProduceBatchResponse.newBuilder().setFirstMsgNumber(first).setCount(payloads.size()).build());
       responses.onCompleted();
+      events.appended(request.getTopic());
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());
     }
@@ -114,9 +121,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
               @Override
               public long store(String topic, List<byte[]> payloads) throws IOException {
-                long first = store.storeBatch(topic, payloads);
+                return store.storeBatch(topic, payloads);
+              }
+
+              @Override
+              public void stored(String topic) {
                 events.appended(topic);
-                return first;
               }
             },
             storeExecutor,
@@ -135,16 +145,6 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       payloads.add(checkedPayload(payload));
     }
     return payloads;
-  }
-
-  private ProduceBatchResponse storeBatch(ProduceBatchRequest request) throws IOException {
-    List<byte[]> payloads = checkedPayloads(request);
-    long first = store.storeBatch(request.getTopic(), payloads);
-    events.appended(request.getTopic());
-    return ProduceBatchResponse.newBuilder()
-        .setFirstMsgNumber(first)
-        .setCount(payloads.size())
-        .build();
   }
 
   private byte[] checkedPayload(ByteString payload) {

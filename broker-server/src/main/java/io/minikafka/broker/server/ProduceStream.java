@@ -33,6 +33,9 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
 
     /** Stores payloads of one topic together and returns the first number. */
     long store(String topic, List<byte[]> payloads) throws IOException;
+
+    /** Called once the stored group is acknowledged, so that readers come after the producer. */
+    void stored(String topic);
   }
 
   static final int WINDOW = 32;
@@ -157,6 +160,7 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
           number += count;
         }
         responses.request(group.size());
+        handler.stored(topic);
       }
       if (invalid != null) {
         end(StatusMapper.toStatus(invalid));

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Flow control (grpc-java's manual flow control pattern): it sends only while the call {@link
  * ServerCallStreamObserver#isReady() is ready} and resumes from the on-ready handler, so a slow
- * subscriber costs at most one batch of buffered memory. Draining runs on {@code executor}, never
- * on a gRPC or appending thread, and one drain at a time ({@code wip} counts requests to drain).
+ * subscriber costs at most one batch of buffered memory. One drain at a time ({@code wip} counts
+ * requests to drain): on {@code executor}, except that a caught-up subscriber is sent new messages
+ * by the thread that appended them, one batch at most (see {@link TopicEvents}).
  */
 final class Subscription implements Runnable {
 
@@ -32,7 +33,7 @@ final class Subscription implements Runnable {
   private final String topic;
   private final PollLimits limits;
   private final Runnable onEnd;
-  private final Runnable wakeUp = this::signal;
+  private final Runnable wakeUp = this::woken;
   private final AtomicInteger wip = new AtomicInteger();
   private long next;
   /** Where to start instead of {@code next}, resolved once the topic exists; 0 when not asked. */
@@ -96,36 +97,67 @@ final class Subscription implements Runnable {
   }
 
   private void drain() throws Exception {
-    while (!ended && out.isReady()) {
-      Status requested = endRequested;
-      if (requested != null) {
-        end(requested);
-        return;
-      }
-      PollResult result = pollOrWait();
-      if (result == null) {
-        return;
-      }
-      SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
-      long skipped = result.skipped(next);
-      if (skipped > 0) {
-        response.setFirstAvailable(result.firstAvailable()).setSkipped(skipped);
-      }
-      for (StoredMessage m : result.messages()) {
-        response.addRecords(
-            MessageRecord.newBuilder()
-                .setMsgNumber(m.number())
-                .setAppendTimeMs(m.appendTimeMillis())
-                // Stored payloads are never changed, so wrapping them without a copy is safe.
-                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
-      }
-      next = result.messages().isEmpty() ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
-      out.onNext(response.build());
+    while (drainOnce()) {
+      // Each round sends one batch, for as long as the client keeps up and messages remain.
+    }
+  }
+
+  /**
+   * Called by {@link TopicEvents} on the appending thread: sends the new messages from there,
+   * sparing a hand-off to the executor, but no more than one batch; anything beyond goes to the
+   * executor.
+   */
+  private void woken() {
+    if (ended || wip.getAndIncrement() != 0) {
+      return;
+    }
+    boolean more;
+    try {
+      // The second look normally finds nothing and registers for the next append.
+      more = drainOnce() && drainOnce();
+    } catch (Exception e) {
+      end(StatusMapper.toStatus(e));
+      more = false;
+    }
+    if (more || !wip.compareAndSet(1, 0)) {
+      // Hands this drain over (wip stays claimed): more to send, or signals came meanwhile.
+      executor.execute(this);
+    }
+  }
+
+  /** Sends one batch if the call is ready and there is one; true if it sent one. */
+  private boolean drainOnce() throws Exception {
+    if (ended) {
+      return false;
     }
     Status requested = endRequested;
     if (requested != null) {
       end(requested);
+      return false;
     }
+    if (!out.isReady()) {
+      return false;
+    }
+    PollResult result = pollOrWait();
+    if (result == null) {
+      return false;
+    }
+    SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
+    long skipped = result.skipped(next);
+    if (skipped > 0) {
+      response.setFirstAvailable(result.firstAvailable()).setSkipped(skipped);
+    }
+    for (StoredMessage m : result.messages()) {
+      response.addRecords(
+          MessageRecord.newBuilder()
+              .setMsgNumber(m.number())
+              .setAppendTimeMs(m.appendTimeMillis())
+              // Stored payloads are never changed, so wrapping them without a copy is safe.
+              .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
+    }
+    next = result.messages().isEmpty() ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
+    out.onNext(response.build());
+    return true;
   }
 
   /**

@@ -6,18 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.ListTopicsRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
+import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.Topic;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -55,22 +56,8 @@ class MiniKafkaServerTest {
 
   @Test
   void closeLetsAnInFlightCallFinishBeforeClosingTheStore() throws Exception {
-    CountDownLatch storeEntered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
     MemoryStore memory = new MemoryStore();
-    ForwardingStore slow =
-        new ForwardingStore(memory) {
-          @Override
-          public long store(String topic, byte[] payload) throws IOException {
-            storeEntered.countDown();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return super.store(topic, payload);
-          }
-        };
+    GatedStore slow = new GatedStore(memory);
     MiniKafkaServer server = MiniKafkaServer.start(slow, "127.0.0.1:0", Duration.ofSeconds(10));
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -81,7 +68,7 @@ class MiniKafkaServerTest {
                   MiniKafkaGrpc.newBlockingStub(channel)
                       .withDeadlineAfter(30, TimeUnit.SECONDS)
                       .produce(request("t", "in flight")));
-      assertThat(storeEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(slow.entered.await(30, TimeUnit.SECONDS)).isTrue();
 
       CompletableFuture<Void> closing =
           CompletableFuture.runAsync(
@@ -92,7 +79,7 @@ class MiniKafkaServerTest {
                   throw new RuntimeException(e);
                 }
               });
-      release.countDown();
+      slow.release.countDown();
 
       assertThat(inFlight.get(30, TimeUnit.SECONDS).getMsgNumber()).isEqualTo(1);
       closing.get(30, TimeUnit.SECONDS);
@@ -101,6 +88,42 @@ class MiniKafkaServerTest {
     } finally {
       channel.shutdownNow();
       server.close();
+    }
+  }
+
+  @Test
+  void aCallWaitingOnABlockingStoreDoesNotHoldUpOtherCallsOnItsConnection() throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofSeconds(10))) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        MiniKafkaGrpc.MiniKafkaBlockingStub stub =
+            MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        stub.produceBatch(
+            ProduceBatchRequest.newBuilder()
+                .setTopic("ready")
+                .addPayloads(ByteString.copyFromUtf8("x"))
+                .build());
+        CompletableFuture<MsgNumber> waiting =
+            CompletableFuture.supplyAsync(() -> stub.produce(request("t", "waits")));
+        assertThat(stuck.entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // Same connection, so the same network thread: it must not be the one that waits.
+        assertThat(
+                MiniKafkaGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .listTopics(ListTopicsRequest.getDefaultInstance())
+                    .getTopicsList())
+            .containsExactly("ready");
+        assertThat(waiting).isNotDone();
+        stuck.release.countDown();
+        assertThat(waiting.get(30, TimeUnit.SECONDS).getMsgNumber()).isEqualTo(1);
+      } finally {
+        stuck.release.countDown();
+        channel.shutdownNow();
+      }
     }
   }
 }

@@ -23,12 +23,15 @@ import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MessageRecord;
 import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
+import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
+import io.minikafka.protocol.Topic;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -374,6 +377,40 @@ class StreamingServiceTest {
       assertThat(r.getAppendTimeMs()).isEqualTo(clock.millis());
     });
     assertThat(collector.end).isNotDone();
+  }
+
+  @Test
+  void everyCaughtUpSubscriberGetsEveryMessageHoweverManyThereAre() throws Exception {
+    blocking.produceBatch(batch("t", "first"));
+    List<Collector> subscribers = new ArrayList<>();
+    // More than the appending thread serves itself, so that some are handed to the push threads.
+    for (int i = 0; i < TopicEvents.INLINE_WAITERS * 2 + 1; i++) {
+      Collector collector = subscribe("t", 1);
+      assertThat(collector.take(1)).extracting(MessageRecord::getMsgNumber).containsExactly(1L);
+      subscribers.add(collector);
+    }
+
+    BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+    StreamObserver<ProduceBatchRequest> stream = async.produceStream(into(acks));
+    for (int i = 2; i <= 40; i++) {
+      if (i % 2 == 0) {
+        stream.onNext(batch("t", "m" + i));
+      } else {
+        blocking.produce(
+            ProduceRequest.newBuilder()
+                .setTopic(Topic.newBuilder().setTopic("t"))
+                .setPayload(Payload.newBuilder().setPayload(ByteString.copyFromUtf8("m" + i)))
+                .build());
+      }
+    }
+    stream.onCompleted();
+
+    for (Collector collector : subscribers) {
+      List<MessageRecord> records = collector.take(39);
+      assertThat(records).extracting(MessageRecord::getMsgNumber).hasSize(39);
+      assertThat(records).extracting(MessageRecord::getMsgNumber).doesNotHaveDuplicates().isSorted();
+      assertThat(records.get(38).getMsgNumber()).isEqualTo(40);
+    }
   }
 
   @Test
