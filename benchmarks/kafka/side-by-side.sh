@@ -72,7 +72,7 @@ done
 kill $kafka_pid && wait $kafka_pid 2>/dev/null || true
 
 # --- MiniKafka ---
-perf() { "$root/bin/mkfk-perf" "$1" --host 127.0.0.1:$minikafka_port "${@:2}" 2>&1; }
+mkfk_perf() { "$root/bin/mkfk-perf" "$1" --host 127.0.0.1:$minikafka_port "${@:2}" 2>&1; }
 for fsync in never always; do
   rm -rf "$work/minikafka-data"
   MINIKAFKA_HOST=127.0.0.1:$minikafka_port MINIKAFKA_ROOT_DIR="$work/minikafka-data" \
@@ -80,19 +80,19 @@ for fsync in never always; do
   server_pid=$!
   trap 'kill $server_pid 2>/dev/null || true' EXIT
   wait_for_port $minikafka_port
-  perf produce --topic warm --messages 2000000 --size 100 > /dev/null
+  mkfk_perf produce --topic warm --messages 2000000 --size 100 > /dev/null
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync produce 100 B: $(perf produce --topic perf --messages 2000000 --size 100 --server-pid $server_pid | tail -1)"
+    echo "minikafka $fsync produce 100 B: $(mkfk_perf produce --topic perf --messages 2000000 --size 100 --server-pid $server_pid | tail -1)"
   done
-  perf produce --topic warm1k --messages 500000 --size 1024 > /dev/null
+  mkfk_perf produce --topic warm1k --messages 500000 --size 1024 > /dev/null
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync produce 1024 B: $(perf produce --topic perf1k --messages 500000 --size 1024 --server-pid $server_pid | tail -1)"
+    echo "minikafka $fsync produce 1024 B: $(mkfk_perf produce --topic perf1k --messages 500000 --size 1024 --server-pid $server_pid | tail -1)"
   done
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync consume: $(perf consume --topic perf --messages 2000000 --server-pid $server_pid | tail -1)"
+    echo "minikafka $fsync consume: $(mkfk_perf consume --topic perf --messages 2000000 --server-pid $server_pid | tail -1)"
   done
   for run in $(seq "$runs"); do
-    echo "minikafka $fsync e2e at 10,000/s: $(perf e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 --rate 10000 --server-pid $server_pid | tail -1)"
+    echo "minikafka $fsync e2e at 10,000/s: $(mkfk_perf e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 --rate 10000 --server-pid $server_pid | tail -1)"
   done
   kill $server_pid && wait $server_pid 2>/dev/null || true
 done
