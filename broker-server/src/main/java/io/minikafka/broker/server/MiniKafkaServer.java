@@ -97,8 +97,8 @@ public final class MiniKafkaServer implements AutoCloseable {
         new MiniKafkaService(
             store, config.maxMessageBytes(), config.maxPollBytes(), pushExecutor, storeExecutor, timer);
     // Calls run on the network threads, without a hand-off (about half the CPU of one), except
-    // unary calls over a store that may block: those run on the handler threads. Streams only
-    // queue work there; their stores and reads run on storeExecutor and pushExecutor.
+    // unary calls over a store that may block: those run on the handler threads. A stream's
+    // callbacks only queue work (its stores run on storeExecutor, its reads on pushExecutor).
     builder.directExecutor();
     if (!store.neverBlocks()) {
       builder.callExecutor(
