@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.minikafka.broker.server.MiniKafkaServer;
-import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.memory.MemoryStore;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -117,19 +116,7 @@ class AsyncProducerTest {
 
   @Test
   void aFullBufferBlocksThenFailsClearly() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    ForwardingStore stuck =
-        new ForwardingStore(new MemoryStore()) {
-          @Override
-          public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return super.storeBatch(topic, payloads);
-          }
-        };
+    GatedStore stuck = new GatedStore(new MemoryStore());
     ProducerOptions tiny =
         new ProducerOptions(Duration.ZERO, 1000, 2000, Duration.ofMillis(200));
     try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
@@ -146,7 +133,7 @@ class AsyncProducerTest {
                 assertThat(e.getMessage()).contains("buffer of 2000 bytes").contains("200 ms");
               });
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
-      release.countDown();
+      stuck.release.countDown();
     }
   }
 

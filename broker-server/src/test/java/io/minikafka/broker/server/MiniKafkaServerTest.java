@@ -13,7 +13,6 @@ import io.minikafka.protocol.ListTopicsRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
-import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.Topic;
 import java.io.IOException;
@@ -93,7 +92,9 @@ class MiniKafkaServerTest {
 
   @Test
   void aCallWaitingOnABlockingStoreDoesNotHoldUpOtherCallsOnItsConnection() throws Exception {
-    GatedStore stuck = new GatedStore(new MemoryStore());
+    MemoryStore memory = new MemoryStore();
+    memory.store("ready", new byte[1]);
+    GatedStore stuck = new GatedStore(memory);
     try (MiniKafkaServer server =
         MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofSeconds(10))) {
       ManagedChannel channel =
@@ -101,11 +102,6 @@ class MiniKafkaServerTest {
       try {
         MiniKafkaGrpc.MiniKafkaBlockingStub stub =
             MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-        stub.produceBatch(
-            ProduceBatchRequest.newBuilder()
-                .setTopic("ready")
-                .addPayloads(ByteString.copyFromUtf8("x"))
-                .build());
         CompletableFuture<MsgNumber> waiting =
             CompletableFuture.supplyAsync(() -> stub.produce(request("t", "waits")));
         assertThat(stuck.entered.await(30, TimeUnit.SECONDS)).isTrue();

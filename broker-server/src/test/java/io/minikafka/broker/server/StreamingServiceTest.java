@@ -15,6 +15,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
@@ -173,25 +174,8 @@ class StreamingServiceTest {
 
   @Test
   void batchesQueuedBehindASlowStoreAreAcknowledgedOneByOneWithTheirOwnNumbers() throws Exception {
-    CountDownLatch firstStoreEntered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger storeCalls = new AtomicInteger();
     MemoryStore memory = new MemoryStore();
-    ForwardingStore slow =
-        new ForwardingStore(memory) {
-          @Override
-          public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
-            if (storeCalls.incrementAndGet() == 1) {
-              firstStoreEntered.countDown();
-              try {
-                release.await(30, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            }
-            return super.storeBatch(topic, payloads);
-          }
-        };
+    GatedStore slow = new GatedStore(memory);
     String name = InProcessServerBuilder.generateName();
     try (MiniKafkaServer blocking =
         new MiniKafkaServer(InProcessServerBuilder.forName(name), slow, ServerConfig.defaults(), clock).start()) {
@@ -200,11 +184,11 @@ class StreamingServiceTest {
         BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
         StreamObserver<ProduceBatchRequest> requests = MiniKafkaGrpc.newStub(local).produceStream(into(acks));
         requests.onNext(batch("t", "first"));
-        assertThat(firstStoreEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.entered.await(30, TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < 10; i++) {
           requests.onNext(batch("t", "a" + i, "b" + i));
         }
-        release.countDown();
+        slow.release.countDown();
 
         List<Long> firstNumbers = new ArrayList<>();
         for (int i = 0; i < 11; i++) {

@@ -2,13 +2,14 @@ package io.minikafka.broker.store;
 
 import io.grpc.Context;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A store whose single-message appends wait at a gate until {@link #release} (or 30 s), for tests
- * of what happens while a call waits on the store. It notes when an append starts waiting and
- * when the gRPC call it serves is cancelled.
+ * A store whose appends wait at a gate until {@link #release} (or 30 s), for tests of what happens
+ * while a call waits on the store. It notes when an append starts waiting and when the gRPC call
+ * it serves is cancelled.
  */
 public class GatedStore extends ForwardingStore {
 
@@ -25,6 +26,17 @@ public class GatedStore extends ForwardingStore {
 
   @Override
   public long store(String topic, byte[] payload) throws IOException {
+    awaitGate();
+    return super.store(topic, payload);
+  }
+
+  @Override
+  public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+    awaitGate();
+    return super.storeBatch(topic, payloads);
+  }
+
+  private void awaitGate() {
     Context.current().addListener(context -> callCancelled.countDown(), Runnable::run);
     entered.countDown();
     try {
@@ -32,6 +44,5 @@ public class GatedStore extends ForwardingStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return super.store(topic, payload);
   }
 }
