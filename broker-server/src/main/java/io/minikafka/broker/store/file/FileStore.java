@@ -53,7 +53,7 @@ public final class FileStore implements BackingStore {
   private final Path root;
   private final FileStoreConfig config;
   private final Clock clock;
-  private final ChannelOpener opener;
+  private final FileOps opener;
   private final TopicTable<FileTopic> topics = new TopicTable<>(FileTopic::deleted);
   private final FsyncObserver fsyncs = new FsyncObserver();
   private final FileChannel lockChannel;
@@ -61,7 +61,7 @@ public final class FileStore implements BackingStore {
   private final ScheduledExecutorService flusher;
   private volatile boolean closed;
 
-  private FileStore(Path root, FileStoreConfig config, Clock clock, ChannelOpener opener)
+  private FileStore(Path root, FileStoreConfig config, Clock clock, FileOps opener)
       throws IOException {
     this.root = root;
     this.config = config;
@@ -92,10 +92,10 @@ public final class FileStore implements BackingStore {
 
   /** Opens (creating if needed) a store under {@code root}, recovering what a crash left. */
   public static FileStore open(Path root, FileStoreConfig config, Clock clock) throws IOException {
-    return open(root, config, clock, ChannelOpener.DEFAULT);
+    return open(root, config, clock, FileOps.DEFAULT);
   }
 
-  static FileStore open(Path root, FileStoreConfig config, Clock clock, ChannelOpener opener)
+  static FileStore open(Path root, FileStoreConfig config, Clock clock, FileOps opener)
       throws IOException {
     FileStore store = new FileStore(root, config, clock, opener);
     try {

@@ -52,7 +52,7 @@ final class FileTopic {
   final String name;
   final Path dir;
   private final FileStoreConfig config;
-  private final ChannelOpener opener;
+  private final FileOps opener;
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
@@ -76,7 +76,7 @@ final class FileTopic {
   private final FsyncObserver fsyncs;
 
   private FileTopic(
-      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncObserver fsyncs) {
+      String name, Path dir, FileStoreConfig config, FileOps opener, FsyncObserver fsyncs) {
     this.name = name;
     this.dir = dir;
     this.config = config;
@@ -86,7 +86,7 @@ final class FileTopic {
 
   /** Creates a new topic's directory with its first, empty segment. */
   static FileTopic create(
-      String name, Path dir, FileStoreConfig config, ChannelOpener opener, FsyncObserver fsyncs)
+      String name, Path dir, FileStoreConfig config, FileOps opener, FsyncObserver fsyncs)
       throws IOException {
     Files.createDirectories(dir);
     TopicDirectory.writeName(dir, name);
@@ -99,7 +99,7 @@ final class FileTopic {
     topic.firstVisible = 1;
     topic.lastAppendTime = Long.MIN_VALUE;
     if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-      TopicDirectory.force(dir);
+      opener.forceDirectory(dir);
     }
     return topic;
   }
@@ -113,7 +113,7 @@ final class FileTopic {
       String name,
       Path dir,
       FileStoreConfig config,
-      ChannelOpener opener,
+      FileOps opener,
       FsyncObserver fsyncs,
       List<String> repairs)
       throws IOException {
@@ -294,7 +294,7 @@ final class FileTopic {
     committedNext = chunk.nextNumber();
     if (deleted) {
       // A deleted topic comes back with its first new message.
-      Files.deleteIfExists(dir.resolve(DELETED_MARKER));
+      opener.delete(dir.resolve(DELETED_MARKER));
       deleted = false;
     }
     chunk.written();
@@ -350,7 +350,7 @@ final class FileTopic {
     old.seal(sync);
     Segment next = Segment.create(dir, committedNext, opener);
     if (sync) {
-      TopicDirectory.force(dir);
+      opener.forceDirectory(dir);
     }
     segments.put(next.base, next);
     active = next;
@@ -488,17 +488,17 @@ final class FileTopic {
     positions.forEach((name, number) -> text.append(number).append('\t').append(name).append('\n'));
     Path temp = dir.resolve(POSITIONS_FILE + ".tmp");
     try (FileChannel out =
-        FileChannel.open(
+        opener.open(
             temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
         out.write(bytes);
       }
       if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-        out.force(true);
+        opener.force(out, true);
       }
     }
-    Files.move(temp, dir.resolve(POSITIONS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    opener.move(temp, dir.resolve(POSITIONS_FILE));
   }
 
   synchronized OptionalLong position(String consumer) {
@@ -567,7 +567,7 @@ final class FileTopic {
       }
       Files.write(dir.resolve(DELETED_MARKER), new byte[0]);
       if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-        TopicDirectory.force(dir);
+        opener.forceDirectory(dir);
       }
       deleted = true;
     } finally {

@@ -36,6 +36,7 @@ final class Segment implements Closeable {
   final Path indexPath;
   private final FileChannel log;
   private final FileChannel index;
+  private final FileOps ops;
 
   /** Positions of every record, while this is the active segment; null once sealed. */
   private volatile int[] positions;
@@ -47,8 +48,9 @@ final class Segment implements Closeable {
   /** How many entries the index file holds. Guarded by this. */
   private int indexedEntries;
 
-  private Segment(long base, Path dir, ChannelOpener opener) throws IOException {
+  private Segment(long base, Path dir, FileOps opener) throws IOException {
     this.base = base;
+    this.ops = opener;
     this.logPath = dir.resolve(fileName(base, LOG_SUFFIX));
     this.indexPath = dir.resolve(fileName(base, INDEX_SUFFIX));
     this.log =
@@ -85,7 +87,7 @@ final class Segment implements Closeable {
   }
 
   /** A new, empty active segment. */
-  static Segment create(Path dir, long base, ChannelOpener opener) throws IOException {
+  static Segment create(Path dir, long base, FileOps opener) throws IOException {
     Segment s = new Segment(base, dir, opener);
     s.log.truncate(0);
     s.index.truncate(0);
@@ -101,7 +103,7 @@ final class Segment implements Closeable {
    * @param active whether this is the topic's last segment, which keeps taking appends
    * @param repairs told, one line each, what recovery changed
    */
-  static Segment open(Path dir, long base, boolean active, ChannelOpener opener, List<String> repairs)
+  static Segment open(Path dir, long base, boolean active, FileOps opener, List<String> repairs)
       throws IOException {
     Segment s = new Segment(base, dir, opener);
     try {
@@ -305,7 +307,7 @@ final class Segment implements Closeable {
   }
 
   void force() throws IOException {
-    log.force(false);
+    ops.force(log, false);
   }
 
   /** Writes index entries not yet in the index file, up to {@code upTo} records. */
@@ -330,8 +332,8 @@ final class Segment implements Closeable {
   void seal(boolean sync) throws IOException {
     writeIndexEntries(count);
     if (sync) {
-      log.force(false);
-      index.force(false);
+      ops.force(log, false);
+      ops.force(index, false);
     }
     committedBytes = size;
     positions = null;
@@ -466,7 +468,7 @@ final class Segment implements Closeable {
   /** Closes and deletes both files. */
   void delete() throws IOException {
     close();
-    Files.deleteIfExists(logPath);
-    Files.deleteIfExists(indexPath);
+    ops.delete(logPath);
+    ops.delete(indexPath);
   }
 }

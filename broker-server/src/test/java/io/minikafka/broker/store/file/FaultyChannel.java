@@ -7,36 +7,24 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.Path;
 
-/**
- * A file channel that forwards to a real one, but can fail writes part-way as a full disk does,
- * and counts forces.
- */
+/** A file channel that forwards to a real one, but fails writes part-way while the disk is full. */
 final class FaultyChannel extends FileChannel {
 
-  /** Shared switches for every channel an opener makes. */
-  static final class Faults {
-    final AtomicBoolean diskFull = new AtomicBoolean();
-    final AtomicInteger forces = new AtomicInteger();
-    /** While set, each force waits for it to open, after counting down {@link #forceEntered}. */
-    volatile CountDownLatch forceGate;
-    final CountDownLatch forceEntered = new CountDownLatch(1);
-
-    ChannelOpener opener() {
-      return (path, options) -> new FaultyChannel(FileChannel.open(path, options), this);
-    }
-  }
-
   private final FileChannel delegate;
-  private final Faults faults;
+  private final FaultyFileOps faults;
 
-  FaultyChannel(FileChannel delegate, Faults faults) {
+  private final Path path;
+
+  FaultyChannel(FileChannel delegate, FaultyFileOps faults, Path path) {
     this.delegate = delegate;
     this.faults = faults;
+    this.path = path;
+  }
+
+  Path path() {
+    return path;
   }
 
   private void failIfFull(ByteBuffer src, long position) throws IOException {
@@ -65,19 +53,6 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
-    faults.forces.incrementAndGet();
-    CountDownLatch gate = faults.forceGate;
-    if (gate != null) {
-      faults.forceEntered.countDown();
-      try {
-        if (!gate.await(30, TimeUnit.SECONDS)) {
-          throw new IOException("test gate never opened");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
-    }
     delegate.force(metaData);
   }
 

@@ -398,8 +398,8 @@ class FileStoreTest {
 
   @Test
   void aFullDiskFailsTheProduceRollsBackAndLaterProducesSucceed() throws IOException {
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
-    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults.opener())) {
+    FaultyFileOps faults = new FaultyFileOps();
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults)) {
       store.store("t", "before".getBytes(UTF_8));
       faults.diskFull.set(true);
 
@@ -424,10 +424,10 @@ class FileStoreTest {
 
   @Test
   void concurrentDurableProducesShareFsyncs() throws Exception {
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    FaultyFileOps faults = new FaultyFileOps();
     int threads = 16;
     int perThread = 200;
-    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults.opener())) {
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
         List<Future<?>> futures = new ArrayList<>();
@@ -454,9 +454,9 @@ class FileStoreTest {
 
   @Test
   void withFsyncIntervalTheLogIsForcedInTheBackground() throws Exception {
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    FaultyFileOps faults = new FaultyFileOps();
     FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofMillis(20)));
-    try (FileStore store = FileStore.open(root, config, clock, faults.opener())) {
+    try (FileStore store = FileStore.open(root, config, clock, faults)) {
       int forcesAtStart = faults.forces.get();
       store.store("t", new byte[1]);
       assertThat(faults.forces.get()).as("the produce itself does not force").isEqualTo(forcesAtStart);
@@ -468,8 +468,8 @@ class FileStoreTest {
 
   @Test
   void withFsyncAlwaysAReadNeverSeesARecordBeforeItIsForced() throws Exception {
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
-    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults.opener())) {
+    FaultyFileOps faults = new FaultyFileOps();
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, faults)) {
       store.store("t", "durable".getBytes(UTF_8));
       java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
       faults.forceGate = gate;

@@ -1,0 +1,108 @@
+package io.minikafka.broker.store.file;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * The real file system with faults on cue: a full disk, and a failing open, fsync, rename or
+ * delete of the paths a predicate picks. Records, in order, every fsync, rename, delete and
+ * directory creation, so tests can check what reached the disk and when.
+ */
+final class FaultyFileOps implements FileOps {
+
+  final AtomicBoolean diskFull = new AtomicBoolean();
+  /** Forces of files (not directories). */
+  final AtomicInteger forces = new AtomicInteger();
+  /** While set, each file force waits for it to open, after counting down {@link #forceEntered}. */
+  volatile CountDownLatch forceGate;
+  final CountDownLatch forceEntered = new CountDownLatch(1);
+  volatile Predicate<Path> failOpen = path -> false;
+  /** Picks the files and directories whose fsync fails. */
+  volatile Predicate<Path> failForce = path -> false;
+  volatile Predicate<Path> failMove = path -> false;
+  volatile Predicate<Path> failDelete = path -> false;
+  volatile Predicate<Path> failCreateDirectory = path -> false;
+  /** "fsync PATH", "fsync-dir PATH", "move FROM -> TO", "delete PATH", "mkdir PATH", in order. */
+  final List<String> events = new CopyOnWriteArrayList<>();
+
+  @Override
+  public FileChannel open(Path path, OpenOption... options) throws IOException {
+    if (failOpen.test(path)) {
+      throw new IOException("Too many open files (injected, opening " + path.getFileName() + ")");
+    }
+    return new FaultyChannel(FileChannel.open(path, options), this, path);
+  }
+
+  @Override
+  public void force(FileChannel channel, boolean metadata) throws IOException {
+    forces.incrementAndGet();
+    Path path = ((FaultyChannel) channel).path();
+    CountDownLatch gate = forceGate;
+    if (gate != null) {
+      forceEntered.countDown();
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("test gate never opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+    if (failForce.test(path)) {
+      throw new IOException("Input/output error (injected fsync failure of " + path.getFileName() + ")");
+    }
+    channel.force(metadata);
+    events.add("fsync " + path);
+  }
+
+  @Override
+  public void forceDirectory(Path dir) throws IOException {
+    if (failForce.test(dir)) {
+      throw new IOException("Input/output error (injected fsync failure of " + dir.getFileName() + ")");
+    }
+    FileOps.DEFAULT.forceDirectory(dir);
+    events.add("fsync-dir " + dir);
+  }
+
+  @Override
+  public void move(Path from, Path to) throws IOException {
+    if (failMove.test(to)) {
+      throw new IOException("Input/output error (injected, renaming to " + to.getFileName() + ")");
+    }
+    FileOps.DEFAULT.move(from, to);
+    events.add("move " + from + " -> " + to);
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    if (failDelete.test(path)) {
+      throw new IOException("Input/output error (injected, deleting " + path.getFileName() + ")");
+    }
+    FileOps.DEFAULT.delete(path);
+    events.add("delete " + path);
+  }
+
+  @Override
+  public void createDirectory(Path dir) throws IOException {
+    if (failCreateDirectory.test(dir)) {
+      throw new IOException("No space left on device (injected, creating " + dir.getFileName() + ")");
+    }
+    FileOps.DEFAULT.createDirectory(dir);
+    events.add("mkdir " + dir);
+  }
+
+  /** The recorded events from {@code fromIndex} on. */
+  List<String> eventsSince(int fromIndex) {
+    return List.copyOf(events.subList(fromIndex, events.size()));
+  }
+}
