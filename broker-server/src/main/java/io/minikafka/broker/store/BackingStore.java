@@ -139,6 +139,11 @@ public interface BackingStore extends AutoCloseable {
     return false;
   }
 
+  /** What keeps the store from working fully, if anything; checked by the server's health. */
+  default StoreHealth health() {
+    return StoreHealth.HEALTHY;
+  }
+
   /** A short description for logs, such as {@code memory (volatile)}. */
   String description();
 

@@ -9,11 +9,20 @@ import java.util.List;
  * @param newReadFrom one past the last returned number, or the {@code readFrom} asked for when none
  *     was returned
  * @param firstAvailable the oldest number the topic holds, or its next number when it holds none
+ * @param nextNumber the number the topic's next message will get: a {@code readFrom} above it is
+ *     past the end of the topic (a reader that resumes beyond a store that lost or never had
+ *     those numbers), which no amount of waiting fills
  */
-public record PollResult(List<StoredMessage> messages, long newReadFrom, long firstAvailable) {
+public record PollResult(
+    List<StoredMessage> messages, long newReadFrom, long firstAvailable, long nextNumber) {
 
   public PollResult {
     messages = List.copyOf(messages);
+  }
+
+  /** Whether {@code readFrom} is beyond the topic's next number. */
+  public boolean pastEnd(long readFrom) {
+    return readFrom > nextNumber;
   }
 
   /** How many numbers from {@code readFrom} on had expired before this poll could return them. */

@@ -7,7 +7,9 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.TopicName;
+import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
@@ -23,6 +25,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
 import java.util.concurrent.Executors;
@@ -53,8 +58,10 @@ public final class FileStore implements BackingStore {
   private final Path root;
   private final FileStoreConfig config;
   private final Clock clock;
-  private final FileOps opener;
+  private final Disk disk;
   private final TopicTable<FileTopic> topics = new TopicTable<>(FileTopic::deleted);
+  /** Topic directories that could not be opened, by directory name: why. */
+  private final Map<String, String> unavailable = new ConcurrentHashMap<>();
   private final FsyncObserver fsyncs = new FsyncObserver();
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -66,7 +73,7 @@ public final class FileStore implements BackingStore {
     this.root = root;
     this.config = config;
     this.clock = clock;
-    this.opener = opener;
+    this.disk = new Disk(opener, config.fsync(), fsyncs);
     Files.createDirectories(root);
     this.lockChannel =
         FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -108,35 +115,66 @@ public final class FileStore implements BackingStore {
     return store;
   }
 
+  /**
+   * Opens every topic directory. One that cannot be read or opened is left as it is, logged, and
+   * its topic refuses calls ({@link TopicUnavailableException}) until it is repaired, as Kafka
+   * takes an unreadable log directory offline rather than fail or start it afresh.
+   */
   private void load() throws IOException {
-    for (TopicDirectory.Found found : TopicDirectory.discover(root, LOG::warn)) {
+    TopicDirectory.Discovery discovery = TopicDirectory.discover(root, LOG::warn);
+    for (Path leftover : discovery.leftovers()) {
+      LOG.warn("Removing {}: a topic whose creation was interrupted before any message", leftover);
+      TopicDirectory.deleteRecursively(leftover);
+    }
+    for (TopicDirectory.Found found : discovery.topics()) {
+      if (!found.readable()) {
+        markUnavailable(found.dir(), found.describe(), found.problem());
+        continue;
+      }
       List<String> repairs = new ArrayList<>();
-      FileTopic opened = FileTopic.open(found.topic(), found.dir(), config, opener, fsyncs, repairs);
+      try {
+        topics.put(found.topic(), FileTopic.open(found.topic(), found.dir(), config, disk, repairs));
+      } catch (IOException | RuntimeException e) {
+        markUnavailable(found.dir(), found.describe(), "it could not be opened: " + e.getMessage());
+      }
       for (String repair : repairs) {
         LOG.warn("Recovered topic '{}': {}", found.topic(), repair);
       }
-      topics.put(found.topic(), opened);
     }
+  }
+
+  private void markUnavailable(Path dir, String what, String problem) {
+    String reason =
+        what + " is unavailable: its directory " + dir + " could not be read (" + problem
+            + "); its files are kept as they are. Stop the server, run mkfk-fsck --repair "
+            + root + " (or fix the directory by hand), and start it again";
+    unavailable.put(dir.getFileName().toString(), reason);
+    LOG.error("{}", reason);
   }
 
   private void startFlusher() {
     long indexEvery = config.indexFlushInterval().toNanos();
     flusher.scheduleWithFixedDelay(() -> flushAll(false), indexEvery, indexEvery, TimeUnit.NANOSECONDS);
-    if (config.fsync() instanceof FsyncPolicy.Interval interval) {
-      long every = interval.every().toNanos();
-      flusher.scheduleWithFixedDelay(() -> flushAll(true), every, every, TimeUnit.NANOSECONDS);
-    }
+    config
+        .fsync()
+        .backgroundInterval()
+        .ifPresent(
+            interval -> {
+              long every = interval.toNanos();
+              flusher.scheduleWithFixedDelay(() -> flushAll(true), every, every, TimeUnit.NANOSECONDS);
+            });
   }
 
-  private void flushAll(boolean forceLogs) {
+  void flushAll(boolean forceLogs) {
     for (FileTopic topic : topics.values()) {
       try {
         topic.flushInBackground(forceLogs);
       } catch (ClosedChannelException e) {
         // The topic was deleted or its segment rolled away meanwhile: nothing left to flush.
       } catch (IOException e) {
+        // A failed fsync has stopped writes and been logged by the disk; this says which topic.
         if (!closed) {
-          LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.toString());
+          LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.getMessage());
         }
       }
     }
@@ -156,9 +194,14 @@ public final class FileStore implements BackingStore {
     ensureOpen();
     FileTopic log = topics.get(topic);
     if (log == null) {
+      checkAvailable(topic);
+      disk.checkWritable();
       try {
         log = topics.computeIfAbsent(topic, this::createTopic);
       } catch (UncheckedIOException e) {
+        if (e.getCause() instanceof StoreException known) {
+          throw known;
+        }
         throw new StoreException(
             "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")", e.getCause());
       }
@@ -166,12 +209,47 @@ public final class FileStore implements BackingStore {
     return log.appendAll(payloads, clock.millis());
   }
 
+  /**
+   * A new topic's directory, or, if its directory exists after all (a creation that failed
+   * half-way), the topic in it. A directory that holds something else is never touched.
+   */
   private FileTopic createTopic(String topic) {
+    Path dir = root.resolve(TopicDirectory.encode(topic));
     try {
-      return FileTopic.create(topic, root.resolve(TopicDirectory.encode(topic)), config, opener, fsyncs);
+      if (!Files.exists(dir)) {
+        return FileTopic.create(topic, root, config, disk);
+      }
+      TopicDirectory.Found found = TopicDirectory.inspect(dir);
+      if (!found.readable()) {
+        markUnavailable(dir, "topic '" + topic + "'", found.problem());
+        throw new TopicUnavailableException(unavailable.get(dir.getFileName().toString()));
+      }
+      List<String> repairs = new ArrayList<>();
+      FileTopic opened = FileTopic.open(topic, dir, config, disk, repairs);
+      for (String repair : repairs) {
+        LOG.warn("Recovered topic '{}': {}", topic, repair);
+      }
+      return opened;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Refuses a topic whose directory could not be read. */
+  private void checkAvailable(String topic) throws TopicUnavailableException {
+    String reason = unavailable.get(TopicDirectory.encode(topic));
+    if (reason != null) {
+      throw new TopicUnavailableException(reason);
+    }
+  }
+
+  /** A topic that exists and can be used. */
+  private FileTopic existing(String topic) throws IOException {
+    FileTopic log = topics.get(topic);
+    if (log == null) {
+      checkAvailable(topic);
+    }
+    return topics.existing(topic);
   }
 
   @Override
@@ -181,14 +259,14 @@ public final class FileStore implements BackingStore {
       throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
     }
     ensureOpen();
-    return topics.existing(topic).read(readFrom, limits);
+    return existing(topic).read(readFrom, limits);
   }
 
   @Override
   public long firstAtOrAfter(String topic, Instant time) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return topics.existing(topic).firstAtOrAfter(time.toEpochMilli());
+    return existing(topic).firstAtOrAfter(time.toEpochMilli());
   }
 
   @Override
@@ -198,6 +276,7 @@ public final class FileStore implements BackingStore {
     ensureOpen();
     FileTopic log = topics.get(topic);
     if (log == null) {
+      checkAvailable(topic);
       throw new UnknownTopicException(topic);
     }
     log.commitPosition(consumer, nextNumber);
@@ -222,22 +301,35 @@ public final class FileStore implements BackingStore {
   public TopicInfo describe(String topic) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return topics.existing(topic).describe();
+    return existing(topic).describe();
   }
 
   @Override
   public long deleteTopic(String topic) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
-    return topics.existing(topic).deleteAll();
+    return existing(topic).deleteAll();
   }
 
   @Override
   public long removeOlderThan(Instant cutoff) throws IOException {
     ensureOpen();
     long removed = 0;
+    StoreException failures = null;
+    // Each topic on its own: one that fails must not keep the others from freeing their space.
     for (FileTopic topic : topics.values()) {
-      removed += topic.removeOlderThan(cutoff.toEpochMilli());
+      try {
+        removed += topic.removeOlderThan(cutoff.toEpochMilli());
+      } catch (IOException e) {
+        if (failures == null) {
+          failures = new StoreException("retention failed for some topics: " + e.getMessage(), e);
+        } else {
+          failures.addSuppressed(e);
+        }
+      }
+    }
+    if (failures != null) {
+      throw failures;
     }
     return removed;
   }
@@ -251,6 +343,14 @@ public final class FileStore implements BackingStore {
         topic.delete();
       }
     }
+  }
+
+  @Override
+  public StoreHealth health() {
+    List<String> problems = new ArrayList<>();
+    disk.failure().ifPresent(problems::add);
+    problems.addAll(new TreeMap<>(unavailable).values());
+    return new StoreHealth(disk.failure().isEmpty(), problems);
   }
 
   @Override

@@ -44,10 +44,37 @@ public final class FileStoreCheck {
   public static Report check(Path root) throws IOException {
     List<String> warnings = new ArrayList<>();
     List<TopicReport> topics = new ArrayList<>();
-    for (TopicDirectory.Found found : TopicDirectory.discover(root, warnings::add)) {
-      topics.add(checkTopic(found.topic(), found.dir()));
+    TopicDirectory.Discovery discovery = TopicDirectory.discover(root, warnings::add);
+    for (Path leftover : discovery.leftovers()) {
+      warnings.add(leftover + " is a topic whose creation was interrupted; start-up removes it");
+    }
+    for (TopicDirectory.Found found : discovery.topics()) {
+      topics.add(found.readable() ? checkTopic(found.topic(), found.dir()) : unreadable(found));
     }
     return new Report(topics, warnings);
+  }
+
+  /**
+   * A topic directory whose name file is missing or damaged. Repairable when the directory's name
+   * decodes to the topic (it is not abbreviated): the name file is rewritten from it.
+   */
+  private static TopicReport unreadable(TopicDirectory.Found found) {
+    String dirName = found.dir().getFileName().toString();
+    String problem =
+        NAME_PROBLEM
+            + " "
+            + found.problem()
+            + (found.topic() != null
+                ? "; the directory's name says the topic is '" + found.topic() + "'"
+                : "; the directory's name is abbreviated, so the topic's name must be restored by hand");
+    return new TopicReport(
+        found.topic() != null ? found.topic() : dirName,
+        0,
+        0,
+        0,
+        0,
+        0,
+        List.of(new Problem(TopicDirectory.NAME_FILE, problem, found.topic() != null)));
   }
 
   /**
@@ -56,10 +83,18 @@ public final class FileStoreCheck {
    * @throws io.minikafka.broker.store.StoreException if a server has the store open
    */
   public static Report repair(Path root) throws IOException {
-    for (TopicDirectory.Found found : TopicDirectory.discover(root, warning -> {})) {
+    Disk disk = new Disk(FileOps.DEFAULT, FileStoreConfig.defaults().fsync(), new FsyncObserver());
+    for (TopicDirectory.Found found : TopicDirectory.discover(root, warning -> {}).topics()) {
+      if (!found.readable()) {
+        if (found.topic() != null) {
+          TopicDirectory.writeName(found.dir(), found.topic(), disk);
+        }
+        continue;
+      }
       for (Problem problem : checkTopic(found.topic(), found.dir()).problems()) {
         if (problem.description().startsWith(INDEX_PROBLEM)) {
-          Files.deleteIfExists(found.dir().resolve(problem.segment().replace(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX)));
+          Files.deleteIfExists(
+              found.dir().resolve(problem.segment().replace(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)));
         }
       }
     }
@@ -69,10 +104,19 @@ public final class FileStoreCheck {
   }
 
   private static final String INDEX_PROBLEM = "index";
+  private static final String NAME_PROBLEM = "unreadable topic directory:";
 
   private static TopicReport checkTopic(String topic, Path dir) throws IOException {
     List<Long> bases = FileTopic.segmentBases(dir);
     List<Problem> problems = new ArrayList<>();
+    LogStart start;
+    try {
+      start = LogStart.read(dir);
+    } catch (IOException e) {
+      problems.add(new Problem(LogStart.FILE, e.getMessage(), false));
+      start = LogStart.NONE;
+    }
+    long first = Math.max(bases.isEmpty() ? 1 : bases.get(0), start.number());
     long messages = 0;
     long bytes = 0;
     long expectedBase = -1;
@@ -81,6 +125,11 @@ public final class FileStoreCheck {
       long base = bases.get(i);
       boolean last = i == bases.size() - 1;
       String name = Segment.fileName(base, Segment.LOG_SUFFIX);
+      if (!last && bases.get(i + 1) <= start.number()) {
+        problems.add(
+            new Problem(name, "deleted (below the log start " + start.number() + ") but not yet removed", true));
+        continue;
+      }
       if (expectedBase > 0 && base != expectedBase) {
         problems.add(
             new Problem(name, "numbering gap: messages " + expectedBase + " to " + (base - 1) + " are missing", false));
@@ -101,7 +150,7 @@ public final class FileStoreCheck {
                       scan.stopped(), scan.validEnd(), size - scan.validEnd()),
                   last));
         }
-        String indexProblem = checkIndex(dir.resolve(Segment.fileName(base, Segment.INDEX_SUFFIX)), scan);
+        String indexProblem = checkIndex(dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX)), scan);
         if (indexProblem != null) {
           problems.add(new Problem(name, INDEX_PROBLEM + " " + indexProblem, true));
         }
@@ -111,7 +160,6 @@ public final class FileStoreCheck {
         next = expectedBase;
       }
     }
-    long first = bases.isEmpty() ? 1 : bases.get(0);
     return new TopicReport(topic, bases.size(), first, next, messages, bytes, problems);
   }
 
@@ -121,13 +169,15 @@ public final class FileStoreCheck {
       return "is missing";
     }
     long size = Files.size(index);
-    if (size != scan.count() * 4L) {
-      return "has " + size / 4 + " entries" + (size % 4 == 0 ? "" : " and a torn one") + " for " + scan.count() + " records";
+    int entry = SegmentIndex.ENTRY_BYTES;
+    if (size != (long) scan.count() * entry) {
+      return "has " + size / entry + " entries" + (size % entry == 0 ? "" : " and a torn one") + " for "
+          + scan.count() + " records";
     }
     ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(index));
     for (int i = 0; i < scan.count(); i++) {
-      if (entries.getInt(i * 4) != scan.positions()[i]) {
-        return "entry " + i + " points at byte " + entries.getInt(i * 4) + ", not " + scan.positions()[i];
+      if (entries.getInt(i * entry) != scan.positions()[i]) {
+        return "entry " + i + " points at byte " + entries.getInt(i * entry) + ", not " + scan.positions()[i];
       }
     }
     return null;

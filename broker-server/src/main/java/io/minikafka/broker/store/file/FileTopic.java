@@ -8,148 +8,171 @@ import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.OptionalLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One topic of a {@link FileStore}: a directory of {@link Segment}s, the last of which takes
- * appends.
+ * One topic of a {@link FileStore}: a directory ({@link TopicDirectory}) of {@link Segment}s, the
+ * last of which takes appends, with its {@link ConsumerPositions} and its {@link LogStart}.
  *
- * <p>Numbers: {@code firstVisible <= committedNext <= assignedNext}. Records below {@code
- * firstVisible} have expired (retention is message-precise even inside a segment); records from
- * {@code committedNext} on are waiting in a {@link Chunk} to be written (and, under fsync {@code
- * always}, forced), so readers never see them. The next number survives restarts because the last
- * segment is never deleted, only rolled: an empty last segment is named by the next number.
+ * <p>Numbers: {@code firstVisible <= committedNext}. Records below {@code firstVisible} expired or
+ * were deleted (retention is message-precise even inside a segment); records from {@code
+ * committedNext} on are still being written by the {@link GroupCommit} (and, under fsync always,
+ * forced), so readers never see them. The next number survives restarts: the last segment is never
+ * deleted, only rolled (an empty last segment is named by the next number), and a deletion records
+ * its log start before it removes anything.
  *
- * <p>Thread-safety: {@code appendLock} guards numbering and the pending chunk, and is held only
- * for in-memory work; {@code flushLock} guards the files (writes, forces, rolls, sweeps), and is
- * taken before {@code appendLock} when both are needed. Reads take no lock.
+ * <p>Thread-safety: appends go through the group commit; rolls, sweeps and deletion run under its
+ * flush lock ({@link GroupCommit#exclusive}); reads take no lock: they read the published {@code
+ * committedNext} and find segments in a concurrent skip list.
  */
 final class FileTopic {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
   private static final int MAX_READ_RETRIES = 3;
-  static final String DELETED_MARKER = "deleted";
-  /** Committed consumer positions: one "number TAB name" line each (names hold no tab or newline). */
-  static final String POSITIONS_FILE = "positions";
-  private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
-  private static final int MAX_KEPT_BUFFER_BYTES = 1024 * 1024;
 
   final String name;
   final Path dir;
   private final FileStoreConfig config;
-  private final FileOps opener;
+  private final Disk disk;
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
-  private final ReentrantLock appendLock = new ReentrantLock();
-  private final ReentrantLock flushLock = new ReentrantLock();
-  /** Where appenders wait while another writes; {@code waiting} counts them. */
-  private final Object leader = new Object();
-  private final AtomicInteger waiting = new AtomicInteger();
+  private final ConsumerPositions positions;
+  private final GroupCommit appends;
   private volatile Segment active;
   /** One past the last record written (and forced, under fsync always); readers stop here. */
   private volatile long committedNext;
   private volatile long firstVisible;
-  /** Deleted and not yet produced to again; the {@value #DELETED_MARKER} file says so on disk. */
+  /** Deleted and not produced to since: hidden. */
   private volatile boolean deleted;
-  /** Committed positions by consumer name; written through to {@value #POSITIONS_FILE}. */
-  private final Map<String, Long> positions = new java.util.TreeMap<>();
-  /** Guarded by appendLock: the next number to give, the records waiting to be written. */
-  private long assignedNext;
-  private Chunk pending;
-  private final AtomicReference<ByteBuffer> spareBuffer = new AtomicReference<>();
-  private long lastAppendTime;
-
-  private final FsyncObserver fsyncs;
+  /** The log start on disk. Guarded by the flush lock. */
+  private LogStart logStart;
+  /** The topic came back but its log start still says deleted (rewriting it failed). Flush lock. */
+  private boolean staleDeletedFlag;
+  /** How far the interval forcer last forced; -1 forces everything once. Flusher thread only. */
+  private long forcedNext = -1;
 
   private FileTopic(
-      String name, Path dir, FileStoreConfig config, FileOps opener, FsyncObserver fsyncs) {
+      String name,
+      Path dir,
+      FileStoreConfig config,
+      Disk disk,
+      List<Segment> opened,
+      ConsumerPositions positions,
+      LogStart logStart) {
     this.name = name;
     this.dir = dir;
     this.config = config;
-    this.opener = opener;
-    this.fsyncs = fsyncs;
-  }
-
-  /** Creates a new topic's directory with its first, empty segment. */
-  static FileTopic create(
-      String name, Path dir, FileStoreConfig config, FileOps opener, FsyncObserver fsyncs)
-      throws IOException {
-    Files.createDirectories(dir);
-    TopicDirectory.writeName(dir, name);
-    FileTopic topic = new FileTopic(name, dir, config, opener, fsyncs);
-    Segment first = Segment.create(dir, 1, opener);
-    topic.segments.put(first.base, first);
-    topic.active = first;
-    topic.assignedNext = 1;
-    topic.committedNext = 1;
-    topic.firstVisible = 1;
-    topic.lastAppendTime = Long.MIN_VALUE;
-    if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-      opener.forceDirectory(dir);
+    this.disk = disk;
+    this.positions = positions;
+    this.logStart = logStart;
+    for (Segment s : opened) {
+      segments.put(s.base, s);
     }
-    return topic;
+    active = segments.lastEntry().getValue();
+    committedNext = active.nextNumber();
+    firstVisible = Math.max(segments.firstKey(), logStart.number());
+    deleted = logStart.deleted() && firstVisible >= committedNext;
+    staleDeletedFlag = logStart.deleted() && !deleted;
+    long lastAppendTime = Long.MIN_VALUE;
+    for (Segment s : segments.descendingMap().values()) {
+      if (s.count() > 0) {
+        lastAppendTime = s.lastTime();
+        break;
+      }
+    }
+    appends = new GroupCommit(name, committedNext, lastAppendTime, this::write);
   }
 
   /**
-   * Opens an existing topic, recovering its last segment (see {@link Segment#open}).
+   * Creates a new topic's directory under {@code root}. The directory is assembled under a
+   * temporary name ({@link TopicDirectory#CREATING_PREFIX}) and renamed into place once its name
+   * file is durable, so a crash never leaves a topic directory without its name; then the root
+   * and the directory are synced, so the topic is durable before its first message is
+   * acknowledged.
+   */
+  static FileTopic create(String name, Path root, FileStoreConfig config, Disk disk)
+      throws IOException {
+    String dirName = TopicDirectory.encode(name);
+    Path dir = root.resolve(dirName);
+    Path assembling = root.resolve(TopicDirectory.CREATING_PREFIX + dirName);
+    if (Files.exists(assembling)) {
+      TopicDirectory.deleteRecursively(assembling);
+    }
+    disk.ops().createDirectory(assembling);
+    TopicDirectory.writeName(assembling, name, disk);
+    disk.ops().move(assembling, dir);
+    disk.syncDirectory(root);
+    Segment first = Segment.create(dir, 1, disk);
+    try {
+      disk.syncDirectory(dir);
+    } catch (IOException e) {
+      first.close();
+      throw e;
+    }
+    return new FileTopic(
+        name, dir, config, disk, List.of(first), ConsumerPositions.load(dir, disk, new ArrayList<>()), LogStart.NONE);
+  }
+
+  /**
+   * Opens an existing topic: recovers its segments ({@link Segment#open}), finishes a deletion
+   * that a crash interrupted, and makes sure numbering continues after its log start.
    *
    * @param repairs told, one line each, what recovery changed
    */
   static FileTopic open(
-      String name,
-      Path dir,
-      FileStoreConfig config,
-      FileOps opener,
-      FsyncObserver fsyncs,
-      List<String> repairs)
+      String name, Path dir, FileStoreConfig config, Disk disk, List<String> repairs)
       throws IOException {
-    FileTopic topic = new FileTopic(name, dir, config, opener, fsyncs);
+    LogStart start = LogStart.read(dir);
     List<Long> bases = segmentBases(dir);
+    removeStrayIndexes(dir, bases, disk, repairs);
+    List<Segment> opened = new ArrayList<>();
     try {
-      if (bases.isEmpty()) {
-        Segment first = Segment.create(dir, 1, opener);
-        topic.segments.put(first.base, first);
-        repairs.add("no segments; started a new log at message 1");
-      }
+      boolean changed = false;
       for (int i = 0; i < bases.size(); i++) {
         boolean last = i == bases.size() - 1;
-        Segment s = Segment.open(dir, bases.get(i), last, opener, repairs);
-        topic.segments.put(s.base, s);
+        if (!last && bases.get(i + 1) <= start.number()) {
+          // Wholly below the log start: a deletion stopped before it removed this segment.
+          for (String suffix : List.of(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)) {
+            disk.ops().delete(dir.resolve(Segment.fileName(bases.get(i), suffix)));
+          }
+          repairs.add(
+              "removed segment " + Segment.fileName(bases.get(i), Segment.LOG_SUFFIX)
+                  + ", deleted before the last stop (log start " + start.number() + ")");
+          changed = true;
+          continue;
+        }
+        opened.add(Segment.open(dir, bases.get(i), last, disk, repairs));
+      }
+      long next = Math.max(1, start.number());
+      if (opened.isEmpty() || opened.get(opened.size() - 1).nextNumber() < next) {
+        if (!opened.isEmpty()) {
+          next = Math.max(next, opened.get(opened.size() - 1).nextNumber());
+        }
+        opened.add(Segment.create(dir, next, disk));
+        repairs.add("no segment holds the next number; started a new one at message " + next);
+        changed = true;
+      }
+      if (changed) {
+        disk.syncDirectory(dir);
       }
     } catch (IOException | RuntimeException e) {
-      topic.closeSegments();
+      for (Segment s : opened) {
+        s.close();
+      }
       throw e;
     }
-    topic.checkNumbering(repairs);
-    topic.deleted = Files.exists(dir.resolve(DELETED_MARKER));
-    topic.loadPositions(repairs);
-    Segment last = topic.segments.lastEntry().getValue();
-    topic.active = last;
-    topic.committedNext = last.nextNumber();
-    topic.assignedNext = topic.committedNext;
-    topic.firstVisible = topic.segments.firstKey();
-    topic.lastAppendTime = Long.MIN_VALUE;
-    for (Segment s : topic.segments.descendingMap().values()) {
-      if (s.count() > 0) {
-        topic.lastAppendTime = s.lastTime();
-        break;
-      }
-    }
-    return topic;
+    checkNumbering(opened, repairs);
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    return new FileTopic(name, dir, config, disk, opened, positions, start);
   }
 
   static List<Long> segmentBases(Path dir) throws IOException {
@@ -162,9 +185,31 @@ final class FileTopic {
     }
   }
 
-  private void checkNumbering(List<String> repairs) {
+  /** Index files whose log is gone: a crash between deleting a segment's two files. */
+  private static void removeStrayIndexes(Path dir, List<Long> bases, Disk disk, List<String> repairs)
+      throws IOException {
+    List<Path> stray;
+    try (Stream<Path> files = Files.list(dir)) {
+      stray =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(SegmentIndex.SUFFIX))
+              .filter(
+                  p -> {
+                    String file = p.getFileName().toString();
+                    long base = Segment.baseOf(file.replace(SegmentIndex.SUFFIX, Segment.LOG_SUFFIX));
+                    return base > 0 && !bases.contains(base);
+                  })
+              .toList();
+    }
+    for (Path index : stray) {
+      disk.ops().delete(index);
+      repairs.add("removed " + index.getFileName() + ", the index of a segment already deleted");
+    }
+  }
+
+  private static void checkNumbering(List<Segment> opened, List<String> repairs) {
     long expected = -1;
-    for (Segment s : segments.values()) {
+    for (Segment s : opened) {
       if (expected > 0 && s.base != expected) {
         repairs.add(
             "gap in numbering: messages " + expected + " to " + (s.base - 1) + " are missing");
@@ -174,97 +219,16 @@ final class FileTopic {
   }
 
   /**
-   * Appends the payloads as consecutive records and returns the first number. The records join
-   * the topic's pending {@link Chunk}; the first appender to take the flush lock writes the whole
-   * chunk with one write and, under fsync always, one fsync, so appends arriving while a chunk is
-   * being forced share the next fsync (group commit) and never write to a file being forced. All
-   * or nothing: a failed write is rolled back and every record in the chunk fails.
+   * Appends the payloads as consecutive records and returns the first number, once they are
+   * written (and forced, under fsync always); all or nothing.
    */
   long appendAll(List<byte[]> payloads, long nowMillis) throws IOException {
-    Chunk chunk;
-    long first;
-    appendLock.lock();
-    try {
-      long time = Math.max(nowMillis, lastAppendTime);
-      if (pending == null) {
-        pending = new Chunk(assignedNext, takeSpareBuffer());
-      }
-      chunk = pending;
-      first = chunk.nextNumber();
-      chunk.add(payloads, time);
-      assignedNext = chunk.nextNumber();
-      lastAppendTime = time;
-    } finally {
-      appendLock.unlock();
-    }
-    awaitWritten(chunk);
-    chunk.throwIfFailed();
-    return first;
+    return appends.append(payloads, nowMillis);
   }
 
-  /**
-   * Waits until the chunk is written, writing it (and whatever joined it) if no other appender is
-   * writing. Waiters park on a monitor rather than queueing for the flush lock: a queue would hand
-   * the lock to each waiter in turn just to tell it its chunk is done, and the next chunk would be
-   * written before they could add to it.
-   */
-  private void awaitWritten(Chunk chunk) throws IOException {
-    while (!chunk.done()) {
-      if (flushLock.tryLock()) {
-        // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
-        boolean interrupted = Thread.interrupted();
-        try {
-          if (!chunk.done()) {
-            writePending();
-          }
-        } finally {
-          unlockFlush();
-          if (interrupted) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      } else {
-        waiting.incrementAndGet();
-        try {
-          synchronized (leader) {
-            // The writer unlocks before it notifies, under this monitor: no wake-up is lost.
-            while (!chunk.done() && flushLock.isLocked()) {
-              leader.wait();
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for the log write");
-        } finally {
-          waiting.decrementAndGet();
-        }
-      }
-    }
-  }
-
-  /** Releases the flush lock and wakes appenders waiting for it to be free. */
-  private void unlockFlush() {
-    flushLock.unlock();
-    if (waiting.get() > 0) {
-      synchronized (leader) {
-        leader.notifyAll();
-      }
-    }
-  }
-
-  /** Writes (and forces, per policy) the pending chunk. Holds flushLock. */
-  private void writePending() throws IOException {
-    Chunk chunk;
-    appendLock.lock();
-    try {
-      chunk = pending;
-      pending = null;
-    } finally {
-      appendLock.unlock();
-    }
-    if (chunk == null) {
-      return;
-    }
+  /** Writes a chunk of records at the end of the log; the group commit's writer. Flush lock. */
+  private void write(Chunk chunk) throws IOException {
+    disk.checkWritable();
     Segment segment = active;
     try {
       if (segment.count() > 0
@@ -273,67 +237,51 @@ final class FileTopic {
         segment = roll();
       }
     } catch (IOException e) {
-      fail(chunk, e);
-      return;
+      throw writeFailure(e);
     }
     long sizeBefore = segment.size();
     int countBefore = segment.count();
     try {
       segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
-      if (config.fsync() instanceof FsyncPolicy.Always) {
-        long start = System.nanoTime();
+      if (disk.policy().forcesEachAppend()) {
         segment.force();
-        fsyncs.record(System.nanoTime() - start);
       }
     } catch (IOException e) {
       segment.rollBack(sizeBefore, countBefore);
-      fail(chunk, e);
-      return;
+      throw writeFailure(e);
     }
-    segment.commit(segment.size());
+    segment.commit();
     committedNext = chunk.nextNumber();
-    if (deleted) {
-      // A deleted topic comes back with its first new message.
-      opener.delete(dir.resolve(DELETED_MARKER));
+    if (deleted || staleDeletedFlag) {
       deleted = false;
+      recordComeBack();
     }
-    chunk.written();
-    recycle(chunk.buffer());
   }
 
   /**
-   * Fails a chunk, and the one pending after it too: its records carry numbers that follow the
-   * failed ones, which are now free again.
+   * Clears the deleted flag of the log start. The records just written are stored whatever
+   * happens here: start-up tells a topic that came back by its records past the log start, so a
+   * failure only means the flag is rewritten on a later append.
    */
-  private void fail(Chunk chunk, IOException cause) {
-    StoreException failure = writeFailure(cause);
-    appendLock.lock();
+  private void recordComeBack() {
     try {
-      if (pending != null) {
-        pending.failed(failure);
-        pending = null;
-      }
-      assignedNext = committedNext;
-    } finally {
-      appendLock.unlock();
-    }
-    chunk.failed(failure);
-  }
-
-  /** A written chunk's buffer if one is free, else a new one: direct, so writing it costs no copy. */
-  private ByteBuffer takeSpareBuffer() {
-    ByteBuffer buffer = spareBuffer.getAndSet(null);
-    return buffer != null ? buffer : ByteBuffer.allocateDirect(CHUNK_BUFFER_BYTES);
-  }
-
-  /** Keeps a written chunk's buffer for a later chunk, unless a huge message made it large. */
-  private void recycle(ByteBuffer buffer) {
-    if (buffer.isDirect() && buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
-      spareBuffer.set(buffer);
+      LogStart back = logStart.undeleted();
+      back.write(dir, disk);
+      logStart = back;
+      staleDeletedFlag = false;
+    } catch (IOException e) {
+      staleDeletedFlag = true;
+      LOG.warn(
+          "Topic '{}' is back, but clearing its deleted flag failed ({}); retried on the next append",
+          name,
+          e.getMessage());
     }
   }
 
   private StoreException writeFailure(IOException e) {
+    if (e instanceof StoreException already) {
+      return already;
+    }
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     if (message.contains("No space left") || message.contains("Disk quota exceeded")) {
       return new StoreFullException(
@@ -343,14 +291,24 @@ final class FileTopic {
         "topic '" + name + "': writing the message failed (" + message + "); it was not stored", e);
   }
 
-  /** Seals the active segment and starts a new one at the next number. Holds flushLock. */
+  /**
+   * Starts a new segment at the next number and seals the active one. The new segment is created
+   * first: if that fails nothing has changed and the active segment keeps taking appends. Flush
+   * lock.
+   */
   private Segment roll() throws IOException {
-    boolean sync = !(config.fsync() instanceof FsyncPolicy.Never);
     Segment old = active;
-    old.seal(sync);
-    Segment next = Segment.create(dir, committedNext, opener);
-    if (sync) {
-      opener.forceDirectory(dir);
+    Segment next = Segment.create(dir, committedNext, disk);
+    try {
+      old.seal();
+      disk.syncDirectory(dir);
+    } catch (IOException e) {
+      try {
+        next.delete();
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
     segments.put(next.base, next);
     active = next;
@@ -416,94 +374,106 @@ final class FileTopic {
       number += out.size() - before;
     }
     long newReadFrom = out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1;
-    return new PollResult(out, newReadFrom, Math.min(first, end));
+    return new PollResult(out, newReadFrom, Math.min(first, end), end);
   }
 
   /**
    * Hides every message appended before {@code cutoffMillis} and deletes the segments holding
-   * only such messages (rolling the active segment first if it is one of them).
+   * only such messages. Sealed segments go first: a topic that cannot roll its active segment
+   * (no space, no file handles, exactly when space is needed) still frees them.
    *
    * @return how many messages became hidden
+   * @throws IOException if files could not be removed or the active segment not rolled; the
+   *     messages are hidden regardless
    */
   long removeOlderThan(long cutoffMillis) throws IOException {
     List<Segment> expired = new ArrayList<>();
-    long removed;
-    flushLock.lock();
-    try {
-      long newFirst = committedNext;
-      for (Segment s : segments.values()) {
-        if (s.count() > 0 && s.lastTime() >= cutoffMillis) {
-          newFirst = s.base + s.firstIndexAtOrAfter(cutoffMillis);
-          break;
-        }
-      }
-      long oldFirst = firstVisible;
-      removed = Math.max(0, newFirst - oldFirst);
-      if (removed == 0) {
-        return 0;
-      }
-      firstVisible = newFirst;
-      if (active.count() > 0 && active.nextNumber() <= newFirst) {
-        roll();
-      }
-      for (Segment s : segments.values()) {
-        if (s != active && s.nextNumber() <= newFirst) {
-          expired.add(s);
-        }
-      }
-      for (Segment s : expired) {
-        segments.remove(s.base);
-      }
-    } finally {
-      unlockFlush();
-    }
-    for (Segment s : expired) {
-      s.delete();
+    IOException[] rollFailure = {null};
+    long removed =
+        appends.exclusive(
+            () -> {
+              long newFirst = committedNext;
+              for (Segment s : segments.values()) {
+                if (s.count() > 0 && s.lastTime() >= cutoffMillis) {
+                  newFirst = s.base + s.firstIndexAtOrAfter(cutoffMillis);
+                  break;
+                }
+              }
+              long hidden = Math.max(0, newFirst - firstVisible);
+              firstVisible += hidden;
+              for (Segment s : segments.values()) {
+                if (s != active && s.nextNumber() <= firstVisible) {
+                  expired.add(s);
+                }
+              }
+              for (Segment s : expired) {
+                segments.remove(s.base);
+              }
+              Segment last = active;
+              if (last.count() > 0 && last.nextNumber() <= firstVisible) {
+                try {
+                  roll();
+                  segments.remove(last.base);
+                  expired.add(last);
+                } catch (IOException e) {
+                  rollFailure[0] = e;
+                }
+              }
+              return hidden;
+            });
+    deleteSegments(expired);
+    if (rollFailure[0] != null) {
+      throw new StoreException(
+          "topic '" + name + "': its expired last segment could not be rolled to be freed ("
+              + rollFailure[0].getMessage() + ")",
+          rollFailure[0]);
     }
     return removed;
+  }
+
+  /**
+   * Closes and deletes segments no longer in the topic, then syncs the directory. Every segment
+   * is tried, and closed, whatever fails; the first failure is thrown after.
+   */
+  private void deleteSegments(List<Segment> gone) throws IOException {
+    if (gone.isEmpty()) {
+      return;
+    }
+    IOException failure = null;
+    for (Segment s : gone) {
+      try {
+        s.delete();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    try {
+      disk.syncDirectory(dir);
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      throw new StoreException(
+          "topic '" + name + "': removing the files of deleted messages failed ("
+              + failure.getMessage() + "); they stay hidden, and start-up removes them",
+          failure);
+    }
   }
 
   boolean deleted() {
     return deleted;
   }
 
-  private void loadPositions(List<String> repairs) throws IOException {
-    Path file = dir.resolve(POSITIONS_FILE);
-    if (!Files.exists(file)) {
-      return;
-    }
-    for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
-      int tab = line.indexOf('\t');
-      try {
-        positions.put(line.substring(tab + 1), Long.parseLong(line.substring(0, tab)));
-      } catch (RuntimeException e) {
-        repairs.add("ignored a damaged line of " + POSITIONS_FILE + ": '" + line + "'");
-      }
-    }
+  void commitPosition(String consumer, long next) throws IOException {
+    positions.commit(consumer, next);
   }
 
-  synchronized void commitPosition(String consumer, long next) throws IOException {
-    positions.put(consumer, next);
-    StringBuilder text = new StringBuilder();
-    positions.forEach((name, number) -> text.append(number).append('\t').append(name).append('\n'));
-    Path temp = dir.resolve(POSITIONS_FILE + ".tmp");
-    try (FileChannel out =
-        opener.open(
-            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      while (bytes.hasRemaining()) {
-        out.write(bytes);
-      }
-      if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-        opener.force(out, true);
-      }
-    }
-    opener.move(temp, dir.resolve(POSITIONS_FILE));
-  }
-
-  synchronized OptionalLong position(String consumer) {
-    Long next = positions.get(consumer);
-    return next == null ? OptionalLong.empty() : OptionalLong.of(next);
+  OptionalLong position(String consumer) {
+    return positions.position(consumer);
   }
 
   /** The first visible number appended at or after {@code millis}; the next number if none. */
@@ -540,54 +510,62 @@ final class FileTopic {
   }
 
   /**
-   * Deletes every message and hides the topic until it is produced to again: writes what is
-   * pending, rolls to an empty segment named by the next number (so numbering survives), deletes
-   * every other segment, and leaves the marker file that keeps the topic hidden across restarts.
+   * Deletes every message and hides the topic until it is produced to again. Writes what is
+   * pending, rolls to an empty segment named by the next number (so numbering survives), then
+   * records the deletion in the {@link LogStart}: from that rename on it stands, whatever happens
+   * to the removal of the old segments that follows (a failure there is logged; start-up
+   * finishes it).
    *
    * @return how many messages were deleted
    */
   long deleteAll() throws IOException {
     List<Segment> gone = new ArrayList<>();
-    long removed;
-    flushLock.lock();
+    long removed =
+        appends.exclusive(
+            () -> {
+              appends.writePending();
+              disk.checkWritable();
+              long end = committedNext;
+              long count = end - firstVisible;
+              if (active.count() > 0) {
+                roll();
+              }
+              LogStart start = new LogStart(end, true);
+              start.write(dir, disk);
+              logStart = start;
+              staleDeletedFlag = false;
+              firstVisible = end;
+              deleted = true;
+              for (Segment s : segments.values()) {
+                if (s != active) {
+                  gone.add(s);
+                }
+              }
+              for (Segment s : gone) {
+                segments.remove(s.base);
+              }
+              return count;
+            });
     try {
-      writePending();
-      removed = committedNext - firstVisible;
-      firstVisible = committedNext;
-      if (active.count() > 0) {
-        roll();
-      }
-      for (Segment s : segments.values()) {
-        if (s != active) {
-          gone.add(s);
-        }
-      }
-      for (Segment s : gone) {
-        segments.remove(s.base);
-      }
-      Files.write(dir.resolve(DELETED_MARKER), new byte[0]);
-      if (!(config.fsync() instanceof FsyncPolicy.Never)) {
-        opener.forceDirectory(dir);
-      }
-      deleted = true;
-    } finally {
-      unlockFlush();
-    }
-    for (Segment s : gone) {
-      s.delete();
+      deleteSegments(gone);
+    } catch (IOException e) {
+      LOG.warn("{}", e.getMessage());
     }
     return removed;
   }
 
-  /** Background work: forces the log if asked, and writes out index entries of committed records. */
+  /**
+   * Background work: forces the log if asked and it changed since the last force, and writes out
+   * index entries of committed records.
+   */
   void flushInBackground(boolean forceLog) throws IOException {
-    Segment segment = active;
-    if (forceLog) {
-      long start = System.nanoTime();
-      segment.force();
-      fsyncs.record(System.nanoTime() - start);
-    }
+    // The number first: records below it are in this segment or in older ones, forced when sealed.
     long committed = committedNext;
+    Segment segment = active;
+    if (forceLog && committed != forcedNext && disk.failure().isEmpty()) {
+      segment.force();
+      forcedNext = committed;
+    }
     long upTo = Math.min(committed, segment.nextNumber()) - segment.base;
     if (upTo > 0) {
       segment.writeIndexEntries((int) upTo);
@@ -596,12 +574,14 @@ final class FileTopic {
 
   /** Writes out everything, forces it to disk unless the policy is never, and closes the files. */
   void close() throws IOException {
-    flushLock.lock();
     try {
-      writePending();
-      active.seal(!(config.fsync() instanceof FsyncPolicy.Never));
+      appends.exclusive(
+          () -> {
+            appends.writePending();
+            active.seal();
+            return null;
+          });
     } finally {
-      unlockFlush();
       closeSegments();
     }
   }
@@ -625,5 +605,4 @@ final class FileTopic {
     closeSegments();
     TopicDirectory.deleteRecursively(dir);
   }
-
 }

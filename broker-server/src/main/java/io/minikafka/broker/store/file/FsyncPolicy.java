@@ -3,6 +3,7 @@ package io.minikafka.broker.store.file;
 import io.minikafka.broker.config.GoDuration;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * When the file store forces appended records to disk.
@@ -21,8 +22,33 @@ public sealed interface FsyncPolicy {
   /** Example shown in parse errors. */
   String EXAMPLES = "always, interval:1s or never";
 
+  /** Whether each append is forced to disk before it is acknowledged. */
+  boolean forcesEachAppend();
+
+  /**
+   * Whether the store forces anything at all: sealed segments, directory entries of files it
+   * creates, renames or deletes, and its small state files. Only {@link Never} leaves it all to
+   * the OS.
+   */
+  boolean forcesFiles();
+
+  /** How often the log is forced in the background, if it is. */
+  default Optional<Duration> backgroundInterval() {
+    return Optional.empty();
+  }
+
   /** Forced before acknowledging. */
   record Always() implements FsyncPolicy {
+    @Override
+    public boolean forcesEachAppend() {
+      return true;
+    }
+
+    @Override
+    public boolean forcesFiles() {
+      return true;
+    }
+
     @Override
     public String toString() {
       return "always";
@@ -39,6 +65,21 @@ public sealed interface FsyncPolicy {
     }
 
     @Override
+    public boolean forcesEachAppend() {
+      return false;
+    }
+
+    @Override
+    public boolean forcesFiles() {
+      return true;
+    }
+
+    @Override
+    public Optional<Duration> backgroundInterval() {
+      return Optional.of(every);
+    }
+
+    @Override
     public String toString() {
       return "interval:" + GoDuration.format(every);
     }
@@ -46,6 +87,16 @@ public sealed interface FsyncPolicy {
 
   /** Never forced by the store. */
   record Never() implements FsyncPolicy {
+    @Override
+    public boolean forcesEachAppend() {
+      return false;
+    }
+
+    @Override
+    public boolean forcesFiles() {
+      return false;
+    }
+
     @Override
     public String toString() {
       return "never";

@@ -2,69 +2,49 @@ package io.minikafka.broker.store.file;
 
 import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * One segment of a topic's log: a file of records ({@link RecordFormat}) whose first record has
- * number {@link #base}, named {@code <base, 20 digits>.log}, plus a dense index {@code
- * <base>.index} holding, for the i-th record, its byte position as a 4-byte big-endian integer.
- * The index can always be rebuilt from the log.
+ * number {@link #base}, named {@code <base, 20 digits>.log}, and its {@link SegmentIndex}.
  *
  * <p>Thread-safety: appends, rolls and recovery are serialised by the owning {@link FileTopic};
- * reads run concurrently with them and see only what the topic has committed. The active segment
- * keeps its index in memory too (reads use it); a sealed one reads its index file.
+ * reads run concurrently with them and see only what the topic has committed ({@link #commit}).
  */
 final class Segment implements Closeable {
 
   static final String LOG_SUFFIX = ".log";
-  static final String INDEX_SUFFIX = ".index";
   private static final int READ_CHUNK = 256 * 1024;
   private static final int MAX_READ_CHUNK = 4 * 1024 * 1024;
 
   final long base;
   final Path logPath;
-  final Path indexPath;
   private final FileChannel log;
-  private final FileChannel index;
-  private final FileOps ops;
+  private final SegmentIndex index;
+  private final Disk disk;
 
-  /** Positions of every record, while this is the active segment; null once sealed. */
-  private volatile int[] positions;
   private volatile int count;
   private volatile long size;
   private volatile long committedBytes;
   private volatile long firstTime = -1;
   private volatile long lastTime = -1;
-  /** How many entries the index file holds. Guarded by this. */
-  private int indexedEntries;
 
-  private Segment(long base, Path dir, FileOps opener) throws IOException {
+  private Segment(long base, Path logPath, FileChannel log, SegmentIndex index, Disk disk) {
     this.base = base;
-    this.ops = opener;
-    this.logPath = dir.resolve(fileName(base, LOG_SUFFIX));
-    this.indexPath = dir.resolve(fileName(base, INDEX_SUFFIX));
-    this.log =
-        opener.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    FileChannel idx;
-    try {
-      idx =
-          opener.open(
-              indexPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      log.close();
-      throw e;
-    }
-    this.index = idx;
+    this.logPath = logPath;
+    this.log = log;
+    this.index = index;
+    this.disk = disk;
   }
 
   static String fileName(long base, String suffix) {
@@ -86,135 +66,78 @@ final class Segment implements Closeable {
     return base >= 1 ? base : -1;
   }
 
-  /** A new, empty active segment. */
-  static Segment create(Path dir, long base, FileOps opener) throws IOException {
-    Segment s = new Segment(base, dir, opener);
-    s.log.truncate(0);
-    s.index.truncate(0);
-    s.positions = new int[1024];
-    return s;
+  /**
+   * A new, empty segment. Never truncates: a file of that name that holds anything is refused (an
+   * empty one, left by a creation that failed half-way, is taken over). The caller makes the new
+   * directory entries durable.
+   */
+  static Segment create(Path dir, long base, Disk disk) throws IOException {
+    Path logPath = dir.resolve(fileName(base, LOG_SUFFIX));
+    Path indexPath = dir.resolve(fileName(base, SegmentIndex.SUFFIX));
+    FileChannel log = openNew(logPath, disk);
+    FileChannel index;
+    try {
+      index = openNew(indexPath, disk);
+    } catch (IOException | RuntimeException e) {
+      log.close();
+      disk.ops().delete(logPath);
+      throw e;
+    }
+    return new Segment(base, logPath, log, SegmentIndex.empty(index, indexPath), disk);
+  }
+
+  private static FileChannel openNew(Path path, Disk disk) throws IOException {
+    try {
+      return disk.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (FileAlreadyExistsException e) {
+      FileChannel existing = disk.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (existing.size() == 0) {
+        return existing;
+      }
+      existing.close();
+      throw new StoreException(
+          path + " already exists and is not empty; refusing to overwrite it with a new segment", e);
+    }
   }
 
   /**
-   * Opens an existing segment. A sealed segment whose index checks out is opened without reading
-   * its records; otherwise (and always for the last segment) the records past the last index entry
-   * that checks out are scanned, a torn or corrupt tail is cut off, and the index is rebuilt.
+   * Opens an existing segment, recovering it ({@link SegmentRecovery}).
    *
    * @param active whether this is the topic's last segment, which keeps taking appends
    * @param repairs told, one line each, what recovery changed
    */
-  static Segment open(Path dir, long base, boolean active, FileOps opener, List<String> repairs)
+  static Segment open(Path dir, long base, boolean active, Disk disk, List<String> repairs)
       throws IOException {
-    Segment s = new Segment(base, dir, opener);
+    Path logPath = dir.resolve(fileName(base, LOG_SUFFIX));
+    Path indexPath = dir.resolve(fileName(base, SegmentIndex.SUFFIX));
+    FileChannel log = disk.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel indexFile = null;
     try {
-      s.recover(active, repairs);
+      indexFile =
+          disk.open(indexPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      SegmentRecovery.Recovered r =
+          SegmentRecovery.recover(log, indexFile, logPath, base, active, repairs);
+      SegmentIndex index =
+          r.positions() == null
+              ? SegmentIndex.sealed(indexFile, indexPath, r.count())
+              : SegmentIndex.of(indexFile, indexPath, r.positions(), r.indexEntries());
+      if (!active) {
+        index.seal(r.count());
+      }
+      Segment s = new Segment(base, logPath, log, index, disk);
+      s.count = r.count();
+      s.size = r.size();
+      s.committedBytes = r.size();
+      s.firstTime = r.firstTime();
+      s.lastTime = r.lastTime();
+      return s;
     } catch (IOException | RuntimeException e) {
-      s.close();
+      log.close();
+      if (indexFile != null) {
+        indexFile.close();
+      }
       throw e;
     }
-    return s;
-  }
-
-  private void recover(boolean active, List<String> repairs) throws IOException {
-    long logSize = log.size();
-    long indexSize = index.size();
-    int entries = (int) Math.min(indexSize / 4, Integer.MAX_VALUE);
-    int[] indexed = readIndex(entries);
-    // Trust the index up to its last entry if that entry points at the valid record it should.
-    int trusted = 0;
-    long scanFrom = 0;
-    if (entries > 0) {
-      long end = validRecordEnd(indexed[entries - 1], base + entries - 1, logSize);
-      if (end > 0) {
-        trusted = entries;
-        scanFrom = end;
-      }
-    }
-    if (!active && trusted == entries && scanFrom == logSize && indexSize == entries * 4L) {
-      count = entries;
-      size = logSize;
-      committedBytes = logSize;
-      indexedEntries = entries;
-      if (entries > 0) {
-        firstTime = readTime(indexed[0]);
-        lastTime = readTime(indexed[entries - 1]);
-      }
-      return;
-    }
-    // The last segment is cut at its first bad record (a torn write); older ones are never cut,
-    // only indexed as far as their framing allows, so that their damage is reported on read.
-    ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize, active);
-    int total = trusted + scan.count();
-    int[] all = Arrays.copyOf(indexed, Math.max(1024, total + 1));
-    System.arraycopy(scan.positions(), 0, all, trusted, scan.count());
-    if (scan.damage() != null) {
-      repairs.add("segment " + logPath.getFileName() + " is damaged: " + scan.damage());
-    }
-    if (scan.validEnd() < logSize) {
-      if (active) {
-        repairs.add(
-            String.format(
-                "segment %s: cut %d bytes after message %d (%s)",
-                logPath.getFileName(),
-                logSize - scan.validEnd(),
-                base + total - 1,
-                scan.stopped()));
-        log.truncate(scan.validEnd());
-      } else {
-        repairs.add(
-            String.format(
-                "segment %s is damaged at byte %d (%s): messages from %d on in it cannot be read",
-                logPath.getFileName(), scan.validEnd(), scan.stopped(), base + total));
-      }
-    }
-    if (trusted != entries || indexSize != entries * 4L || scan.count() > 0) {
-      if (trusted != entries || indexSize != entries * 4L) {
-        repairs.add("segment " + logPath.getFileName() + ": rebuilt index of " + total + " entries");
-      }
-      index.truncate(trusted * 4L);
-      indexedEntries = trusted;
-    } else {
-      indexedEntries = entries;
-    }
-    count = total;
-    size = active ? scan.validEnd() : logSize;
-    committedBytes = size;
-    if (total > 0) {
-      firstTime = trusted > 0 ? readTime(all[0]) : scan.firstTime();
-      lastTime = scan.count() > 0 ? scan.lastTime() : readTime(all[total - 1]);
-    }
-    positions = all;
-    if (!active) {
-      writeIndexEntries(total);
-      positions = null;
-    }
-  }
-
-  /** The end of the record at {@code position} if it is valid and numbered {@code number}, else -1. */
-  private long validRecordEnd(long position, long number, long logSize) throws IOException {
-    if (position < 0 || position + RecordFormat.HEADER_BYTES > logSize) {
-      return -1;
-    }
-    ByteBuffer header = readFully(position, RecordFormat.HEADER_BYTES);
-    int length = header.getInt(RecordFormat.LENGTH_OFFSET);
-    if (length < 0 || position + RecordFormat.recordBytes(length) > logSize) {
-      return -1;
-    }
-    if (header.getLong(RecordFormat.NUMBER_OFFSET) != number) {
-      return -1;
-    }
-    ByteBuffer record = readFully(position, (int) RecordFormat.recordBytes(length));
-    return RecordFormat.crcMatches(record, 0, length) ? position + record.capacity() : -1;
-  }
-
-  private int[] readIndex(int entries) throws IOException {
-    int[] result = new int[entries];
-    if (entries == 0) {
-      return result;
-    }
-    ByteBuffer buffer = ByteBuffer.allocate(entries * 4);
-    readFully(index, buffer, 0).asIntBuffer().get(result);
-    return result;
   }
 
   int count() {
@@ -255,15 +178,8 @@ final class Segment implements Closeable {
       cutBack(position);
       throw e;
     }
-    int[] p = positions;
     int n = count;
-    if (n + records > p.length) {
-      p = Arrays.copyOf(p, Math.max(p.length * 2, n + records));
-      positions = p;
-    }
-    for (int i = 0; i < records; i++) {
-      p[n + i] = (int) (position + starts[i]);
-    }
+    index.add(n, position, starts, records);
     if (n == 0) {
       firstTime = firstAppendTime;
     }
@@ -280,7 +196,7 @@ final class Segment implements Closeable {
     cutBack(oldSize);
     if (oldCount > 0 && oldCount < count) {
       try {
-        lastTime = readTime(positions[oldCount - 1]);
+        lastTime = timeOf(base + oldCount - 1);
       } catch (IOException e) {
         // Only retention's view of this segment's newest record is off, and only until restart.
       }
@@ -301,61 +217,42 @@ final class Segment implements Closeable {
     }
   }
 
-  /** Makes the first {@code bytes} bytes visible to readers. */
-  void commit(long bytes) {
-    committedBytes = bytes;
+  /** Makes everything appended so far visible to readers. */
+  void commit() {
+    committedBytes = size;
   }
 
+  /** Forces the log's records to disk. */
   void force() throws IOException {
-    ops.force(log, false);
+    disk.forceLog(log, logPath);
   }
 
   /** Writes index entries not yet in the index file, up to {@code upTo} records. */
-  synchronized void writeIndexEntries(int upTo) throws IOException {
-    int[] p = positions;
-    if (p == null || upTo <= indexedEntries) {
-      return;
-    }
-    ByteBuffer buffer = ByteBuffer.allocate((upTo - indexedEntries) * 4);
-    for (int i = indexedEntries; i < upTo; i++) {
-      buffer.putInt(p[i]);
-    }
-    buffer.flip();
-    long at = indexedEntries * 4L;
-    while (buffer.hasRemaining()) {
-      index.write(buffer, at + buffer.position());
-    }
-    indexedEntries = upTo;
+  void writeIndexEntries(int upTo) throws IOException {
+    index.writeUpTo(upTo);
   }
 
-  /** Finishes this segment: writes its whole index and, unless {@code sync} is false, forces both files. */
-  void seal(boolean sync) throws IOException {
-    writeIndexEntries(count);
-    if (sync) {
-      ops.force(log, false);
-      ops.force(index, false);
+  /**
+   * Finishes this segment: writes its whole index and, if the policy forces files, forces both
+   * files, so that a sealed segment is durable before its successor takes appends.
+   */
+  void seal() throws IOException {
+    index.writeUpTo(count);
+    if (disk.policy().forcesFiles()) {
+      disk.forceLog(log, logPath);
+      disk.force(index.file(), index.path, false);
     }
+    index.seal(count);
     committedBytes = size;
-    positions = null;
   }
 
   /** Byte position of record number {@code number}, which must be in this segment. */
   long positionOf(long number) throws IOException {
-    int i = (int) (number - base);
-    int[] p = positions;
-    if (p != null) {
-      return p[i];
-    }
-    ByteBuffer entry = readFully(index, ByteBuffer.allocate(4), i * 4L);
-    return entry.getInt(0);
+    return index.positionOf((int) (number - base));
   }
 
   long timeOf(long number) throws IOException {
-    return readTime(positionOf(number));
-  }
-
-  private long readTime(long position) throws IOException {
-    return readFully(position + RecordFormat.TIME_OFFSET, 8).getLong(0);
+    return readFully(positionOf(number) + RecordFormat.TIME_OFFSET, 8).getLong(0);
   }
 
   /** Index (from 0) of the first record appended at or after {@code millis}; count if none. */
@@ -456,6 +353,7 @@ final class Segment implements Closeable {
     return buffer;
   }
 
+  /** Closes both files, even if closing the first fails. */
   @Override
   public void close() throws IOException {
     try {
@@ -465,10 +363,29 @@ final class Segment implements Closeable {
     }
   }
 
-  /** Closes and deletes both files. */
+  /**
+   * Closes and deletes both files: the log first, so that a crash in between leaves an index
+   * without a log, which start-up removes, never a log without its records. The files are closed
+   * even if a deletion fails. The caller makes the removal durable.
+   */
   void delete() throws IOException {
-    close();
-    ops.delete(logPath);
-    ops.delete(indexPath);
+    IOException failure = null;
+    try {
+      close();
+    } catch (IOException e) {
+      failure = e;
+    }
+    for (Path file : List.of(logPath, index.path)) {
+      try {
+        disk.ops().delete(file);
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

@@ -2,23 +2,25 @@ package io.minikafka.broker.store.file;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.minikafka.broker.store.TopicName;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import io.minikafka.broker.store.TopicName;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -33,52 +35,98 @@ import java.util.stream.Stream;
  * #MAX_PLAIN} characters are cut and suffixed with {@code ~} and 32 hex digits of the name's
  * SHA-256 (the unabbreviated form never contains {@code ~}), keeping file names under 255 bytes.
  * Either way, the {@value #NAME_FILE} file inside holds the exact name, which is what start-up
- * reads to rediscover topics.
+ * reads to rediscover topics; an unabbreviated directory name also decodes back to its topic.
  */
 final class TopicDirectory {
 
   static final String NAME_FILE = "topic.name";
+  /**
+   * Prefix of a topic directory being created, renamed into place once its name file is durable.
+   * Encoded names never start with {@code .}, so no topic's directory can be taken for one.
+   */
+  static final String CREATING_PREFIX = ".creating-";
   private static final int MAX_PLAIN = 200;
   private static final int CUT = 160;
+  private static final int HASH_HEX_DIGITS = 32;
 
   private TopicDirectory() {}
 
-  /** A topic directory found under a store's root. */
-  record Found(String topic, Path dir) {}
+  /**
+   * A topic directory found under a store's root.
+   *
+   * @param topic the topic it holds; when unreadable, the name decoded from the directory name,
+   *     or null if that is abbreviated
+   * @param problem why the directory cannot be used, or null if it can
+   */
+  record Found(Path dir, String topic, String problem) {
+    boolean readable() {
+      return problem == null;
+    }
+
+    /** How to name it in messages. */
+    String describe() {
+      return topic != null ? "topic '" + topic + "'" : "the topic in " + dir.getFileName();
+    }
+  }
 
   /**
-   * The topic directories under {@code root}, in name order; anything else there is reported to
-   * {@code warnings} (one line each) and skipped.
+   * What a store's root holds.
+   *
+   * @param topics every topic directory, readable or not, in name order
+   * @param leftovers directories of topics whose creation a crash interrupted (nothing in them
+   *     was ever acknowledged)
    */
-  static List<Found> discover(Path root, Consumer<String> warnings) throws IOException {
+  record Discovery(List<Found> topics, List<Path> leftovers) {}
+
+  /**
+   * The topic directories under {@code root}; anything else there is reported to {@code warnings}
+   * (one line each) and skipped.
+   */
+  static Discovery discover(Path root, Consumer<String> warnings) throws IOException {
     List<Path> entries;
     try (Stream<Path> list = Files.list(root)) {
       entries = list.sorted().toList();
     }
     List<Found> found = new ArrayList<>();
+    List<Path> leftovers = new ArrayList<>();
     for (Path entry : entries) {
       String fileName = entry.getFileName().toString();
       if (fileName.equals(FileStore.LOCK_FILE)) {
         continue;
       }
-      if (!Files.isDirectory(entry) || !Files.isRegularFile(entry.resolve(NAME_FILE))) {
+      if (fileName.startsWith(CREATING_PREFIX) && Files.isDirectory(entry)) {
+        leftovers.add(entry);
+        continue;
+      }
+      if (!Files.isDirectory(entry) || !isEncodedName(fileName)) {
         warnings.accept("Ignoring " + entry + ": not a MiniKafka topic directory");
         continue;
       }
-      String topic = readName(entry);
-      try {
-        TopicName.validate(topic);
-      } catch (IllegalArgumentException e) {
-        warnings.accept("Ignoring " + entry + ": its topic name is invalid (" + e.getMessage() + ")");
-        continue;
-      }
-      if (!encode(topic).equals(fileName)) {
-        warnings.accept("Ignoring " + entry + ": it is named for another topic than '" + topic + "'");
-        continue;
-      }
-      found.add(new Found(topic, entry));
+      found.add(inspect(entry));
     }
-    return found;
+    return new Discovery(found, leftovers);
+  }
+
+  /** Reads a topic directory's name file and checks it against the directory's name. */
+  static Found inspect(Path dir) {
+    String fileName = dir.getFileName().toString();
+    String decoded = decode(fileName).orElse(null);
+    String topic;
+    try {
+      topic = readName(dir);
+    } catch (IOException e) {
+      return new Found(dir, decoded, e.getMessage());
+    }
+    try {
+      TopicName.validate(topic);
+    } catch (IllegalArgumentException e) {
+      return new Found(dir, decoded, NAME_FILE + " holds an invalid topic name (" + e.getMessage() + ")");
+    }
+    if (!encode(topic).equals(fileName)) {
+      return new Found(
+          dir, decoded, NAME_FILE + " names topic '" + topic + "', which does not belong in this directory");
+    }
+    return new Found(dir, topic, null);
   }
 
   static String encode(String topic) {
@@ -108,34 +156,115 @@ final class TopicDirectory {
     }
   }
 
-  /** Records the topic's exact name in its directory, atomically and durably. */
-  static void writeName(Path dir, String topic) throws IOException {
+  /**
+   * The topic an unabbreviated directory name encodes, if it is the exact encoding of a valid
+   * topic name.
+   */
+  static Optional<String> decode(String dirName) {
+    if (dirName.isEmpty() || dirName.length() > MAX_PLAIN || dirName.charAt(0) == '.') {
+      return Optional.empty();
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    for (int i = 0; i < dirName.length(); i++) {
+      char c = dirName.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+        bytes.write(c);
+      } else if (c == '^' && i + 1 < dirName.length() && isLower(dirName.charAt(i + 1))) {
+        bytes.write(dirName.charAt(++i) - 'a' + 'A');
+      } else if (c == '%' && i + 2 < dirName.length() && isHex(dirName.charAt(i + 1)) && isHex(dirName.charAt(i + 2))) {
+        bytes.write(Integer.parseInt(dirName.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        return Optional.empty();
+      }
+    }
+    try {
+      String topic = strictUtf8(bytes.toByteArray());
+      TopicName.validate(topic);
+      return encode(topic).equals(dirName) ? Optional.of(topic) : Optional.empty();
+    } catch (CharacterCodingException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether a name is what {@link #encode} makes of some topic name. */
+  static boolean isEncodedName(String name) {
+    if (decode(name).isPresent()) {
+      return true;
+    }
+    // An abbreviated name: a cut plain part, '~', and hex digits of the SHA-256.
+    if (name.length() != CUT + 1 + HASH_HEX_DIGITS || name.charAt(CUT) != '~' || name.charAt(0) == '.') {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean allowed =
+          i > CUT
+              ? isHex(c)
+              : i == CUT || isLower(c) || (c >= '0' && c <= '9') || "-_.^%".indexOf(c) >= 0;
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLower(char c) {
+    return c >= 'a' && c <= 'z';
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  }
+
+  private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+    return UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
+  }
+
+  /**
+   * Records the topic's exact name in its directory: a temporary file, forced, renamed into place,
+   * and the directory synced (per policy).
+   */
+  static void writeName(Path dir, String topic, Disk disk) throws IOException {
     Path temp = dir.resolve(NAME_FILE + ".tmp");
     try (FileChannel channel =
-        FileChannel.open(
+        disk.open(
             temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(topic.getBytes(UTF_8));
       while (bytes.hasRemaining()) {
         channel.write(bytes);
       }
-      channel.force(true);
+      if (disk.policy().forcesFiles()) {
+        disk.force(channel, temp, true);
+      }
+    }
+    disk.ops().move(temp, dir.resolve(NAME_FILE));
+    disk.syncDirectory(dir);
+  }
+
+  /**
+   * The name recorded in a topic directory.
+   *
+   * @throws IOException saying what is wrong with the name file: missing, empty, not UTF-8
+   */
+  static String readName(Path dir) throws IOException {
+    Path file = dir.resolve(NAME_FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(NAME_FILE + " is missing");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length == 0) {
+      throw new IOException(NAME_FILE + " is empty");
     }
     try {
-      Files.move(temp, dir.resolve(NAME_FILE), StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, dir.resolve(NAME_FILE), StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  /** The name recorded in a topic directory. */
-  static String readName(Path dir) throws IOException {
-    return Files.readString(dir.resolve(NAME_FILE), UTF_8);
-  }
-
-  /** Makes a directory's entries (files created, renamed or deleted in it) durable. */
-  static void force(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
+      return strictUtf8(bytes);
+    } catch (CharacterCodingException e) {
+      throw new IOException(NAME_FILE + " is not valid UTF-8");
     }
   }
 

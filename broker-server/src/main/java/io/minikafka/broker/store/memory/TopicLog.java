@@ -84,7 +84,7 @@ final class TopicLog {
         found.add(new StoredMessage(n, appendTimes[slot], payloads[slot]));
       }
       long newReadFrom = found.isEmpty() ? readFrom : found.get(found.size() - 1).number() + 1;
-      return new PollResult(found, newReadFrom, firstNumber);
+      return new PollResult(found, newReadFrom, firstNumber, end);
     } finally {
       lock.readLock().unlock();
     }

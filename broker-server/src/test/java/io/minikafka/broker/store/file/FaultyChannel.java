@@ -128,6 +128,7 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   protected void implCloseChannel() throws IOException {
+    faults.openChannels.remove(this);
     delegate.close();
   }
 }

@@ -31,7 +31,12 @@ final class FaultyFileOps implements FileOps {
   volatile Predicate<Path> failMove = path -> false;
   volatile Predicate<Path> failDelete = path -> false;
   volatile Predicate<Path> failCreateDirectory = path -> false;
-  /** "fsync PATH", "fsync-dir PATH", "move FROM -> TO", "delete PATH", "mkdir PATH", in order. */
+  /** The channels opened and not yet closed, by path. */
+  final java.util.Set<FaultyChannel> openChannels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * "create PATH" (a file opened that did not exist), "fsync PATH", "fsync-dir PATH", "move FROM ->
+   * TO", "delete PATH", "mkdir PATH", in order.
+   */
   final List<String> events = new CopyOnWriteArrayList<>();
 
   @Override
@@ -39,7 +44,13 @@ final class FaultyFileOps implements FileOps {
     if (failOpen.test(path)) {
       throw new IOException("Too many open files (injected, opening " + path.getFileName() + ")");
     }
-    return new FaultyChannel(FileChannel.open(path, options), this, path);
+    boolean existed = java.nio.file.Files.exists(path);
+    FaultyChannel channel = new FaultyChannel(FileChannel.open(path, options), this, path);
+    openChannels.add(channel);
+    if (!existed) {
+      events.add("create " + path);
+    }
+    return channel;
   }
 
   @Override
@@ -99,6 +110,11 @@ final class FaultyFileOps implements FileOps {
     }
     FileOps.DEFAULT.createDirectory(dir);
     events.add("mkdir " + dir);
+  }
+
+  /** Whether a channel to {@code path} is open. */
+  boolean isOpen(Path path) {
+    return openChannels.stream().anyMatch(c -> c.path().equals(path));
   }
 
   /** The recorded events from {@code fromIndex} on. */

@@ -453,16 +453,42 @@ class FileStoreTest {
   }
 
   @Test
-  void withFsyncIntervalTheLogIsForcedInTheBackground() throws Exception {
+  void withFsyncIntervalTheLogIsForcedInTheBackgroundNotByTheProduce() throws Exception {
     FaultyFileOps faults = new FaultyFileOps();
     FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofMillis(20)));
     try (FileStore store = FileStore.open(root, config, clock, faults)) {
-      int forcesAtStart = faults.forces.get();
       store.store("t", new byte[1]);
-      assertThat(faults.forces.get()).as("the produce itself does not force").isEqualTo(forcesAtStart);
+      Path log = segmentLogs("t").get(0);
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> faults.forces.get() > forcesAtStart);
+          .until(() -> faults.events.contains("fsync " + log));
+    }
+  }
+
+  @Test
+  void theIntervalForcerForcesOnlyTopicsThatChanged() throws Exception {
+    FaultyFileOps faults = new FaultyFileOps();
+    FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofHours(1)));
+    try (FileStore store = FileStore.open(root, config, clock, faults)) {
+      store.store("quiet", new byte[1]);
+      store.store("busy", new byte[1]);
+      int before = faults.events.size();
+      assertThat(faults.events).noneMatch(e -> e.startsWith("fsync ") && e.endsWith(".log"));
+      store.flushAll(true);
+      assertThat(faults.eventsSince(before))
+          .as("the first round forces both")
+          .filteredOn(e -> e.endsWith(".log"))
+          .hasSize(2);
+
+      store.store("busy", new byte[1]);
+      int second = faults.events.size();
+      store.flushAll(true);
+      assertThat(faults.eventsSince(second))
+          .containsExactly("fsync " + segmentLogs("busy").get(0));
+
+      int third = faults.events.size();
+      store.flushAll(true);
+      assertThat(faults.eventsSince(third)).as("nothing changed").isEmpty();
     }
   }
 

@@ -78,7 +78,10 @@ class StoreModelTest {
       }
       long firstAvailable = entries.isEmpty() ? nextAndLastTime.get(topic)[0] : entries.get(0).number;
       return new PollResult(
-          out, out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1, firstAvailable);
+          out,
+          out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1,
+          firstAvailable,
+          nextAndLastTime.get(topic)[0]);
     }
 
     long removeOlderThan(long cutoff) {

@@ -1,0 +1,87 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The committed positions of a topic's named consumers, in the topic directory's {@value #FILE}
+ * file: one {@code NUMBER<TAB>NAME} line each (names hold no tab or newline), rewritten whole on
+ * each commit through a temporary file that is forced, renamed over the old one, and made durable
+ * by a directory fsync (skipped under fsync never). A commit that fails changes nothing.
+ *
+ * <p>Thread-safe.
+ */
+final class ConsumerPositions {
+
+  static final String FILE = "positions";
+  private static final String TEMP = FILE + ".tmp";
+
+  private final Path dir;
+  private final Disk disk;
+  /** Guarded by this; replaced, never changed, so a failed commit leaves it as it was. */
+  private Map<String, Long> positions;
+
+  private ConsumerPositions(Path dir, Disk disk, Map<String, Long> positions) {
+    this.dir = dir;
+    this.disk = disk;
+    this.positions = positions;
+  }
+
+  /**
+   * Reads a topic's positions; a damaged line is skipped and reported to {@code repairs}.
+   */
+  static ConsumerPositions load(Path dir, Disk disk, List<String> repairs) throws IOException {
+    Map<String, Long> positions = new TreeMap<>();
+    Path file = dir.resolve(FILE);
+    if (Files.exists(file)) {
+      for (String line : Files.readAllLines(file, UTF_8)) {
+        int tab = line.indexOf('\t');
+        try {
+          positions.put(line.substring(tab + 1), Long.parseLong(line.substring(0, tab)));
+        } catch (RuntimeException e) {
+          repairs.add("ignored a damaged line of " + FILE + ": '" + line + "'");
+        }
+      }
+    }
+    return new ConsumerPositions(dir, disk, positions);
+  }
+
+  /** Records that {@code consumer} reads {@code next} next; durable (per policy) on return. */
+  synchronized void commit(String consumer, long next) throws IOException {
+    disk.checkWritable();
+    Map<String, Long> updated = new TreeMap<>(positions);
+    updated.put(consumer, next);
+    StringBuilder text = new StringBuilder();
+    updated.forEach((name, number) -> text.append(number).append('\t').append(name).append('\n'));
+    Path temp = dir.resolve(TEMP);
+    try (FileChannel out =
+        disk.open(
+            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(UTF_8));
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+      if (disk.policy().forcesFiles()) {
+        disk.force(out, temp, true);
+      }
+    }
+    disk.ops().move(temp, dir.resolve(FILE));
+    positions = updated;
+    disk.syncDirectory(dir);
+  }
+
+  synchronized OptionalLong position(String consumer) {
+    Long next = positions.get(consumer);
+    return next == null ? OptionalLong.empty() : OptionalLong.of(next);
+  }
+}

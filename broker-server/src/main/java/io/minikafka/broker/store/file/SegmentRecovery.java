@@ -1,0 +1,124 @@
+package io.minikafka.broker.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Start-up recovery of one segment: finds how many valid records its log holds, cuts a torn tail
+ * off the topic's last segment, and brings its index into agreement with the log.
+ *
+ * <ul>
+ *   <li>An older (sealed) segment is checked in O(1): its index must have one entry per record
+ *       and its last entry must point at a valid record with the right number that ends exactly
+ *       at the end of the log. Otherwise it is scanned and its index rebuilt; it is never cut, so
+ *       damage inside it is reported on read, never silently removed.
+ *   <li>The last segment is trusted up to its last index entry that points at a valid record, and
+ *       scanned from there (about one index-write interval of appends). The scan stops at the
+ *       first invalid record; everything from there on is a torn or corrupt tail and is cut.
+ * </ul>
+ *
+ * Every change is reported to {@code repairs}, one line each.
+ */
+final class SegmentRecovery {
+
+  /**
+   * What a segment holds once recovered.
+   *
+   * @param positions the position of every record, when the index had to be rebuilt or the
+   *     segment is active; null for a sealed segment whose index file checked out
+   * @param indexEntries how many entries the index file holds now
+   */
+  record Recovered(
+      int count, long size, long firstTime, long lastTime, int[] positions, int indexEntries) {}
+
+  private SegmentRecovery() {}
+
+  static Recovered recover(
+      FileChannel log, FileChannel index, Path logPath, long base, boolean active, List<String> repairs)
+      throws IOException {
+    long logSize = log.size();
+    long indexSize = index.size();
+    int[] indexed = SegmentIndex.readAll(index);
+    int entries = indexed.length;
+    int trusted = 0;
+    long scanFrom = 0;
+    if (entries > 0) {
+      long end = validRecordEnd(log, indexed[entries - 1], base + entries - 1, logSize);
+      if (end > 0) {
+        trusted = entries;
+        scanFrom = end;
+      }
+    }
+    boolean indexWhole = trusted == entries && indexSize == (long) entries * SegmentIndex.ENTRY_BYTES;
+    if (!active && indexWhole && scanFrom == logSize) {
+      long first = entries > 0 ? readTime(log, indexed[0]) : -1;
+      long last = entries > 0 ? readTime(log, indexed[entries - 1]) : -1;
+      return new Recovered(entries, logSize, first, last, null, entries);
+    }
+    // The last segment is cut at its first bad record (a torn write); older ones are never cut,
+    // only indexed as far as their framing allows, so that their damage is reported on read.
+    ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize, active);
+    int total = trusted + scan.count();
+    int[] all = Arrays.copyOf(indexed, Math.max(total, trusted));
+    System.arraycopy(scan.positions(), 0, all, trusted, scan.count());
+    String file = logPath.getFileName().toString();
+    if (scan.damage() != null) {
+      repairs.add("segment " + file + " is damaged: " + scan.damage());
+    }
+    if (scan.validEnd() < logSize) {
+      if (active) {
+        repairs.add(
+            String.format(
+                "segment %s: cut %d bytes after message %d (%s)",
+                file, logSize - scan.validEnd(), base + total - 1, scan.stopped()));
+        log.truncate(scan.validEnd());
+      } else {
+        repairs.add(
+            String.format(
+                "segment %s is damaged at byte %d (%s): messages from %d on in it cannot be read",
+                file, scan.validEnd(), scan.stopped(), base + total));
+      }
+    }
+    int indexEntries = entries;
+    if (!indexWhole) {
+      repairs.add("segment " + file + ": rebuilt index of " + total + " entries");
+      index.truncate((long) trusted * SegmentIndex.ENTRY_BYTES);
+      indexEntries = trusted;
+    }
+    long size = active ? scan.validEnd() : logSize;
+    long first = -1;
+    long last = -1;
+    if (total > 0) {
+      first = trusted > 0 ? readTime(log, all[0]) : scan.firstTime();
+      last = scan.count() > 0 ? scan.lastTime() : readTime(log, all[total - 1]);
+    }
+    return new Recovered(total, size, first, last, all, indexEntries);
+  }
+
+  /** The end of the record at {@code position} if it is valid and numbered {@code number}, else -1. */
+  private static long validRecordEnd(FileChannel log, long position, long number, long logSize)
+      throws IOException {
+    if (position < 0 || position + RecordFormat.HEADER_BYTES > logSize) {
+      return -1;
+    }
+    ByteBuffer header = Segment.readFully(log, ByteBuffer.allocate(RecordFormat.HEADER_BYTES), position);
+    int length = header.getInt(RecordFormat.LENGTH_OFFSET);
+    if (length < 0 || position + RecordFormat.recordBytes(length) > logSize) {
+      return -1;
+    }
+    if (header.getLong(RecordFormat.NUMBER_OFFSET) != number) {
+      return -1;
+    }
+    ByteBuffer record =
+        Segment.readFully(log, ByteBuffer.allocate((int) RecordFormat.recordBytes(length)), position);
+    return RecordFormat.crcMatches(record, 0, length) ? position + record.capacity() : -1;
+  }
+
+  private static long readTime(FileChannel log, long position) throws IOException {
+    return Segment.readFully(log, ByteBuffer.allocate(8), position + RecordFormat.TIME_OFFSET).getLong(0);
+  }
+}

@@ -1,0 +1,81 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.minikafka.broker.store.ManualClock;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoreException;
+import io.minikafka.broker.store.StoredMessage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After a failed fsync the kernel may have dropped the dirty pages and will report success next
+ * time, so nothing written since the last good fsync can be trusted to be on disk: the store
+ * refuses writes from then on, until a restart recovers the log from what the disk really holds
+ * (as PostgreSQL and Kafka do). Reads go on.
+ */
+class FsyncFailureTest {
+
+  @TempDir Path root;
+  private final ManualClock clock = new ManualClock();
+  private final FaultyFileOps faults = new FaultyFileOps();
+
+  private FileStore open(FsyncPolicy policy, FileOps ops) throws IOException {
+    return FileStore.open(root, FileStoreConfig.defaults().withFsync(policy), clock, ops);
+  }
+
+  @Test
+  void withFsyncIntervalAFailedBackgroundFsyncStopsEveryWriteUntilRestart() throws Exception {
+    AtomicInteger failedForces = new AtomicInteger();
+    try (FileStore store = open(new FsyncPolicy.Interval(Duration.ofMillis(20)), faults)) {
+      store.store("t", "acknowledged before".getBytes(UTF_8));
+      faults.failForce =
+          p -> p.toString().endsWith(Segment.LOG_SUFFIX) && failedForces.incrementAndGet() > 0;
+      await().atMost(Duration.ofSeconds(30)).until(() -> failedForces.get() > 0);
+      faults.failForce = p -> false;
+
+      assertThatThrownBy(() -> store.store("t", "after".getBytes(UTF_8)))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("fsync")
+          .hasMessageContaining("restart");
+      assertThatThrownBy(() -> store.store("other", "after".getBytes(UTF_8)))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("fsync");
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
+    }
+    try (FileStore store = open(new FsyncPolicy.Interval(Duration.ofMillis(20)), FileOps.DEFAULT)) {
+      assertThat(store.store("t", "after restart".getBytes(UTF_8))).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void withFsyncAlwaysTheProduceWhoseFsyncFailedFailsAndSoDoesEveryLaterOne() throws Exception {
+    try (FileStore store = open(new FsyncPolicy.Always(), faults)) {
+      store.store("t", "acknowledged".getBytes(UTF_8));
+      faults.failForce = p -> p.toString().endsWith(Segment.LOG_SUFFIX);
+      assertThatThrownBy(() -> store.store("t", "lost".getBytes(UTF_8))).isInstanceOf(StoreException.class);
+      faults.failForce = p -> false;
+
+      assertThatThrownBy(() -> store.store("t", "refused".getBytes(UTF_8)))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("fsync");
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(m -> new String(m.payload(), UTF_8))
+          .containsExactly("acknowledged");
+    }
+    try (FileStore store = open(new FsyncPolicy.Always(), FileOps.DEFAULT)) {
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(StoredMessage::number)
+          .containsExactly(1L);
+      assertThat(store.store("t", "after restart".getBytes(UTF_8))).isEqualTo(2);
+    }
+  }
+}
