@@ -84,7 +84,8 @@ final class SegmentRecovery {
       }
     }
     int indexEntries = entries;
-    if (!indexWhole) {
+    // An active segment's tail is indexed in the background, so missing entries there are normal.
+    if (!indexWhole || (!active && scan.count() > 0)) {
       repairs.add("segment " + file + ": rebuilt index of " + total + " entries");
       index.truncate((long) trusted * SegmentIndex.ENTRY_BYTES);
       indexEntries = trusted;

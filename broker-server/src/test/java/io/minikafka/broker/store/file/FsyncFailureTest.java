@@ -50,8 +50,11 @@ class FsyncFailureTest {
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("fsync");
       assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
+      assertThat(store.health().writable()).isFalse();
+      assertThat(store.health().problems()).singleElement().asString().contains("fsync");
     }
     try (FileStore store = open(new FsyncPolicy.Interval(Duration.ofMillis(20)), FileOps.DEFAULT)) {
+      assertThat(store.health()).isEqualTo(io.minikafka.broker.store.StoreHealth.HEALTHY);
       assertThat(store.store("t", "after restart".getBytes(UTF_8))).isEqualTo(2);
     }
   }

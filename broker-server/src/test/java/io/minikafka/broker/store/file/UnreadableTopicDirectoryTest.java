@@ -70,6 +70,12 @@ class UnreadableTopicDirectoryTest {
           .hasMessageContaining("could not be read");
       assertThat(store.poll("healthy", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
       assertThat(store.store("healthy", new byte[1])).isEqualTo(2);
+      assertThat(store.topics()).containsExactly("healthy");
+      assertThat(store.health().writable()).isTrue();
+      assertThat(store.health().problems())
+          .singleElement()
+          .asString()
+          .contains("topic 'orders'", StoreFiles.topicDir(root, "orders").toString(), "mkfk-fsck --repair");
     }
 
     Map<Path, byte[]> after = StoreFiles.contents(StoreFiles.topicDir(root, "orders"));
@@ -78,13 +84,20 @@ class UnreadableTopicDirectoryTest {
   }
 
   @Test
-  void onceItsNameFileIsRepairedTheTopicIsBackWithEveryMessage() throws IOException {
+  void onceFsckHasRepairedItsNameFileTheTopicIsBackWithEveryMessage() throws IOException {
     fill("orders", 60);
     Files.write(nameFile("orders"), new byte[0]);
     try (FileStore store = open()) {
       assertThatThrownBy(() -> store.store("orders", new byte[1])).isInstanceOf(StoreException.class);
     }
-    Files.writeString(nameFile("orders"), "orders");
+    FileStoreCheck.Report found = FileStoreCheck.check(root);
+    assertThat(found.damaged()).isTrue();
+    assertThat(found.topics())
+        .filteredOn(t -> t.topic().equals("orders"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.problems()).singleElement().satisfies(p -> assertThat(p.repairable()).isTrue()));
+
+    assertThat(FileStoreCheck.repair(root).damaged()).isFalse();
     try (FileStore store = open()) {
       assertThat(store.poll("orders", 1, PollLimits.UNLIMITED).messages())
           .extracting(StoredMessage::number)
@@ -92,6 +105,22 @@ class UnreadableTopicDirectoryTest {
           .startsWith(1L)
           .endsWith(60L);
       assertThat(store.store("orders", new byte[1])).isEqualTo(61);
+    }
+  }
+
+  @Test
+  void aTopicWhoseCreationWasInterruptedIsRemovedAtStartAndCreatedAfresh() throws IOException {
+    try (FileStore store = open()) {
+      store.store("healthy", new byte[1]);
+    }
+    Path interrupted = root.resolve(TopicDirectory.CREATING_PREFIX + TopicDirectory.encode("new"));
+    Files.createDirectories(interrupted);
+    Files.writeString(interrupted.resolve(TopicDirectory.NAME_FILE), "ne");
+    try (FileStore store = open()) {
+      assertThat(interrupted).doesNotExist();
+      assertThat(store.topics()).containsExactly("healthy");
+      assertThat(store.store("new", new byte[1])).isEqualTo(1);
+      assertThat(store.health().problems()).isEmpty();
     }
   }
 }

@@ -1,0 +1,86 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.store.StoreFailedException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Named consumers' positions: durable commits, and a commit that fails changes nothing. */
+class ConsumerPositionsTest {
+
+  @TempDir Path dir;
+  private final FaultyFileOps ops = new FaultyFileOps();
+  private final Disk disk = new Disk(ops, new FsyncPolicy.Always(), new FsyncObserver());
+  private final List<String> repairs = new ArrayList<>();
+
+  @Test
+  void commitsSurviveAReloadWhateverTheName() throws IOException {
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    positions.commit("billing", 5);
+    positions.commit("Audit ünïcødé", 9);
+    positions.commit("billing", 7);
+
+    ConsumerPositions reloaded = ConsumerPositions.load(dir, disk, repairs);
+    assertThat(reloaded.position("billing")).hasValue(7);
+    assertThat(reloaded.position("Audit ünïcødé")).hasValue(9);
+    assertThat(reloaded.position("nobody")).isEmpty();
+    assertThat(repairs).isEmpty();
+  }
+
+  @Test
+  void aCommitIsForcedRenamedAndItsDirectorySynced() throws IOException {
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    positions.commit("c", 2);
+    Path temp = dir.resolve("positions.tmp");
+    assertThat(ops.events)
+        .containsSubsequence(
+            "fsync " + temp, "move " + temp + " -> " + dir.resolve(ConsumerPositions.FILE), "fsync-dir " + dir);
+  }
+
+  @Test
+  void aFailedCommitChangesNeitherTheFileNorThePosition() throws IOException {
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    positions.commit("c", 2);
+    byte[] before = Files.readAllBytes(dir.resolve(ConsumerPositions.FILE));
+    ops.failMove = p -> true;
+
+    assertThatThrownBy(() -> positions.commit("c", 3)).isInstanceOf(IOException.class);
+
+    assertThat(positions.position("c")).hasValue(2);
+    assertThat(Files.readAllBytes(dir.resolve(ConsumerPositions.FILE))).isEqualTo(before);
+  }
+
+  @Test
+  void commitsAreRefusedOnceAnFsyncHasFailed() throws IOException {
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    ops.failForce = p -> true;
+    try (FileChannel any = disk.open(dir.resolve("probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      assertThatThrownBy(() -> disk.force(any, dir.resolve("probe"), false))
+          .isInstanceOf(StoreFailedException.class);
+    }
+    ops.failForce = p -> false;
+    assertThatThrownBy(() -> positions.commit("c", 2))
+        .isInstanceOf(StoreFailedException.class)
+        .hasMessageContaining("fsync");
+    assertThat(positions.position("c")).isEmpty();
+  }
+
+  @Test
+  void aDamagedLineIsSkippedAndReported() throws IOException {
+    Files.writeString(dir.resolve(ConsumerPositions.FILE), "4\tgood\nnot a number\tbad\n", UTF_8);
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+    assertThat(positions.position("good")).hasValue(4);
+    assertThat(positions.position("bad")).isEmpty();
+    assertThat(repairs).singleElement().asString().contains("damaged line");
+  }
+}

@@ -1,0 +1,141 @@
+package io.minikafka.broker.store.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.store.StoreException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** Group commit: shared writes, numbering, and a failure that releases every appender. */
+class GroupCommitTest {
+
+  private static final List<byte[]> ONE = List.of(new byte[] {1});
+
+  @Test
+  void appendsWaitingForAWriteShareTheNextOneAndGetDistinctConsecutiveNumbers() throws Exception {
+    List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              recordsPerWrite.add(chunk.count());
+              if (recordsPerWrite.size() == 1) {
+                firstWriteEntered.countDown();
+                awaitUninterruptibly(release);
+              }
+            });
+    int appenders = 16;
+    Set<Long> numbers = ConcurrentHashMap.newKeySet();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < appenders; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  numbers.add(commit.append(ONE, 0));
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      threads.add(t);
+      t.start();
+      if (i == 0) {
+        assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    // The others have added their records and park until the first write is done.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+    release.countDown();
+    for (Thread t : threads) {
+      t.join(30_000);
+    }
+    assertThat(numbers).hasSize(appenders).allMatch(n -> n >= 1 && n <= appenders);
+    assertThat(recordsPerWrite).as("one write for the first, one for all that queued behind it").containsExactly(1, 15);
+  }
+
+  @Test
+  void aFailedWriteFailsItsAppendersAndFreesTheirNumbers() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            10,
+            Long.MIN_VALUE,
+            chunk -> {
+              if (calls.incrementAndGet() == 2) {
+                throw new IOException("disk says no");
+              }
+            });
+    assertThat(commit.append(ONE, 0)).isEqualTo(10);
+    assertThatThrownBy(() -> commit.append(List.of(new byte[1], new byte[1]), 0))
+        .isInstanceOf(IOException.class)
+        .hasMessage("disk says no");
+    assertThat(commit.append(ONE, 0)).as("the failed numbers are given again").isEqualTo(11);
+  }
+
+  @Test
+  void aWriterThatThrowsAnythingStillReleasesEveryAppender() throws Exception {
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              throw new IllegalStateException("bug");
+            });
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Long>> appends = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        appends.add(pool.submit(() -> commit.append(ONE, 0)));
+      }
+      for (Future<Long> f : appends) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+            .satisfies(
+                e ->
+                    assertThat(e.getCause())
+                        .satisfiesAnyOf(
+                            c -> assertThat(c).isInstanceOf(StoreException.class),
+                            c -> assertThat(c).isInstanceOf(IllegalStateException.class)));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void appendTimesNeverGoBackwards() throws IOException {
+    List<Long> times = new ArrayList<>();
+    GroupCommit commit = new GroupCommit("t", 1, 500, chunk -> times.add(chunk.lastTime()));
+    commit.append(ONE, 400);
+    commit.append(ONE, 900);
+    commit.append(ONE, 800);
+    assertThat(times).containsExactly(500L, 900L, 900L);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

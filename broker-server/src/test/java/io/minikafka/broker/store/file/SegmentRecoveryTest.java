@@ -1,0 +1,102 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up recovery of one segment, from the bytes of its two files. */
+class SegmentRecoveryTest {
+
+  @TempDir Path dir;
+  private final List<String> repairs = new ArrayList<>();
+
+  /** Writes records 1..n and a full index. */
+  private int[] writeSegment(String... payloads) throws IOException {
+    ByteBuffer log = ByteBuffer.allocate(4096);
+    int[] positions = new int[payloads.length];
+    for (int i = 0; i < payloads.length; i++) {
+      positions[i] = log.position();
+      RecordFormat.encode(log, i + 1, 1000 + i, payloads[i].getBytes(UTF_8));
+    }
+    Files.write(dir.resolve("s.log"), java.util.Arrays.copyOf(log.array(), log.position()));
+    ByteBuffer index = ByteBuffer.allocate(payloads.length * SegmentIndex.ENTRY_BYTES);
+    for (int p : positions) {
+      index.putInt(p);
+    }
+    Files.write(dir.resolve("s.index"), index.array());
+    return positions;
+  }
+
+  private SegmentRecovery.Recovered recover(boolean active) throws IOException {
+    try (FileChannel log = open("s.log");
+        FileChannel index = open("s.index")) {
+      return SegmentRecovery.recover(log, index, dir.resolve("s.log"), 1, active, repairs);
+    }
+  }
+
+  private FileChannel open(String name) throws IOException {
+    return FileChannel.open(
+        dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  @Test
+  void aSealedSegmentWhoseIndexChecksOutIsTrustedWithoutAScan() throws IOException {
+    writeSegment("a", "b", "c");
+    SegmentRecovery.Recovered r = recover(false);
+    assertThat(r.count()).isEqualTo(3);
+    assertThat(r.positions()).as("not scanned").isNull();
+    assertThat(r.firstTime()).isEqualTo(1000);
+    assertThat(r.lastTime()).isEqualTo(1002);
+    assertThat(repairs).isEmpty();
+  }
+
+  @Test
+  void aMissingIndexIsRebuiltAndSaidSo() throws IOException {
+    int[] positions = writeSegment("a", "b", "c");
+    Files.delete(dir.resolve("s.index"));
+    SegmentRecovery.Recovered r = recover(false);
+    assertThat(r.count()).isEqualTo(3);
+    assertThat(r.positions()).startsWith(positions);
+    assertThat(r.indexEntries()).isZero();
+    assertThat(repairs).singleElement().asString().contains("rebuilt index of 3 entries");
+  }
+
+  @Test
+  void theLastSegmentsTornTailIsCutAndReported() throws IOException {
+    writeSegment("a", "b", "c");
+    long whole = Files.size(dir.resolve("s.log"));
+    try (FileChannel log = open("s.log")) {
+      log.truncate(whole - 2);
+    }
+    Files.write(dir.resolve("s.index"), Files.readAllBytes(dir.resolve("s.index")), StandardOpenOption.TRUNCATE_EXISTING);
+
+    SegmentRecovery.Recovered r = recover(true);
+
+    assertThat(r.count()).isEqualTo(2);
+    assertThat(r.size()).isEqualTo(Files.size(dir.resolve("s.log")));
+    assertThat(repairs).anyMatch(line -> line.contains("cut") && line.contains("after message 2"));
+  }
+
+  @Test
+  void anOlderSegmentIsNeverCutOnlyReported() throws IOException {
+    writeSegment("a", "b", "c");
+    long whole = Files.size(dir.resolve("s.log"));
+    try (FileChannel log = open("s.log")) {
+      log.truncate(whole - 2);
+    }
+    SegmentRecovery.Recovered r = recover(false);
+    assertThat(Files.size(dir.resolve("s.log"))).isEqualTo(whole - 2);
+    assertThat(r.count()).isEqualTo(2);
+    assertThat(repairs).anyMatch(line -> line.contains("cannot be read"));
+  }
+}

@@ -1,0 +1,118 @@
+package io.minikafka.broker.store.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoreException;
+import io.minikafka.broker.store.StoredMessage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One segment: appending, reading, rolling back, sealing, creating without overwriting, deleting. */
+class SegmentTest {
+
+  @TempDir Path dir;
+  private final FaultyFileOps ops = new FaultyFileOps();
+  private final Disk disk = new Disk(ops, new FsyncPolicy.Always(), new FsyncObserver());
+
+  /** Appends records numbered from the segment's next number, stamped with {@code times}. */
+  private static void append(Segment segment, long[] times, String... payloads) throws IOException {
+    Chunk chunk = new Chunk(segment.nextNumber(), ByteBuffer.allocate(1024));
+    for (int i = 0; i < payloads.length; i++) {
+      chunk.add(List.of(payloads[i].getBytes(UTF_8)), times[i]);
+    }
+    segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+    segment.commit();
+  }
+
+  private static List<String> readAll(Segment segment) throws IOException {
+    List<StoredMessage> out = new ArrayList<>();
+    segment.read("t", segment.base, segment.nextNumber(), PollLimits.UNLIMITED, 0, out);
+    return out.stream().map(m -> m.number() + ":" + new String(m.payload(), UTF_8)).toList();
+  }
+
+  @Test
+  void appendedRecordsReadBackWithTheirNumbersAndTimes() throws IOException {
+    try (Segment segment = Segment.create(dir, 41, disk)) {
+      append(segment, new long[] {100, 100, 250}, "a", "bb", "ccc");
+      assertThat(segment.nextNumber()).isEqualTo(44);
+      assertThat(readAll(segment)).containsExactly("41:a", "42:bb", "43:ccc");
+      assertThat(segment.firstTime()).isEqualTo(100);
+      assertThat(segment.lastTime()).isEqualTo(250);
+      assertThat(segment.firstIndexAtOrAfter(101)).isEqualTo(2);
+      assertThat(segment.firstIndexAtOrAfter(251)).isEqualTo(3);
+      assertThat(segment.positionOf(42)).isEqualTo(RecordFormat.recordBytes(1));
+    }
+  }
+
+  @Test
+  void aRolledBackAppendLeavesNoTraceInTheFileOrTheCounts() throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      append(segment, new long[] {1}, "kept");
+      long size = segment.size();
+      append(segment, new long[] {2, 3}, "gone", "gone too");
+      segment.rollBack(size, 1);
+      assertThat(segment.nextNumber()).isEqualTo(2);
+      assertThat(segment.lastTime()).isEqualTo(1);
+      assertThat(Files.size(segment.logPath)).isEqualTo(size);
+      append(segment, new long[] {4}, "next");
+      assertThat(readAll(segment)).containsExactly("1:kept", "2:next");
+    }
+  }
+
+  @Test
+  void aSealedSegmentIsForcedAndReopensFromItsIndexWithoutAScan() throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      append(segment, new long[] {1, 2}, "x", "y");
+      segment.seal();
+    }
+    assertThat(ops.events).contains("fsync " + dir.resolve(Segment.fileName(1, Segment.LOG_SUFFIX)));
+    List<String> repairs = new ArrayList<>();
+    try (Segment reopened = Segment.open(dir, 1, false, disk, repairs)) {
+      assertThat(repairs).isEmpty();
+      assertThat(readAll(reopened)).containsExactly("1:x", "2:y");
+    }
+  }
+
+  @Test
+  void creatingNeverOverwritesAFileThatHoldsAnythingButTakesOverAnEmptyOne() throws IOException {
+    Path log = dir.resolve(Segment.fileName(7, Segment.LOG_SUFFIX));
+    Files.write(log, "precious".getBytes(UTF_8));
+    assertThatThrownBy(() -> Segment.create(dir, 7, disk))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("refusing to overwrite");
+    assertThat(Files.readString(log)).isEqualTo("precious");
+
+    Files.write(log, new byte[0]);
+    try (Segment segment = Segment.create(dir, 7, disk)) {
+      append(segment, new long[] {1}, "new");
+      assertThat(readAll(segment)).containsExactly("7:new");
+    }
+  }
+
+  @Test
+  void deletingClosesBothFilesEvenWhenRemovingOneFails() throws IOException {
+    Segment segment = Segment.create(dir, 1, disk);
+    ops.failDelete = p -> p.equals(segment.logPath);
+    assertThatThrownBy(segment::delete).isInstanceOf(IOException.class);
+    assertThat(ops.openChannels).isEmpty();
+    assertThat(dir.resolve(Segment.fileName(1, SegmentIndex.SUFFIX))).doesNotExist();
+  }
+
+  @Test
+  void baseOfReadsOnlyTwentyDigitLogNames() {
+    assertThat(Segment.baseOf("00000000000000000042.log")).isEqualTo(42);
+    assertThat(Segment.baseOf("00000000000000000042.index")).isEqualTo(-1);
+    assertThat(Segment.baseOf("0000000000000000042.log")).isEqualTo(-1);
+    assertThat(Segment.baseOf("0000000000000000004x.log")).isEqualTo(-1);
+    assertThat(Segment.baseOf("00000000000000000000.log")).isEqualTo(-1);
+  }
+}
