@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Properties;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 
 /**
@@ -55,12 +56,24 @@ final class CommandRunner {
 
   /** Runs the command on the process's streams and exits with its code. */
   static void runAndExit(Object command, String[] args) {
+    routeJavaLogging();
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = commandLine(command, out, err).execute(args);
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Sends java.util.logging, which gRPC and Netty log through, to SLF4J, so every line a tool
+   * logs has one format and obeys one level setting.
+   */
+  static void routeJavaLogging() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
   }
 
   /** Throws a failure collected from a future or another thread, unchecked as it came if it can. */

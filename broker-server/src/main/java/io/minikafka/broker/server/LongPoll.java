@@ -9,14 +9,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A Poll with a maximum wait that found nothing yet: answered when the topic grows (or comes into
- * being), or empty at the deadline, whichever is first; exactly once.
+ * A Poll with a maximum wait: answered as soon as there is something to answer with (the topic
+ * grew, or came into being, or the wait is pointless), or with whatever the store holds at the
+ * deadline, whichever is first; exactly once.
  */
 final class LongPoll {
 
-  /** Polls the store; returns null while there is nothing to answer with. */
+  /** Polls the store. */
   interface Attempt {
+    /** The answer, or null while there is nothing to answer with. */
     PollResponse tryAnswer() throws Exception;
+
+    /** The answer at the deadline, when there may be nothing to answer with. */
+    PollResponse answerNow() throws Exception;
   }
 
   private final String topic;
@@ -24,7 +29,6 @@ final class LongPoll {
   private final Executor executor;
   private final ServerCallStreamObserver<PollResponse> out;
   private final Attempt attempt;
-  private final PollResponse emptyAnswer;
   private final AtomicBoolean done = new AtomicBoolean();
   private final Runnable wakeUp = this::retrySoon;
   private volatile ScheduledFuture<?> deadline;
@@ -34,19 +38,18 @@ final class LongPoll {
       TopicEvents events,
       Executor executor,
       ServerCallStreamObserver<PollResponse> out,
-      Attempt attempt,
-      PollResponse emptyAnswer) {
+      Attempt attempt) {
     this.topic = topic;
     this.events = events;
     this.executor = executor;
     this.out = out;
     this.attempt = attempt;
-    this.emptyAnswer = emptyAnswer;
   }
 
   void start(ScheduledExecutorService timer, long maxWaitMillis) {
     out.setOnCancelHandler(() -> finish(null));
-    deadline = timer.schedule(() -> executor.execute(() -> finish(emptyAnswer)), maxWaitMillis, TimeUnit.MILLISECONDS);
+    deadline =
+        timer.schedule(() -> executor.execute(this::answerAtDeadline), maxWaitMillis, TimeUnit.MILLISECONDS);
     events.await(topic, wakeUp);
     retry();
   }
@@ -63,16 +66,31 @@ final class LongPoll {
     try {
       answer = attempt.tryAnswer();
     } catch (Exception e) {
-      if (done.compareAndSet(false, true)) {
-        cleanUp();
-        out.onError(StatusMapper.toStatus(e).asRuntimeException());
-      }
+      fail(e);
       return;
     }
     if (answer != null) {
       finish(answer);
     } else if (!done.get()) {
       events.await(topic, wakeUp);
+    }
+  }
+
+  private void answerAtDeadline() {
+    if (done.get()) {
+      return;
+    }
+    try {
+      finish(attempt.answerNow());
+    } catch (Exception e) {
+      fail(e);
+    }
+  }
+
+  private void fail(Exception e) {
+    if (done.compareAndSet(false, true)) {
+      cleanUp();
+      out.onError(StatusMapper.toStatus(e).asRuntimeException());
     }
   }
 

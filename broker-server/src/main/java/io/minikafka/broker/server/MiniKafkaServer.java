@@ -3,11 +3,11 @@ package io.minikafka.broker.server;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,6 +18,7 @@ import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.metrics.BrokerMetrics;
 import io.minikafka.broker.retention.RetentionSweeper;
 import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import java.io.IOException;
@@ -60,6 +61,8 @@ public final class MiniKafkaServer implements AutoCloseable {
    * SynchronousQueue, whose spinning costs a core's worth of CPU on a small machine.
    */
   private static final int HANDLER_THREADS = 64;
+  /** How often the store's health is looked at, to report it through the health service. */
+  private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private final Server grpcServer;
   private final BackingStore store;
@@ -73,6 +76,8 @@ public final class MiniKafkaServer implements AutoCloseable {
   private final ExecutorService handlerExecutor;
   private final ScheduledExecutorService timer;
   private boolean closed;
+  /** What the health service says now; timer thread only once started. */
+  private ServingStatus serving;
 
   /**
    * Builds a server on any gRPC transport (Netty, in-process) without starting it.
@@ -114,7 +119,10 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.grpcServer =
         builder
             .addService(
-                metrics == null ? service.bindService() : ServerInterceptors.intercept(service, metrics.interceptor()))
+                metrics == null
+                    ? MalformedRequests.guard(service.bindService())
+                    : ServerInterceptors.intercept(
+                        MalformedRequests.guard(service.bindService()), metrics.interceptor()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
@@ -155,8 +163,9 @@ public final class MiniKafkaServer implements AutoCloseable {
       metricsAddress = metrics.start(config.metrics().get());
       LOG.info("Metrics: http://{}/metrics", metricsAddress);
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(MiniKafkaGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    refreshHealth();
+    long every = HEALTH_CHECK_INTERVAL.toMillis();
+    timer.scheduleWithFixedDelay(this::refreshHealth, every, every, TimeUnit.MILLISECONDS);
     sweeper.start(config.sweepInterval());
     LOG.info("Store: {}", store.description());
     LOG.info(
@@ -166,6 +175,24 @@ public final class MiniKafkaServer implements AutoCloseable {
     // Last, so that a supervisor reading the log knows every setting once it sees the address.
     LOG.info("MiniKafka listening on {}", address());
     return this;
+  }
+
+  /**
+   * SERVING while the store takes writes; NOT_SERVING once it refuses them (a failed disk), so
+   * that load balancers send producers elsewhere. Shutdown's NOT_SERVING is final.
+   */
+  private void refreshHealth() {
+    StoreHealth now = store.health();
+    ServingStatus status = now.writable() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    if (status == serving) {
+      return;
+    }
+    serving = status;
+    health.setStatus("", status);
+    health.setStatus(MiniKafkaGrpc.SERVICE_NAME, status);
+    if (status == ServingStatus.NOT_SERVING) {
+      LOG.error("Health: NOT_SERVING, the store refuses writes: {}", String.join("; ", now.problems()));
+    }
   }
 
   /** The port listened on, once started: the one chosen when the configured port was 0. -1 in-process. */

@@ -10,8 +10,8 @@ import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
-import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.CommitPositionResponse;
 import io.minikafka.protocol.DeleteTopicRequest;
@@ -178,26 +178,39 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
         responses.onCompleted();
         return;
       }
-      PollResponse empty =
-          PollResponse.newBuilder()
-              .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
-              .build();
       LongPoll longPoll =
           new LongPoll(
               topic,
               events,
               pushExecutor,
               (ServerCallStreamObserver<PollResponse>) responses,
-              () -> {
-                try {
-                  long readFrom = readFrom(topic, givenReadFrom, fromTime);
-                  PollResult result = store.poll(topic, readFrom, limits);
-                  return result.messages().isEmpty() ? null : response(result, readFrom);
-                } catch (UnknownTopicException notYet) {
-                  return null;
+              new LongPoll.Attempt() {
+                @Override
+                public PollResponse tryAnswer() throws IOException {
+                  try {
+                    long readFrom = readFrom(topic, givenReadFrom, fromTime);
+                    PollResult result = store.poll(topic, readFrom, limits);
+                    // Past the end, waiting brings nothing the reader asked for: say so now.
+                    return result.messages().isEmpty() && !result.pastEnd(readFrom)
+                        ? null
+                        : response(result, readFrom);
+                  } catch (UnknownTopicException notYet) {
+                    return null;
+                  }
                 }
-              },
-              empty);
+
+                @Override
+                public PollResponse answerNow() throws IOException {
+                  try {
+                    long readFrom = readFrom(topic, givenReadFrom, fromTime);
+                    return response(store.poll(topic, readFrom, limits), readFrom);
+                  } catch (UnknownTopicException notYet) {
+                    return PollResponse.newBuilder()
+                        .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
+                        .build();
+                  }
+                }
+              });
       longPoll.start(timer, maxWait);
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());
@@ -220,6 +233,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
         .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()))
         .setFirstAvailable(result.firstAvailable())
         .setSkipped(result.skipped(readFrom))
+        .setNextNumber(result.nextNumber())
         .build();
   }
 
@@ -251,7 +265,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> responses) {
     try {
-      responses.onNext(ListTopicsResponse.newBuilder().addAllTopics(store.topics()).build());
+      responses.onNext(
+          ListTopicsResponse.newBuilder()
+              .addAllTopics(store.topics())
+              .addAllProblems(store.health().problems())
+              .build());
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(StatusMapper.toStatus(e).asRuntimeException());

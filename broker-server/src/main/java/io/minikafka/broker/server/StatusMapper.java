@@ -2,8 +2,11 @@ package io.minikafka.broker.server;
 
 import io.grpc.Status;
 import io.minikafka.broker.store.CorruptRecordException;
+import io.minikafka.broker.store.ReadPastEndException;
 import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.StoreFailedException;
 import io.minikafka.broker.store.StoreFullException;
+import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -22,6 +25,16 @@ final class StatusMapper {
       // an operator's attention; payload bytes are never logged, only the rule that was broken.
       LOG.warn("Refused a call: {}", failure.getMessage());
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
+    }
+    if (failure instanceof ReadPastEndException) {
+      return Status.OUT_OF_RANGE.withDescription(failure.getMessage());
+    }
+    if (failure instanceof TopicUnavailableException) {
+      return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
+    }
+    if (failure instanceof StoreFailedException) {
+      // Logged once, when the disk failed; every refused write says why.
+      return Status.UNAVAILABLE.withDescription(failure.getMessage());
     }
     if (failure instanceof UnknownTopicException) {
       return Status.NOT_FOUND.withDescription(failure.getMessage());

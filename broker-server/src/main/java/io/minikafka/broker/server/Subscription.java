@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.ReadPastEndException;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.MessageRecord;
@@ -166,11 +167,18 @@ final class Subscription implements Runnable {
    */
   private PollResult pollOrWait() throws Exception {
     PollResult result = tryPoll();
+    if (result != null && result.pastEnd(next)) {
+      throw new ReadPastEndException(topic, next, result.nextNumber());
+    }
     if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
       return result;
     }
     events.await(topic, wakeUp);
     result = tryPoll();
+    if (result != null && result.pastEnd(next)) {
+      events.cancel(topic, wakeUp);
+      throw new ReadPastEndException(topic, next, result.nextNumber());
+    }
     if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
       events.cancel(topic, wakeUp);
       return result;

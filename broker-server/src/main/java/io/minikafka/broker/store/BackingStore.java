@@ -31,8 +31,9 @@ import java.util.OptionalLong;
  * one exists, however large. {@link PollResult#newReadFrom()} is the last returned number plus 1,
  * or {@code readFrom} unchanged when nothing is returned; {@link PollResult#firstAvailable()} is the
  * oldest number the topic still holds (its next number when it holds none), which tells a reader
- * whether numbers it asked for had expired. Polling a topic that has never been stored to throws
- * {@link UnknownTopicException}.
+ * whether numbers it asked for had expired; {@link PollResult#nextNumber()} is the number the next
+ * message will get, which tells a reader whether it asked for numbers the store never gave (past
+ * the end). Polling a topic that has never been stored to throws {@link UnknownTopicException}.
  *
  * <h2>Concurrency and failure</h2>
  *

@@ -1,6 +1,7 @@
 package io.minikafka.broker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import io.grpc.ManagedChannel;
@@ -16,12 +17,17 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.ListTopicsRequest;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +91,44 @@ class StandardServicesTest {
     server.close();
 
     assertThat(change.get(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+  }
+
+  @Test
+  void healthTurnsNotServingWhenTheStoreRefusesWritesAndListTopicsSaysWhy() throws Exception {
+    AtomicReference<StoreHealth> storeHealth = new AtomicReference<>(StoreHealth.HEALTHY);
+    MiniKafkaServer failing =
+        MiniKafkaServer.start(
+            new ForwardingStore(new MemoryStore()) {
+              @Override
+              public StoreHealth health() {
+                return storeHealth.get();
+              }
+            },
+            "127.0.0.1:0",
+            Duration.ofHours(1));
+    ManagedChannel toFailing =
+        ManagedChannelBuilder.forAddress("127.0.0.1", failing.port()).usePlaintext().build();
+    try {
+      HealthGrpc.HealthBlockingStub health =
+          HealthGrpc.newBlockingStub(toFailing).withDeadlineAfter(30, TimeUnit.SECONDS);
+      assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+          .isEqualTo(ServingStatus.SERVING);
+
+      storeHealth.set(new StoreHealth(false, List.of("an fsync of /data/t/1.log failed")));
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.NOT_SERVING);
+      assertThat(
+              MiniKafkaGrpc.newBlockingStub(toFailing)
+                  .withDeadlineAfter(30, TimeUnit.SECONDS)
+                  .listTopics(ListTopicsRequest.getDefaultInstance())
+                  .getProblemsList())
+          .containsExactly("an fsync of /data/t/1.log failed");
+    } finally {
+      toFailing.shutdownNow();
+      failing.close();
+    }
   }
 
   @Test

@@ -218,6 +218,24 @@ public abstract class BackingStoreContractTest {
 
     assertThat(result.messages()).isEmpty();
     assertThat(result.newReadFrom()).isEqualTo(100);
+    assertThat(result.nextNumber()).isEqualTo(2);
+    assertThat(result.pastEnd(100)).isTrue();
+  }
+
+  @Test
+  void everyPollSaysTheTopicsNextNumberWhateverItReturns() throws IOException {
+    store.store("topic", bytes("a"));
+    store.store("topic", bytes("b"));
+    clock.advance(Duration.ofSeconds(10));
+    store.removeOlderThan(clock.instant());
+
+    assertThat(store.poll("topic", 1, PollLimits.UNLIMITED).nextNumber()).isEqualTo(3);
+    assertThat(store.poll("topic", 3, PollLimits.UNLIMITED).pastEnd(3)).as("at the end").isFalse();
+    store.store("topic", bytes("c"));
+    assertThat(store.poll("topic", 1, new PollLimits(1, Long.MAX_VALUE)).nextNumber()).isEqualTo(4);
+    store.deleteTopic("topic");
+    store.store("topic", bytes("d"));
+    assertThat(store.poll("topic", 1, PollLimits.UNLIMITED).nextNumber()).isEqualTo(5);
   }
 
   @Test

@@ -70,6 +70,11 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public StoreHealth health() {
+    return delegate.health();
+  }
+
+  @Override
   public String description() {
     return delegate.description();
   }
