@@ -35,7 +35,7 @@ final class CommandRunner {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println(commandLine.getCommandName() + ": " + oneLine(e));
-          if (parseResult.hasMatchedOption("--verbose")) {
+          if (verbose(parseResult)) {
             e.printStackTrace(commandLine.getErr());
           }
           commandLine.getErr().flush();
@@ -52,6 +52,16 @@ final class CommandRunner {
           return EXIT_USAGE;
         });
     return cli;
+  }
+
+  /** Whether --verbose was given to the command or to any subcommand on the way to it. */
+  private static boolean verbose(CommandLine.ParseResult parseResult) {
+    for (CommandLine.ParseResult level = parseResult; level != null; level = level.subcommand()) {
+      if (level.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs the command on the process's streams and exits with its code. */

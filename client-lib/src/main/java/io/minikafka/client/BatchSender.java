@@ -1,5 +1,6 @@
 package io.minikafka.client;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -10,10 +11,12 @@ import io.minikafka.protocol.ProduceBatchResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -21,13 +24,26 @@ import java.util.concurrent.TimeUnit;
  * The asynchronous half of a {@link Producer}: gathers messages into batches and sends them on one
  * {@code ProduceStream} call, whose acknowledgements come back in order.
  *
+ * <p>Batching adapts to the link, as Kafka's producer does with its in-flight request limit: at
+ * most {@value #MAX_IN_FLIGHT} batches are unacknowledged at a time, and while that many are, new
+ * messages join the newest waiting batch. An idle link thus sends each message at once (with no
+ * linger), and a busy or slow server gets fewer, larger batches, never an ever longer queue of
+ * small ones whose acknowledgements fall further and further behind.
+ *
+ * <p>Limits: a message over the server's maximum size fails alone, before it is sent; a message
+ * joins a batch only if the request stays within what the server reads.
+ *
  * <p>Ordering: one stream at a time, batches in send order, so numbers follow send order. A
- * failed stream fails every unacknowledged message (never retried, so never duplicated or
- * reordered); the next send opens a new stream. Thread-safety: everything but the wait for buffer
- * space happens under this object's monitor, which also keeps gRPC's non-thread-safe request
- * observer to one caller at a time.
+ * failed stream (the server's error, or a batch not acknowledged within the timeout) fails every
+ * batch in flight on it, never retried, so never duplicated or reordered; batches still waiting
+ * go on a new stream. Thread-safety: everything but the wait for buffer space and the completion
+ * of futures happens under this object's monitor, which also keeps each gRPC call (they are not
+ * thread-safe) to one caller at a time.
  */
 final class BatchSender {
+
+  /** Batches unacknowledged at a time; more waiting messages make the next batch larger. */
+  static final int MAX_IN_FLIGHT = 8;
 
   /** Linger and acknowledgement timers of every producer: one daemon thread is plenty. */
   private static final ScheduledExecutorService TIMER = newTimer();
@@ -50,22 +66,61 @@ final class BatchSender {
   private final Connection connection;
   private final ProducerOptions options;
   private final Semaphore buffer;
-  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-  private Batch open;
-  private ClientCallStreamObserver<ProduceBatchRequest> stream;
+  /** Batches not sent yet, oldest first; the newest takes new messages while it has room. */
+  private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
+  /** The stream batches go on; null until the next send opens one. */
+  private Stream stream;
   private boolean closed;
+  /**
+   * Futures to fail, queued under the monitor and failed by whichever thread leaves it next: their
+   * callbacks are the application's, and must never run while the monitor is held.
+   */
+  private final Queue<Runnable> failures = new ConcurrentLinkedQueue<>();
 
   /** Messages sent together, and what their senders wait for. */
   private static final class Batch {
     final ProduceBatchRequest.Builder request;
     final List<CompletableFuture<Long>> futures = new ArrayList<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
-    long bytes;
+    long payloadBytes;
+    long requestBytes;
     int permits;
+    /** Sent without waiting out the linger time: lingered already, or flushed. */
+    boolean due;
+    /** The linger timer while waiting; the acknowledgement deadline once sent. */
     ScheduledFuture<?> timer;
 
     Batch(String topic) {
       request = ProduceBatchRequest.newBuilder().setTopic(topic);
+      requestBytes = CodedOutputStream.computeStringSize(ProduceBatchRequest.TOPIC_FIELD_NUMBER, topic);
+    }
+  }
+
+  /** One ProduceStream call and its unacknowledged batches, oldest first. Sender's monitor. */
+  private final class Stream
+      implements ClientResponseObserver<ProduceBatchRequest, ProduceBatchResponse> {
+    private ClientCallStreamObserver<ProduceBatchRequest> requests;
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    private boolean ended;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ProduceBatchRequest> requestStream) {
+      requests = requestStream;
+    }
+
+    @Override
+    public void onNext(ProduceBatchResponse ack) {
+      acknowledged(this, ack);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended(this, Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended(this, Status.UNAVAILABLE.withDescription("the server ended the stream"));
     }
   }
 
@@ -77,33 +132,66 @@ final class BatchSender {
   }
 
   CompletableFuture<Long> send(byte[] payload) {
+    try {
+      connection.checkSize(topic, payload.length);
+    } catch (MiniKafkaException tooLarge) {
+      return CompletableFuture.failedFuture(tooLarge);
+    }
+    long maxRequestBytes = connection.limits().maxRequestBytes();
     int permits = (int) Math.min(Math.max(payload.length, 1), options.bufferBytes());
     acquire(permits);
-    synchronized (this) {
-      if (closed) {
-        buffer.release(permits);
-        throw new IllegalStateException("the producer is closed");
-      }
-      if (open == null) {
-        Batch batch = new Batch(topic);
-        open = batch;
-        if (!options.linger().isZero()) {
-          batch.timer =
-              TIMER.schedule(() -> sendIfOpen(batch), options.linger().toNanos(), TimeUnit.NANOSECONDS);
-        }
-      }
-      Batch batch = open;
-      CompletableFuture<Long> future = new CompletableFuture<>();
-      // The caller hands the array over, as to sendMessage; no copy is taken.
-      batch.request.addPayloads(UnsafeByteOperations.unsafeWrap(payload));
-      batch.futures.add(future);
-      batch.bytes += payload.length;
-      batch.permits += permits;
-      if (batch.bytes >= options.batchBytes() || options.linger().isZero()) {
-        sendOpen();
-      }
-      return future;
+    try {
+      return add(payload, permits, maxRequestBytes);
+    } finally {
+      runFailures();
     }
+  }
+
+  /** Adds a message to the newest waiting batch, or to a new one if it has no room. */
+  private synchronized CompletableFuture<Long> add(byte[] payload, int permits, long maxRequestBytes) {
+    if (closed) {
+      buffer.release(permits);
+      throw new IllegalStateException("the producer is closed");
+    }
+    long wireBytes =
+        CodedOutputStream.computeByteArraySize(ProduceBatchRequest.PAYLOADS_FIELD_NUMBER, payload);
+    Batch batch = waiting.peekLast();
+    if (batch == null
+        || batch.payloadBytes >= options.batchBytes()
+        || batch.requestBytes + wireBytes > maxRequestBytes) {
+      batch = newBatch();
+    }
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    // The caller hands the array over, as to sendMessage; no copy is taken.
+    batch.request.addPayloads(UnsafeByteOperations.unsafeWrap(payload));
+    batch.futures.add(future);
+    batch.payloadBytes += payload.length;
+    batch.requestBytes += wireBytes;
+    batch.permits += permits;
+    drain();
+    return future;
+  }
+
+
+  /** A new waiting batch, due once it lingered. Holds the monitor. */
+  private Batch newBatch() {
+    Batch batch = new Batch(topic);
+    if (options.linger().isZero()) {
+      batch.due = true;
+    } else {
+      batch.timer =
+          TIMER.schedule(() -> lingered(batch), options.linger().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    waiting.addLast(batch);
+    return batch;
+  }
+
+  private void lingered(Batch batch) {
+    synchronized (this) {
+      batch.due = true;
+      drain();
+    }
+    runFailures();
   }
 
   private void acquire(int permits) {
@@ -129,109 +217,123 @@ final class BatchSender {
     }
   }
 
-  private synchronized void sendIfOpen(Batch batch) {
-    if (open == batch) {
-      sendOpen();
+  /**
+   * Sends waiting batches while fewer than {@value #MAX_IN_FLIGHT} are unacknowledged: the oldest
+   * first, each once it is due, full, or followed by another. Holds the monitor.
+   */
+  private void drain() {
+    while (!waiting.isEmpty()) {
+      Batch batch = waiting.peekFirst();
+      boolean ready =
+          batch.due || batch != waiting.peekLast() || batch.payloadBytes >= options.batchBytes();
+      if (!ready || (stream != null && stream.inFlight.size() >= MAX_IN_FLIGHT)) {
+        return;
+      }
+      waiting.pollFirst();
+      if (batch.timer != null) {
+        batch.timer.cancel(false);
+      }
+      if (stream == null) {
+        stream = new Stream();
+        connection.asyncStub().produceStream(stream);
+      }
+      Stream on = stream;
+      on.inFlight.add(batch);
+      batch.timer =
+          TIMER.schedule(() -> expire(batch, on), connection.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      try {
+        on.requests.onNext(batch.request.build());
+      } catch (RuntimeException e) {
+        List<Batch> failed = end(on);
+        fail(failed, Status.fromThrowable(e));
+      }
     }
   }
 
-  /** Sends the open batch. Holds the monitor. */
-  private void sendOpen() {
-    Batch batch = open;
-    open = null;
-    if (batch.timer != null) {
-      batch.timer.cancel(false);
-    }
-    if (stream == null) {
-      stream = openStream();
-    }
-    inFlight.add(batch);
-    ClientCallStreamObserver<ProduceBatchRequest> current = stream;
-    batch.timer =
-        TIMER.schedule(
-            () -> expire(batch, current), connection.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    current.onNext(batch.request.build());
-  }
-
-  private ClientCallStreamObserver<ProduceBatchRequest> openStream() {
-    StreamResponses responses = new StreamResponses();
-    connection.asyncStub().produceStream(responses);
-    return responses.requests;
-  }
-
-  /** The acknowledgements of one stream; knows its request side to tell a stale stream's end. */
-  private final class StreamResponses
-      implements ClientResponseObserver<ProduceBatchRequest, ProduceBatchResponse> {
-    private ClientCallStreamObserver<ProduceBatchRequest> requests;
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<ProduceBatchRequest> requestStream) {
-      requests = requestStream;
-    }
-
-    @Override
-    public void onNext(ProduceBatchResponse ack) {
-      acknowledged(ack);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      streamFailed(requests, Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      streamFailed(requests, Status.UNAVAILABLE.withDescription("the server ended the stream"));
-    }
-  }
-
-  private void acknowledged(ProduceBatchResponse ack) {
+  private void acknowledged(Stream on, ProduceBatchResponse ack) {
     Batch batch;
     synchronized (this) {
-      batch = inFlight.poll();
+      batch = on.inFlight.poll();
+      if (batch == null) {
+        return;
+      }
+      batch.timer.cancel(false);
     }
-    if (batch == null) {
-      return;
-    }
-    batch.timer.cancel(false);
     buffer.release(batch.permits);
     long first = ack.getFirstMsgNumber();
     for (int i = 0; i < batch.futures.size(); i++) {
       batch.futures.get(i).complete(first + i);
     }
     batch.done.complete(null);
+    synchronized (this) {
+      drain();
+    }
+    runFailures();
   }
 
   /** A batch not acknowledged within the timeout ends its stream, failing what is in flight. */
-  private void expire(Batch batch, ClientCallStreamObserver<ProduceBatchRequest> on) {
-    if (!batch.done.isDone()) {
-      on.cancel(
-          "no acknowledgement within " + connection.timeout().toMillis() + " ms",
-          Status.DEADLINE_EXCEEDED.asRuntimeException());
+  private void expire(Batch batch, Stream on) {
+    synchronized (this) {
+      if (batch.done.isDone() || on.ended) {
+        return;
+      }
+      String why = "no acknowledgement within " + connection.timeout().toMillis() + " ms";
+      on.requests.cancel(why, null);
+      fail(end(on), Status.DEADLINE_EXCEEDED.withDescription(why));
+      drain();
     }
+    runFailures();
   }
 
-  private void streamFailed(ClientCallStreamObserver<ProduceBatchRequest> which, Status status) {
-    List<Batch> failed;
+  private void ended(Stream on, Status status) {
     synchronized (this) {
-      if (stream == which) {
-        stream = null;
+      if (on.ended) {
+        return;
       }
-      failed = new ArrayList<>(inFlight);
-      inFlight.clear();
+      fail(end(on), status);
+      drain();
     }
-    if (failed.isEmpty()) {
+    runFailures();
+  }
+
+  /** Ends a stream and takes its unacknowledged batches. Holds the monitor. */
+  private List<Batch> end(Stream on) {
+    on.ended = true;
+    if (stream == on) {
+      stream = null;
+    }
+    List<Batch> unacknowledged = new ArrayList<>(on.inFlight);
+    on.inFlight.clear();
+    return unacknowledged;
+  }
+
+  /** Queues the failure of the batches' futures, for {@link #runFailures}. Holds the monitor. */
+  private void fail(List<Batch> batches, Status status) {
+    if (batches.isEmpty()) {
       return;
     }
     MiniKafkaException error =
         connection.failure("send to topic '" + topic + "'", new StatusRuntimeException(status));
-    for (Batch batch : failed) {
+    for (Batch batch : batches) {
       batch.timer.cancel(false);
-      buffer.release(batch.permits);
-      for (CompletableFuture<Long> future : batch.futures) {
-        future.completeExceptionally(error);
-      }
-      batch.done.complete(null);
+    }
+    failures.add(
+        () -> {
+          for (Batch batch : batches) {
+            buffer.release(batch.permits);
+            for (CompletableFuture<Long> future : batch.futures) {
+              future.completeExceptionally(error);
+            }
+            batch.done.complete(null);
+          }
+        });
+  }
+
+  /** Fails the futures queued by {@link #fail}. Called without the monitor. */
+  private void runFailures() {
+    Runnable failure;
+    while ((failure = failures.poll()) != null) {
+      failure.run();
     }
   }
 
@@ -239,13 +341,18 @@ final class BatchSender {
   void flush() {
     List<CompletableFuture<Void>> outstanding = new ArrayList<>();
     synchronized (this) {
-      if (open != null) {
-        sendOpen();
-      }
-      for (Batch batch : inFlight) {
+      for (Batch batch : waiting) {
+        batch.due = true;
         outstanding.add(batch.done);
       }
+      if (stream != null) {
+        for (Batch batch : stream.inFlight) {
+          outstanding.add(batch.done);
+        }
+      }
+      drain();
     }
+    runFailures();
     CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new)).join();
   }
 
@@ -255,9 +362,10 @@ final class BatchSender {
     synchronized (this) {
       closed = true;
       if (stream != null) {
-        ClientCallStreamObserver<ProduceBatchRequest> s = stream;
+        Stream s = stream;
+        s.ended = true;
         stream = null;
-        s.onCompleted();
+        s.requests.onCompleted();
       }
     }
   }

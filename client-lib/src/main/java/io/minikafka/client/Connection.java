@@ -35,6 +35,8 @@ final class Connection implements AutoCloseable {
   private final ManagedChannel channel;
   private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
   private final MiniKafkaGrpc.MiniKafkaStub networkThreadStub;
+  /** The server's limits once it has told them; looked up on every send. */
+  private volatile ServerLimits known;
 
   Connection(String host, Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -61,11 +63,14 @@ final class Connection implements AutoCloseable {
    *     past the timeout, CANCELLED if the thread was interrupted (its interrupt flag set again)
    */
   <ReqT, RespT> RespT call(MethodDescriptor<ReqT, RespT> method, ReqT request) {
-    ClientCall<ReqT, RespT> call = channel.newCall(method, UNARY);
+    long start = System.nanoTime();
+    ServerLimits limits = limits(timeout.toNanos());
+    ClientCall<ReqT, RespT> call =
+        channel.newCall(method, UNARY.withMaxInboundMessageSize(limits.inboundLimit()));
     CompletableFuture<RespT> reply = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(call, request, new Completing<>(reply));
     try {
-      return reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return reply.get(timeout.toNanos() - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel("no reply within the timeout", null);
       throw Status.DEADLINE_EXCEEDED
@@ -82,9 +87,12 @@ final class Connection implements AutoCloseable {
     }
   }
 
-  /** A stub for streaming calls, which carry no deadline: they live as long as they are used. */
+  /**
+   * A stub for streaming calls, which carry no deadline: they live as long as they are used. It
+   * takes every response the server may send.
+   */
   MiniKafkaGrpc.MiniKafkaStub asyncStub() {
-    return asyncStub;
+    return asyncStub.withMaxInboundMessageSize(limits().inboundLimit());
   }
 
   /**
@@ -92,7 +100,52 @@ final class Connection implements AutoCloseable {
    * only for observers that never block and never call user code.
    */
   MiniKafkaGrpc.MiniKafkaStub networkThreadStub() {
-    return networkThreadStub;
+    return networkThreadStub.withMaxInboundMessageSize(limits().inboundLimit());
+  }
+
+  /**
+   * The server's limits. The shared channel asks for them when it opens, so this waits (at most
+   * the timeout) only for a first answer not yet in; if the server cannot say, the defaults.
+   */
+  ServerLimits limits() {
+    return limits(timeout.toNanos());
+  }
+
+  private ServerLimits limits(long waitNanos) {
+    ServerLimits learned = known;
+    if (learned != null) {
+      return learned;
+    }
+    CompletableFuture<ServerLimits> limits = SharedChannels.limits(endpoint.target(), channel);
+    try {
+      learned = limits.get(waitNanos, TimeUnit.NANOSECONDS);
+      known = learned;
+      return learned;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ServerLimits.UNKNOWN;
+    } catch (ExecutionException | TimeoutException e) {
+      return ServerLimits.UNKNOWN;
+    }
+  }
+
+  /**
+   * Refuses a message over the server's size limit before it is sent, with the error the server
+   * would give.
+   */
+  void checkSize(String topic, long bytes) {
+    long max = limits().maxMessageBytes();
+    if (bytes > max) {
+      throw new MiniKafkaException(
+          "send to topic '"
+              + topic
+              + "' failed: message of "
+              + bytes
+              + " bytes is over the server's maximum message size of "
+              + max
+              + " bytes (MINIKAFKA_MAX_MESSAGE_BYTES)",
+          Status.INVALID_ARGUMENT);
+    }
   }
 
   Duration timeout() {
@@ -111,7 +164,8 @@ final class Connection implements AutoCloseable {
           case UNAVAILABLE -> "cannot reach MiniKafka server at " + endpoint + ": " + description;
           case DEADLINE_EXCEEDED ->
               "no reply from MiniKafka server at " + endpoint + " within " + timeout.toMillis() + " ms";
-          case NOT_FOUND, INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DATA_LOSS -> description;
+          case NOT_FOUND, INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DATA_LOSS, OUT_OF_RANGE, FAILED_PRECONDITION ->
+              description;
           default -> e.getStatus().getCode() + ": " + description;
         };
     return new MiniKafkaException(action + " failed: " + detail, e.getStatus());

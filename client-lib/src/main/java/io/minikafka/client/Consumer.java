@@ -22,7 +22,8 @@ import java.util.Objects;
  * <p>Each {@link #poll()} returns the messages stored since the last one (up to the server's
  * response size limit; poll again for the rest) and moves the consumer's read-from number past
  * them. Messages are not removed by reading, so any number of consumers can read a topic
- * independently. Persist {@link PollResult#newReadFrom()} to resume after a restart.
+ * independently. Persist {@link PollResult#newReadFrom()} to resume after a restart, or name the
+ * consumer and let the server keep its position.
  *
  * <p>For live delivery, {@link #subscribe()} and {@link #subscribe(MessageHandler)} use the
  * server's push stream instead: new messages arrive within milliseconds, and the subscription
@@ -34,12 +35,15 @@ public final class Consumer implements AutoCloseable {
 
   private final String topic;
   private final Connection connection;
+  /** The consumer's name when its position is kept by the server; null otherwise. */
+  private final String name;
+  /** The number the next poll reads from; every message below it has been handed out. */
   private long readFrom;
   /** Where to start instead of {@code readFrom} until the first poll resolves it; null if not asked. */
   private Instant fromTime;
-  /** The consumer's name when its position is kept by the server; null otherwise. */
-  private final String name;
   private boolean positionLoaded;
+  /** Named consumers: whether polls or a seek moved the position since it was last committed. */
+  private boolean uncommitted;
 
   /**
    * @param topic the topic to read
@@ -53,10 +57,12 @@ public final class Consumer implements AutoCloseable {
 
   /**
    * A named consumer whose position the server keeps: it starts where the last consumer of that
-   * name committed (or at {@code readFromIfNew} if none ever did), and commits its new position
-   * after every {@link #poll()} that returned messages, and after every batch a {@link
-   * #subscribe() subscription} hands out. A restart thus re-reads at most the batch whose commit
-   * it did not get to (at-least-once). {@link #commit()} commits on demand.
+   * name committed (or at {@code readFromIfNew} if none ever did). It is at-least-once, as
+   * Kafka's consumer with automatic commits: a batch is committed only once the application has
+   * had it and comes back, at the next {@link #poll()} or at {@link #close()}, so a consumer that
+   * dies while handling a batch leaves that batch to its successor. {@link #commit()} commits at
+   * once; {@link #seek} says where to go on from (and so what to commit) when only part of a batch
+   * was used. A {@link #subscribe() subscription} commits the same way, batch by batch.
    *
    * @param name 1 to 249 bytes of UTF-8 without control characters
    */
@@ -80,13 +86,18 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Fetches the messages numbered at or after the current read-from number, and advances it.
+   * Fetches the messages numbered at or after the current read-from number, and advances it. A
+   * named consumer first commits what the previous poll returned; if that commit fails, this poll
+   * throws and nothing is lost: the next poll (or {@link #close()}) commits again.
    *
+   * @throws PositionOutOfRangeException if the read-from number is past the topic's end: the
+   *     server lost or never had those numbers (see {@link #seek})
    * @throws MiniKafkaException if the server could not be reached in time, or the topic does not
    *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
    */
   public PollResult poll() {
     loadPosition();
+    commitIfMoved();
     PollRequest.Builder request =
         PollRequest.newBuilder()
             .setTopic(topic)
@@ -100,6 +111,13 @@ public final class Consumer implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       throw connection.failure("poll of topic '" + topic + "'", e);
     }
+    // next_number is 0 from servers that do not send it (the Go original).
+    if (response.getPayloadsCount() == 0
+        && fromTime == null
+        && response.getNextNumber() > 0
+        && readFrom > response.getNextNumber()) {
+      throw new PositionOutOfRangeException(topic, readFrom, response.getNextNumber());
+    }
     long newReadFrom = response.getNewReadFrom().getMsgNumber();
     // The payloads carry consecutive numbers ending just before newReadFrom.
     long first = newReadFrom - response.getPayloadsCount();
@@ -107,12 +125,25 @@ public final class Consumer implements AutoCloseable {
     for (Payload payload : response.getPayloadsList()) {
       messages.add(new Message(first + messages.size(), payload.getPayload().toByteArray()));
     }
-    if (name != null && !messages.isEmpty()) {
-      commit(newReadFrom);
-    }
     readFrom = newReadFrom;
     fromTime = null;
+    uncommitted |= name != null && !messages.isEmpty();
     return new PollResult(messages, newReadFrom);
+  }
+
+  /**
+   * Makes {@code number} the next number read (and, for a named consumer, the position committed
+   * next), as Kafka's {@code seek}: to read again, to skip, or to say that only the messages of
+   * the last batch below {@code number} were used.
+   */
+  public void seek(long number) {
+    if (number < 0) {
+      throw new IllegalArgumentException("a message number must not be negative, was " + number);
+    }
+    positionLoaded = true;
+    readFrom = number;
+    fromTime = null;
+    uncommitted = name != null;
   }
 
   /**
@@ -121,18 +152,27 @@ public final class Consumer implements AutoCloseable {
    */
   public Subscription subscribe() {
     loadPosition();
-    return new Subscription(topic, readFrom, fromTime, connection, name == null ? null : this::commit);
+    return new Subscription(topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
   }
 
-  /** Commits the current read-from number as this named consumer's position. */
+  /** Commits the current read-from number as this named consumer's position, now. */
   public void commit() {
-    commit(readFrom);
-  }
-
-  private void commit(long next) {
     if (name == null) {
       throw new IllegalStateException("only a named consumer has a position to commit");
     }
+    loadPosition();
+    commitPosition(readFrom);
+    uncommitted = false;
+  }
+
+  private void commitIfMoved() {
+    if (uncommitted) {
+      commit();
+    }
+  }
+
+  /** Commits {@code next}; a subscription calls it from its own thread. */
+  private synchronized void commitPosition(long next) {
     try {
       connection.call(
           MiniKafkaGrpc.getCommitPositionMethod(),
@@ -164,7 +204,8 @@ public final class Consumer implements AutoCloseable {
 
   /**
    * Delivers every message from this consumer's read-from number on, as it arrives, to {@code
-   * handler} on a thread of its own, until the returned handle is closed.
+   * handler} on a thread of its own, until the returned handle is closed. A named consumer commits
+   * only messages the handler has returned from.
    */
   public HandlerSubscription subscribe(MessageHandler handler) {
     return new HandlerSubscription(subscribe(), handler, topic);
@@ -180,9 +221,19 @@ public final class Consumer implements AutoCloseable {
     return topic;
   }
 
-  /** Closes the connection, waiting at most the timeout for a poll in progress. */
+  /**
+   * Commits what the polls handed out, for a named consumer, then closes the connection, waiting at
+   * most the timeout for a poll in progress.
+   *
+   * @throws MiniKafkaException if that last commit failed (the connection is closed regardless);
+   *     the next consumer of that name then reads the last batch again
+   */
   @Override
   public void close() {
-    connection.close();
+    try {
+      commitIfMoved();
+    } finally {
+      connection.close();
+    }
   }
 }

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A {@link Subscription} whose messages a {@link MessageHandler} receives on a thread of its own;
  * what {@link Consumer#subscribe(MessageHandler)} returns. It runs until closed, or until the
- * handler throws or the server refuses the subscription, which {@link #termination()} reports.
+ * handler throws or the server refuses the subscription, which {@link #termination()} reports. A
+ * named consumer commits only messages the handler returned from: the message it threw on, and
+ * those after it, are left to the next consumer of that name.
  */
 public final class HandlerSubscription implements AutoCloseable {
 
@@ -25,22 +27,47 @@ public final class HandlerSubscription implements AutoCloseable {
   }
 
   private void run(MessageHandler handler) {
+    Throwable failure = null;
     try {
-      while (!closed) {
-        for (Message message : subscription.poll(POLL_WAIT)) {
-          handler.onMessage(message);
+      deliver(handler);
+    } catch (InterruptedException e) {
+      // Asked to stop.
+    } catch (Throwable t) {
+      failure = t;
+    }
+    try {
+      subscription.close();
+    } catch (RuntimeException commitFailed) {
+      if (failure == null) {
+        failure = commitFailed;
+      } else {
+        failure.addSuppressed(commitFailed);
+      }
+    }
+    if (failure == null) {
+      termination.complete(null);
+    } else {
+      termination.completeExceptionally(failure);
+    }
+  }
+
+  private void deliver(MessageHandler handler) throws Exception {
+    while (!closed) {
+      for (Message message : subscription.poll(POLL_WAIT)) {
+        if (closed) {
+          subscription.handBack(message.number());
+          return;
         }
-        for (long[] skip : subscription.takeSkips()) {
-          handler.onSkip(skip[0], skip[1]);
+        try {
+          handler.onMessage(message);
+        } catch (Exception | Error e) {
+          subscription.handBack(message.number());
+          throw e;
         }
       }
-      termination.complete(null);
-    } catch (InterruptedException e) {
-      termination.complete(null);
-    } catch (Throwable t) {
-      termination.completeExceptionally(t);
-    } finally {
-      subscription.close();
+      for (long[] skip : subscription.takeSkips()) {
+        handler.onSkip(skip[0], skip[1]);
+      }
     }
   }
 
@@ -54,11 +81,13 @@ public final class HandlerSubscription implements AutoCloseable {
     return subscription.nextNumber();
   }
 
-  /** Stops delivering and waits (briefly) for the handler thread to finish its current message. */
+  /**
+   * Stops delivering once the handler returns from its current message, and waits (briefly) for
+   * that and for the commit of what it handled.
+   */
   @Override
   public void close() {
     closed = true;
-    subscription.close();
     try {
       thread.join(POLL_WAIT.multipliedBy(10).toMillis());
     } catch (InterruptedException e) {

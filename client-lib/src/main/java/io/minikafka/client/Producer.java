@@ -58,8 +58,11 @@ public final class Producer implements AutoCloseable {
    *
    * @return the number the server gave the message
    * @throws MiniKafkaException if the server could not be reached in time or refused the message
+   *     ({@code INVALID_ARGUMENT} for a message over the server's size limit, checked before it
+   *     is sent)
    */
   public long sendMessage(byte[] message) {
+    connection.checkSize(topic.getTopic(), message.length);
     ProduceRequest request =
         ProduceRequest.newBuilder()
             .setTopic(topic)
@@ -78,7 +81,8 @@ public final class Producer implements AutoCloseable {
    * this call.
    *
    * @return completes with the number the server gave the message, or fails with a {@link
-   *     MiniKafkaException}
+   *     MiniKafkaException} ({@code INVALID_ARGUMENT} at once for a message over the server's size
+   *     limit, which fails alone)
    * @throws MiniKafkaException if the buffer stayed full for the options' maximum block time
    */
   public CompletableFuture<Long> sendAsync(byte[] message) {

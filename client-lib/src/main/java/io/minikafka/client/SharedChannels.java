@@ -1,9 +1,18 @@
 package io.minikafka.client;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.minikafka.protocol.DescribeServerRequest;
+import io.minikafka.protocol.MiniKafkaGrpc;
+import io.minikafka.protocol.ServerDescription;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +25,11 @@ import java.util.concurrent.TimeUnit;
 final class SharedChannels {
 
   /**
-   * Large enough for a Poll response holding one message of the server's default maximum size
-   * (16 MiB) plus framing.
+   * Calls that say nothing else (the limits lookup itself) take responses of this size; every
+   * other call takes what the server says it may send ({@link ServerLimits}).
    */
-  static final int MAX_INBOUND_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+  private static final int DEFAULT_INBOUND_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+  private static final long LIMITS_DEADLINE_SECONDS = 30;
 
   private static final long KEEPALIVE_SECONDS = 30;
   private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
@@ -29,6 +39,8 @@ final class SharedChannels {
   private static final class Entry {
     final ManagedChannel channel;
     int users;
+    /** The server's limits: asked for when the channel opens, again after a failed ask. */
+    CompletableFuture<ServerLimits> limits;
 
     Entry(ManagedChannel channel) {
       this.channel = channel;
@@ -44,7 +56,7 @@ final class SharedChannels {
       ManagedChannel channel =
           NettyChannelBuilder.forTarget(target)
               .usePlaintext()
-              .maxInboundMessageSize(MAX_INBOUND_BYTES)
+              .maxInboundMessageSize(DEFAULT_INBOUND_BYTES)
               .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
               .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
               // No retry policy is configured, so gRPC's retry layer would only replay calls the
@@ -56,10 +68,59 @@ final class SharedChannels {
       // Start connecting now, so the first call's timeout is not spent setting up the connection.
       channel.getState(true);
       entry = new Entry(channel);
+      entry.limits = describe(channel);
       CHANNELS.put(target, entry);
     }
     entry.users++;
     return entry.channel;
+  }
+
+  /**
+   * The limits of the server behind a channel: known, being asked for, or asked for again now if
+   * the last ask failed.
+   */
+  static synchronized CompletableFuture<ServerLimits> limits(String target, ManagedChannel channel) {
+    Entry entry = CHANNELS.get(target);
+    if (entry == null || entry.channel != channel) {
+      return describe(channel);
+    }
+    if (entry.limits.isCompletedExceptionally()) {
+      entry.limits = describe(channel);
+    }
+    return entry.limits;
+  }
+
+  /** Asks the server for its limits; a server without the call (the Go original) has none to tell. */
+  private static CompletableFuture<ServerLimits> describe(ManagedChannel channel) {
+    CompletableFuture<ServerLimits> limits = new CompletableFuture<>();
+    ClientCalls.asyncUnaryCall(
+        channel.newCall(
+            MiniKafkaGrpc.getDescribeServerMethod(),
+            CallOptions.DEFAULT
+                .withDeadlineAfter(LIMITS_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .withExecutor(MoreExecutors.directExecutor())),
+        DescribeServerRequest.getDefaultInstance(),
+        new StreamObserver<ServerDescription>() {
+          @Override
+          public void onNext(ServerDescription description) {
+            limits.complete(ServerLimits.of(description));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+              limits.complete(ServerLimits.UNKNOWN);
+            } else {
+              limits.completeExceptionally(t);
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            limits.complete(ServerLimits.UNKNOWN);
+          }
+        });
+    return limits;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.minikafka.client;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -10,19 +11,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
  * A live feed of a topic over the server's {@code Subscribe} call, resilient to server restarts
  * and network loss: it reconnects with exponential backoff (100 ms doubling to 5 s) and resumes at
- * the first number it has not yet handed out, so no number is ever delivered twice.
+ * the first number it has not yet handed out, so no number is ever delivered twice. Only failures
+ * that retrying can fix are retried (the server unreachable or restarting); any other (damaged
+ * data, a refused topic, a position past the topic's end) ends the subscription and is thrown by
+ * {@link #poll}.
+ *
+ * <p>For a named consumer, a batch is committed once the application comes back for more (the
+ * next {@link #poll}) or closes the subscription: never before it was handed out. A commit that
+ * fails for a reason retrying can fix is tried again at the next poll; nothing is lost meanwhile.
  *
  * <p>Memory is bounded: the client asks the server for a few responses ahead, and for each next
- * one only once a previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from one thread at a
- * time; {@link #close} from any.
+ * one only once a previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from
+ * one thread at a time; {@link #close} from any.
  */
 public final class Subscription implements AutoCloseable {
 
@@ -34,13 +43,19 @@ public final class Subscription implements AutoCloseable {
   private static final int WINDOW = 4;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Failures that go away by themselves: the server restarting, the network, a timeout. */
+  private static final Set<Status.Code> RETRIED =
+      Set.of(Status.Code.UNAVAILABLE, Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED);
+  private static final Metadata.Key<String> NEXT_NUMBER =
+      Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
 
   /** What the gRPC thread hands to the reading thread. */
-  private record Event(SubscribeResponse response, Status failure, ClientCallStreamObserver<SubscribeRequest> call) {}
+  private record Event(
+      SubscribeResponse response, Status failure, Metadata trailers, ClientCallStreamObserver<SubscribeRequest> call) {}
 
   private final String topic;
   private final Connection connection;
-  /** Commits the next number after each batch handed out (named consumers); null otherwise. */
+  /** Commits a named consumer's position; null for others. */
   private final LongConsumer committer;
   /** Holds at most {@link #WINDOW} responses per call: more are requested only as they are taken. */
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -49,10 +64,16 @@ public final class Subscription implements AutoCloseable {
   /** Asked for instead of {@code next} until a message has been delivered; null if not asked. */
   private Instant fromTime;
   private ClientCallStreamObserver<SubscribeRequest> call;
+  /** The inbound limit the current call was opened with. */
+  private int callInboundLimit;
   private Duration backoff = FIRST_BACKOFF;
   private long reconnectAtNanos;
   private volatile boolean closed;
   private final List<long[]> skips = new ArrayList<>();
+  /** One past the last message handed to the application. */
+  private volatile long handedOut;
+  /** The position last committed. Guarded by this. */
+  private long committed;
 
   Subscription(
       String topic, long readFrom, Instant fromTime, Connection connection, LongConsumer committer) {
@@ -60,14 +81,18 @@ public final class Subscription implements AutoCloseable {
     this.connection = connection;
     this.committer = committer;
     this.next = Math.max(readFrom, 1);
+    this.handedOut = next;
+    this.committed = next;
     this.fromTime = fromTime;
     connect();
   }
 
   private void connect() {
+    callInboundLimit = connection.limits().inboundLimit();
     // The observer only queues what arrives for the reading thread.
     connection
         .networkThreadStub()
+        .withMaxInboundMessageSize(callInboundLimit)
         .subscribe(
             fromTime == null
                 ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()
@@ -87,29 +112,34 @@ public final class Subscription implements AutoCloseable {
 
               @Override
               public void onNext(SubscribeResponse response) {
-                events.offer(new Event(response, null, self));
+                events.offer(new Event(response, null, null, self));
               }
 
               @Override
               public void onError(Throwable t) {
-                events.offer(new Event(null, Status.fromThrowable(t), self));
+                events.offer(new Event(null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
               }
 
               @Override
               public void onCompleted() {
                 events.offer(
-                    new Event(null, Status.UNAVAILABLE.withDescription("the server ended the subscription"), self));
+                    new Event(
+                        null, Status.UNAVAILABLE.withDescription("the server ended the subscription"), null, self));
               }
             });
   }
 
   /**
    * Waits up to {@code maxWait} for messages and returns those that arrived (in number order,
-   * possibly none). Never returns a number twice.
+   * possibly none). Never returns a number twice. A named consumer's messages returned by the
+   * previous call are committed first.
    *
-   * @throws MiniKafkaException if the server refuses the subscription (such as an invalid topic)
+   * @throws PositionOutOfRangeException if the subscription's number is past the topic's end
+   * @throws MiniKafkaException if the server refuses the subscription (such as an invalid topic),
+   *     reports damaged data, or a commit fails for a reason retrying cannot fix
    */
   public List<Message> poll(Duration maxWait) throws InterruptedException {
+    commitHandedOut(false);
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!closed) {
       if (call == null) {
@@ -133,16 +163,14 @@ public final class Subscription implements AutoCloseable {
         continue;
       }
       if (event.failure() != null) {
-        handleFailure(event.failure());
+        handleFailure(event.failure(), event.trailers());
         continue;
       }
       backoff = FIRST_BACKOFF;
       List<Message> messages = deliver(event.response());
       call.request(1);
       if (!messages.isEmpty()) {
-        if (committer != null) {
-          committer.accept(next);
-        }
+        handedOut = next;
         return messages;
       }
     }
@@ -166,19 +194,58 @@ public final class Subscription implements AutoCloseable {
     return messages;
   }
 
-  private void handleFailure(Status status) {
+  private void handleFailure(Status status, Metadata trailers) {
     call = null;
-    switch (status.getCode()) {
-      case INVALID_ARGUMENT, PERMISSION_DENIED, UNAUTHENTICATED, UNIMPLEMENTED -> {
-        closed = true;
-        throw connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+    if (RETRIED.contains(status.getCode()) || learnedALargerLimit(status)) {
+      connection.resetBackoff();
+      reconnectAtNanos = System.nanoTime() + backoff.toNanos();
+      Duration doubled = backoff.multipliedBy(2);
+      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      return;
+    }
+    closed = true;
+    String nextNumber = trailers == null ? null : trailers.get(NEXT_NUMBER);
+    if (status.getCode() == Status.Code.OUT_OF_RANGE && nextNumber != null) {
+      throw new PositionOutOfRangeException(topic, next, Long.parseLong(nextNumber));
+    }
+    throw connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+  }
+
+  /**
+   * Whether a response too large for this call's inbound limit will fit the next call: the
+   * server's limits became known (or grew) since this call was opened.
+   */
+  private boolean learnedALargerLimit(Status status) {
+    return status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+        && connection.limits().inboundLimit() > callInboundLimit;
+  }
+
+  /**
+   * Commits a named consumer's handed-out messages, if any are not yet committed. A failure that
+   * retrying can fix is left for the next try unless {@code last}; any other is thrown.
+   */
+  private synchronized void commitHandedOut(boolean last) {
+    long upTo = handedOut;
+    if (committer == null || upTo == committed) {
+      return;
+    }
+    try {
+      committer.accept(upTo);
+      committed = upTo;
+    } catch (MiniKafkaException e) {
+      if (last || !RETRIED.contains(e.code())) {
+        throw e;
       }
-      default -> {
-        connection.resetBackoff();
-        reconnectAtNanos = System.nanoTime() + backoff.toNanos();
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
-      }
+    }
+  }
+
+  /**
+   * Says that messages from {@code firstUnhandled} on, though returned by {@link #poll}, were not
+   * handled: they are not committed.
+   */
+  void handBack(long firstUnhandled) {
+    if (firstUnhandled < handedOut) {
+      handedOut = firstUnhandled;
     }
   }
 
@@ -194,7 +261,13 @@ public final class Subscription implements AutoCloseable {
     return next;
   }
 
-  /** Ends the subscription. */
+  /**
+   * Ends the subscription. A named consumer's position is committed up to the last message
+   * handed out.
+   *
+   * @throws MiniKafkaException if that commit failed; the next consumer of that name then reads
+   *     those messages again
+   */
   @Override
   public void close() {
     closed = true;
@@ -202,5 +275,6 @@ public final class Subscription implements AutoCloseable {
     if (current != null) {
       current.cancel("subscription closed", null);
     }
+    commitHandedOut(true);
   }
 }

@@ -90,7 +90,7 @@ final class LongPoll {
   private void fail(Exception e) {
     if (done.compareAndSet(false, true)) {
       cleanUp();
-      out.onError(StatusMapper.toStatus(e).asRuntimeException());
+      out.onError(StatusMapper.toException(e));
     }
   }
 

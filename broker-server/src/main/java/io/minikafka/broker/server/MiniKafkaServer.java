@@ -100,7 +100,13 @@ public final class MiniKafkaServer implements AutoCloseable {
     Executor storeExecutor = store.neverBlocks() ? Runnable::run : handlerExecutor;
     this.service =
         new MiniKafkaService(
-            store, config.maxMessageBytes(), config.maxPollBytes(), pushExecutor, storeExecutor, timer);
+            store,
+            config.maxMessageBytes(),
+            maxRequestBytes(config),
+            config.maxPollBytes(),
+            pushExecutor,
+            storeExecutor,
+            timer);
     // Calls run on the network threads, without a hand-off (about half the CPU of one), except
     // unary calls over a store that may block: those run on the handler threads. A stream's
     // callbacks only queue work (its stores run on storeExecutor, its reads on pushExecutor).
@@ -125,7 +131,7 @@ public final class MiniKafkaServer implements AutoCloseable {
                         MalformedRequests.guard(service.bindService()), metrics.interceptor()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
-            .maxInboundMessageSize(saturatedAdd(config.maxMessageBytes(), REQUEST_HEADROOM_BYTES))
+            .maxInboundMessageSize(maxRequestBytes(config))
             .build();
   }
 
@@ -257,8 +263,9 @@ public final class MiniKafkaServer implements AutoCloseable {
     LOG.info("Stopped");
   }
 
-  private static int saturatedAdd(int a, int b) {
-    long sum = (long) a + b;
+  /** The largest request read: one message of the largest size, with its topic and framing. */
+  private static int maxRequestBytes(ServerConfig config) {
+    long sum = (long) config.maxMessageBytes() + REQUEST_HEADROOM_BYTES;
     return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
   }
 }

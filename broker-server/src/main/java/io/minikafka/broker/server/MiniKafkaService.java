@@ -16,6 +16,7 @@ import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.CommitPositionResponse;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DeleteTopicResponse;
+import io.minikafka.protocol.DescribeServerRequest;
 import io.minikafka.protocol.DescribeTopicRequest;
 import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.ListTopicsRequest;
@@ -29,6 +30,7 @@ import io.minikafka.protocol.PositionResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
+import io.minikafka.protocol.ServerDescription;
 import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
 import io.minikafka.protocol.TopicDescription;
@@ -52,8 +54,12 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
+  /** Room in a response beyond its messages, for the numbers and counts that go with them. */
+  private static final int RESPONSE_HEADROOM_BYTES = 1024;
+
   private final BackingStore store;
   private final int maxMessageBytes;
+  private final int maxRequestBytes;
   private final PollLimits serverLimits;
   private final TopicEvents events;
   private final ExecutorService pushExecutor;
@@ -65,12 +71,14 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   MiniKafkaService(
       BackingStore store,
       int maxMessageBytes,
+      int maxRequestBytes,
       int maxPollBytes,
       ExecutorService pushExecutor,
       Executor storeExecutor,
       ScheduledExecutorService timer) {
     this.store = store;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxRequestBytes = maxRequestBytes;
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
     this.events = new TopicEvents(pushExecutor);
@@ -87,7 +95,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       responses.onCompleted();
       events.appended(topic);
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -102,7 +110,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       responses.onCompleted();
       events.appended(request.getTopic());
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -213,7 +221,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               });
       longPoll.start(timer, maxWait);
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -242,7 +250,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     try {
       io.minikafka.broker.store.TopicName.validate(request.getTopic());
     } catch (IllegalArgumentException e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
       return;
     }
     PollLimits limits = serverLimits.lowerTo(0, Integer.toUnsignedLong(request.getMaxBatchBytes()));
@@ -272,7 +280,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               .build());
       responses.onCompleted();
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -293,7 +301,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               .build());
       responses.onCompleted();
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -304,7 +312,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       responses.onNext(DeleteTopicResponse.newBuilder().setMessagesDeleted(deleted).build());
       responses.onCompleted();
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -316,7 +324,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       responses.onNext(CommitPositionResponse.getDefaultInstance());
       responses.onCompleted();
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
   }
 
@@ -330,8 +338,28 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               : PositionResponse.getDefaultInstance());
       responses.onCompleted();
     } catch (Exception e) {
-      responses.onError(StatusMapper.toStatus(e).asRuntimeException());
+      responses.onError(StatusMapper.toException(e));
     }
+  }
+
+  @Override
+  public void describeServer(
+      DescribeServerRequest request, StreamObserver<ServerDescription> responses) {
+    responses.onNext(
+        ServerDescription.newBuilder()
+            .setMaxMessageBytes(maxMessageBytes)
+            .setMaxRequestBytes(maxRequestBytes)
+            .setMaxResponseBytes(maxResponseBytes())
+            .build());
+    responses.onCompleted();
+  }
+
+  /**
+   * The largest response sent: a poll or a subscription batch stops at the poll limit, except that
+   * one message is always sent whole, however large; plus the response's own fields.
+   */
+  private long maxResponseBytes() {
+    return Math.max(serverLimits.maxBytes(), PollLimits.cost(maxMessageBytes)) + RESPONSE_HEADROOM_BYTES;
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.minikafka.broker.server;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.ReadPastEndException;
 import io.minikafka.broker.store.StoreClosedException;
@@ -18,6 +20,21 @@ final class StatusMapper {
   private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
 
   private StatusMapper() {}
+
+  /** Trailer of an OUT_OF_RANGE status: the topic's next number, for clients to resume from. */
+  static final Metadata.Key<String> NEXT_NUMBER =
+      Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The failure as the exception a call ends with: its status, and trailers where they help. */
+  static StatusRuntimeException toException(Throwable failure) {
+    Status status = toStatus(failure);
+    if (failure instanceof ReadPastEndException pastEnd) {
+      Metadata trailers = new Metadata();
+      trailers.put(NEXT_NUMBER, Long.toString(pastEnd.nextNumber()));
+      return status.asRuntimeException(trailers);
+    }
+    return status.asRuntimeException();
+  }
 
   static Status toStatus(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {

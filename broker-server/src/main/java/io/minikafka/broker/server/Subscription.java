@@ -2,6 +2,7 @@ package io.minikafka.broker.server;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
@@ -91,7 +92,7 @@ final class Subscription implements Runnable {
       try {
         drain();
       } catch (Exception e) {
-        end(StatusMapper.toStatus(e));
+        end(StatusMapper.toException(e));
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
@@ -117,7 +118,7 @@ final class Subscription implements Runnable {
       // The second look normally finds nothing and registers for the next append.
       more = drainOnce() && drainOnce();
     } catch (Exception e) {
-      end(StatusMapper.toStatus(e));
+      end(StatusMapper.toException(e));
       more = false;
     }
     if (more || !wip.compareAndSet(1, 0)) {
@@ -133,7 +134,7 @@ final class Subscription implements Runnable {
     }
     Status requested = endRequested;
     if (requested != null) {
-      end(requested);
+      end(requested.asRuntimeException());
       return false;
     }
     if (!out.isReady()) {
@@ -198,8 +199,8 @@ final class Subscription implements Runnable {
     }
   }
 
-  /** Ends the call with a status (OK completes it), unless it has ended. Drain thread only. */
-  private void end(Status status) {
+  /** Ends the call with a failure, unless it has ended. Drain thread only. */
+  private void end(StatusRuntimeException failure) {
     if (ended) {
       return;
     }
@@ -207,11 +208,7 @@ final class Subscription implements Runnable {
     events.cancel(topic, wakeUp);
     onEnd.run();
     try {
-      if (status.isOk()) {
-        out.onCompleted();
-      } else {
-        out.onError(status.asRuntimeException());
-      }
+      out.onError(failure);
     } catch (IllegalStateException alreadyClosed) {
       // The client cancelled at the same moment.
     }

@@ -7,6 +7,8 @@ package io.minikafka.broker.store;
  */
 public class ReadPastEndException extends StoreException {
 
+  private final long nextNumber;
+
   public ReadPastEndException(String topic, long readFrom, long nextNumber) {
     super(
         "read from "
@@ -18,5 +20,11 @@ public class ReadPastEndException extends StoreException {
             + " (the server lost or never had the numbers in between); read from "
             + nextNumber
             + " or lower");
+    this.nextNumber = nextNumber;
+  }
+
+  /** The topic's next number. */
+  public long nextNumber() {
+    return nextNumber;
   }
 }

@@ -99,6 +99,7 @@ class PastTheEndTest {
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
               assertThat(e.getStatus().getDescription()).contains("1000").contains("3").contains("'t'");
+              assertThat(e.getTrailers().get(StatusMapper.NEXT_NUMBER)).isEqualTo("3");
             });
   }
 

@@ -1,0 +1,108 @@
+package io.minikafka.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.CorruptRecordException;
+import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.Endpoint;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A subscription retries only what retrying can fix (the server unreachable, restarting); every
+ * other failure reaches the application at once instead of a silent, endless retry. Its inbound
+ * limit follows the server's message size limit, so a message the server accepted is delivered.
+ */
+class SubscriptionFailureTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private MiniKafkaServer server;
+
+  @AfterEach
+  void stopServer() throws IOException {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private String start(io.minikafka.broker.store.BackingStore store, ServerConfig config) throws IOException {
+    server = MiniKafkaServer.start(store, config.withHost(Endpoint.parse("127.0.0.1:0")), Clock.systemUTC());
+    return "127.0.0.1:" + server.port();
+  }
+
+  /** Polls until something is thrown or 30 s pass; returns what was delivered meanwhile. */
+  private static List<Message> pollFor30Seconds(Subscription subscription) throws InterruptedException {
+    List<Message> got = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      got.addAll(subscription.poll(Duration.ofMillis(200)));
+    }
+    return got;
+  }
+
+  @Test
+  void dataLossOnTheServerEndsTheSubscriptionWithThatError() throws Exception {
+    AtomicBoolean damaged = new AtomicBoolean(true);
+    String host =
+        start(
+            new ForwardingStore(new MemoryStore()) {
+              @Override
+              public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+                if (damaged.get() && readFrom <= 1) {
+                  throw new CorruptRecordException("topic 't' message 1 is damaged on disk (injected)");
+                }
+                return super.poll(topic, readFrom, limits);
+              }
+            },
+            ServerConfig.defaults());
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      producer.sendMessage(new byte[] {1});
+    }
+    try (Consumer consumer = new Consumer("t", 1, TIMEOUT, host);
+        Subscription subscription = consumer.subscribe()) {
+      assertThatThrownBy(() -> pollFor30Seconds(subscription))
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(Status.Code.DATA_LOSS);
+                assertThat(e.getMessage()).contains("message 1 is damaged");
+              });
+    }
+  }
+
+  @Test
+  void aMessageLargerThanSixteenMebibytesThatTheServerAcceptedIsDelivered() throws Exception {
+    int size = 17 * 1024 * 1024;
+    String host =
+        start(new MemoryStore(), ServerConfig.defaults().withMaxMessageBytes(24 * 1024 * 1024));
+    try (Producer producer = new Producer("big", Duration.ofSeconds(30), host)) {
+      producer.sendMessage(new byte[size]);
+    }
+    try (Consumer polling = new Consumer("big", 1, Duration.ofSeconds(30), host)) {
+      assertThat(polling.poll().messages()).singleElement().satisfies(m -> assertThat(m.payload()).hasSize(size));
+    }
+    try (Consumer consumer = new Consumer("big", 1, Duration.ofSeconds(30), host);
+        Subscription subscription = consumer.subscribe()) {
+      List<Message> got = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (got.isEmpty() && System.nanoTime() < deadline) {
+        got.addAll(subscription.poll(Duration.ofMillis(200)));
+      }
+      assertThat(got).singleElement().satisfies(m -> assertThat(m.payload()).hasSize(size));
+    }
+  }
+}
