@@ -69,7 +69,8 @@ public final class ConsumerCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "Read as the named consumer NAME, whose position the server keeps: resume where it last"
-              + " committed (--from only when it never did), and commit after every batch.")
+              + " committed (--from only when it never did). What was printed is committed before"
+              + " the next read and at exit, never before it was printed (at-least-once).")
   private String group;
 
   @Option(
@@ -123,6 +124,8 @@ public final class ConsumerCommand implements Callable<Integer> {
   private Long max;
 
   private long printed;
+  /** One past the last message printed and flushed: what a named consumer may commit. */
+  private long nextUnprinted = -1;
 
   private final OutputStream stdout;
 
@@ -154,8 +157,13 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
   }
 
-  /** Prints messages in the chosen format; true once --max messages have been printed. */
+  /**
+   * Prints messages in the chosen format and flushes them; true once --max messages have been
+   * printed. Afterwards {@code nextUnprinted} is the number after the last message printed; if
+   * printing fails it stays at the batch's first, so that nothing unprinted is committed.
+   */
   private boolean print(List<Message> messages, OutputStream out) throws IOException {
+    long lastPrinted = -1;
     for (Message message : messages) {
       if (max != null && printed >= max) {
         break;
@@ -172,8 +180,12 @@ public final class ConsumerCommand implements Callable<Integer> {
                     .getBytes(StandardCharsets.UTF_8));
       }
       printed++;
+      lastPrinted = message.number();
     }
     out.flush();
+    if (lastPrinted > 0) {
+      nextUnprinted = lastPrinted + 1;
+    }
     return max != null && printed >= max;
   }
 
@@ -213,10 +225,19 @@ public final class ConsumerCommand implements Callable<Integer> {
         if (messages.isEmpty()) {
           continue;
         }
-        boolean done = print(messages, out);
+        boolean done;
+        try {
+          done = print(messages, out);
+        } catch (IOException e) {
+          // Standard output failed: none of these count as handed out.
+          subscription.seek(messages.get(0).number());
+          throw e;
+        }
         err.println("received " + messages.size() + " messages");
         err.println("next message to read advanced to " + subscription.nextNumber());
         if (done) {
+          // A named consumer commits what was printed, not the rest of the batch.
+          subscription.seek(nextUnprinted);
           return CommandRunner.EXIT_OK;
         }
       }
@@ -271,12 +292,23 @@ public final class ConsumerCommand implements Callable<Integer> {
           Thread.sleep(interval.toMillis());
           continue;
         }
-        boolean done = print(result.messages(), out);
+        boolean done;
+        try {
+          done = print(result.messages(), out);
+        } catch (IOException e) {
+          // Standard output failed: none of these count as handed out.
+          if (!result.messages().isEmpty()) {
+            consumer.seek(result.messages().get(0).number());
+          }
+          throw e;
+        }
         if (!result.messages().isEmpty()) {
           err.println("received " + result.messages().size() + " messages");
           err.println("next message to read advanced to " + result.newReadFrom());
         }
         if (done) {
+          // A named consumer commits what was printed, not the rest of the batch.
+          consumer.seek(nextUnprinted);
           return CommandRunner.EXIT_OK;
         }
         if (result.messages().isEmpty()) {

@@ -12,8 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -303,6 +303,45 @@ public final class PerfCommand implements Runnable {
         description = "Messages sent first, at the same rate, whose latencies are not counted (lets both JVMs compile the hot paths).")
     long warmup;
 
+    /** Sends one message stamped with the send time; the first failure, of any send, ends the run. */
+    private void send(Producer producer, AtomicReference<Throwable> failure) {
+      Throwable failed = failure.get();
+      if (failed != null) {
+        throw CommandRunner.rethrow(failed);
+      }
+      byte[] payload = new byte[size];
+      ByteBuffer.wrap(payload).putLong(System.nanoTime());
+      producer
+          .sendAsync(payload)
+          .whenComplete(
+              (number, error) -> {
+                if (error != null) {
+                  failure.compareAndSet(null, error);
+                }
+              });
+    }
+
+    /** Waits for every measured message, failing at once with the first send or read failure. */
+    private void awaitDelivery(Semaphore received, AtomicReference<Throwable> failure, Duration atMost)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + atMost.toNanos();
+      long left = common.messages;
+      while (left > 0) {
+        Throwable failed = failure.get();
+        if (failed != null) {
+          throw CommandRunner.rethrow(failed);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              left + " of " + common.messages + " messages were acknowledged but not delivered within "
+                  + atMost.toMillis() + " ms");
+        }
+        if (received.tryAcquire(1, 100, TimeUnit.MILLISECONDS)) {
+          left -= 1 + received.drainPermits();
+        }
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       if (size < 8) {
@@ -317,6 +356,7 @@ public final class PerfCommand implements Runnable {
         // Subscribe from the next number, so that the backlog is not measured.
         startNumber = probe.sendMessage(new byte[size]) + 1;
       }
+      long total = warmup + common.messages;
       Semaphore received = new Semaphore(0);
       AtomicReference<Throwable> failure = new AtomicReference<>();
       try (Consumer consumer = new Consumer(common.connection.topic, startNumber, timeout, host);
@@ -327,9 +367,18 @@ public final class PerfCommand implements Runnable {
             new Thread(
                 () -> {
                   try {
+                    // Every number from startNumber on must arrive exactly once.
+                    BitSet seen = new BitSet();
                     long got = 0;
-                    while (got < warmup + common.messages) {
+                    while (got < total && failure.get() == null) {
                       for (Message m : subscription.poll(Duration.ofMillis(100))) {
+                        long offset = m.number() - startNumber;
+                        if (offset < 0 || offset >= total || seen.get((int) offset)) {
+                          throw new IllegalStateException(
+                              "message " + m.number() + " was delivered "
+                                  + (offset >= 0 && offset < total ? "twice" : "though never sent"));
+                        }
+                        seen.set((int) offset);
                         if (got >= warmup) {
                           latencies.record(System.nanoTime() - ByteBuffer.wrap(m.payload()).getLong());
                           received.release();
@@ -339,7 +388,6 @@ public final class PerfCommand implements Runnable {
                     }
                   } catch (Throwable t) {
                     failure.compareAndSet(null, t);
-                    received.release(Integer.MAX_VALUE / 2);
                   }
                 },
                 "perf-e2e-reader");
@@ -348,9 +396,7 @@ public final class PerfCommand implements Runnable {
         Pacer pacer = new Pacer(Math.max(1, rate));
         for (long i = 0; i < warmup; i++) {
           pacer.awaitNext();
-          byte[] payload = new byte[size];
-          ByteBuffer.wrap(payload).putLong(System.nanoTime());
-          producer.sendAsync(payload);
+          send(producer, failure);
         }
         // The warm-up's server CPU is not counted either.
         long cpuBefore = common.serverPid == null ? 0 : processCpuNanos(common.serverPid);
@@ -359,10 +405,7 @@ public final class PerfCommand implements Runnable {
         int[] window = {0};
         for (long i = 0; i < common.messages; i++) {
           pacer.awaitNext();
-          byte[] payload = new byte[size];
-          ByteBuffer.wrap(payload).putLong(System.nanoTime());
-          CompletableFuture<Long> sent = producer.sendAsync(payload);
-          sent.whenComplete((n, e) -> { if (e != null) failure.compareAndSet(null, e); });
+          send(producer, failure);
           long now = System.nanoTime();
           if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
             progress(err, latencies, window, now - lastProgress);
@@ -370,12 +413,7 @@ public final class PerfCommand implements Runnable {
           }
         }
         producer.flush();
-        if (!received.tryAcquire((int) Math.min(common.messages, Integer.MAX_VALUE / 4), timeout.toMillis() * 10, TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException("not every message arrived within " + timeout.toMillis() * 10 + " ms");
-        }
-        if (failure.get() != null) {
-          throw CommandRunner.rethrow(failure.get());
-        }
+        awaitDelivery(received, failure, timeout.multipliedBy(10));
         long elapsed = System.nanoTime() - start;
         spec.commandLine()
             .getOut()

@@ -10,6 +10,7 @@ import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -273,6 +274,53 @@ class ClientCommandsTest extends LiveServerTest {
     assertThat(run2.exitCode()).as(run2.err()).isZero();
     assertThat(second.toString(UTF_8)).isEqualTo("two\n");
     assertThat(store.position("t", "g")).hasValue(3);
+  }
+
+  @Test
+  void aGroupCommitsOnlyWhatItPrintedSoMaxThreeTwiceGivesOneToSix() throws IOException {
+    for (int i = 1; i <= 10; i++) {
+      store.store("t", Integer.toString(i).getBytes(UTF_8));
+    }
+    for (String mode : new String[] {"--once", "--follow"}) {
+      String group = "g" + mode;
+      ByteArrayOutputStream first = new ByteArrayOutputStream();
+      ByteArrayOutputStream second = new ByteArrayOutputStream();
+
+      CliHarness.Result run1 =
+          CliHarness.run(new ConsumerCommand(first), "-host", host, "-topic", "t", mode, "--group", group, "--max", "3");
+      CliHarness.Result run2 =
+          CliHarness.run(new ConsumerCommand(second), "-host", host, "-topic", "t", mode, "--group", group, "--max", "3");
+
+      assertThat(run1.exitCode()).as(run1.err()).isZero();
+      assertThat(first.toString(UTF_8)).as(mode).isEqualTo("1\n2\n3\n");
+      assertThat(run2.exitCode()).as(run2.err()).isZero();
+      assertThat(second.toString(UTF_8)).as(mode).isEqualTo("4\n5\n6\n");
+      assertThat(store.position("t", group)).as(mode).hasValue(7);
+    }
+  }
+
+  @Test
+  void whatCouldNotBeWrittenToStandardOutputIsNotCommitted() throws IOException {
+    for (int i = 1; i <= 10; i++) {
+      store.store("t", Integer.toString(i).getBytes(UTF_8));
+    }
+    OutputStream broken =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("Broken pipe");
+          }
+        };
+    CliHarness.Result failed =
+        CliHarness.run(new ConsumerCommand(broken), "-host", host, "-topic", "t", "--once", "--group", "g");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CliHarness.Result next =
+        CliHarness.run(new ConsumerCommand(out), "-host", host, "-topic", "t", "--once", "--group", "g");
+
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.err()).contains("Broken pipe");
+    assertThat(next.exitCode()).as(next.err()).isZero();
+    assertThat(out.toString(UTF_8)).startsWith("1\n2\n").endsWith("10\n");
   }
 
   @Test

@@ -2,8 +2,17 @@ package io.minikafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.ForwardingStore;
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoreFullException;
+import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Small, bounded runs of mkfk-perf's three modes against a real server. */
@@ -61,6 +70,78 @@ class PerfCommandTest extends LiveServerTest {
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern("^500 records, [\\d.]+ records/sec .*, " + LATENCIES);
+  }
+
+  @Test
+  void endToEndUnderCpuContentionDeliversEveryMessageExactlyOnce() throws Exception {
+    // Two spinning threads keep both cores of the test machine busy, as a second load would.
+    AtomicBoolean spin = new AtomicBoolean(true);
+    long spinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    List<Thread> burners = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Thread burner =
+          new Thread(
+              () -> {
+                long x = 0;
+                while (spin.get() && System.nanoTime() < spinUntil) {
+                  x += System.nanoTime() % 7;
+                }
+                if (x == 42) {
+                  System.out.print("");
+                }
+              },
+              "cpu-burner-" + i);
+      burner.setDaemon(true);
+      burners.add(burner);
+      burner.start();
+    }
+    try {
+      CliHarness.Result result =
+          CliHarness.run(
+              new PerfCommand(),
+              "e2e", "--host", host, "--topic", "busy", "--messages", "40000", "--rate", "10000",
+              "--warmup-messages", "10000", "--timeout", "2s", "--verbose");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).containsPattern("^40000 records, [\\d.]+ records/sec .*, " + LATENCIES);
+    } finally {
+      spin.set(false);
+      for (Thread burner : burners) {
+        burner.join();
+      }
+    }
+    // One probe, the warm-up and the measured messages, each stored once.
+    assertThat(store.poll("busy", 1, PollLimits.UNLIMITED).messages()).hasSize(1 + 10_000 + 40_000);
+  }
+
+  @Test
+  void endToEndStopsAtTheFirstFailedSendAndSaysWhy() throws Exception {
+    MiniKafkaServer failing =
+        MiniKafkaServer.start(
+            new ForwardingStore(new MemoryStore()) {
+              @Override
+              public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+                throw new StoreFullException("no space left on the device (injected)", new IOException());
+              }
+            },
+            "127.0.0.1:0",
+            Duration.ofHours(1));
+    try {
+      long start = System.nanoTime();
+      CliHarness.Result result =
+          CliHarness.run(
+              new PerfCommand(),
+              "e2e", "--host", "127.0.0.1:" + failing.port(), "--topic", "e2e", "--messages", "100000",
+              "--rate", "1000", "--timeout", "20s");
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err()).contains("no space left on the device (injected)");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("not after the 100 s the run would take, nor the 200 s delivery wait")
+          .isLessThan(Duration.ofSeconds(60));
+    } finally {
+      failing.close();
+    }
   }
 
   @Test

@@ -55,13 +55,13 @@ public final class HandlerSubscription implements AutoCloseable {
     while (!closed) {
       for (Message message : subscription.poll(POLL_WAIT)) {
         if (closed) {
-          subscription.handBack(message.number());
+          subscription.seek(message.number());
           return;
         }
         try {
           handler.onMessage(message);
         } catch (Exception | Error e) {
-          subscription.handBack(message.number());
+          subscription.seek(message.number());
           throw e;
         }
       }

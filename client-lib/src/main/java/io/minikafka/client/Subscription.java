@@ -240,13 +240,24 @@ public final class Subscription implements AutoCloseable {
   }
 
   /**
-   * Says that messages from {@code firstUnhandled} on, though returned by {@link #poll}, were not
-   * handled: they are not committed.
+   * Makes {@code number} the next number delivered (and, for a named consumer, the position
+   * committed next), as Kafka's {@code seek}: to read again, to skip, or to say that only the
+   * messages below {@code number} of those {@link #poll} returned were used. Call it from the
+   * polling thread.
    */
-  void handBack(long firstUnhandled) {
-    if (firstUnhandled < handedOut) {
-      handedOut = firstUnhandled;
+  public void seek(long number) {
+    if (number < 0) {
+      throw new IllegalArgumentException("a message number must not be negative, was " + number);
     }
+    ClientCallStreamObserver<SubscribeRequest> current = call;
+    call = null;
+    if (current != null) {
+      current.cancel("seek to " + number, null);
+    }
+    next = Math.max(number, 1);
+    handedOut = next;
+    fromTime = null;
+    reconnectAtNanos = System.nanoTime();
   }
 
   /** Skips reported since the last call: pairs of (first available number, numbers skipped). */
