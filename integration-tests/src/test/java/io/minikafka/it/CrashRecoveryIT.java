@@ -4,11 +4,23 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.minikafka.client.Admin;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
 import io.minikafka.client.Producer;
+import io.minikafka.client.ProducerOptions;
+import io.minikafka.protocol.FetchPositionRequest;
+import io.minikafka.protocol.MiniKafkaGrpc;
+import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.PollRequest;
+import io.minikafka.protocol.PollResponse;
+import io.minikafka.protocol.PositionResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,77 +29,226 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a real file-store server with SIGKILL while concurrent producers write to it, restarts it,
- * and checks that nothing acknowledged was lost, renumbered or duplicated; several cycles on one
- * store.
+ * Kills a real file-store server with SIGKILL, cycle after cycle on one store, while producers
+ * (blocking and batched) write, named consumers read and commit, and a topic is filled and deleted
+ * over and over; after each restart it checks the store's three promises:
+ *
+ * <ul>
+ *   <li>acknowledged means stored: every acknowledged message is there, at its number, once;
+ *   <li>deleted stays deleted: no message of an acknowledged deletion is ever readable again;
+ *   <li>committed means handed out: no consumer's committed position is past the last message
+ *       that consumer handed to its application.
+ * </ul>
  */
 class CrashRecoveryIT {
 
-  private static final int PRODUCERS = 4;
-  private static final int CYCLES = 3;
-  private static final int ACKS_BEFORE_KILL = 1_500;
+  private static final int CYCLES = 10;
+  private static final int BLOCKING_PRODUCERS = 3;
+  private static final int READERS = 2;
+  private static final int ACKS_BEFORE_KILL = 1_000;
   private static final int MAX_SENDS_PER_PRODUCER = 50_000;
+  private static final int DOOMED_BATCH = 20;
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   @TempDir Path root;
 
+  /** Acknowledged messages of the topic "crash": number to payload. */
+  private final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
+  /** Per reader name: one past the highest number its polls handed to it. */
+  private final Map<String, Long> handedOutUpTo = new ConcurrentHashMap<>();
+  /** Messages of "doomed" numbered below this were deleted, by an acknowledged deletion. */
+  private final AtomicLong doomedDeletedBelow = new AtomicLong(1);
+  private final AtomicLong deletions = new AtomicLong();
+
   @Test
-  void everyAcknowledgedMessageSurvivesKillNineWithItsNumber() throws Exception {
+  void acknowledgedStaysStoredDeletedStaysDeletedAndCommittedWasHandedOutAcrossKillNineCycles()
+      throws Exception {
     Map<String, String> env =
-        Map.of("MINIKAFKA_ROOT_DIR", root.toString(), "MINIKAFKA_FSYNC", "always", "MINIKAFKA_SEGMENT_BYTES", "65536");
-    Map<Long, String> acknowledged = new ConcurrentHashMap<>();
+        Map.of(
+            "MINIKAFKA_ROOT_DIR", root.toString(),
+            "MINIKAFKA_FSYNC", "always",
+            "MINIKAFKA_SEGMENT_BYTES", "65536",
+            // Small polls: many batches, so many commits, in every cycle.
+            "MINIKAFKA_MAX_POLL_BYTES", "2048");
     for (int cycle = 0; cycle < CYCLES; cycle++) {
-      int ackedBefore = acknowledged.size();
       try (ServerProcess server = ServerProcess.start(env)) {
-        ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
-        List<Future<Integer>> producers = new ArrayList<>();
-        for (int p = 0; p < PRODUCERS; p++) {
-          String prefix = "cycle" + cycle + "-producer" + p + "-";
-          producers.add(pool.submit(() -> produceUntilFailure(server.host(), prefix, acknowledged)));
-        }
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> acknowledged.size() >= ackedBefore + ACKS_BEFORE_KILL);
-        server.kill();
-        for (Future<Integer> producer : producers) {
-          producer.get(60, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        assertPromisesKept(server.host());
+        runUntilKilled(server, cycle);
       }
-      try (ServerProcess restarted = ServerProcess.start(env)) {
-        assertEverythingAcknowledgedIsStored(restarted.host(), acknowledged);
-        assertThat(restarted.stop()).isZero();
-      }
+    }
+    try (ServerProcess server = ServerProcess.start(env)) {
+      assertPromisesKept(server.host());
+      assertThat(server.stop()).isZero();
+    }
+    assertThat(deletions.get()).as("deletions acknowledged").isGreaterThanOrEqualTo(CYCLES);
+    assertThat(handedOutUpTo.values()).as("the readers read").allMatch(upTo -> upTo > 1);
+  }
+
+  private void runUntilKilled(ServerProcess server, int cycle) throws Exception {
+    String host = server.host();
+    int ackedBefore = acknowledged.size();
+    int threads = BLOCKING_PRODUCERS + 1 + READERS + 1;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> work = new ArrayList<>();
+    for (int p = 0; p < BLOCKING_PRODUCERS; p++) {
+      String prefix = "cycle" + cycle + "-producer" + p + "-";
+      work.add(pool.submit(() -> produceUntilFailure(host, prefix)));
+    }
+    work.add(pool.submit(() -> produceBatchedUntilFailure(host, "cycle" + cycle + "-batched-")));
+    for (int r = 0; r < READERS; r++) {
+      String name = "reader-" + r;
+      work.add(pool.submit(() -> readUntilFailure(host, name)));
+    }
+    work.add(pool.submit(() -> fillAndDeleteUntilFailure(host)));
+    long deletionsBefore = deletions.get();
+    Map<String, Long> readBefore = Map.copyOf(handedOutUpTo);
+    // Every kind of work has done some of its work this cycle; the kill lands wherever they are.
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                acknowledged.size() >= ackedBefore + ACKS_BEFORE_KILL
+                    && deletions.get() > deletionsBefore
+                    && handedOutUpTo.size() == READERS
+                    && !handedOutUpTo.equals(readBefore));
+    server.kill();
+    for (Future<?> f : work) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+  }
+
+  /** Numbers acknowledged twice: checked on the test thread, since callbacks run elsewhere. */
+  private final List<Long> acknowledgedTwice = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private void acknowledge(long number, String payload) {
+    if (acknowledged.putIfAbsent(number, payload) != null) {
+      acknowledgedTwice.add(number);
     }
   }
 
-  /** Sends until the server dies; returns how many sends were acknowledged. */
-  private static int produceUntilFailure(String host, String prefix, Map<Long, String> acknowledged) {
-    int acked = 0;
-    try (Producer producer = new Producer("crash", Duration.ofSeconds(10), host)) {
+  private void produceUntilFailure(String host, String prefix) {
+    try (Producer producer = new Producer("crash", TIMEOUT, host)) {
       for (int i = 0; i < MAX_SENDS_PER_PRODUCER; i++) {
         String payload = prefix + i;
-        long number = producer.sendMessage(payload.getBytes(UTF_8));
-        String previous = acknowledged.putIfAbsent(number, payload);
-        assertThat(previous).as("number %d acknowledged twice", number).isNull();
-        acked++;
+        acknowledge(producer.sendMessage(payload.getBytes(UTF_8)), payload);
       }
     } catch (MiniKafkaException serverGone) {
       // Expected once the server is killed.
     }
-    return acked;
   }
 
-  private static void assertEverythingAcknowledgedIsStored(String host, Map<Long, String> acknowledged) {
+  /** Sends rounds of asynchronous messages, batched by the producer, until one fails. */
+  private void produceBatchedUntilFailure(String host, String prefix) {
+    try (Producer producer =
+        new Producer("crash", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(1)))) {
+      for (int round = 0; round * 100 < MAX_SENDS_PER_PRODUCER; round++) {
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          String payload = prefix + round + "-" + i;
+          acks.add(producer.sendAsync(payload.getBytes(UTF_8)).thenAccept(n -> acknowledge(n, payload)));
+        }
+        producer.flush();
+        for (CompletableFuture<Void> ack : acks) {
+          ack.join();
+        }
+      }
+    } catch (CompletionException | MiniKafkaException serverGone) {
+      // Expected once the server is killed.
+    }
+  }
+
+  /** A named consumer's loop: poll (which commits the previous batch), note what it handed out. */
+  private void readUntilFailure(String host, String name) {
+    try (Consumer consumer = new Consumer("crash", name, 1, TIMEOUT, host)) {
+      while (true) {
+        PollResult result = consumer.poll();
+        if (!result.messages().isEmpty()) {
+          handedOutUpTo.merge(name, result.newReadFrom(), Math::max);
+        }
+      }
+    } catch (MiniKafkaException serverGone) {
+      // Expected once the server is killed; close's own commit fails the same way.
+    }
+  }
+
+  /** Fills the topic "doomed" and deletes it, over and over. */
+  private void fillAndDeleteUntilFailure(String host) {
+    try (Producer producer = new Producer("doomed", TIMEOUT, host);
+        Admin admin = new Admin(TIMEOUT, host)) {
+      while (true) {
+        long last = 0;
+        for (int i = 0; i < DOOMED_BATCH; i++) {
+          last = producer.sendMessage(("doomed " + i).getBytes(UTF_8));
+        }
+        admin.deleteTopic("doomed");
+        doomedDeletedBelow.accumulateAndGet(last + 1, Math::max);
+        deletions.incrementAndGet();
+      }
+    } catch (MiniKafkaException serverGone) {
+            // Expected once the server is killed.
+    }
+  }
+
+  private void assertPromisesKept(String host) {
+    assertThat(acknowledgedTwice).as("numbers acknowledged twice").isEmpty();
+    assertEveryAcknowledgedMessageIsStoredOnceAtItsNumber(host);
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(host).usePlaintext().build();
+    try {
+      MiniKafkaGrpc.MiniKafkaBlockingStub stub =
+          MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+      assertNoDeletedMessageCameBack(stub);
+      for (int r = 0; r < READERS; r++) {
+        String name = "reader-" + r;
+        PositionResponse position =
+            stub.fetchPosition(FetchPositionRequest.newBuilder().setTopic("crash").setConsumer(name).build());
+        if (position.getFound()) {
+          assertThat(position.getNextNumber())
+              .as("%s's committed position", name)
+              .isLessThanOrEqualTo(handedOutUpTo.getOrDefault(name, 1L));
+        }
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private void assertNoDeletedMessageCameBack(MiniKafkaGrpc.MiniKafkaBlockingStub stub) {
+    long deletedBelow = doomedDeletedBelow.get();
+    try {
+      PollResponse response =
+          stub.poll(
+              PollRequest.newBuilder()
+                  .setTopic("doomed")
+                  .setReadFrom(MsgNumber.newBuilder().setMsgNumber(1))
+                  .build());
+      long first = response.getNewReadFrom().getMsgNumber() - response.getPayloadsCount();
+      if (response.getPayloadsCount() > 0) {
+        assertThat(first).as("first readable message of the deleted topic").isGreaterThanOrEqualTo(deletedBelow);
+      }
+      assertThat(response.getNextNumber()).as("numbers are never reused").isGreaterThanOrEqualTo(deletedBelow);
+    } catch (StatusRuntimeException e) {
+      assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(Status.Code.NOT_FOUND);
+    }
+  }
+
+  private void assertEveryAcknowledgedMessageIsStoredOnceAtItsNumber(String host) {
+    if (acknowledged.isEmpty()) {
+      return;
+    }
     Map<Long, String> stored = new HashMap<>();
     try (Consumer consumer = new Consumer("crash", 1, Duration.ofSeconds(30), host)) {
       PollResult result;
