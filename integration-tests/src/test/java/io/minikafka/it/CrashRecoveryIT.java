@@ -15,6 +15,7 @@ import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
 import io.minikafka.client.Producer;
 import io.minikafka.client.ProducerOptions;
+import io.minikafka.client.Subscription;
 import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
@@ -37,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,9 @@ class CrashRecoveryIT {
   /** Messages of "doomed" numbered below this were deleted, by an acknowledged deletion. */
   private final AtomicLong doomedDeletedBelow = new AtomicLong(1);
   private final AtomicLong deletions = new AtomicLong();
+  /** Why each worker stopped, in the cycle under way: before the kill, only as a failure. */
+  private final List<String> endings = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean killed;
 
   @Test
   void acknowledgedStaysStoredDeletedStaysDeletedAndCommittedWasHandedOutAcrossKillNineCycles()
@@ -99,6 +104,8 @@ class CrashRecoveryIT {
   private void runUntilKilled(ServerProcess server, int cycle) throws Exception {
     String host = server.host();
     int ackedBefore = acknowledged.size();
+    endings.clear();
+    killed = false;
     int threads = BLOCKING_PRODUCERS + 1 + READERS + 1;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> work = new ArrayList<>();
@@ -115,15 +122,22 @@ class CrashRecoveryIT {
     long deletionsBefore = deletions.get();
     Map<String, Long> readBefore = Map.copyOf(handedOutUpTo);
     // Every kind of work has done some of its work this cycle; the kill lands wherever they are.
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(20))
-        .until(
-            () ->
-                acknowledged.size() >= ackedBefore + ACKS_BEFORE_KILL
-                    && deletions.get() > deletionsBefore
-                    && handedOutUpTo.size() == READERS
-                    && !handedOutUpTo.equals(readBefore));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(20))
+          .failFast("a worker stopped before the kill", () -> !endings.isEmpty())
+          .until(
+              () ->
+                  acknowledged.size() >= ackedBefore + ACKS_BEFORE_KILL
+                      && deletions.get() > deletionsBefore
+                      && handedOutUpTo.size() == READERS
+                      && !handedOutUpTo.equals(readBefore));
+    } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+      throw new AssertionError("cycle " + cycle + " did not get going: " + endings, e);
+    }
+    endings.add("killed");
+    killed = true;
     server.kill();
     for (Future<?> f : work) {
       f.get(60, TimeUnit.SECONDS);
@@ -147,7 +161,7 @@ class CrashRecoveryIT {
         acknowledge(producer.sendMessage(payload.getBytes(UTF_8)), payload);
       }
     } catch (MiniKafkaException serverGone) {
-      // Expected once the server is killed.
+      endings.add("producer " + prefix + ": " + serverGone.getMessage());
     }
   }
 
@@ -167,21 +181,48 @@ class CrashRecoveryIT {
         }
       }
     } catch (CompletionException | MiniKafkaException serverGone) {
-      // Expected once the server is killed.
+      endings.add("batched producer " + prefix + ": " + serverGone.getMessage());
     }
   }
 
-  /** A named consumer's loop: poll (which commits the previous batch), note what it handed out. */
+  /**
+   * A named consumer's loop: reader-0 polls (each poll commits the previous batch), the others
+   * subscribe (each poll of the subscription commits the previous batch); both note what they
+   * handed out.
+   */
   private void readUntilFailure(String host, String name) {
     try (Consumer consumer = new Consumer("crash", name, 1, TIMEOUT, host)) {
-      while (true) {
-        PollResult result = consumer.poll();
-        if (!result.messages().isEmpty()) {
-          handedOutUpTo.merge(name, result.newReadFrom(), Math::max);
+      if (name.equals("reader-0")) {
+        while (true) {
+          PollResult result;
+          try {
+            result = consumer.poll();
+          } catch (MiniKafkaException e) {
+            if (e.code() != Status.Code.NOT_FOUND) {
+              throw e;
+            }
+            // Nothing produced yet in the first cycle: poll again shortly, as mkfk-consumer does.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            continue;
+          }
+          if (!result.messages().isEmpty()) {
+            handedOutUpTo.merge(name, result.newReadFrom(), Math::max);
+          }
+        }
+      }
+      try (Subscription subscription = consumer.subscribe()) {
+        // A subscription outlives a server restart by design; this one stops with its cycle.
+        while (!killed) {
+          List<Message> batch = subscription.poll(Duration.ofMillis(200));
+          if (!batch.isEmpty()) {
+            handedOutUpTo.merge(name, batch.get(batch.size() - 1).number() + 1, Math::max);
+          }
         }
       }
     } catch (MiniKafkaException serverGone) {
-      // Expected once the server is killed; close's own commit fails the same way.
+      endings.add(name + ": " + serverGone.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
