@@ -43,7 +43,12 @@ public final class AdminCommand implements Runnable {
   }
 
 
-  @Command(name = "topics", mixinStandardHelpOptions = true, description = "Lists every topic with its numbers and size.")
+  @Command(
+      name = "topics",
+      mixinStandardHelpOptions = true,
+      description =
+          "Lists every topic with its numbers and size; on standard error, what keeps the server"
+              + " from working fully (a failed disk, a topic directory it could not read).")
   static final class Topics implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
     @Mixin ServerOptions server;
@@ -52,10 +57,16 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       List<TopicDescription> described = new ArrayList<>();
+      List<String> problems;
       try (Admin admin = new Admin(server.timeout, server.host)) {
         for (String topic : admin.topics()) {
           described.add(admin.describe(topic));
         }
+        problems = admin.problems();
+      }
+      // On standard error, so that the table or JSON on standard output stays as scripts expect.
+      for (String problem : problems) {
+        spec.commandLine().getErr().println("mkfk-admin: server problem: " + problem);
       }
       PrintWriter out = spec.commandLine().getOut();
       if (parent.json) {

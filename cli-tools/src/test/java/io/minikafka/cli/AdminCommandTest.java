@@ -3,7 +3,13 @@ package io.minikafka.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.StoreHealth;
+import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +67,29 @@ class AdminCommandTest extends LiveServerTest {
 
     CliHarness.Result topics = CliHarness.run(new AdminCommand(), "topics", "--host", host);
     assertThat(topics.out()).doesNotContain("orders");
+  }
+
+  @Test
+  void topicsReportsTheServersProblemsOnStandardError() throws IOException {
+    MiniKafkaServer troubled =
+        MiniKafkaServer.start(
+            new ForwardingStore(new MemoryStore()) {
+              @Override
+              public StoreHealth health() {
+                return new StoreHealth(true, List.of("topic 'orders' is unavailable: its directory could not be read"));
+              }
+            },
+            "127.0.0.1:0",
+            Duration.ofHours(1));
+    try {
+      CliHarness.Result result =
+          CliHarness.run(new AdminCommand(), "topics", "--host", "127.0.0.1:" + troubled.port());
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.err())
+          .contains("mkfk-admin: server problem: topic 'orders' is unavailable: its directory could not be read");
+      assertThat(result.out()).startsWith("TOPIC");
+    } finally {
+      troubled.close();
+    }
   }
 }

@@ -35,6 +35,20 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /**
+   * What keeps the server from working fully, one line each (a failed disk that stops writes, a
+   * topic directory that could not be read); empty when all is well.
+   */
+  public List<String> problems() {
+    try {
+      return connection
+          .call(MiniKafkaGrpc.getListTopicsMethod(), ListTopicsRequest.getDefaultInstance())
+          .getProblemsList();
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("listing the server's problems", e);
+    }
+  }
+
   /** What a topic holds. */
   public TopicDescription describe(String topic) {
     try {

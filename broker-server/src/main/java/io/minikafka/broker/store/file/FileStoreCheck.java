@@ -107,7 +107,7 @@ public final class FileStoreCheck {
   private static final String NAME_PROBLEM = "unreadable topic directory:";
 
   private static TopicReport checkTopic(String topic, Path dir) throws IOException {
-    List<Long> bases = FileTopic.segmentBases(dir);
+    List<Long> bases = TopicRecovery.segmentBases(dir);
     List<Problem> problems = new ArrayList<>();
     LogStart start;
     try {

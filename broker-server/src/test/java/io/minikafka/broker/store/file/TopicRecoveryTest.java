@@ -1,0 +1,97 @@
+package io.minikafka.broker.store.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up recovery of a topic directory, from files laid out as a crash can leave them. */
+class TopicRecoveryTest {
+
+  @TempDir Path dir;
+  private final Disk disk = new Disk(FileOps.DEFAULT, new FsyncPolicy.Always(), new FsyncObserver());
+  private final List<String> repairs = new ArrayList<>();
+
+  /** A sealed segment of {@code count} one-byte records from {@code base}. */
+  private void segment(long base, int count) throws IOException {
+    try (Segment segment = Segment.create(dir, base, disk)) {
+      if (count > 0) {
+        Chunk chunk = new Chunk(base, ByteBuffer.allocate(4096));
+        for (int i = 0; i < count; i++) {
+          chunk.add(List.of(new byte[] {1}), 1000);
+        }
+        segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+        segment.commit();
+      }
+      segment.seal();
+    }
+  }
+
+  private static List<Long> bases(TopicRecovery.Recovered recovered) {
+    return recovered.segments().stream().map(s -> s.base).toList();
+  }
+
+  private void close(TopicRecovery.Recovered recovered) throws IOException {
+    for (Segment s : recovered.segments()) {
+      s.close();
+    }
+  }
+
+  @Test
+  void segmentsWhollyBelowTheLogStartAreRemovedAsTheInterruptedDeletionWould() throws IOException {
+    segment(1, 10);
+    segment(11, 10);
+    segment(21, 0);
+    new LogStart(21, true).write(dir, disk);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(21L);
+    assertThat(recovered.logStart()).isEqualTo(new LogStart(21, true));
+    assertThat(TopicRecovery.segmentBases(dir)).containsExactly(21L);
+    assertThat(repairs).hasSize(2).allMatch(line -> line.contains("deleted before the last stop"));
+    close(recovered);
+  }
+
+  @Test
+  void anIndexWithoutItsLogIsRemoved() throws IOException {
+    segment(1, 3);
+    Files.write(dir.resolve(Segment.fileName(900, SegmentIndex.SUFFIX)), new byte[8]);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(dir.resolve(Segment.fileName(900, SegmentIndex.SUFFIX))).doesNotExist();
+    assertThat(repairs).singleElement().asString().contains("already deleted");
+    close(recovered);
+  }
+
+  @Test
+  void numberingContinuesAtTheLogStartWhenNoSegmentHoldsIt() throws IOException {
+    segment(1, 5);
+    new LogStart(40, false).write(dir, disk);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(1L, 40L);
+    assertThat(recovered.segments().get(1).nextNumber()).isEqualTo(40);
+    assertThat(repairs).anyMatch(line -> line.contains("started a new one at message 40"));
+    close(recovered);
+  }
+
+  @Test
+  void aNumberingGapIsReported() throws IOException {
+    segment(1, 5);
+    segment(9, 2);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(repairs).containsExactly("gap in numbering: messages 6 to 8 are missing");
+    close(recovered);
+  }
+}
