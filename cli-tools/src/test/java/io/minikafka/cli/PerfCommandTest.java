@@ -132,10 +132,11 @@ class PerfCommandTest extends LiveServerTest {
           CliHarness.run(
               new PerfCommand(),
               "e2e", "--host", "127.0.0.1:" + failing.port(), "--topic", "e2e", "--messages", "100000",
-              "--rate", "1000", "--timeout", "20s");
+              "--rate", "1000", "--timeout", "20s", "--verbose");
 
       assertThat(result.exitCode()).isEqualTo(1);
-      assertThat(result.err()).contains("no space left on the device (injected)");
+      assertThat(result.err()).startsWith("e2e: send to topic 'e2e' failed: no space left on the device (injected)");
+      assertThat(result.err()).as("--verbose prints the trace").contains("\tat io.minikafka.");
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .as("not after the 100 s the run would take, nor the 200 s delivery wait")
           .isLessThan(Duration.ofSeconds(60));

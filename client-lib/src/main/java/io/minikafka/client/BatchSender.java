@@ -71,6 +71,8 @@ final class BatchSender {
   /** The stream batches go on; null until the next send opens one. */
   private Stream stream;
   private boolean closed;
+  /** The server's limits as the last send found them; what a new stream is opened with. */
+  private ServerLimits limits = ServerLimits.UNKNOWN;
   /**
    * Futures to fail, queued under the monitor and failed by whichever thread leaves it next: their
    * callbacks are the application's, and must never run while the monitor is held.
@@ -87,6 +89,8 @@ final class BatchSender {
     int permits;
     /** Sent without waiting out the linger time: lingered already, or flushed. */
     boolean due;
+    /** Taken off its stream by an acknowledgement (sender's monitor); its deadline no longer counts. */
+    boolean acknowledged;
     /** The linger timer while waiting; the acknowledgement deadline once sent. */
     ScheduledFuture<?> timer;
 
@@ -137,18 +141,21 @@ final class BatchSender {
     } catch (MiniKafkaException tooLarge) {
       return CompletableFuture.failedFuture(tooLarge);
     }
-    long maxRequestBytes = connection.limits().maxRequestBytes();
+    // Looked up outside the monitor: the first lookup may wait for the server's answer.
+    ServerLimits known = connection.limits();
     int permits = (int) Math.min(Math.max(payload.length, 1), options.bufferBytes());
     acquire(permits);
     try {
-      return add(payload, permits, maxRequestBytes);
+      return add(payload, permits, known);
     } finally {
       runFailures();
     }
   }
 
   /** Adds a message to the newest waiting batch, or to a new one if it has no room. */
-  private synchronized CompletableFuture<Long> add(byte[] payload, int permits, long maxRequestBytes) {
+  private synchronized CompletableFuture<Long> add(byte[] payload, int permits, ServerLimits known) {
+    limits = known;
+    long maxRequestBytes = known.maxRequestBytes();
     if (closed) {
       buffer.release(permits);
       throw new IllegalStateException("the producer is closed");
@@ -235,7 +242,7 @@ final class BatchSender {
       }
       if (stream == null) {
         stream = new Stream();
-        connection.asyncStub().produceStream(stream);
+        connection.asyncStub(limits).produceStream(stream);
       }
       Stream on = stream;
       on.inFlight.add(batch);
@@ -257,6 +264,7 @@ final class BatchSender {
       if (batch == null) {
         return;
       }
+      batch.acknowledged = true;
       batch.timer.cancel(false);
     }
     buffer.release(batch.permits);
@@ -274,7 +282,7 @@ final class BatchSender {
   /** A batch not acknowledged within the timeout ends its stream, failing what is in flight. */
   private void expire(Batch batch, Stream on) {
     synchronized (this) {
-      if (batch.done.isDone() || on.ended) {
+      if (batch.acknowledged || on.ended) {
         return;
       }
       String why = "no acknowledgement within " + connection.timeout().toMillis() + " ms";
@@ -356,11 +364,13 @@ final class BatchSender {
     CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new)).join();
   }
 
-  /** Flushes, then ends the stream. Later sends fail. */
+  /** Refuses later sends, sends what waits and waits for its outcome, then ends the stream. */
   void close() {
-    flush();
     synchronized (this) {
       closed = true;
+    }
+    flush();
+    synchronized (this) {
       if (stream != null) {
         Stream s = stream;
         s.ended = true;

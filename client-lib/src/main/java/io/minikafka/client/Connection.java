@@ -89,18 +89,18 @@ final class Connection implements AutoCloseable {
 
   /**
    * A stub for streaming calls, which carry no deadline: they live as long as they are used. It
-   * takes every response the server may send.
+   * takes every response a server of these limits may send.
    */
-  MiniKafkaGrpc.MiniKafkaStub asyncStub() {
-    return asyncStub.withMaxInboundMessageSize(limits().inboundLimit());
+  MiniKafkaGrpc.MiniKafkaStub asyncStub(ServerLimits limits) {
+    return asyncStub.withMaxInboundMessageSize(limits.inboundLimit());
   }
 
   /**
-   * {@link #asyncStub()} whose observers are called on the network thread, without a hand-off:
-   * only for observers that never block and never call user code.
+   * {@link #asyncStub} whose observers are called on the network thread, without a hand-off: only
+   * for observers that never block and never call user code.
    */
-  MiniKafkaGrpc.MiniKafkaStub networkThreadStub() {
-    return networkThreadStub.withMaxInboundMessageSize(limits().inboundLimit());
+  MiniKafkaGrpc.MiniKafkaStub networkThreadStub(ServerLimits limits) {
+    return networkThreadStub.withMaxInboundMessageSize(limits.inboundLimit());
   }
 
   /**
@@ -130,6 +130,15 @@ final class Connection implements AutoCloseable {
   }
 
   /**
+   * Forgets the server's limits, so that the next call asks again: the server may have restarted
+   * with other settings.
+   */
+  void forgetLimits() {
+    known = null;
+    SharedChannels.forgetLimits(endpoint.target(), channel);
+  }
+
+  /**
    * Refuses a message over the server's size limit before it is sent, with the error the server
    * would give.
    */
@@ -155,8 +164,10 @@ final class Connection implements AutoCloseable {
   /** Turns a failed call into one readable line that says what was being done and to whom. */
   MiniKafkaException failure(String action, StatusRuntimeException e) {
     if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-      // The server may be back before the channel's reconnect backoff runs out: retry at once.
+      // The server may be back before the channel's reconnect backoff runs out: retry at once;
+      // and it may come back with other limits.
       resetBackoff();
+      forgetLimits();
     }
     String description = e.getStatus().getDescription();
     String detail =

@@ -90,6 +90,14 @@ final class SharedChannels {
     return entry.limits;
   }
 
+  /** Makes the next {@link #limits} call ask the server again. */
+  static synchronized void forgetLimits(String target, ManagedChannel channel) {
+    Entry entry = CHANNELS.get(target);
+    if (entry != null && entry.channel == channel && entry.limits.isDone()) {
+      entry.limits = describe(channel);
+    }
+  }
+
   /** Asks the server for its limits; a server without the call (the Go original) has none to tell. */
   private static CompletableFuture<ServerLimits> describe(ManagedChannel channel) {
     CompletableFuture<ServerLimits> limits = new CompletableFuture<>();

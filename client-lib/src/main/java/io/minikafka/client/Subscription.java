@@ -63,7 +63,11 @@ public final class Subscription implements AutoCloseable {
   private long next;
   /** Asked for instead of {@code next} until a message has been delivered; null if not asked. */
   private Instant fromTime;
-  private ClientCallStreamObserver<SubscribeRequest> call;
+  /** The current call; started and cancelled only under {@code callLock} (a call is not thread-safe). */
+  private volatile ClientCallStreamObserver<SubscribeRequest> call;
+  private final Object callLock = new Object();
+  /** What ended the subscription, thrown by every poll until a {@link #seek}. Reading thread. */
+  private MiniKafkaException failure;
   /** The inbound limit the current call was opened with. */
   private int callInboundLimit;
   private Duration backoff = FIRST_BACKOFF;
@@ -88,11 +92,20 @@ public final class Subscription implements AutoCloseable {
   }
 
   private void connect() {
-    callInboundLimit = connection.limits().inboundLimit();
+    ServerLimits limits = connection.limits();
+    callInboundLimit = limits.inboundLimit();
+    synchronized (callLock) {
+      if (closed) {
+        return;
+      }
+      start(limits);
+    }
+  }
+
+  private void start(ServerLimits limits) {
     // The observer only queues what arrives for the reading thread.
     connection
-        .networkThreadStub()
-        .withMaxInboundMessageSize(callInboundLimit)
+        .networkThreadStub(limits)
         .subscribe(
             fromTime == null
                 ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()
@@ -139,6 +152,9 @@ public final class Subscription implements AutoCloseable {
    *     reports damaged data, or a commit fails for a reason retrying cannot fix
    */
   public List<Message> poll(Duration maxWait) throws InterruptedException {
+    if (failure != null) {
+      throw failure;
+    }
     commitHandedOut(false);
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!closed) {
@@ -203,21 +219,25 @@ public final class Subscription implements AutoCloseable {
       backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
       return;
     }
-    closed = true;
     String nextNumber = trailers == null ? null : trailers.get(NEXT_NUMBER);
-    if (status.getCode() == Status.Code.OUT_OF_RANGE && nextNumber != null) {
-      throw new PositionOutOfRangeException(topic, next, Long.parseLong(nextNumber));
-    }
-    throw connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+    failure =
+        status.getCode() == Status.Code.OUT_OF_RANGE && nextNumber != null
+            ? new PositionOutOfRangeException(topic, next, Long.parseLong(nextNumber))
+            : connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+    throw failure;
   }
 
   /**
    * Whether a response too large for this call's inbound limit will fit the next call: the
-   * server's limits became known (or grew) since this call was opened.
+   * server's limits, asked for again, are larger than this call was opened with (a server
+   * restarted with a larger message size, say).
    */
   private boolean learnedALargerLimit(Status status) {
-    return status.getCode() == Status.Code.RESOURCE_EXHAUSTED
-        && connection.limits().inboundLimit() > callInboundLimit;
+    if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+      return false;
+    }
+    connection.forgetLimits();
+    return connection.limits().inboundLimit() > callInboundLimit;
   }
 
   /**
@@ -241,19 +261,22 @@ public final class Subscription implements AutoCloseable {
 
   /**
    * Makes {@code number} the next number delivered (and, for a named consumer, the position
-   * committed next), as Kafka's {@code seek}: to read again, to skip, or to say that only the
-   * messages below {@code number} of those {@link #poll} returned were used. Call it from the
-   * polling thread.
+   * committed next), as Kafka's {@code seek}: to read again, to skip, to say that only the
+   * messages below {@code number} of those {@link #poll} returned were used, or to go on after a
+   * {@link PositionOutOfRangeException}. Call it from the polling thread.
    */
   public void seek(long number) {
     if (number < 0) {
       throw new IllegalArgumentException("a message number must not be negative, was " + number);
     }
-    ClientCallStreamObserver<SubscribeRequest> current = call;
-    call = null;
-    if (current != null) {
-      current.cancel("seek to " + number, null);
+    synchronized (callLock) {
+      ClientCallStreamObserver<SubscribeRequest> current = call;
+      call = null;
+      if (current != null) {
+        current.cancel("seek to " + number, null);
+      }
     }
+    failure = null;
     next = Math.max(number, 1);
     handedOut = next;
     fromTime = null;
@@ -281,10 +304,12 @@ public final class Subscription implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    ClientCallStreamObserver<SubscribeRequest> current = call;
-    if (current != null) {
-      current.cancel("subscription closed", null);
+    synchronized (callLock) {
+      closed = true;
+      ClientCallStreamObserver<SubscribeRequest> current = call;
+      if (current != null) {
+        current.cancel("subscription closed", null);
+      }
     }
     commitHandedOut(true);
   }

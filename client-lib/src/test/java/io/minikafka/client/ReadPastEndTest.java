@@ -9,6 +9,8 @@ import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +61,7 @@ class ReadPastEndTest {
   }
 
   @Test
-  void aSubscriptionPastTheEndThrowsNamingBothNumbers() {
+  void aSubscriptionPastTheEndThrowsNamingBothNumbersUntilASeek() throws Exception {
     try (Consumer consumer = new Consumer("t", 1000, TIMEOUT, host);
         Subscription subscription = consumer.subscribe()) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -75,6 +77,17 @@ class ReadPastEndTest {
                 assertThat(e.requested()).isEqualTo(1000);
                 assertThat(e.nextNumber()).isEqualTo(3);
               });
+      assertThatThrownBy(() -> subscription.poll(Duration.ofMillis(10)))
+          .as("until a seek, every poll says so")
+          .isInstanceOf(PositionOutOfRangeException.class);
+
+      subscription.seek(2);
+      List<Message> got = new ArrayList<>();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (got.isEmpty() && System.nanoTime() < until) {
+        got.addAll(subscription.poll(Duration.ofMillis(200)));
+      }
+      assertThat(got).extracting(Message::number).containsExactly(2L);
     }
   }
 }

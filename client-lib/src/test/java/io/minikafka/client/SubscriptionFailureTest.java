@@ -10,6 +10,7 @@ import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.ForwardingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.Endpoint;
 import java.io.IOException;
@@ -18,9 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A subscription retries only what retrying can fix (the server unreachable, restarting); every
@@ -54,18 +58,26 @@ class SubscriptionFailureTest {
     return got;
   }
 
-  @Test
-  void dataLossOnTheServerEndsTheSubscriptionWithThatError() throws Exception {
-    AtomicBoolean damaged = new AtomicBoolean(true);
+  static Stream<Arguments> failuresRetryingCannotFix() {
+    return Stream.of(
+        Arguments.of(new CorruptRecordException("topic 't' message 1 is damaged on disk (injected)"), Status.Code.DATA_LOSS),
+        Arguments.of(new TopicUnavailableException("topic 't' is unavailable (injected)"), Status.Code.FAILED_PRECONDITION),
+        Arguments.of(new IllegalStateException("a bug (injected)"), Status.Code.INTERNAL));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("failuresRetryingCannotFix")
+  void aFailureRetryingCannotFixEndsTheSubscriptionWithThatError(Exception injected, Status.Code code)
+      throws Exception {
     String host =
         start(
             new ForwardingStore(new MemoryStore()) {
               @Override
               public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
-                if (damaged.get() && readFrom <= 1) {
-                  throw new CorruptRecordException("topic 't' message 1 is damaged on disk (injected)");
+                if (injected instanceof IOException io) {
+                  throw io;
                 }
-                return super.poll(topic, readFrom, limits);
+                throw (RuntimeException) injected;
               }
             },
             ServerConfig.defaults());
@@ -78,9 +90,31 @@ class SubscriptionFailureTest {
           .isInstanceOfSatisfying(
               MiniKafkaException.class,
               e -> {
-                assertThat(e.code()).isEqualTo(Status.Code.DATA_LOSS);
-                assertThat(e.getMessage()).contains("message 1 is damaged");
+                assertThat(e.code()).isEqualTo(code);
+                assertThat(e.getMessage()).contains("(injected)");
               });
+    }
+  }
+
+  @Test
+  void aBacklogOfSmallMessagesFitsTheResponseLimitTheServerAnnounces() throws Exception {
+    // A message limit below the poll limit: responses are bounded by the poll limit and framing.
+    String host = start(new MemoryStore(), ServerConfig.defaults().withMaxMessageBytes(1000));
+    int count = 30_000;
+    try (Producer producer = new Producer("small", TIMEOUT, host)) {
+      for (int i = 0; i < count; i++) {
+        producer.sendAsync(new byte[200]);
+      }
+      producer.flush();
+    }
+    try (Consumer consumer = new Consumer("small", 1, TIMEOUT, host);
+        Subscription subscription = consumer.subscribe()) {
+      long received = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (received < count && System.nanoTime() < deadline) {
+        received += subscription.poll(Duration.ofMillis(200)).size();
+      }
+      assertThat(received).isEqualTo(count);
     }
   }
 

@@ -101,15 +101,18 @@ final class MalformedRequests {
   }
 
   /**
-   * One call: hands the service a call of its own request type, and stops it from sending on the
-   * call once a malformed request has ended it.
+   * One call: hands the service a call of its own request type. A malformed request ends the call
+   * and tells the service it was cancelled, as if the client had; from then on the service's
+   * sends are dropped. The service may send from any of its threads while the malformed request
+   * arrives on a network thread: a lock keeps the call to one of them at a time.
    */
   private static final class GuardedCall<Req, Resp>
       extends ForwardingServerCall.SimpleForwardingServerCall<Object, Resp> {
 
     private final MethodDescriptor<Req, Resp> method;
     private final ServerCall.Listener<Req> service;
-    private volatile boolean rejected;
+    /** Guarded by the call itself: set once a malformed request ended the call. */
+    private boolean rejected;
 
     GuardedCall(
         ServerCall<Object, Resp> call,
@@ -126,7 +129,7 @@ final class MalformedRequests {
         @Override
         @SuppressWarnings("unchecked")
         public void onMessage(Object message) {
-          if (rejected) {
+          if (isRejected()) {
             return;
           }
           if (message instanceof Malformed malformed) {
@@ -138,8 +141,23 @@ final class MalformedRequests {
 
         @Override
         public void onHalfClose() {
-          if (!rejected) {
+          if (!isRejected()) {
             service.onHalfClose();
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          // Once rejected the service was told the call was cancelled; nothing more reaches it.
+          if (!isRejected()) {
+            service.onComplete();
+          }
+        }
+
+        @Override
+        public void onCancel() {
+          if (!isRejected()) {
+            service.onCancel();
           }
         }
 
@@ -151,8 +169,11 @@ final class MalformedRequests {
       };
     }
 
+    private synchronized boolean isRejected() {
+      return rejected;
+    }
+
     private void reject(Malformed malformed) {
-      rejected = true;
       String description =
           "malformed "
               + method.getBareMethodName()
@@ -162,7 +183,11 @@ final class MalformedRequests {
               + malformed.reason()
               + ")";
       LOG.warn("Refused a call from {}: {}", getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), description);
-      delegate().close(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
+      synchronized (this) {
+        rejected = true;
+        delegate().close(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
+      }
+      service.onCancel();
     }
 
     /** The call as the service sees it: its own request type, silenced once rejected. */
@@ -180,15 +205,19 @@ final class MalformedRequests {
 
       @Override
       public void sendMessage(Resp message) {
-        if (!rejected) {
-          super.sendMessage(message);
+        synchronized (GuardedCall.this) {
+          if (!rejected) {
+            super.sendMessage(message);
+          }
         }
       }
 
       @Override
       public void close(Status status, Metadata trailers) {
-        if (!rejected) {
-          super.close(status, trailers);
+        synchronized (GuardedCall.this) {
+          if (!rejected) {
+            super.close(status, trailers);
+          }
         }
       }
     }

@@ -56,6 +56,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   /** Room in a response beyond its messages, for the numbers and counts that go with them. */
   private static final int RESPONSE_HEADROOM_BYTES = 1024;
+  /**
+   * The most a message record's framing takes on the wire: tags and lengths of the record and its
+   * payload, a 10-byte number and a 10-byte time.
+   */
+  private static final int MAX_RECORD_FRAMING_BYTES = 40;
 
   private final BackingStore store;
   private final int maxMessageBytes;
@@ -355,11 +360,18 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   /**
-   * The largest response sent: a poll or a subscription batch stops at the poll limit, except that
-   * one message is always sent whole, however large; plus the response's own fields.
+   * The largest response sent. A poll or a subscription batch stops at the poll limit, which
+   * counts each message as its payload plus {@link PollLimits#MESSAGE_OVERHEAD_BYTES}; on the wire
+   * a record's framing (its number, time, lengths and tags) takes up to {@value
+   * #MAX_RECORD_FRAMING_BYTES}, so a batch of tiny messages can be that much larger per message.
+   * One message is always sent whole, however large.
    */
   private long maxResponseBytes() {
-    return Math.max(serverLimits.maxBytes(), PollLimits.cost(maxMessageBytes)) + RESPONSE_HEADROOM_BYTES;
+    long pollLimit = serverLimits.maxBytes();
+    long manySmall =
+        pollLimit / PollLimits.MESSAGE_OVERHEAD_BYTES * MAX_RECORD_FRAMING_BYTES + pollLimit;
+    long oneLarge = (long) maxMessageBytes + MAX_RECORD_FRAMING_BYTES;
+    return Math.max(manySmall, oneLarge) + RESPONSE_HEADROOM_BYTES;
   }
 
   /**

@@ -126,7 +126,7 @@ class MalformedRequestTest {
   }
 
   @Test
-  void aMalformedMessageInAProduceStreamEndsItWithInvalidArgumentAfterTheGoodOnes()
+  void aMalformedMessageInAProduceStreamEndsItWithInvalidArgumentNamingTheMethod()
       throws Exception {
     CompletableFuture<Status> ended = new CompletableFuture<>();
     List<byte[]> acks = new CopyOnWriteArrayList<>();

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.ForwardingStore;
 import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.memory.MemoryStore;
@@ -118,6 +120,30 @@ class MiniKafkaServerTest {
         assertThat(waiting.get(30, TimeUnit.SECONDS).getMsgNumber()).isEqualTo(1);
       } finally {
         stuck.release.countDown();
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aRetentionSweepThatFailsAtStartDoesNotKeepTheServerFromStarting() throws Exception {
+    BackingStore failingSweeps =
+        new ForwardingStore(new MemoryStore()) {
+          @Override
+          public long removeOlderThan(java.time.Instant cutoff) throws IOException {
+            throw new io.minikafka.broker.store.StoreException("retention failed for some topics: no space (injected)");
+          }
+        };
+    try (MiniKafkaServer server = MiniKafkaServer.start(failingSweeps, "127.0.0.1:0", Duration.ofSeconds(10))) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        assertThat(
+                MiniKafkaGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .produce(request("t", "served"))
+                    .getMsgNumber())
+            .isEqualTo(1);
+      } finally {
         channel.shutdownNow();
       }
     }

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,16 +45,36 @@ final class ConsumerPositions {
     Map<String, Long> positions = new TreeMap<>();
     Path file = dir.resolve(FILE);
     if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file, UTF_8)) {
-        int tab = line.indexOf('\t');
-        try {
-          positions.put(line.substring(tab + 1), Long.parseLong(line.substring(0, tab)));
-        } catch (RuntimeException e) {
-          repairs.add("ignored a damaged line of " + FILE + ": '" + line + "'");
+      byte[] bytes = Files.readAllBytes(file);
+      int start = 0;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i < bytes.length && bytes[i] != '\n') {
+          continue;
         }
+        if (i > start) {
+          readLine(ByteBuffer.wrap(bytes, start, i - start), positions, repairs);
+        }
+        start = i + 1;
       }
     }
     return new ConsumerPositions(dir, disk, positions);
+  }
+
+  /** One "NUMBER TAB NAME" line; a damaged one (not UTF-8, no number) is skipped and reported. */
+  private static void readLine(ByteBuffer bytes, Map<String, Long> positions, List<String> repairs) {
+    String line;
+    try {
+      line = UTF_8.newDecoder().decode(bytes).toString();
+    } catch (CharacterCodingException e) {
+      repairs.add("ignored a line of " + FILE + " that is not UTF-8");
+      return;
+    }
+    int tab = line.indexOf('\t');
+    try {
+      positions.put(line.substring(tab + 1), Long.parseLong(line.substring(0, tab)));
+    } catch (RuntimeException e) {
+      repairs.add("ignored a damaged line of " + FILE + ": '" + line + "'");
+    }
   }
 
   /** Records that {@code consumer} reads {@code next} next; durable (per policy) on return. */

@@ -66,15 +66,20 @@ final class Disk {
     }
   }
 
-  /** Makes the entries of {@code dir} durable, unless the policy forces nothing. */
+  /**
+   * Makes the entries of {@code dir} durable, unless the policy forces nothing. Failing to open
+   * the directory (no file handles left) fails this call only; failing to force it fails the disk.
+   */
   void syncDirectory(Path dir) throws IOException {
     if (!policy.forcesFiles()) {
       return;
     }
-    try {
-      ops.forceDirectory(dir);
-    } catch (IOException e) {
-      throw failed("an fsync of directory " + dir + " failed", e);
+    try (FileChannel channel = ops.openDirectory(dir)) {
+      try {
+        ops.force(channel, true);
+      } catch (IOException e) {
+        throw failed("an fsync of directory " + dir + " failed", e);
+      }
     }
   }
 

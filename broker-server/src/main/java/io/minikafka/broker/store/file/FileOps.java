@@ -27,11 +27,9 @@ interface FileOps {
     channel.force(metadata);
   }
 
-  /** Makes a directory's entries (files created, renamed or deleted in it) durable. */
-  default void forceDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
+  /** A directory opened to be forced: what makes its entries (files created, renamed, deleted) durable. */
+  default FileChannel openDirectory(Path dir) throws IOException {
+    return FileChannel.open(dir, StandardOpenOption.READ);
   }
 
   /** Renames {@code from} to {@code to} atomically, replacing {@code to} if it exists. */

@@ -12,6 +12,7 @@ import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.UnknownTopicException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
@@ -63,8 +64,7 @@ public final class FileStore implements BackingStore {
   /** Topic directories that could not be opened, by directory name: why. */
   private final Map<String, String> unavailable = new ConcurrentHashMap<>();
   private final FsyncObserver fsyncs = new FsyncObserver();
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final RootLock lock;
   private final ScheduledExecutorService flusher;
   private volatile boolean closed;
 
@@ -75,19 +75,7 @@ public final class FileStore implements BackingStore {
     this.clock = clock;
     this.disk = new Disk(opener, config.fsync(), fsyncs);
     Files.createDirectories(root);
-    this.lockChannel =
-        FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock acquired;
-    try {
-      acquired = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      acquired = null;
-    }
-    if (acquired == null) {
-      lockChannel.close();
-      throw new StoreException(root + " is in use by another MiniKafka store");
-    }
-    this.lock = acquired;
+    this.lock = RootLock.acquire(root);
     this.flusher =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-flusher"));
   }
@@ -171,10 +159,11 @@ public final class FileStore implements BackingStore {
         topic.flushInBackground(forceLogs);
       } catch (ClosedChannelException e) {
         // The topic was deleted or its segment rolled away meanwhile: nothing left to flush.
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         // A failed fsync has stopped writes and been logged by the disk; this says which topic.
+        // Caught whatever it is: an exception escaping would end the scheduled flushes for good.
         if (!closed) {
-          LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.getMessage());
+          LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.toString());
         }
       }
     }
@@ -288,7 +277,11 @@ public final class FileStore implements BackingStore {
     TopicName.validate(consumer, "consumer name");
     ensureOpen();
     FileTopic log = topics.get(topic);
-    return log == null ? OptionalLong.empty() : log.position(consumer);
+    if (log == null) {
+      checkAvailable(topic);
+      return OptionalLong.empty();
+    }
+    return log.position(consumer);
   }
 
   @Override
@@ -320,9 +313,10 @@ public final class FileStore implements BackingStore {
     for (FileTopic topic : topics.values()) {
       try {
         removed += topic.removeOlderThan(cutoff.toEpochMilli());
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        String why = "topic '" + topic.name + "': " + e.getMessage();
         if (failures == null) {
-          failures = new StoreException("retention failed for some topics: " + e.getMessage(), e);
+          failures = new StoreException("retention failed for some topics: " + why, e);
         } else {
           failures.addSuppressed(e);
         }
@@ -390,13 +384,52 @@ public final class FileStore implements BackingStore {
       }
     }
     topics.clear();
-    try {
-      lock.release();
-    } finally {
-      lockChannel.close();
-    }
+    lock.close();
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /**
+   * The lock on a root's {@value #LOCK_FILE} file that keeps a second store, or a repair, off a
+   * root that a store has open (an advisory {@code flock}, released by the OS if the process dies).
+   */
+  static final class RootLock implements Closeable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RootLock(FileChannel channel, FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    /** @throws StoreException if something else holds the root */
+    static RootLock acquire(Path root) throws IOException {
+      FileChannel channel =
+          FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock acquired;
+      try {
+        acquired = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        acquired = null;
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      if (acquired == null) {
+        channel.close();
+        throw new StoreException(root + " is in use by another MiniKafka store");
+      }
+      return new RootLock(channel, acquired);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        lock.release();
+      } finally {
+        channel.close();
+      }
     }
   }
 

@@ -84,17 +84,20 @@ public final class FileStoreCheck {
    */
   public static Report repair(Path root) throws IOException {
     Disk disk = new Disk(FileOps.DEFAULT, FileStoreConfig.defaults().fsync(), new FsyncObserver());
-    for (TopicDirectory.Found found : TopicDirectory.discover(root, warning -> {}).topics()) {
-      if (!found.readable()) {
-        if (found.topic() != null) {
-          TopicDirectory.writeName(found.dir(), found.topic(), disk);
+    // Nothing is touched while a server has the store open.
+    try (FileStore.RootLock lock = FileStore.RootLock.acquire(root)) {
+      for (TopicDirectory.Found found : TopicDirectory.discover(root, warning -> {}).topics()) {
+        if (!found.readable()) {
+          if (found.topic() != null) {
+            TopicDirectory.writeName(found.dir(), found.topic(), disk);
+          }
+          continue;
         }
-        continue;
-      }
-      for (Problem problem : checkTopic(found.topic(), found.dir()).problems()) {
-        if (problem.description().startsWith(INDEX_PROBLEM)) {
-          Files.deleteIfExists(
-              found.dir().resolve(problem.segment().replace(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)));
+        for (Problem problem : checkTopic(found.topic(), found.dir()).problems()) {
+          if (problem.description().startsWith(INDEX_PROBLEM)) {
+            Files.deleteIfExists(
+                found.dir().resolve(problem.segment().replace(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)));
+          }
         }
       }
     }

@@ -329,6 +329,11 @@ final class FileTopic {
                   expired.add(s);
                 }
               }
+              if (disk.failure().isPresent()) {
+                // After a failed fsync nothing is written until restart: the expired stay hidden.
+                expired.clear();
+                return hidden;
+              }
               for (Segment s : expired) {
                 segments.remove(s.base);
               }

@@ -91,7 +91,14 @@ final class Segment implements Closeable {
       return disk.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (FileAlreadyExistsException e) {
       FileChannel existing = disk.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      if (existing.size() == 0) {
+      boolean empty;
+      try {
+        empty = existing.size() == 0;
+      } catch (IOException | RuntimeException failed) {
+        existing.close();
+        throw failed;
+      }
+      if (empty) {
         return existing;
       }
       existing.close();

@@ -22,8 +22,13 @@ final class TopicRecovery {
   private TopicRecovery() {}
 
   static Recovered recover(Path dir, Disk disk, List<String> repairs) throws IOException {
-    LogStart start = LogStart.read(dir);
     List<Long> bases = segmentBases(dir);
+    LogStart start = LogStart.read(dir);
+    if (start.deleted() && start.number() == 0 && !bases.isEmpty()) {
+      // An older store's deleted marker: its deletion kept only an empty last segment, named by
+      // the next number, so every message below that segment was deleted.
+      start = new LogStart(bases.get(bases.size() - 1), true);
+    }
     removeStrayIndexes(dir, bases, disk, repairs);
     List<Segment> opened = new ArrayList<>();
     try {
@@ -43,6 +48,7 @@ final class TopicRecovery {
         }
         opened.add(Segment.open(dir, bases.get(i), last, disk, repairs));
       }
+      changed |= dropStrayLastSegment(dir, disk, opened, repairs);
       long next = Math.max(1, start.number());
       if (opened.isEmpty() || opened.get(opened.size() - 1).nextNumber() < next) {
         if (!opened.isEmpty()) {
@@ -63,6 +69,33 @@ final class TopicRecovery {
     }
     checkNumbering(opened, repairs);
     return new Recovered(opened, start);
+  }
+
+  /**
+   * Removes an empty last segment that the one before it overlaps: left by a roll that failed and
+   * could not remove the segment it had created, after which the older segment went on taking
+   * records. Kept, it would restart numbering below numbers already given.
+   */
+  private static boolean dropStrayLastSegment(
+      Path dir, Disk disk, List<Segment> opened, List<String> repairs) throws IOException {
+    int n = opened.size();
+    if (n < 2) {
+      return false;
+    }
+    Segment last = opened.get(n - 1);
+    Segment before = opened.get(n - 2);
+    if (last.count() > 0 || before.nextNumber() <= last.base) {
+      return false;
+    }
+    opened.remove(n - 1);
+    last.delete();
+    // The one before takes appends now: opened again as the last segment, its torn tail cut.
+    before.close();
+    opened.set(n - 2, Segment.open(dir, before.base, true, disk, repairs));
+    repairs.add(
+        "removed empty segment " + last.logPath.getFileName() + ", left by a failed roll: message "
+            + last.base + " is in " + before.logPath.getFileName());
+    return true;
   }
 
   /** The first numbers of a topic directory's segments, in order. */

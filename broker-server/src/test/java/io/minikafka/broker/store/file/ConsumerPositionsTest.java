@@ -83,4 +83,19 @@ class ConsumerPositionsTest {
     assertThat(positions.position("bad")).isEmpty();
     assertThat(repairs).singleElement().asString().contains("damaged line");
   }
+
+  @Test
+  void aLineThatIsNotUtf8IsSkippedAndTheOthersKept() throws IOException {
+    byte[] good = "4\tgood\n".getBytes(UTF_8);
+    byte[] bad = {'7', '\t', (byte) 0xff, (byte) 0xfe, '\n'};
+    byte[] all = new byte[good.length + bad.length];
+    System.arraycopy(bad, 0, all, 0, bad.length);
+    System.arraycopy(good, 0, all, bad.length, good.length);
+    Files.write(dir.resolve(ConsumerPositions.FILE), all);
+
+    ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
+
+    assertThat(positions.position("good")).hasValue(4);
+    assertThat(repairs).singleElement().asString().contains("not UTF-8");
+  }
 }

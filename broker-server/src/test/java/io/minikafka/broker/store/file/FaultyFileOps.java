@@ -2,6 +2,7 @@ package io.minikafka.broker.store.file;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +45,7 @@ final class FaultyFileOps implements FileOps {
     if (failOpen.test(path)) {
       throw new IOException("Too many open files (injected, opening " + path.getFileName() + ")");
     }
-    boolean existed = java.nio.file.Files.exists(path);
+    boolean existed = Files.exists(path);
     FaultyChannel channel = new FaultyChannel(FileChannel.open(path, options), this, path);
     openChannels.add(channel);
     if (!existed) {
@@ -55,8 +56,16 @@ final class FaultyFileOps implements FileOps {
 
   @Override
   public void force(FileChannel channel, boolean metadata) throws IOException {
-    forces.incrementAndGet();
     Path path = ((FaultyChannel) channel).path();
+    if (Files.isDirectory(path)) {
+      if (failForce.test(path)) {
+        throw new IOException("Input/output error (injected fsync failure of " + path.getFileName() + ")");
+      }
+      channel.force(metadata);
+      events.add("fsync-dir " + path);
+      return;
+    }
+    forces.incrementAndGet();
     CountDownLatch gate = forceGate;
     if (gate != null) {
       forceEntered.countDown();
@@ -77,12 +86,13 @@ final class FaultyFileOps implements FileOps {
   }
 
   @Override
-  public void forceDirectory(Path dir) throws IOException {
-    if (failForce.test(dir)) {
-      throw new IOException("Input/output error (injected fsync failure of " + dir.getFileName() + ")");
+  public FileChannel openDirectory(Path dir) throws IOException {
+    if (failOpen.test(dir)) {
+      throw new IOException("Too many open files (injected, opening " + dir.getFileName() + ")");
     }
-    FileOps.DEFAULT.forceDirectory(dir);
-    events.add("fsync-dir " + dir);
+    FaultyChannel channel = new FaultyChannel(FileOps.DEFAULT.openDirectory(dir), this, dir);
+    openChannels.add(channel);
+    return channel;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.minikafka.broker.store.file;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
@@ -102,5 +103,17 @@ class FileStoreCheckTest {
           assertThat(p.repairable()).isFalse();
           assertThat(p.description()).contains("CRC mismatch in message 1");
         });
+  }
+
+  @Test
+  void repairTouchesNothingWhileAStoreHasTheRootOpen() throws IOException {
+    Path name = root.resolve(TopicDirectory.encode("t")).resolve(TopicDirectory.NAME_FILE);
+    Files.write(name, new byte[0]);
+    try (FileStore running = FileStore.open(root)) {
+      assertThatThrownBy(() -> FileStoreCheck.repair(root))
+          .isInstanceOf(io.minikafka.broker.store.StoreException.class)
+          .hasMessageContaining("in use");
+      assertThat(Files.size(name)).isZero();
+    }
   }
 }

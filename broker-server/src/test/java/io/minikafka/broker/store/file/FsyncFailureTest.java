@@ -81,4 +81,40 @@ class FsyncFailureTest {
       assertThat(store.store("t", "after restart".getBytes(UTF_8))).isEqualTo(2);
     }
   }
+
+  @Test
+  void aDirectoryThatCannotBeOpenedFailsThatCallOnlyNotTheDisk() throws Exception {
+    try (FileStore store = open(new FsyncPolicy.Always(), faults)) {
+      store.store("t", "one".getBytes(UTF_8));
+      Path dir = StoreFiles.topicDir(root, "t");
+      faults.failOpen = dir::equals;
+      assertThatThrownBy(() -> store.commitPosition("t", "reader", 2)).hasMessageContaining("Too many open files");
+      faults.failOpen = p -> false;
+
+      assertThat(store.health().writable()).isTrue();
+      assertThat(store.store("t", "two".getBytes(UTF_8))).isEqualTo(2);
+      store.commitPosition("t", "reader", 3);
+      assertThat(store.position("t", "reader")).hasValue(3);
+    }
+  }
+
+  @Test
+  void afterAFailedFsyncRetentionOnlyHidesTheExpiredUntilRestart() throws Exception {
+    FileStoreConfig config = FileStoreConfig.defaults().withSegmentBytes(1000);
+    try (FileStore store = FileStore.open(root, config, clock, faults)) {
+      for (int i = 0; i < 30; i++) {
+        store.store("t", new byte[100]);
+      }
+      int segments = StoreFiles.segmentLogs(root, "t").size();
+      faults.failForce = p -> true;
+      assertThatThrownBy(() -> store.store("t", new byte[1])).isInstanceOf(StoreException.class);
+      faults.failForce = p -> false;
+      clock.advance(Duration.ofMinutes(1));
+
+      assertThat(store.removeOlderThan(clock.instant())).isEqualTo(30);
+
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).isEmpty();
+      assertThat(StoreFiles.segmentLogs(root, "t")).as("no file touched").hasSize(segments);
+    }
+  }
 }

@@ -94,4 +94,34 @@ class TopicRecoveryTest {
     assertThat(repairs).containsExactly("gap in numbering: messages 6 to 8 are missing");
     close(recovered);
   }
+
+  @Test
+  void anOlderStoresDeletedMarkerHidesEverythingBelowItsLastSegment() throws IOException {
+    // What the earlier deletion left when it stopped before removing the old segments.
+    segment(1, 10);
+    segment(11, 0);
+    Files.write(dir.resolve(LogStart.LEGACY_MARKER), new byte[0]);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(recovered.logStart()).isEqualTo(new LogStart(11, true));
+    assertThat(bases(recovered)).containsExactly(11L);
+    close(recovered);
+  }
+
+  @Test
+  void anEmptyLastSegmentThatTheOneBeforeOverlapsIsRemovedAndNumberingContinuesPastBoth()
+      throws IOException {
+    // A roll created 6 and could not remove it after failing; segment 1 then took 6 and 7.
+    segment(1, 7);
+    segment(6, 0);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(1L);
+    assertThat(recovered.segments().get(0).nextNumber()).isEqualTo(8);
+    assertThat(dir.resolve(Segment.fileName(6, Segment.LOG_SUFFIX))).doesNotExist();
+    assertThat(repairs).anyMatch(line -> line.contains("left by a failed roll"));
+    close(recovered);
+  }
 }

@@ -68,6 +68,8 @@ class UnreadableTopicDirectoryTest {
           .isInstanceOf(StoreException.class)
           .isNotInstanceOf(UnknownTopicException.class)
           .hasMessageContaining("could not be read");
+      assertThatThrownBy(() -> store.position("orders", "reader")).hasMessageContaining("could not be read");
+      assertThatThrownBy(() -> store.commitPosition("orders", "reader", 2)).hasMessageContaining("could not be read");
       assertThat(store.poll("healthy", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
       assertThat(store.store("healthy", new byte[1])).isEqualTo(2);
       assertThat(store.topics()).containsExactly("healthy");
