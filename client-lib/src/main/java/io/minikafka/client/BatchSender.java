@@ -251,8 +251,8 @@ final class BatchSender {
       try {
         on.requests.onNext(batch.request.build());
       } catch (RuntimeException e) {
-        List<Batch> failed = end(on);
-        fail(failed, Status.fromThrowable(e));
+        on.requests.cancel("sending a batch failed", e);
+        fail(end(on), Status.INTERNAL.withDescription("sending a batch failed: " + e).withCause(e));
       }
     }
   }

@@ -37,6 +37,8 @@ final class Connection implements AutoCloseable {
   private final MiniKafkaGrpc.MiniKafkaStub networkThreadStub;
   /** The server's limits once it has told them; looked up on every send. */
   private volatile ServerLimits known;
+  /** The server was unreachable since: it may come back with other limits, asked for meanwhile. */
+  private volatile boolean stale;
 
   Connection(String host, Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -113,13 +115,23 @@ final class Connection implements AutoCloseable {
 
   private ServerLimits limits(long waitNanos) {
     ServerLimits learned = known;
-    if (learned != null) {
+    if (learned != null && !stale) {
       return learned;
     }
     CompletableFuture<ServerLimits> limits = SharedChannels.limits(endpoint.target(), channel);
+    if (learned != null) {
+      // The last known limits serve, without waiting, until the server answers again.
+      if (limits.isDone() && !limits.isCompletedExceptionally()) {
+        known = limits.join();
+        stale = false;
+        return known;
+      }
+      return learned;
+    }
     try {
       learned = limits.get(waitNanos, TimeUnit.NANOSECONDS);
       known = learned;
+      stale = false;
       return learned;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -130,12 +142,19 @@ final class Connection implements AutoCloseable {
   }
 
   /**
-   * Forgets the server's limits, so that the next call asks again: the server may have restarted
-   * with other settings.
+   * The server may have restarted with other settings: its limits are asked for again, while the
+   * last known ones go on serving.
    */
-  void forgetLimits() {
-    known = null;
+  void limitsMayHaveChanged() {
+    stale = true;
     SharedChannels.forgetLimits(endpoint.target(), channel);
+  }
+
+  /** Asks the server for its limits now, waiting (at most the timeout) for the answer. */
+  ServerLimits freshLimits() {
+    SharedChannels.forgetLimits(endpoint.target(), channel);
+    known = null;
+    return limits();
   }
 
   /**
@@ -167,7 +186,7 @@ final class Connection implements AutoCloseable {
       // The server may be back before the channel's reconnect backoff runs out: retry at once;
       // and it may come back with other limits.
       resetBackoff();
-      forgetLimits();
+      limitsMayHaveChanged();
     }
     String description = e.getStatus().getDescription();
     String detail =

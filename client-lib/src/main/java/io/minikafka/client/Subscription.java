@@ -169,6 +169,7 @@ public final class Subscription implements AutoCloseable {
           continue;
         }
         connect();
+        continue;
       }
       long left = deadline - System.nanoTime();
       Event event = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -236,8 +237,7 @@ public final class Subscription implements AutoCloseable {
     if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) {
       return false;
     }
-    connection.forgetLimits();
-    return connection.limits().inboundLimit() > callInboundLimit;
+    return connection.freshLimits().inboundLimit() > callInboundLimit;
   }
 
   /**

@@ -111,8 +111,10 @@ final class MalformedRequests {
 
     private final MethodDescriptor<Req, Resp> method;
     private final ServerCall.Listener<Req> service;
-    /** Guarded by the call itself: set once a malformed request ended the call. */
-    private boolean rejected;
+    /** Set, under this object's monitor, once a malformed request ended the call. */
+    private volatile boolean rejected;
+    /** The service closed the call. Guarded by this object's monitor. */
+    private boolean closedByService;
 
     GuardedCall(
         ServerCall<Object, Resp> call,
@@ -169,7 +171,7 @@ final class MalformedRequests {
       };
     }
 
-    private synchronized boolean isRejected() {
+    private boolean isRejected() {
       return rejected;
     }
 
@@ -184,6 +186,11 @@ final class MalformedRequests {
               + ")";
       LOG.warn("Refused a call from {}: {}", getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), description);
       synchronized (this) {
+        if (rejected || closedByService) {
+          // The service ended the call already: nothing to close, and nothing to tell it.
+          rejected = true;
+          return;
+        }
         rejected = true;
         delegate().close(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
       }
@@ -216,6 +223,7 @@ final class MalformedRequests {
       public void close(Status status, Metadata trailers) {
         synchronized (GuardedCall.this) {
           if (!rejected) {
+            closedByService = true;
             super.close(status, trailers);
           }
         }

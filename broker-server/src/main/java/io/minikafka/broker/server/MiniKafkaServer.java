@@ -166,8 +166,8 @@ public final class MiniKafkaServer implements AutoCloseable {
       if (expired > 0) {
         LOG.info("Removed {} messages that expired while the server was down", expired);
       }
-    } catch (IOException e) {
-      LOG.warn("Retention sweep at start failed, retried on schedule: {}", e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Retention sweep at start failed, retried on schedule: {}", e.toString());
     }
     grpcServer.start();
     if (metrics != null) {

@@ -216,16 +216,17 @@ final class FileTopic {
 
   /**
    * Starts a new segment at the next number and seals the active one. The new segment is created
-   * first: if that fails nothing has changed and the active segment keeps taking appends. Flush
-   * lock.
+   * and made durable in the directory first: if that fails nothing has changed and the active
+   * segment keeps taking appends. Sealing comes last, because a sealed segment takes no more
+   * records. Flush lock.
    */
   private Segment roll() throws IOException {
     Segment old = active;
     Segment next = Segment.create(dir, committedNext, disk);
     try {
-      old.seal();
       disk.syncDirectory(dir);
-    } catch (IOException e) {
+      old.seal();
+    } catch (IOException | RuntimeException e) {
       try {
         next.delete();
       } catch (IOException cleanup) {
@@ -459,7 +460,15 @@ final class FileTopic {
                 roll();
               }
               LogStart start = new LogStart(end, true);
-              start.write(dir, disk);
+              try {
+                start.write(dir, disk);
+              } catch (IOException e) {
+                // Past the rename the deletion stands on disk, and so it must here too.
+                if (!start.equals(LogStart.readQuietly(dir))) {
+                  throw e;
+                }
+                LOG.warn("Topic '{}' deleted, but making it durable failed: {}", name, e.getMessage());
+              }
               logStart = start;
               staleDeletedFlag = false;
               firstVisible = end;

@@ -59,6 +59,15 @@ record LogStart(long number, boolean deleted) {
     }
   }
 
+  /** The log start on disk, or null if it cannot be read. */
+  static LogStart readQuietly(Path dir) {
+    try {
+      return read(dir);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Replaces the topic's log start with this one, atomically and durably (per policy). */
   void write(Path dir, Disk disk) throws IOException {
     Path temp = dir.resolve(TEMP);

@@ -186,7 +186,13 @@ final class Segment implements Closeable {
       throw e;
     }
     int n = count;
-    index.add(n, position, starts, records);
+    try {
+      index.add(n, position, starts, records);
+    } catch (RuntimeException e) {
+      // Records the segment cannot account for must not stay in the file for recovery to find.
+      cutBack(position);
+      throw e;
+    }
     if (n == 0) {
       firstTime = firstAppendTime;
     }

@@ -100,6 +100,33 @@ final class SegmentRecovery {
     return new Recovered(total, size, first, last, all, indexEntries);
   }
 
+  /**
+   * How many records the topic's last segment would keep: what {@link #recover} keeps of a last
+   * segment, counted without changing either file.
+   */
+  static int countAsLast(FileChannel log, FileChannel index, long base) throws IOException {
+    return countAsLast(log, SegmentIndex.readAll(index), base);
+  }
+
+  /** {@link #countAsLast(FileChannel, FileChannel, long)} for a segment without an index file. */
+  static int countAsLast(FileChannel log, long base) throws IOException {
+    return countAsLast(log, new int[0], base);
+  }
+
+  private static int countAsLast(FileChannel log, int[] indexed, long base) throws IOException {
+    long logSize = log.size();
+    int trusted = 0;
+    long scanFrom = 0;
+    if (indexed.length > 0) {
+      long end = validRecordEnd(log, indexed[indexed.length - 1], base + indexed.length - 1, logSize);
+      if (end > 0) {
+        trusted = indexed.length;
+        scanFrom = end;
+      }
+    }
+    return trusted + SegmentScanner.scan(log, scanFrom, base + trusted, logSize, true).count();
+  }
+
   /** The end of the record at {@code position} if it is valid and numbered {@code number}, else -1. */
   private static long validRecordEnd(FileChannel log, long position, long number, long logSize)
       throws IOException {

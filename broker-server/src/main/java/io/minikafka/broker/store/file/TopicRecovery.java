@@ -1,8 +1,10 @@
 package io.minikafka.broker.store.file;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,12 +24,16 @@ final class TopicRecovery {
   private TopicRecovery() {}
 
   static Recovered recover(Path dir, Disk disk, List<String> repairs) throws IOException {
-    List<Long> bases = segmentBases(dir);
+    List<Long> bases = new ArrayList<>(segmentBases(dir));
+    removeStraySegments(dir, bases, disk, repairs);
     LogStart start = LogStart.read(dir);
     if (start.deleted() && start.number() == 0 && !bases.isEmpty()) {
       // An older store's deleted marker: its deletion kept only an empty last segment, named by
-      // the next number, so every message below that segment was deleted.
+      // the next number, so every message below that segment was deleted. Recorded as a log
+      // start once, so that it no longer depends on which segment is last.
       start = new LogStart(bases.get(bases.size() - 1), true);
+      start.write(dir, disk);
+      repairs.add("recorded the deletion of an older version as log start " + start.number());
     }
     removeStrayIndexes(dir, bases, disk, repairs);
     List<Segment> opened = new ArrayList<>();
@@ -48,7 +54,6 @@ final class TopicRecovery {
         }
         opened.add(Segment.open(dir, bases.get(i), last, disk, repairs));
       }
-      changed |= dropStrayLastSegment(dir, disk, opened, repairs);
       long next = Math.max(1, start.number());
       if (opened.isEmpty() || opened.get(opened.size() - 1).nextNumber() < next) {
         if (!opened.isEmpty()) {
@@ -72,30 +77,46 @@ final class TopicRecovery {
   }
 
   /**
-   * Removes an empty last segment that the one before it overlaps: left by a roll that failed and
-   * could not remove the segment it had created, after which the older segment went on taking
-   * records. Kept, it would restart numbering below numbers already given.
+   * Removes empty segments left by a roll that failed and could not remove the segment it had
+   * created: the older segment went on taking records, so the empty one's number is inside it.
+   * A roll only ever seals a segment that holds records, so an empty segment before the last is
+   * always such a leftover; an empty last one is, if the segment before it (counted as recovery of
+   * a last segment would count it) reaches its number. Kept, a leftover would hide readable
+   * messages or restart numbering below numbers already given. Done before any segment is opened,
+   * so that the right one is opened as the last.
    */
-  private static boolean dropStrayLastSegment(
-      Path dir, Disk disk, List<Segment> opened, List<String> repairs) throws IOException {
-    int n = opened.size();
-    if (n < 2) {
-      return false;
+  private static void removeStraySegments(Path dir, List<Long> bases, Disk disk, List<String> repairs)
+      throws IOException {
+    boolean removed = false;
+    for (int i = bases.size() - 1; i >= 1; i--) {
+      long base = bases.get(i);
+      if (Files.size(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX))) > 0) {
+        continue;
+      }
+      boolean last = i == bases.size() - 1;
+      if (last && nextNumberAsLast(dir, bases.get(i - 1), disk) <= base) {
+        continue;
+      }
+      for (String suffix : List.of(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)) {
+        disk.ops().delete(dir.resolve(Segment.fileName(base, suffix)));
+      }
+      bases.remove(i);
+      repairs.add("removed empty segment " + Segment.fileName(base, Segment.LOG_SUFFIX) + ", left by a failed roll");
+      removed = true;
     }
-    Segment last = opened.get(n - 1);
-    Segment before = opened.get(n - 2);
-    if (last.count() > 0 || before.nextNumber() <= last.base) {
-      return false;
+    if (removed) {
+      disk.syncDirectory(dir);
     }
-    opened.remove(n - 1);
-    last.delete();
-    // The one before takes appends now: opened again as the last segment, its torn tail cut.
-    before.close();
-    opened.set(n - 2, Segment.open(dir, before.base, true, disk, repairs));
-    repairs.add(
-        "removed empty segment " + last.logPath.getFileName() + ", left by a failed roll: message "
-            + last.base + " is in " + before.logPath.getFileName());
-    return true;
+  }
+
+  /** The next number of a segment if it were the last one, read without changing its files. */
+  private static long nextNumberAsLast(Path dir, long base, Disk disk) throws IOException {
+    Path index = dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX));
+    try (FileChannel log = disk.open(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)), StandardOpenOption.READ);
+        FileChannel entries =
+            Files.exists(index) ? disk.open(index, StandardOpenOption.READ) : null) {
+      return base + (entries == null ? SegmentRecovery.countAsLast(log, base) : SegmentRecovery.countAsLast(log, entries, base));
+    }
   }
 
   /** The first numbers of a topic directory's segments, in order. */

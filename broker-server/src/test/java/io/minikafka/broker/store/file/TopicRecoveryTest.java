@@ -106,6 +106,8 @@ class TopicRecoveryTest {
 
     assertThat(recovered.logStart()).isEqualTo(new LogStart(11, true));
     assertThat(bases(recovered)).containsExactly(11L);
+    assertThat(LogStart.read(dir)).as("recorded once, in the log start").isEqualTo(new LogStart(11, true));
+    assertThat(dir.resolve(LogStart.LEGACY_MARKER)).doesNotExist();
     close(recovered);
   }
 
@@ -122,6 +124,33 @@ class TopicRecoveryTest {
     assertThat(recovered.segments().get(0).nextNumber()).isEqualTo(8);
     assertThat(dir.resolve(Segment.fileName(6, Segment.LOG_SUFFIX))).doesNotExist();
     assertThat(repairs).anyMatch(line -> line.contains("left by a failed roll"));
+    close(recovered);
+  }
+
+  @Test
+  void anEmptySegmentBuriedByALaterRollIsRemovedAndHidesNothing() throws IOException {
+    // The stray at 6, then segment 1 took 6 and 7, then a roll succeeded at 8.
+    segment(1, 7);
+    segment(6, 0);
+    segment(8, 2);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(1L, 8L);
+    assertThat(recovered.segments().get(1).nextNumber()).isEqualTo(10);
+    assertThat(repairs).noneMatch(line -> line.contains("gap"));
+    close(recovered);
+  }
+
+  @Test
+  void anEmptyLastSegmentThatContinuesNumberingIsKept() throws IOException {
+    segment(1, 5);
+    segment(6, 0);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(1L, 6L);
+    assertThat(repairs).isEmpty();
     close(recovered);
   }
 }

@@ -105,4 +105,28 @@ class WriteFailureTest {
       assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(10);
     }
   }
+
+  @Test
+  void aRollWhoseDirectoryCannotBeSyncedLeavesTheActiveSegmentTakingRecords() throws Exception {
+    try (FileStore store = open(FileStoreConfig.defaults())) {
+      store.store("t", new byte[10]);
+      clock.advance(java.time.Duration.ofMinutes(1));
+      Path dir = StoreFiles.topicDir(root, "t");
+      faults.failOpen = dir::equals;
+      // Retention rolls the expired active segment; the new segment's directory entry fails.
+      assertThatThrownBy(() -> store.removeOlderThan(clock.instant())).hasMessageContaining("Too many open files");
+      faults.failOpen = p -> false;
+
+      assertThat(store.store("t", new byte[10])).isEqualTo(2);
+      assertThat(store.store("t", new byte[10])).isEqualTo(3);
+    }
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock)) {
+      // As a server does at start: hide what expired while it was down.
+      store.removeOlderThan(clock.instant().minusSeconds(30));
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(StoredMessage::number)
+          .containsExactly(2L, 3L);
+      assertThat(store.store("t", new byte[10])).isEqualTo(4);
+    }
+  }
 }
