@@ -4,19 +4,29 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +168,53 @@ class AsyncProducerTest {
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions()
           .until(() -> producer.sendAsync("after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS) >= 1);
+    }
+  }
+
+  @Test
+  void atMostEightBatchesAreInFlightAndMessagesSentMeanwhileShareTheNext() throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
+    AtomicInteger requests = new AtomicInteger();
+    ServerInterceptor countRequests =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                next.startCall(call, headers)) {
+              @Override
+              public void onMessage(Q message) {
+                if (call.getMethodDescriptor().getBareMethodName().equals("ProduceStream")) {
+                  requests.incrementAndGet();
+                }
+                super.onMessage(message);
+              }
+            };
+          }
+        };
+    try (MiniKafkaServer slow =
+            new MiniKafkaServer(
+                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).intercept(countRequests),
+                    stuck,
+                    ServerConfig.defaults(),
+                    Clock.systemUTC())
+                .start();
+        Producer producer =
+            new Producer(
+                "t", TIMEOUT, "127.0.0.1:" + slow.port(), ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
+      List<CompletableFuture<Long>> sent = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        sent.add(producer.sendAsync(new byte[] {(byte) i}));
+      }
+      // The first batch waits in the store; until it is acknowledged nothing more can be.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() >= BatchSender.MAX_IN_FLIGHT);
+      stuck.release.countDown();
+      producer.flush();
+
+      assertThat(requests.get()).as("8 batches of one, then the other 92 together").isEqualTo(BatchSender.MAX_IN_FLIGHT + 1);
+      for (int i = 0; i < 100; i++) {
+        assertThat(sent.get(i).get()).isEqualTo(i + 1L);
+      }
     }
   }
 }

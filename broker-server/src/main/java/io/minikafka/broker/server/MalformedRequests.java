@@ -131,7 +131,7 @@ final class MalformedRequests {
         @Override
         @SuppressWarnings("unchecked")
         public void onMessage(Object message) {
-          if (isRejected()) {
+          if (rejected) {
             return;
           }
           if (message instanceof Malformed malformed) {
@@ -143,7 +143,7 @@ final class MalformedRequests {
 
         @Override
         public void onHalfClose() {
-          if (!isRejected()) {
+          if (!rejected) {
             service.onHalfClose();
           }
         }
@@ -151,14 +151,14 @@ final class MalformedRequests {
         @Override
         public void onComplete() {
           // Once rejected the service was told the call was cancelled; nothing more reaches it.
-          if (!isRejected()) {
+          if (!rejected) {
             service.onComplete();
           }
         }
 
         @Override
         public void onCancel() {
-          if (!isRejected()) {
+          if (!rejected) {
             service.onCancel();
           }
         }
@@ -169,10 +169,6 @@ final class MalformedRequests {
           return (ServerCall.Listener<Object>) (ServerCall.Listener<?>) service;
         }
       };
-    }
-
-    private boolean isRejected() {
-      return rejected;
     }
 
     private void reject(Malformed malformed) {

@@ -200,27 +200,29 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               new LongPoll.Attempt() {
                 @Override
                 public PollResponse tryAnswer() throws IOException {
-                  try {
-                    long readFrom = readFrom(topic, givenReadFrom, fromTime);
-                    PollResult result = store.poll(topic, readFrom, limits);
-                    // Past the end, waiting brings nothing the reader asked for: say so now.
-                    return result.messages().isEmpty() && !result.pastEnd(readFrom)
-                        ? null
-                        : response(result, readFrom);
-                  } catch (UnknownTopicException notYet) {
-                    return null;
-                  }
+                  return pollNow(false);
                 }
 
                 @Override
                 public PollResponse answerNow() throws IOException {
+                  return pollNow(true);
+                }
+
+                /** What the store holds now; null if nothing worth answering with, unless {@code always}. */
+                private PollResponse pollNow(boolean always) throws IOException {
                   try {
                     long readFrom = readFrom(topic, givenReadFrom, fromTime);
-                    return response(store.poll(topic, readFrom, limits), readFrom);
+                    PollResult result = store.poll(topic, readFrom, limits);
+                    // Past the end, waiting brings nothing the reader asked for: say so now.
+                    return always || !result.messages().isEmpty() || result.pastEnd(readFrom)
+                        ? response(result, readFrom)
+                        : null;
                   } catch (UnknownTopicException notYet) {
-                    return PollResponse.newBuilder()
-                        .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
-                        .build();
+                    return always
+                        ? PollResponse.newBuilder()
+                            .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
+                            .build()
+                        : null;
                   }
                 }
               });

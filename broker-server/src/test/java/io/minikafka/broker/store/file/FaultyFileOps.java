@@ -31,7 +31,6 @@ final class FaultyFileOps implements FileOps {
   volatile Predicate<Path> failForce = path -> false;
   volatile Predicate<Path> failMove = path -> false;
   volatile Predicate<Path> failDelete = path -> false;
-  volatile Predicate<Path> failCreateDirectory = path -> false;
   /** The channels opened and not yet closed, by path. */
   final java.util.Set<FaultyChannel> openChannels = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /**
@@ -115,9 +114,6 @@ final class FaultyFileOps implements FileOps {
 
   @Override
   public void createDirectory(Path dir) throws IOException {
-    if (failCreateDirectory.test(dir)) {
-      throw new IOException("No space left on device (injected, creating " + dir.getFileName() + ")");
-    }
     FileOps.DEFAULT.createDirectory(dir);
     events.add("mkdir " + dir);
   }
