@@ -1,16 +1,17 @@
-// Usage: node consumer.js HOST:PORT TOPIC [FROM]
+// Usage: node consumer.js [OPTIONS] HOST:PORT TOPIC [FROM]   (OPTIONS: see minikafka.js)
 // Reads every message stored from FROM (default 1) with Poll, writes each payload followed by
 // '\n' to standard output, and exits when a poll returns nothing.
 'use strict';
-const { client } = require('./minikafka');
+const { client, parseOptions } = require('./minikafka');
 
 async function main() {
-  const [host, topic, from = '1'] = process.argv.slice(2);
+  const options = parseOptions(process.argv.slice(2));
+  const [host, topic, from = '1'] = options.positionals;
   if (!host || !topic) {
-    console.error('usage: node consumer.js HOST:PORT TOPIC [FROM]');
+    console.error('usage: node consumer.js [--tls] [--ca-cert FILE] [--cert FILE --key FILE] [--token TOKEN | --token-file FILE] HOST:PORT TOPIC [FROM]');
     process.exit(2);
   }
-  const kafka = client(host);
+  const kafka = client(host, options);
   let readFrom = from;
   for (;;) {
     const reply = await new Promise((resolve, reject) =>

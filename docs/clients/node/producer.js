@@ -1,16 +1,17 @@
-// Usage: node producer.js HOST:PORT TOPIC < lines
+// Usage: node producer.js [OPTIONS] HOST:PORT TOPIC < lines   (OPTIONS: see minikafka.js)
 // Sends each line of standard input as one message (bytes as they are), one Produce call each,
 // and prints the number the server gave each message.
 'use strict';
-const { client, lines, readStdin } = require('./minikafka');
+const { client, parseOptions, lines, readStdin } = require('./minikafka');
 
 async function main() {
-  const [host, topic] = process.argv.slice(2);
+  const options = parseOptions(process.argv.slice(2));
+  const [host, topic] = options.positionals;
   if (!host || !topic) {
-    console.error('usage: node producer.js HOST:PORT TOPIC < lines');
+    console.error('usage: node producer.js [--tls] [--ca-cert FILE] [--cert FILE --key FILE] [--token TOKEN | --token-file FILE] HOST:PORT TOPIC < lines');
     process.exit(2);
   }
-  const kafka = client(host);
+  const kafka = client(host, options);
   const deadline = () => new Date(Date.now() + 10000);
   for (const payload of lines(await readStdin())) {
     const number = await new Promise((resolve, reject) =>

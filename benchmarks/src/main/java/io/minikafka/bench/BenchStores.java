@@ -34,7 +34,8 @@ final class BenchStores {
           dir,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
               Files.delete(file);
               return FileVisitResult.CONTINUE;
             }

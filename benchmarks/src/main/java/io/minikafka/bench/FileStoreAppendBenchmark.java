@@ -22,10 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Appends to one topic of a file store: messages per second for each fsync policy and payload
- * size, one message per call ({@code append}) or 100 per call ({@code appendBatch}). Run with
- * {@code -t 1} and {@code -t 16} for one and sixteen concurrent appenders. Each iteration starts
- * from an empty topic, so disk use stays bounded.
+ * Appends to one topic of a file store: messages per second for each fsync policy and payload size,
+ * one message per call ({@code append}) or 100 per call ({@code appendBatch}). Run with {@code -t
+ * 1} and {@code -t 16} for one and sixteen concurrent appenders. Each iteration starts from an
+ * empty topic, so disk use stays bounded.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -72,7 +72,9 @@ public class FileStoreAppendBenchmark {
     return store.store("bench", payload);
   }
 
-  /** Batches of 100, as the server's ProduceBatch and ProduceStream calls store them; per message. */
+  /**
+   * Batches of 100, as the server's ProduceBatch and ProduceStream calls store them; per message.
+   */
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public long appendBatch() throws IOException {

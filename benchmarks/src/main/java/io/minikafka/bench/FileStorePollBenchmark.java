@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reads a filled topic back in polls of at most 1 MiB (the server's default), from the start to
- * the end and round again. The {@code messages} counter is messages per second.
+ * Reads a filled topic back in polls of at most 1 MiB (the server's default), from the start to the
+ * end and round again. The {@code messages} counter is messages per second.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -58,7 +58,12 @@ public class FileStoreStartupBenchmark {
       }
     }
     try (Stream<Path> files = Files.list(root.resolve("big"))) {
-      lastIndex = files.filter(p -> p.toString().endsWith(".index")).sorted().reduce((a, b) -> b).orElseThrow();
+      lastIndex =
+          files
+              .filter(p -> p.toString().endsWith(".index"))
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
     }
     lastIndexBytes = Files.readAllBytes(lastIndex);
   }

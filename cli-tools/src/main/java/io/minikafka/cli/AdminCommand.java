@@ -1,8 +1,12 @@
 package io.minikafka.cli;
 
+import io.minikafka.broker.security.AuthRules;
 import io.minikafka.client.Admin;
 import io.minikafka.client.TopicDescription;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +25,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = CommandRunner.Version.class,
     description = "Looks after a MiniKafka server's topics.",
-    subcommands = {AdminCommand.Topics.class, AdminCommand.Describe.class, AdminCommand.Delete.class},
-    footer = {"", "Exit codes: 0 done, 1 a call failed (unreachable server, unknown topic), 2 bad usage."})
+    subcommands = {
+      AdminCommand.Topics.class,
+      AdminCommand.Describe.class,
+      AdminCommand.Delete.class,
+      AdminCommand.HashToken.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 done, 1 a call failed (unreachable server, unknown topic), 2 bad usage."
+    })
 public final class AdminCommand implements Runnable {
 
   @Spec private CommandSpec spec;
@@ -33,6 +45,16 @@ public final class AdminCommand implements Runnable {
       description = "Print JSON instead of a table.")
   boolean json;
 
+  private final InputStream stdin;
+
+  public AdminCommand() {
+    this(System.in);
+  }
+
+  AdminCommand(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
   public static void main(String[] args) {
     CommandRunner.runAndExit(new AdminCommand(), args);
   }
@@ -42,6 +64,29 @@ public final class AdminCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  @Command(
+      name = "hash-token",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Reads a token on standard input and prints the sha256: form the auth file names it by.",
+        "A trailing newline is not part of the token: echo \"$TOKEN\" | mkfk-admin hash-token"
+      })
+  static final class HashToken implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      String token =
+          ServerOptions.stripNewline(
+              new String(parent.stdin.readAllBytes(), StandardCharsets.UTF_8));
+      if (token.isEmpty()) {
+        throw new IllegalArgumentException("no token on standard input");
+      }
+      spec.commandLine().getOut().println(AuthRules.hashToken(token));
+      return CommandRunner.EXIT_OK;
+    }
+  }
 
   @Command(
       name = "topics",
@@ -58,7 +103,7 @@ public final class AdminCommand implements Runnable {
     public Integer call() {
       List<TopicDescription> described = new ArrayList<>();
       List<String> problems;
-      try (Admin admin = new Admin(server.timeout, server.host)) {
+      try (Admin admin = new Admin(server.connection())) {
         for (String topic : admin.topics()) {
           described.add(admin.describe(topic));
         }
@@ -94,7 +139,10 @@ public final class AdminCommand implements Runnable {
     }
   }
 
-  @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows what a topic holds.")
+  @Command(
+      name = "describe",
+      mixinStandardHelpOptions = true,
+      description = "Shows what a topic holds.")
   static final class Describe implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
     @Mixin ServerOptions server;
@@ -106,7 +154,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       TopicDescription d;
-      try (Admin admin = new Admin(server.timeout, server.host)) {
+      try (Admin admin = new Admin(server.connection())) {
         d = admin.describe(topic);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -145,7 +193,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       long deleted;
-      try (Admin admin = new Admin(server.timeout, server.host)) {
+      try (Admin admin = new Admin(server.connection())) {
         deleted = admin.deleteTopic(topic);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -163,13 +211,20 @@ public final class AdminCommand implements Runnable {
   }
 
   private static String json(TopicDescription d) {
-    return "{\"topic\":" + quote(d.topic())
-        + ",\"messages\":" + d.messageCount()
-        + ",\"firstAvailable\":" + d.firstAvailable()
-        + ",\"nextNumber\":" + d.nextNumber()
-        + ",\"bytesStored\":" + d.bytesStored()
-        + ",\"oldestAppendTime\":" + (d.oldestAppendTimeMillis() == 0 ? "null" : quote(time(d.oldestAppendTimeMillis())))
-        + ",\"newestAppendTime\":" + (d.newestAppendTimeMillis() == 0 ? "null" : quote(time(d.newestAppendTimeMillis())))
+    return "{\"topic\":"
+        + quote(d.topic())
+        + ",\"messages\":"
+        + d.messageCount()
+        + ",\"firstAvailable\":"
+        + d.firstAvailable()
+        + ",\"nextNumber\":"
+        + d.nextNumber()
+        + ",\"bytesStored\":"
+        + d.bytesStored()
+        + ",\"oldestAppendTime\":"
+        + (d.oldestAppendTimeMillis() == 0 ? "null" : quote(time(d.oldestAppendTimeMillis())))
+        + ",\"newestAppendTime\":"
+        + (d.newestAppendTimeMillis() == 0 ? "null" : quote(time(d.newestAppendTimeMillis())))
         + "}";
   }
 

@@ -14,9 +14,9 @@ import picocli.CommandLine;
  * Runs a MiniKafka command with the behaviour every CLI shares: Go-style durations, one readable
  * error line instead of a stack trace, and the documented exit codes.
  *
- * <p>Exit codes: 0 success, 1 a failure at run time (server unreachable, call refused), 2 bad
- * usage or a bad setting. Errors are one line; {@code --verbose} (where a command has it) adds the
- * stack trace.
+ * <p>Exit codes: 0 success, 1 a failure at run time (server unreachable, call refused), 2 bad usage
+ * or a bad setting. Errors are one line; {@code --verbose} (where a command has it) adds the stack
+ * trace.
  */
 final class CommandRunner {
 
@@ -26,15 +26,27 @@ final class CommandRunner {
 
   private CommandRunner() {}
 
+  /** A command with options made at run time rather than declared by annotations. */
+  interface ExtraOptions {
+    /** Adds the options to the command's spec, before anything is parsed. */
+    void addOptions(CommandLine.Model.CommandSpec command);
+  }
+
   /** A configured command line for {@code command}, writing to the given streams. */
   static CommandLine commandLine(Object command, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(command);
+    if (command instanceof ExtraOptions extra) {
+      extra.addOptions(cli.getCommandSpec());
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.registerConverter(Duration.class, GoDuration::parse);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println(commandLine.getCommandName() + ": " + oneLine(e));
+          // The tool's name, as a user typed it, whichever subcommand failed.
+          commandLine
+              .getErr()
+              .println(commandLine.getCommandSpec().root().name() + ": " + oneLine(e));
           if (verbose(parseResult)) {
             e.printStackTrace(commandLine.getErr());
           }
@@ -76,8 +88,8 @@ final class CommandRunner {
   }
 
   /**
-   * Sends java.util.logging, which gRPC and Netty log through, to SLF4J, so every line a tool
-   * logs has one format and obeys one level setting.
+   * Sends java.util.logging, which gRPC and Netty log through, to SLF4J, so every line a tool logs
+   * has one format and obeys one level setting.
    */
   static void routeJavaLogging() {
     if (!SLF4JBridgeHandler.isInstalled()) {

@@ -8,17 +8,17 @@ import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
 import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -88,9 +88,7 @@ public final class ConsumerCommand implements Callable<Integer> {
       description = "Pause after a poll that found nothing new (default: ${DEFAULT-VALUE}).")
   private Duration interval;
 
-  @Option(
-      names = "--once",
-      description = "Read everything stored from --from onwards, then exit.")
+  @Option(names = "--once", description = "Read everything stored from --from onwards, then exit.")
   private boolean once;
 
   @Option(
@@ -124,6 +122,7 @@ public final class ConsumerCommand implements Callable<Integer> {
   private Long max;
 
   private long printed;
+
   /** One past the last message printed and flushed: what a named consumer may commit. */
   private long nextUnprinted = -1;
 
@@ -268,10 +267,10 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
     try (Consumer consumer =
         group != null
-            ? new Consumer(connection.topic, group, from, connection.timeout, connection.host)
+            ? new Consumer(connection.topic, group, from, connection.connection())
             : fromTime == null
-                ? new Consumer(connection.topic, from, connection.timeout, connection.host)
-                : new Consumer(connection.topic, parseTime(fromTime), connection.timeout, connection.host)) {
+                ? new Consumer(connection.topic, from, connection.connection())
+                : new Consumer(connection.topic, parseTime(fromTime), connection.connection())) {
       if (follow) {
         return follow(consumer, out, err);
       }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mkfk-fsck}: checks (and with --repair, repairs) a file store while no server runs on it. */
+/**
+ * {@code mkfk-fsck}: checks (and with --repair, repairs) a file store while no server runs on it.
+ */
 @Command(
     name = "mkfk-fsck",
     mixinStandardHelpOptions = true,
@@ -48,7 +50,8 @@ public final class FsckCommand implements Callable<Integer> {
       throw new IllegalArgumentException(root + " is not a directory");
     }
     PrintWriter out = spec.commandLine().getOut();
-    FileStoreCheck.Report report = repair ? FileStoreCheck.repair(root) : FileStoreCheck.check(root);
+    FileStoreCheck.Report report =
+        repair ? FileStoreCheck.repair(root) : FileStoreCheck.check(root);
     for (String warning : report.warnings()) {
       out.println("warning: " + warning);
     }

@@ -14,7 +14,9 @@ final class LineReader {
   private final InputStream in;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
 
-  /** @param in read as it is; wrap it in a buffered stream for speed */
+  /**
+   * @param in read as it is; wrap it in a buffered stream for speed
+   */
   LineReader(InputStream in) {
     this.in = in;
   }

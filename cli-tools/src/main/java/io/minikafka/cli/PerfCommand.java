@@ -1,5 +1,6 @@
 package io.minikafka.cli;
 
+import io.minikafka.client.ConnectionConfig;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.Producer;
@@ -34,8 +35,13 @@ import picocli.CommandLine.Spec;
     name = "mkfk-perf",
     mixinStandardHelpOptions = true,
     versionProvider = CommandRunner.Version.class,
-    description = "Measures a MiniKafka server: produce throughput, consume throughput, end-to-end latency.",
-    subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, PerfCommand.EndToEnd.class})
+    description =
+        "Measures a MiniKafka server: produce throughput, consume throughput, end-to-end latency.",
+    subcommands = {
+      PerfCommand.Produce.class,
+      PerfCommand.Consume.class,
+      PerfCommand.EndToEnd.class
+    })
 public final class PerfCommand implements Runnable {
 
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -55,7 +61,11 @@ public final class PerfCommand implements Runnable {
   static final class Common {
     @Mixin ConnectionOptions connection;
 
-    @Option(names = "--messages", paramLabel = "N", required = true, description = "How many messages.")
+    @Option(
+        names = "--messages",
+        paramLabel = "N",
+        required = true,
+        description = "How many messages.")
     long messages;
 
     @Option(
@@ -97,10 +107,12 @@ public final class PerfCommand implements Runnable {
   private static String rate(long count, long bytes, long nanos) {
     double seconds = nanos / 1e9;
     return String.format(
-        "%d records, %.1f records/sec (%.2f MB/sec)", count, count / seconds, bytes / seconds / 1e6);
+        "%d records, %.1f records/sec (%.2f MB/sec)",
+        count, count / seconds, bytes / seconds / 1e6);
   }
 
-  private static void progress(PrintWriter err, LatencyRecorder latencies, int[] window, long nanos) {
+  private static void progress(
+      PrintWriter err, LatencyRecorder latencies, int[] window, long nanos) {
     long[] w = latencies.window(window);
     if (w[0] == 0) {
       err.println("0 records in the last interval");
@@ -121,27 +133,52 @@ public final class PerfCommand implements Runnable {
   }
 
   /** Sends messages as fast as allowed, batched (or one blocking call at a time with --sync). */
-  @Command(name = "produce", mixinStandardHelpOptions = true, description = "Produce throughput and ack latency.")
+  @Command(
+      name = "produce",
+      mixinStandardHelpOptions = true,
+      description = "Produce throughput and ack latency.")
   static final class Produce implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Common common;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Message size (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--size",
+        paramLabel = "BYTES",
+        defaultValue = "100",
+        description = "Message size (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--producers", paramLabel = "N", defaultValue = "1", description = "Concurrent producers, each on a thread of its own, sharing the process's connection to the server (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--producers",
+        paramLabel = "N",
+        defaultValue = "1",
+        description =
+            "Concurrent producers, each on a thread of its own, sharing the process's connection to the server (default: ${DEFAULT-VALUE}).")
     int producers;
 
-    @Option(names = "--sync", description = "Each producer sends one message at a time with the blocking sendMessage (the original's Produce RPC).")
+    @Option(
+        names = "--sync",
+        description =
+            "Each producer sends one message at a time with the blocking sendMessage (the original's Produce RPC).")
     boolean sync;
 
-    @Option(names = "--batch-bytes", paramLabel = "BYTES", description = "Batch size of sendAsync (default: the library's).")
+    @Option(
+        names = "--batch-bytes",
+        paramLabel = "BYTES",
+        description = "Batch size of sendAsync (default: the library's).")
     Integer batchBytes;
 
-    @Option(names = "--linger", paramLabel = "DURATION", description = "Linger time of sendAsync (default: the library's).")
+    @Option(
+        names = "--linger",
+        paramLabel = "DURATION",
+        description = "Linger time of sendAsync (default: the library's).")
     Duration linger;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_SEC", defaultValue = "0", description = "Target total rate; 0 = as fast as possible.")
+    @Option(
+        names = "--rate",
+        paramLabel = "MSGS_PER_SEC",
+        defaultValue = "0",
+        description = "Target total rate; 0 = as fast as possible.")
     long rate;
 
     @Override
@@ -165,8 +202,7 @@ public final class PerfCommand implements Runnable {
         ProducerOptions chosen = options;
         Thread t =
             new Thread(
-                () -> runProducer(share, chosen, latencies, acked, failure),
-                "perf-producer-" + p);
+                () -> runProducer(share, chosen, latencies, acked, failure), "perf-producer-" + p);
         threads.add(t);
         t.start();
       }
@@ -204,7 +240,7 @@ public final class PerfCommand implements Runnable {
         AtomicReference<Throwable> failure) {
       Pacer pacer = new Pacer(rate / Math.max(1, producers));
       try (Producer producer =
-          new Producer(common.connection.topic, common.connection.timeout, common.connection.host, options)) {
+          new Producer(common.connection.topic, common.connection.connection(), options)) {
         for (long i = 0; i < count && failure.get() == null; i++) {
           pacer.awaitNext();
           byte[] payload = new byte[size];
@@ -235,12 +271,19 @@ public final class PerfCommand implements Runnable {
   }
 
   /** Reads a topic through a subscription, as fast as the server sends. */
-  @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consume throughput (Subscribe).")
+  @Command(
+      name = "consume",
+      mixinStandardHelpOptions = true,
+      description = "Consume throughput (Subscribe).")
   static final class Consume implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Common common;
 
-    @Option(names = "--from", paramLabel = "N", defaultValue = "1", description = "First number (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--from",
+        paramLabel = "N",
+        defaultValue = "1",
+        description = "First number (default: ${DEFAULT-VALUE}).")
     long from;
 
     @Override
@@ -252,13 +295,19 @@ public final class PerfCommand implements Runnable {
       long start = System.nanoTime();
       long lastProgress = start;
       long lastCount = 0;
-      try (Consumer consumer = new Consumer(common.connection.topic, from, common.connection.timeout, common.connection.host);
+      try (Consumer consumer =
+              new Consumer(common.connection.topic, from, common.connection.connection());
           Subscription subscription = consumer.subscribe()) {
         while (received < common.messages) {
           List<Message> messages = subscription.poll(common.connection.timeout);
           if (messages.isEmpty()) {
             throw new IllegalStateException(
-                "no message for " + common.connection.timeout.toMillis() + " ms after " + received + " of " + common.messages);
+                "no message for "
+                    + common.connection.timeout.toMillis()
+                    + " ms after "
+                    + received
+                    + " of "
+                    + common.messages);
           }
           received += messages.size();
           for (Message m : messages) {
@@ -266,44 +315,66 @@ public final class PerfCommand implements Runnable {
           }
           long now = System.nanoTime();
           if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
-            err.printf("%d records, %.1f records/sec%n", received - lastCount, (received - lastCount) / ((now - lastProgress) / 1e9));
+            err.printf(
+                "%d records, %.1f records/sec%n",
+                received - lastCount, (received - lastCount) / ((now - lastProgress) / 1e9));
             lastProgress = now;
             lastCount = received;
           }
         }
       }
       long elapsed = System.nanoTime() - start;
-      spec.commandLine().getOut().println(rate(received, bytes, elapsed) + serverCpu(common, cpuBefore, received));
+      spec.commandLine()
+          .getOut()
+          .println(rate(received, bytes, elapsed) + serverCpu(common, cpuBefore, received));
       return CommandRunner.EXIT_OK;
     }
   }
 
   /**
-   * Sends at a fixed rate and receives through a subscription in the same process; latency is
-   * from just before the send to delivery (both on this machine's monotonic clock).
+   * Sends at a fixed rate and receives through a subscription in the same process; latency is from
+   * just before the send to delivery (both on this machine's monotonic clock).
    */
-  @Command(name = "e2e", mixinStandardHelpOptions = true, description = "End-to-end latency at a fixed rate.")
+  @Command(
+      name = "e2e",
+      mixinStandardHelpOptions = true,
+      description = "End-to-end latency at a fixed rate.")
   static final class EndToEnd implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Common common;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Message size, at least 8 (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--size",
+        paramLabel = "BYTES",
+        defaultValue = "100",
+        description = "Message size, at least 8 (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_SEC", defaultValue = "1000", description = "Send rate (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rate",
+        paramLabel = "MSGS_PER_SEC",
+        defaultValue = "1000",
+        description = "Send rate (default: ${DEFAULT-VALUE}).")
     long rate;
 
-    @Option(names = "--linger", paramLabel = "DURATION", defaultValue = "0ms", description = "Producer linger (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--linger",
+        paramLabel = "DURATION",
+        defaultValue = "0ms",
+        description = "Producer linger (default: ${DEFAULT-VALUE}).")
     Duration linger;
 
     @Option(
         names = "--warmup-messages",
         paramLabel = "N",
         defaultValue = "0",
-        description = "Messages sent first, at the same rate, whose latencies are not counted (lets both JVMs compile the hot paths).")
+        description =
+            "Messages sent first, at the same rate, whose latencies are not counted (lets both JVMs compile the hot paths).")
     long warmup;
 
-    /** Sends one message stamped with the send time; the first failure, of any send, ends the run. */
+    /**
+     * Sends one message stamped with the send time; the first failure, of any send, ends the run.
+     */
     private void send(Producer producer, AtomicReference<Throwable> failure) {
       Throwable failed = failure.get();
       if (failed != null) {
@@ -322,7 +393,8 @@ public final class PerfCommand implements Runnable {
     }
 
     /** Waits for every measured message, failing at once with the first send or read failure. */
-    private void awaitDelivery(Semaphore received, AtomicReference<Throwable> failure, Duration atMost)
+    private void awaitDelivery(
+        Semaphore received, AtomicReference<Throwable> failure, Duration atMost)
         throws InterruptedException {
       long deadline = System.nanoTime() + atMost.toNanos();
       long left = common.messages;
@@ -333,8 +405,12 @@ public final class PerfCommand implements Runnable {
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              left + " of " + common.messages + " messages were acknowledged but not delivered within "
-                  + atMost.toMillis() + " ms");
+              left
+                  + " of "
+                  + common.messages
+                  + " messages were acknowledged but not delivered within "
+                  + atMost.toMillis()
+                  + " ms");
         }
         if (received.tryAcquire(1, 100, TimeUnit.MILLISECONDS)) {
           left -= 1 + received.drainPermits();
@@ -345,24 +421,26 @@ public final class PerfCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       if (size < 8) {
-        throw new IllegalArgumentException("--size must be at least 8 (the send time travels in the payload)");
+        throw new IllegalArgumentException(
+            "--size must be at least 8 (the send time travels in the payload)");
       }
       PrintWriter err = spec.commandLine().getErr();
       LatencyRecorder latencies = new LatencyRecorder();
-      String host = common.connection.host;
       Duration timeout = common.connection.timeout;
+      ConnectionConfig server = common.connection.connection();
       long startNumber;
-      try (Producer probe = new Producer(common.connection.topic, timeout, host)) {
+      try (Producer probe = new Producer(common.connection.topic, server)) {
         // Subscribe from the next number, so that the backlog is not measured.
         startNumber = probe.sendMessage(new byte[size]) + 1;
       }
       long total = warmup + common.messages;
       Semaphore received = new Semaphore(0);
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      try (Consumer consumer = new Consumer(common.connection.topic, startNumber, timeout, host);
+      try (Consumer consumer = new Consumer(common.connection.topic, startNumber, server);
           Subscription subscription = consumer.subscribe();
           Producer producer =
-              new Producer(common.connection.topic, timeout, host, ProducerOptions.DEFAULTS.withLinger(linger))) {
+              new Producer(
+                  common.connection.topic, server, ProducerOptions.DEFAULTS.withLinger(linger))) {
         Thread reader =
             new Thread(
                 () -> {
@@ -375,12 +453,17 @@ public final class PerfCommand implements Runnable {
                         long offset = m.number() - startNumber;
                         if (offset < 0 || offset >= total || seen.get((int) offset)) {
                           throw new IllegalStateException(
-                              "message " + m.number() + " was delivered "
-                                  + (offset >= 0 && offset < total ? "twice" : "though never sent"));
+                              "message "
+                                  + m.number()
+                                  + " was delivered "
+                                  + (offset >= 0 && offset < total
+                                      ? "twice"
+                                      : "though never sent"));
                         }
                         seen.set((int) offset);
                         if (got >= warmup) {
-                          latencies.record(System.nanoTime() - ByteBuffer.wrap(m.payload()).getLong());
+                          latencies.record(
+                              System.nanoTime() - ByteBuffer.wrap(m.payload()).getLong());
                           received.release();
                         }
                         got++;

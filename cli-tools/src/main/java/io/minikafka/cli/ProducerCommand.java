@@ -53,23 +53,25 @@ public final class ProducerCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (interactive) {
-      err.println("Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
+      err.println(
+          "Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
     }
     LineReader lines = new LineReader(new BufferedInputStream(stdin, 64 * 1024));
     AtomicReference<Throwable> failure = new AtomicReference<>();
     CompletableFuture<Long> first = null;
     CompletableFuture<Long> last = null;
     long sent = 0;
-    try (Producer producer = new Producer(connection.topic, connection.timeout, connection.host)) {
+    try (Producer producer = new Producer(connection.topic, connection.connection())) {
       byte[] line;
       // Batched and pipelined, yet in order: numbers follow the order of the lines.
       while (failure.get() == null && (line = lines.readLine()) != null) {
         last = producer.sendAsync(line);
-        last.whenComplete((number, error) -> {
-          if (error != null) {
-            failure.compareAndSet(null, error);
-          }
-        });
+        last.whenComplete(
+            (number, error) -> {
+              if (error != null) {
+                failure.compareAndSet(null, error);
+              }
+            });
         if (first == null) {
           first = last;
         }
@@ -83,8 +85,15 @@ public final class ProducerCommand implements Callable<Integer> {
     }
     if (sent > 0) {
       err.println(
-          "sent " + sent + " messages to topic '" + connection.topic + "' (numbers "
-              + first.join() + " to " + last.join() + ")");
+          "sent "
+              + sent
+              + " messages to topic '"
+              + connection.topic
+              + "' (numbers "
+              + first.join()
+              + " to "
+              + last.join()
+              + ")");
     }
     return CommandRunner.EXIT_OK;
   }

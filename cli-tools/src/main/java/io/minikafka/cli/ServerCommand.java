@@ -13,18 +13,25 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 
-/** {@code mkfk-server}: runs a MiniKafka broker until SIGTERM or SIGINT, then shuts down gracefully. */
+/**
+ * {@code mkfk-server}: runs a MiniKafka broker until SIGTERM or SIGINT, then shuts down gracefully.
+ */
 @Command(
     name = "mkfk-server",
     mixinStandardHelpOptions = true,
@@ -37,77 +44,14 @@ import sun.misc.Signal;
     },
     footer = {
       "",
-      "Environment variables:",
-      "  MINIKAFKA_HOST               default 127.0.0.1:9999 (:9999 = every interface)",
-      "  MINIKAFKA_RETENTIONTIME      default 168h",
-      "  MINIKAFKA_ROOT_DIR           default unset (memory store)",
-      "  MINIKAFKA_FSYNC              default always",
-      "  MINIKAFKA_SEGMENT_BYTES      default 67108864",
-      "  MINIKAFKA_MAX_MESSAGE_BYTES  default 16777216",
-      "  MINIKAFKA_MAX_POLL_BYTES     default 1048576",
-      "  MINIKAFKA_METRICS            default unset (no metrics endpoint)",
-      "  MINIKAFKA_LOG_LEVEL          default INFO",
+      "SIGHUP reads the auth file again.",
       "Exit codes: 0 stopped cleanly, 1 could not start, 2 bad setting."
     })
-public final class ServerCommand implements Callable<Integer> {
+public final class ServerCommand implements Callable<Integer>, CommandRunner.ExtraOptions {
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
   @Spec private CommandSpec spec;
-
-  @Option(
-      names = {"--host", "-host"},
-      paramLabel = "HOST:PORT",
-      description = "Address to listen on; :PORT for every interface, port 0 for any free port.")
-  private String host;
-
-  @Option(
-      names = {"--retention", "-retention"},
-      paramLabel = "DURATION",
-      description = "How long messages are kept: 500ms, 10s, 1h30m, 7d.")
-  private String retention;
-
-  @Option(
-      names = {"--root-dir", "-root-dir"},
-      paramLabel = "DIR",
-      description = "Directory of the file store; unset or empty for the memory store.")
-  private String rootDir;
-
-  @Option(
-      names = "--fsync",
-      paramLabel = "POLICY",
-      description = "File store durability: always (default), interval:DURATION or never.")
-  private String fsync;
-
-  @Option(
-      names = "--segment-bytes",
-      paramLabel = "BYTES",
-      description = "File store segment size before it rolls.")
-  private String segmentBytes;
-
-  @Option(
-      names = "--max-message-bytes",
-      paramLabel = "BYTES",
-      description = "Largest message accepted.")
-  private String maxMessageBytes;
-
-  @Option(
-      names = "--max-poll-bytes",
-      paramLabel = "BYTES",
-      description = "Largest Poll response; one larger message is still returned whole.")
-  private String maxPollBytes;
-
-  @Option(
-      names = "--metrics",
-      paramLabel = "HOST:PORT",
-      description = "Serve Prometheus metrics over HTTP at /metrics on this address; off by default.")
-  private String metricsAt;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      description = "ERROR, WARN, INFO (default), DEBUG or TRACE.")
-  private String logLevel;
 
   @Option(
       names = "--print-config",
@@ -115,6 +59,9 @@ public final class ServerCommand implements Callable<Integer> {
   private boolean printConfig;
 
   private final Map<String, String> env;
+
+  /** The value of each setting's flag, when given. */
+  private final Map<Setting, String> flags = new EnumMap<>(Setting.class);
 
   public ServerCommand() {
     this(System.getenv());
@@ -126,6 +73,39 @@ public final class ServerCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandRunner.runAndExit(new ServerCommand(), args);
+  }
+
+  /**
+   * One option per {@link Setting}, described as the setting is, before the help's footer of
+   * variables.
+   */
+  @Override
+  public void addOptions(CommandSpec command) {
+    List<String> variables = new ArrayList<>();
+    variables.add("");
+    variables.add("Environment variables (each flag overrides its own):");
+    for (ServerConfig.Origin origin : ServerConfig.origins(Map.of(), Map.of())) {
+      Setting setting = origin.setting();
+      command.addOption(
+          OptionSpec.builder(setting.flagNames())
+              .paramLabel("VALUE")
+              .type(String.class)
+              .description(setting.description() + "; default: " + origin.value())
+              .setter(
+                  new ISetter() {
+                    @Override
+                    public <T> T set(T value) {
+                      if (value != null) {
+                        flags.put(setting, (String) value);
+                      }
+                      return null;
+                    }
+                  })
+              .build());
+      variables.add(String.format("  %-28s %s", setting.envVar(), setting.flag()));
+    }
+    variables.addAll(List.of(command.usageMessage().footer()));
+    command.usageMessage().footer(variables.toArray(new String[0]));
   }
 
   @Override
@@ -155,6 +135,16 @@ public final class ServerCommand implements Callable<Integer> {
     // caught before the server announces itself, so a supervisor may signal it at any time after.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    // Without a handler SIGHUP kills the JVM; it means "read the auth file again".
+    AtomicReference<MiniKafkaServer> running = new AtomicReference<>();
+    Signal.handle(
+        new Signal("HUP"),
+        signal -> {
+          MiniKafkaServer server = running.get();
+          if (server != null) {
+            server.reloadAuth();
+          }
+        });
     // The flag overrides MINIKAFKA_LOG_LEVEL, which logback.xml read at start-up.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(config.logLevel()));
@@ -167,17 +157,25 @@ public final class ServerCommand implements Callable<Integer> {
       store =
           config.rootDir().isPresent()
               ? FileStore.open(config.rootDir().get(), config.fileStoreConfig(), clock)
-              : new MemoryStore(clock);
+              : new MemoryStore(clock, config.storeLimits());
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
           .println(
-              spec.name() + ": cannot open the file store at " + config.rootDir().get() + ": " + rootCause(e));
+              spec.name()
+                  + ": cannot open the file store at "
+                  + config.rootDir().get()
+                  + ": "
+                  + rootCause(e));
       return CommandRunner.EXIT_FAILURE;
     }
     MiniKafkaServer server;
     try {
       server = MiniKafkaServer.start(store, config, clock);
+    } catch (ConfigException e) {
+      store.close();
+      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      return CommandRunner.EXIT_USAGE;
     } catch (IOException e) {
       store.close();
       spec.commandLine()
@@ -185,29 +183,14 @@ public final class ServerCommand implements Callable<Integer> {
           .println(spec.name() + ": cannot listen on " + config.host() + ": " + rootCause(e));
       return CommandRunner.EXIT_FAILURE;
     }
+    running.set(server);
     stop.await();
     server.close();
     return CommandRunner.EXIT_OK;
   }
 
   private Map<Setting, String> flags() {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    putIfGiven(flags, Setting.HOST, host);
-    putIfGiven(flags, Setting.RETENTION, retention);
-    putIfGiven(flags, Setting.ROOT_DIR, rootDir);
-    putIfGiven(flags, Setting.FSYNC, fsync);
-    putIfGiven(flags, Setting.SEGMENT_BYTES, segmentBytes);
-    putIfGiven(flags, Setting.MAX_MESSAGE_BYTES, maxMessageBytes);
-    putIfGiven(flags, Setting.MAX_POLL_BYTES, maxPollBytes);
-    putIfGiven(flags, Setting.METRICS, metricsAt);
-    putIfGiven(flags, Setting.LOG_LEVEL, logLevel);
     return flags;
-  }
-
-  private static void putIfGiven(Map<Setting, String> flags, Setting setting, String value) {
-    if (value != null) {
-      flags.put(setting, value);
-    }
   }
 
   /** The innermost cause in words; NIO's file exceptions carry only the path as their message. */

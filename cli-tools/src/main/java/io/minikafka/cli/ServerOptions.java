@@ -1,16 +1,28 @@
 package io.minikafka.cli;
 
+import io.minikafka.client.ClientTls;
+import io.minikafka.client.ConnectionConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The options every client CLI shares: which server, how long to wait, how much to say on failure. */
+/**
+ * The options every client CLI shares: which server, how to reach it (TLS, token), how long to
+ * wait, how much to say on failure.
+ */
 class ServerOptions {
 
   @Option(
       names = {"--host", "-host"},
       paramLabel = "HOST:PORT",
       defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
-      description = "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
+      description =
+          "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -20,6 +32,109 @@ class ServerOptions {
       description = "How long each call may take, such as 500ms or 5s (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--tls",
+      description =
+          "Talk TLS to the server, trusting the system's CA certificates unless --ca-cert says otherwise.")
+  boolean tls;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      defaultValue = "${env:MINIKAFKA_CA_CERT}",
+      description = "PEM CA certificates to trust; implies --tls (default: $MINIKAFKA_CA_CERT).")
+  Path caCert;
+
+  @Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      defaultValue = "${env:MINIKAFKA_CERT}",
+      description =
+          "PEM client certificate for mutual TLS; implies --tls (default: $MINIKAFKA_CERT).")
+  Path cert;
+
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      defaultValue = "${env:MINIKAFKA_KEY}",
+      description = "PEM private key of --cert (default: $MINIKAFKA_KEY).")
+  Path key;
+
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:MINIKAFKA_TOKEN}",
+      description =
+          "Bearer token identifying this client (default: $MINIKAFKA_TOKEN); --token-file keeps it out of ps.")
+  String token;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "Read the token from this file (a trailing newline is not part of it).")
+  Path tokenFile;
+
   @Option(names = "--verbose", description = "On failure, print the stack trace too.")
   boolean verbose;
+
+  /**
+   * How to reach the server, as the options say.
+   *
+   * @throws IllegalArgumentException naming the option that is wrong
+   */
+  ConnectionConfig connection() {
+    return connection(timeout);
+  }
+
+  /** The same, with another call timeout. */
+  ConnectionConfig connection(Duration callTimeout) {
+    ConnectionConfig config = ConnectionConfig.of(host, callTimeout);
+    if (tls || caCert != null || cert != null || key != null) {
+      if ((cert == null) != (key == null)) {
+        throw new IllegalArgumentException(
+            cert == null
+                ? "--key (MINIKAFKA_KEY) needs --cert (MINIKAFKA_CERT)"
+                : "--cert (MINIKAFKA_CERT) needs --key (MINIKAFKA_KEY)");
+      }
+      ClientTls clientTls =
+          new ClientTls(
+              Optional.ofNullable(caCert), Optional.ofNullable(cert), Optional.ofNullable(key));
+      config = config.withTls(clientTls);
+    }
+    Optional<String> given = token();
+    if (given.isPresent()) {
+      config = config.withToken(given.get());
+    }
+    return config;
+  }
+
+  private Optional<String> token() {
+    if (tokenFile != null && token != null && !token.isEmpty()) {
+      throw new IllegalArgumentException(
+          "give --token (or MINIKAFKA_TOKEN) or --token-file, not both");
+    }
+    if (tokenFile != null) {
+      try {
+        String text = stripNewline(Files.readString(tokenFile, StandardCharsets.UTF_8));
+        if (text.isEmpty()) {
+          throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
+        }
+        return Optional.of(text);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException("--token-file " + tokenFile + ": no such file");
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "--token-file " + tokenFile + " cannot be read: " + e.getMessage());
+      }
+    }
+    return token == null || token.isEmpty() ? Optional.empty() : Optional.of(token);
+  }
+
+  /** A token as typed or saved: one trailing newline (LF or CRLF) is not part of it. */
+  static String stripNewline(String text) {
+    if (text.endsWith("\r\n")) {
+      return text.substring(0, text.length() - 2);
+    }
+    return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+  }
 }

@@ -36,34 +36,47 @@ class AdminCommandTest extends LiveServerTest {
 
   @Test
   void topicsAsJsonEscapesNames() {
-    CliHarness.Result result = CliHarness.run(new AdminCommand(), "--json", "topics", "--host", host);
+    CliHarness.Result result =
+        CliHarness.run(new AdminCommand(), "--json", "topics", "--host", host);
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out().strip())
-        .startsWith("[{\"topic\":\"orders\",\"messages\":2,\"firstAvailable\":1,\"nextNumber\":3,\"bytesStored\":5,")
+        .startsWith(
+            "[{\"topic\":\"orders\",\"messages\":2,\"firstAvailable\":1,\"nextNumber\":3,\"bytesStored\":5,")
         .contains("{\"topic\":\"say \\\"hi\\\"\",\"messages\":1")
         .endsWith("}]");
   }
 
   @Test
   void describeShowsNumbersAndTimes() {
-    CliHarness.Result table = CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host);
-    CliHarness.Result json = CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host, "--json");
+    CliHarness.Result table =
+        CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host);
+    CliHarness.Result json =
+        CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host, "--json");
 
     assertThat(table.exitCode()).isZero();
-    assertThat(table.out()).containsPattern("next number\\s+3").containsPattern("oldest append\\s+20\\d\\d-");
-    assertThat(json.out()).contains("\"nextNumber\":3").containsPattern("\"oldestAppendTime\":\"20\\d\\d-");
+    assertThat(table.out())
+        .containsPattern("next number\\s+3")
+        .containsPattern("oldest append\\s+20\\d\\d-");
+    assertThat(json.out())
+        .contains("\"nextNumber\":3")
+        .containsPattern("\"oldestAppendTime\":\"20\\d\\d-");
   }
 
   @Test
   void deleteHidesTheTopicAndUnknownTopicsFailWithOneLine() {
-    CliHarness.Result deleted = CliHarness.run(new AdminCommand(), "delete", "orders", "--host", host);
+    CliHarness.Result deleted =
+        CliHarness.run(new AdminCommand(), "delete", "orders", "--host", host);
     assertThat(deleted.exitCode()).isZero();
     assertThat(deleted.out()).contains("deleted topic 'orders' (2 messages)");
 
-    CliHarness.Result again = CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host);
+    CliHarness.Result again =
+        CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host);
     assertThat(again.exitCode()).isEqualTo(1);
-    assertThat(again.err().strip().lines()).singleElement().asString().contains("unknown topic 'orders'");
+    assertThat(again.err().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("unknown topic 'orders'");
 
     CliHarness.Result topics = CliHarness.run(new AdminCommand(), "topics", "--host", host);
     assertThat(topics.out()).doesNotContain("orders");
@@ -76,7 +89,9 @@ class AdminCommandTest extends LiveServerTest {
             new ForwardingStore(new MemoryStore()) {
               @Override
               public StoreHealth health() {
-                return new StoreHealth(true, List.of("topic 'orders' is unavailable: its directory could not be read"));
+                return new StoreHealth(
+                    true,
+                    List.of("topic 'orders' is unavailable: its directory could not be read"));
               }
             },
             "127.0.0.1:0",
@@ -86,10 +101,74 @@ class AdminCommandTest extends LiveServerTest {
           CliHarness.run(new AdminCommand(), "topics", "--host", "127.0.0.1:" + troubled.port());
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.err())
-          .contains("mkfk-admin: server problem: topic 'orders' is unavailable: its directory could not be read");
+          .contains(
+              "mkfk-admin: server problem: topic 'orders' is unavailable: its directory could not be read");
       assertThat(result.out()).startsWith("TOPIC");
     } finally {
       troubled.close();
     }
+  }
+
+  @Test
+  void hashTokenHashesStandardInputWithoutItsTrailingNewline() {
+    CliHarness.Result lf =
+        CliHarness.run(
+            new AdminCommand(new java.io.ByteArrayInputStream("abc\n".getBytes(UTF_8))),
+            "hash-token");
+    CliHarness.Result crlf =
+        CliHarness.run(
+            new AdminCommand(new java.io.ByteArrayInputStream("abc\r\n".getBytes(UTF_8))),
+            "hash-token");
+
+    assertThat(lf.exitCode()).isZero();
+    assertThat(lf.out().strip())
+        .isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(crlf.out()).isEqualTo(lf.out());
+  }
+
+  @Test
+  void hashTokenOfNothingIsAUsageError() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new AdminCommand(new java.io.ByteArrayInputStream(new byte[0])), "hash-token");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).isEqualTo("mkfk-admin: no token on standard input");
+  }
+
+  @Test
+  void aTokenAndATokenFileTogetherAreAUsageErrorAndAMissingTokenFileIsNamed(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path missing = dir.resolve("token");
+    CliHarness.Result both =
+        CliHarness.run(
+            new AdminCommand(),
+            "topics",
+            "--host",
+            host,
+            "--token",
+            "t",
+            "--token-file",
+            missing.toString());
+    CliHarness.Result absent =
+        CliHarness.run(
+            new AdminCommand(), "topics", "--host", host, "--token-file", missing.toString());
+
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err().strip())
+        .isEqualTo("mkfk-admin: give --token (or MINIKAFKA_TOKEN) or --token-file, not both");
+    assertThat(absent.exitCode()).isEqualTo(2);
+    assertThat(absent.err().strip())
+        .isEqualTo("mkfk-admin: --token-file " + missing + ": no such file");
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsAUsageError() {
+    CliHarness.Result result =
+        CliHarness.run(new AdminCommand(), "topics", "--host", host, "--cert", "c.pem");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo("mkfk-admin: --cert (MINIKAFKA_CERT) needs --key (MINIKAFKA_KEY)");
   }
 }

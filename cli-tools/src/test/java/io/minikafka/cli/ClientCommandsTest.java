@@ -33,7 +33,9 @@ class ClientCommandsTest extends LiveServerTest {
     assertThat(result.err()).contains("sent 3 messages").contains("numbers 1 to 3");
     assertThat(result.err()).doesNotContain("Enter messages");
     List<StoredMessage> stored = store.poll("topic_foo", 1, PollLimits.UNLIMITED).messages();
-    assertThat(stored).extracting(m -> new String(m.payload(), UTF_8)).containsExactly("one", "two", "three");
+    assertThat(stored)
+        .extracting(m -> new String(m.payload(), UTF_8))
+        .containsExactly("one", "two", "three");
   }
 
   @Test
@@ -62,7 +64,9 @@ class ClientCommandsTest extends LiveServerTest {
         produce("x\n".getBytes(UTF_8), "-host", "127.0.0.1:" + closedPort, "-topic", "t");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err().strip().lines()).singleElement().asString()
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
         .startsWith("mkfk-producer: ")
         .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort);
   }
@@ -72,7 +76,10 @@ class ClientCommandsTest extends LiveServerTest {
     CliHarness.Result result = produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "bad\u0001");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err().strip().lines()).singleElement().asString().contains("control characters");
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("control characters");
   }
 
   @Test
@@ -129,10 +136,17 @@ class ClientCommandsTest extends LiveServerTest {
   void consumerOnceOfAnUnknownTopicFailsWithOneLine() {
     CliHarness.Result result =
         CliHarness.run(
-            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once");
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "nope",
+            "--once");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err().strip().lines()).singleElement().asString()
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
         .startsWith("mkfk-consumer: ")
         .contains("unknown topic 'nope'");
   }
@@ -162,10 +176,13 @@ class ClientCommandsTest extends LiveServerTest {
     java.io.PipedOutputStream stdout = new java.io.PipedOutputStream(printed);
     Thread consumer =
         new Thread(
-            () -> CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "live", "--follow"));
+            () ->
+                CliHarness.run(
+                    new ConsumerCommand(stdout), "-host", host, "-topic", "live", "--follow"));
     consumer.setDaemon(true);
     consumer.start();
-    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(printed, UTF_8));
+    java.io.BufferedReader lines =
+        new java.io.BufferedReader(new java.io.InputStreamReader(printed, UTF_8));
 
     store.store("live", "first".getBytes(UTF_8));
     assertThat(lines.readLine()).isEqualTo("first");
@@ -188,7 +205,15 @@ class ClientCommandsTest extends LiveServerTest {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
 
     CliHarness.Result result =
-        CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--once", "--format", "json");
+        CliHarness.run(
+            new ConsumerCommand(stdout),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--format",
+            "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(stdout.toString(UTF_8).lines())
@@ -206,7 +231,15 @@ class ClientCommandsTest extends LiveServerTest {
 
     CliHarness.Result result =
         CliHarness.run(
-            new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--format", "hex", "--max", "3");
+            new ConsumerCommand(stdout),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--format",
+            "hex",
+            "--max",
+            "3");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(stdout.toString(UTF_8).lines()).containsExactly("1 00ab", "2 01ab", "3 02ab");
@@ -219,19 +252,41 @@ class ClientCommandsTest extends LiveServerTest {
 
     CliHarness.Result result =
         CliHarness.run(
-            new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--follow", "--max", "1", "--format", "json");
+            new ConsumerCommand(stdout),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--follow",
+            "--max",
+            "1",
+            "--format",
+            "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(stdout.toString(UTF_8)).containsPattern("\\{\"number\":1,\"timestamp\":\"20\\d\\d-[^\"]+Z\",\"payload\":\"a\"}");
+    assertThat(stdout.toString(UTF_8))
+        .containsPattern("\\{\"number\":1,\"timestamp\":\"20\\d\\d-[^\"]+Z\",\"payload\":\"a\"}");
   }
 
   @Test
   void verboseAddsTheStackTraceToTheErrorLine() {
     CliHarness.Result plain =
-        CliHarness.run(new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once");
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "nope",
+            "--once");
     CliHarness.Result verbose =
         CliHarness.run(
-            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "nope", "--once", "--verbose");
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "nope",
+            "--once",
+            "--verbose");
 
     assertThat(plain.err().strip().lines()).hasSize(1);
     assertThat(verbose.err()).contains("unknown topic 'nope'").contains("\tat io.minikafka.");
@@ -247,9 +302,25 @@ class ClientCommandsTest extends LiveServerTest {
     ByteArrayOutputStream relative = new ByteArrayOutputStream();
 
     CliHarness.Result byTime =
-        CliHarness.run(new ConsumerCommand(iso), "-host", host, "-topic", "t", "--once", "--from-time", cut.toString());
+        CliHarness.run(
+            new ConsumerCommand(iso),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--from-time",
+            cut.toString());
     CliHarness.Result byAge =
-        CliHarness.run(new ConsumerCommand(relative), "-host", host, "-topic", "t", "--once", "--from-time", "-1h");
+        CliHarness.run(
+            new ConsumerCommand(relative),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--from-time",
+            "-1h");
 
     assertThat(byTime.exitCode()).as(byTime.err()).isZero();
     assertThat(iso.toString(UTF_8)).isEqualTo("new\n");
@@ -264,10 +335,12 @@ class ClientCommandsTest extends LiveServerTest {
     ByteArrayOutputStream second = new ByteArrayOutputStream();
 
     CliHarness.Result run1 =
-        CliHarness.run(new ConsumerCommand(first), "-host", host, "-topic", "t", "--once", "--group", "g");
+        CliHarness.run(
+            new ConsumerCommand(first), "-host", host, "-topic", "t", "--once", "--group", "g");
     store.store("t", "two".getBytes(UTF_8));
     CliHarness.Result run2 =
-        CliHarness.run(new ConsumerCommand(second), "-host", host, "-topic", "t", "--once", "--group", "g");
+        CliHarness.run(
+            new ConsumerCommand(second), "-host", host, "-topic", "t", "--once", "--group", "g");
 
     assertThat(run1.exitCode()).as(run1.err()).isZero();
     assertThat(first.toString(UTF_8)).isEqualTo("one\n");
@@ -287,9 +360,29 @@ class ClientCommandsTest extends LiveServerTest {
       ByteArrayOutputStream second = new ByteArrayOutputStream();
 
       CliHarness.Result run1 =
-          CliHarness.run(new ConsumerCommand(first), "-host", host, "-topic", "t", mode, "--group", group, "--max", "3");
+          CliHarness.run(
+              new ConsumerCommand(first),
+              "-host",
+              host,
+              "-topic",
+              "t",
+              mode,
+              "--group",
+              group,
+              "--max",
+              "3");
       CliHarness.Result run2 =
-          CliHarness.run(new ConsumerCommand(second), "-host", host, "-topic", "t", mode, "--group", group, "--max", "3");
+          CliHarness.run(
+              new ConsumerCommand(second),
+              "-host",
+              host,
+              "-topic",
+              "t",
+              mode,
+              "--group",
+              group,
+              "--max",
+              "3");
 
       assertThat(run1.exitCode()).as(run1.err()).isZero();
       assertThat(first.toString(UTF_8)).as(mode).isEqualTo("1\n2\n3\n");
@@ -312,10 +405,12 @@ class ClientCommandsTest extends LiveServerTest {
           }
         };
     CliHarness.Result failed =
-        CliHarness.run(new ConsumerCommand(broken), "-host", host, "-topic", "t", "--once", "--group", "g");
+        CliHarness.run(
+            new ConsumerCommand(broken), "-host", host, "-topic", "t", "--once", "--group", "g");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CliHarness.Result next =
-        CliHarness.run(new ConsumerCommand(out), "-host", host, "-topic", "t", "--once", "--group", "g");
+        CliHarness.run(
+            new ConsumerCommand(out), "-host", host, "-topic", "t", "--once", "--group", "g");
 
     assertThat(failed.exitCode()).isEqualTo(1);
     assertThat(failed.err()).contains("Broken pipe");
@@ -327,7 +422,14 @@ class ClientCommandsTest extends LiveServerTest {
   void aBadFromTimeIsAUsageError() {
     CliHarness.Result result =
         CliHarness.run(
-            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "t", "--once", "--from-time", "yesterday");
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--from-time",
+            "yesterday");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--from-time 'yesterday'").contains("-5m");
@@ -337,7 +439,13 @@ class ClientCommandsTest extends LiveServerTest {
   void onceAndFollowDoNotMix() {
     CliHarness.Result result =
         CliHarness.run(
-            new ConsumerCommand(new ByteArrayOutputStream()), "-host", host, "-topic", "t", "--once", "--follow");
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--follow");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("cannot be combined");
@@ -348,7 +456,12 @@ class ClientCommandsTest extends LiveServerTest {
     CliHarness.Result result =
         CliHarness.run(
             new ConsumerCommand(new ByteArrayOutputStream()),
-            "-host", host, "-topic", "t", "--interval", "3 parsecs");
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--interval",
+            "3 parsecs");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--interval").contains("3 parsecs");

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Small, bounded runs of mkfk-perf's three modes against a real server. */
 class PerfCommandTest extends LiveServerTest {
 
-  private static final String FINAL_LINE =
-      "\\d+ records, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\)";
+  private static final String FINAL_LINE = "\\d+ records, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\)";
   private static final String LATENCIES =
       "[\\d.]+ ms avg latency, [\\d.]+ ms p50, [\\d.]+ ms p99, [\\d.]+ ms p99.9, [\\d.]+ ms max latency";
 
@@ -29,20 +28,41 @@ class PerfCommandTest extends LiveServerTest {
     CliHarness.Result result =
         CliHarness.run(
             new PerfCommand(),
-            "produce", "--host", host, "--topic", "perf", "--messages", "5000", "--size", "100",
-            "--producers", "2", "--server-pid", Long.toString(ProcessHandle.current().pid()));
+            "produce",
+            "--host",
+            host,
+            "--topic",
+            "perf",
+            "--messages",
+            "5000",
+            "--size",
+            "100",
+            "--producers",
+            "2",
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()));
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern("^5000 " + FINAL_LINE.substring(4) + ", " + LATENCIES);
     assertThat(result.out()).containsPattern("server CPU [\\d.]+ s = [\\d.]+ us/record");
-    assertThat(store.poll("perf", 1, PollLimits.UNLIMITED).messages()).hasSize(5000)
+    assertThat(store.poll("perf", 1, PollLimits.UNLIMITED).messages())
+        .hasSize(5000)
         .allSatisfy(m -> assertThat(m.payload()).hasSize(100));
   }
 
   @Test
   void syncProduceUsesOneBlockingCallPerMessage() throws IOException {
     CliHarness.Result result =
-        CliHarness.run(new PerfCommand(), "produce", "--host", host, "--topic", "perf", "--messages", "200", "--sync");
+        CliHarness.run(
+            new PerfCommand(),
+            "produce",
+            "--host",
+            host,
+            "--topic",
+            "perf",
+            "--messages",
+            "200",
+            "--sync");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern(FINAL_LINE + ", " + LATENCIES);
@@ -56,10 +76,12 @@ class PerfCommandTest extends LiveServerTest {
     }
 
     CliHarness.Result result =
-        CliHarness.run(new PerfCommand(), "consume", "--host", host, "--topic", "perf", "--messages", "3000");
+        CliHarness.run(
+            new PerfCommand(), "consume", "--host", host, "--topic", "perf", "--messages", "3000");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(result.out()).containsPattern("^3000 records, [\\d.]+ records/sec \\(0?[\\d.]+ MB/sec\\)");
+    assertThat(result.out())
+        .containsPattern("^3000 records, [\\d.]+ records/sec \\(0?[\\d.]+ MB/sec\\)");
   }
 
   @Test
@@ -67,7 +89,17 @@ class PerfCommandTest extends LiveServerTest {
     CliHarness.Result result =
         CliHarness.run(
             new PerfCommand(),
-            "e2e", "--host", host, "--topic", "e2e", "--messages", "500", "--rate", "1000", "--warmup-messages", "100");
+            "e2e",
+            "--host",
+            host,
+            "--topic",
+            "e2e",
+            "--messages",
+            "500",
+            "--rate",
+            "1000",
+            "--warmup-messages",
+            "100");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern("^500 records, [\\d.]+ records/sec .*, " + LATENCIES);
@@ -99,11 +131,24 @@ class PerfCommandTest extends LiveServerTest {
       CliHarness.Result result =
           CliHarness.run(
               new PerfCommand(),
-              "e2e", "--host", host, "--topic", "busy", "--messages", "40000", "--rate", "10000",
-              "--warmup-messages", "10000", "--timeout", "2s", "--verbose");
+              "e2e",
+              "--host",
+              host,
+              "--topic",
+              "busy",
+              "--messages",
+              "40000",
+              "--rate",
+              "10000",
+              "--warmup-messages",
+              "10000",
+              "--timeout",
+              "2s",
+              "--verbose");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
-      assertThat(result.out()).containsPattern("^40000 records, [\\d.]+ records/sec .*, " + LATENCIES);
+      assertThat(result.out())
+          .containsPattern("^40000 records, [\\d.]+ records/sec .*, " + LATENCIES);
     } finally {
       spin.set(false);
       for (Thread burner : burners) {
@@ -121,7 +166,8 @@ class PerfCommandTest extends LiveServerTest {
             new ForwardingStore(new MemoryStore()) {
               @Override
               public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
-                throw new StoreFullException("no space left on the device (injected)", new IOException());
+                throw new StoreFullException(
+                    "no space left on the device (injected)", new IOException());
               }
             },
             "127.0.0.1:0",
@@ -131,11 +177,23 @@ class PerfCommandTest extends LiveServerTest {
       CliHarness.Result result =
           CliHarness.run(
               new PerfCommand(),
-              "e2e", "--host", "127.0.0.1:" + failing.port(), "--topic", "e2e", "--messages", "100000",
-              "--rate", "1000", "--timeout", "20s", "--verbose");
+              "e2e",
+              "--host",
+              "127.0.0.1:" + failing.port(),
+              "--topic",
+              "e2e",
+              "--messages",
+              "100000",
+              "--rate",
+              "1000",
+              "--timeout",
+              "20s",
+              "--verbose");
 
       assertThat(result.exitCode()).isEqualTo(1);
-      assertThat(result.err()).startsWith("e2e: send to topic 'e2e' failed: no space left on the device (injected)");
+      assertThat(result.err())
+          .startsWith(
+              "mkfk-perf: send to topic 'e2e' failed: no space left on the device (injected)");
       assertThat(result.err()).as("--verbose prints the trace").contains("\tat io.minikafka.");
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .as("not after the 100 s the run would take, nor the 200 s delivery wait")
@@ -148,7 +206,17 @@ class PerfCommandTest extends LiveServerTest {
   @Test
   void aTooSmallEndToEndMessageIsAUsageError() {
     CliHarness.Result result =
-        CliHarness.run(new PerfCommand(), "e2e", "--host", host, "--topic", "e2e", "--messages", "1", "--size", "4");
+        CliHarness.run(
+            new PerfCommand(),
+            "e2e",
+            "--host",
+            host,
+            "--topic",
+            "e2e",
+            "--messages",
+            "1",
+            "--size",
+            "4");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("at least 8");

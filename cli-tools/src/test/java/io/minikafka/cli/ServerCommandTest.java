@@ -10,8 +10,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** mkfk-server's refusals and help; its running life is covered by the integration tests. */
 class ServerCommandTest {
@@ -22,23 +22,27 @@ class ServerCommandTest {
         CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_RETENTIONTIME", "10 days")));
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err().strip().lines()).singleElement().asString()
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
         .startsWith("mkfk-server: invalid MINIKAFKA_RETENTIONTIME '10 days'")
         .contains("example: 500ms, 10s, 1h30m or 7d");
   }
 
   @Test
   void anUnknownLogLevelIsNamed() {
-    CliHarness.Result result = CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_LOG_LEVEL", "loud")));
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_LOG_LEVEL", "loud")));
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("MINIKAFKA_LOG_LEVEL 'loud'").contains("ERROR, WARN, INFO, DEBUG, TRACE");
+    assertThat(result.err())
+        .contains("MINIKAFKA_LOG_LEVEL 'loud'")
+        .contains("ERROR, WARN, INFO, DEBUG, TRACE");
   }
 
   @Test
   void invalidRetentionFlagIsNamedAsTheFlag() {
-    CliHarness.Result result =
-        CliHarness.run(new ServerCommand(Map.of()), "-retention", "soon");
+    CliHarness.Result result = CliHarness.run(new ServerCommand(Map.of()), "-retention", "soon");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--retention 'soon'");
@@ -55,13 +59,16 @@ class ServerCommandTest {
             "127.0.0.1:0");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err().strip().lines()).singleElement().asString()
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
         .startsWith("mkfk-server: cannot open the file store at " + notADirectory);
   }
 
   @Test
   void anInvalidFsyncPolicyIsNamed() {
-    CliHarness.Result result = CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_FSYNC", "sometimes")));
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_FSYNC", "sometimes")));
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("MINIKAFKA_FSYNC 'sometimes'").contains("interval:1s");
@@ -80,7 +87,8 @@ class ServerCommandTest {
     assertThat(result.out().lines()).hasSize(Setting.values().length);
     assertThat(result.out())
         .containsPattern("MINIKAFKA_HOST\\s+--host\\s+127.0.0.1:8000\\s+\\(flag --host\\)")
-        .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+10s\\s+\\(MINIKAFKA_RETENTIONTIME\\)")
+        .containsPattern(
+            "MINIKAFKA_RETENTIONTIME\\s+--retention\\s+10s\\s+\\(MINIKAFKA_RETENTIONTIME\\)")
         .containsPattern("MINIKAFKA_ROOT_DIR\\s+--root-dir\\s+\\(memory store\\)\\s+\\(default\\)")
         .containsPattern("MINIKAFKA_FSYNC\\s+--fsync\\s+always\\s+\\(default\\)");
   }
@@ -93,7 +101,9 @@ class ServerCommandTest {
               new ServerCommand(Map.of()), "--host", "127.0.0.1:" + taken.getLocalPort());
 
       assertThat(result.exitCode()).isEqualTo(1);
-      assertThat(result.err().strip().lines()).singleElement().asString()
+      assertThat(result.err().strip().lines())
+          .singleElement()
+          .asString()
           .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
   }
@@ -116,6 +126,47 @@ class ServerCommandTest {
       CliHarness.Result version = CliHarness.run(command, "--version");
       assertThat(version.exitCode()).isZero();
       assertThat(version.out()).containsPattern("mkfk-\\w+ \\(MiniKafka\\) \\d+\\.\\d+");
+    }
+  }
+
+  @Test
+  void aTlsCertificateWithoutItsKeyExitsTwoNamingBoth() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_TLS_CERT", "/etc/server.pem")),
+            "--host",
+            "127.0.0.1:0");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "mkfk-server: MINIKAFKA_TLS_KEY (--tls-key) is needed with MINIKAFKA_TLS_CERT (--tls-cert)");
+  }
+
+  @Test
+  void aMissingAuthFileExitsTwoNamingTheSetting(@TempDir Path dir) {
+    Path missing = dir.resolve("auth");
+    CliHarness.Result result =
+        CliHarness.run(
+            new ServerCommand(Map.of()),
+            "--auth-file",
+            missing.toString(),
+            "--host",
+            "127.0.0.1:0");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo("mkfk-server: MINIKAFKA_AUTH_FILE (--auth-file) " + missing + ": no such file");
+  }
+
+  @Test
+  void everySettingHasAFlagAndIsListedWithItsVariableInTheHelp() {
+    CliHarness.Result help = CliHarness.run(new ServerCommand(Map.of()), "--help");
+
+    for (Setting setting : Setting.values()) {
+      assertThat(help.out())
+          .contains(setting.flag() + "=")
+          .containsPattern(setting.envVar() + "\\s+" + setting.flag());
     }
   }
 }

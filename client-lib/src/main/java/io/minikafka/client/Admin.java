@@ -21,7 +21,15 @@ public final class Admin implements AutoCloseable {
    * @param host the server, such as {@code localhost:9999} or {@code :9999} (this machine)
    */
   public Admin(Duration timeout, String host) {
-    this.connection = new Connection(host, timeout);
+    this(ConnectionConfig.of(host, timeout));
+  }
+
+  /**
+   * @param server where the server is and how to talk to it (TLS, token)
+   * @throws IllegalArgumentException if a TLS file of {@code server} is missing or wrong
+   */
+  public Admin(ConnectionConfig server) {
+    this.connection = new Connection(server);
   }
 
   /** Every topic's name, sorted. */

@@ -33,12 +33,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Limits: a message over the server's maximum size fails alone, before it is sent; a message
  * joins a batch only if the request stays within what the server reads.
  *
- * <p>Ordering: one stream at a time, batches in send order, so numbers follow send order. A
- * failed stream (the server's error, or a batch not acknowledged within the timeout) fails every
- * batch in flight on it, never retried, so never duplicated or reordered; batches still waiting
- * go on a new stream. Thread-safety: everything but the wait for buffer space and the completion
- * of futures happens under this object's monitor, which also keeps each gRPC call (they are not
- * thread-safe) to one caller at a time.
+ * <p>Ordering: one stream at a time, batches in send order, so numbers follow send order. A failed
+ * stream (the server's error, or a batch not acknowledged within the timeout) fails every batch in
+ * flight on it, never retried, so never duplicated or reordered; batches still waiting go on a new
+ * stream. Thread-safety: everything but the wait for buffer space and the completion of futures
+ * happens under this object's monitor, which also keeps each gRPC call (they are not thread-safe)
+ * to one caller at a time.
  */
 final class BatchSender {
 
@@ -66,13 +66,18 @@ final class BatchSender {
   private final Connection connection;
   private final ProducerOptions options;
   private final Semaphore buffer;
+
   /** Batches not sent yet, oldest first; the newest takes new messages while it has room. */
   private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
+
   /** The stream batches go on; null until the next send opens one. */
   private Stream stream;
+
   private boolean closed;
+
   /** The server's limits as the last send found them; what a new stream is opened with. */
   private ServerLimits limits = ServerLimits.UNKNOWN;
+
   /**
    * Futures to fail, queued under the monitor and failed by whichever thread leaves it next: their
    * callbacks are the application's, and must never run while the monitor is held.
@@ -87,16 +92,22 @@ final class BatchSender {
     long payloadBytes;
     long requestBytes;
     int permits;
+
     /** Sent without waiting out the linger time: lingered already, or flushed. */
     boolean due;
-    /** Taken off its stream by an acknowledgement (sender's monitor); its deadline no longer counts. */
+
+    /**
+     * Taken off its stream by an acknowledgement (sender's monitor); its deadline no longer counts.
+     */
     boolean acknowledged;
+
     /** The linger timer while waiting; the acknowledgement deadline once sent. */
     ScheduledFuture<?> timer;
 
     Batch(String topic) {
       request = ProduceBatchRequest.newBuilder().setTopic(topic);
-      requestBytes = CodedOutputStream.computeStringSize(ProduceBatchRequest.TOPIC_FIELD_NUMBER, topic);
+      requestBytes =
+          CodedOutputStream.computeStringSize(ProduceBatchRequest.TOPIC_FIELD_NUMBER, topic);
     }
   }
 
@@ -153,7 +164,8 @@ final class BatchSender {
   }
 
   /** Adds a message to the newest waiting batch, or to a new one if it has no room. */
-  private synchronized CompletableFuture<Long> add(byte[] payload, int permits, ServerLimits known) {
+  private synchronized CompletableFuture<Long> add(
+      byte[] payload, int permits, ServerLimits known) {
     limits = known;
     long maxRequestBytes = known.maxRequestBytes();
     if (closed) {
@@ -178,7 +190,6 @@ final class BatchSender {
     drain();
     return future;
   }
-
 
   /** A new waiting batch, due once it lingered. Holds the monitor. */
   private Batch newBatch() {
@@ -247,7 +258,8 @@ final class BatchSender {
       Stream on = stream;
       on.inFlight.add(batch);
       batch.timer =
-          TIMER.schedule(() -> expire(batch, on), connection.timeout().toNanos(), TimeUnit.NANOSECONDS);
+          TIMER.schedule(
+              () -> expire(batch, on), connection.timeout().toNanos(), TimeUnit.NANOSECONDS);
       try {
         on.requests.onNext(batch.request.build());
       } catch (RuntimeException e) {

@@ -31,22 +31,26 @@ final class Connection implements AutoCloseable {
       CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
 
   private final Endpoint endpoint;
+  private final SharedChannels.Key key;
   private final Duration timeout;
   private final ManagedChannel channel;
   private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
   private final MiniKafkaGrpc.MiniKafkaStub networkThreadStub;
+
   /** The server's limits once it has told them; looked up on every send. */
   private volatile ServerLimits known;
+
   /** The server was unreachable since: it may come back with other limits, asked for meanwhile. */
   private volatile boolean stale;
 
-  Connection(String host, Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-    }
-    this.endpoint = Endpoint.parse(host);
-    this.timeout = timeout;
-    this.channel = SharedChannels.acquire(endpoint.target());
+  /**
+   * @throws IllegalArgumentException if a TLS file is missing or wrong, naming it
+   */
+  Connection(ConnectionConfig config) {
+    this.endpoint = Endpoint.parse(config.host());
+    this.timeout = config.timeout();
+    this.key = new SharedChannels.Key(endpoint.target(), config.tls(), config.token());
+    this.channel = SharedChannels.acquire(key);
     this.asyncStub = MiniKafkaGrpc.newStub(channel);
     this.networkThreadStub = asyncStub.withExecutor(MoreExecutors.directExecutor());
   }
@@ -56,10 +60,10 @@ final class Connection implements AutoCloseable {
    * fails with DEADLINE_EXCEEDED.
    *
    * <p>Not a blocking stub with a deadline: that wakes the caller once per callback of the reply
-   * and sets and cancels a deadline timer on each side for every call. This way wakes it once;
-   * 16 threads sending one message per call get through about 48% more calls
-   * (docs/PERFORMANCE.md). A server does not go on for a client that has given up: the
-   * cancellation reaches it as a deadline would.
+   * and sets and cancels a deadline timer on each side for every call. This way wakes it once; 16
+   * threads sending one message per call get through about 48% more calls (docs/PERFORMANCE.md). A
+   * server does not go on for a client that has given up: the cancellation reaches it as a deadline
+   * would.
    *
    * @throws StatusRuntimeException as a blocking stub would: the call's status, DEADLINE_EXCEEDED
    *     past the timeout, CANCELLED if the thread was interrupted (its interrupt flag set again)
@@ -106,8 +110,8 @@ final class Connection implements AutoCloseable {
   }
 
   /**
-   * The server's limits. The shared channel asks for them when it opens, so this waits (at most
-   * the timeout) only for a first answer not yet in; if the server cannot say, the defaults.
+   * The server's limits. The shared channel asks for them when it opens, so this waits (at most the
+   * timeout) only for a first answer not yet in; if the server cannot say, the defaults.
    */
   ServerLimits limits() {
     return limits(timeout.toNanos());
@@ -118,7 +122,7 @@ final class Connection implements AutoCloseable {
     if (learned != null && !stale) {
       return learned;
     }
-    CompletableFuture<ServerLimits> limits = SharedChannels.limits(endpoint.target(), channel);
+    CompletableFuture<ServerLimits> limits = SharedChannels.limits(key, channel);
     if (learned != null) {
       // The last known limits serve, without waiting, until the server answers again.
       if (limits.isDone() && !limits.isCompletedExceptionally()) {
@@ -147,12 +151,12 @@ final class Connection implements AutoCloseable {
    */
   void limitsMayHaveChanged() {
     stale = true;
-    SharedChannels.forgetLimits(endpoint.target(), channel);
+    SharedChannels.forgetLimits(key, channel);
   }
 
   /** Asks the server for its limits now, waiting (at most the timeout) for the answer. */
   ServerLimits freshLimits() {
-    SharedChannels.forgetLimits(endpoint.target(), channel);
+    SharedChannels.forgetLimits(key, channel);
     known = null;
     return limits();
   }
@@ -191,14 +195,48 @@ final class Connection implements AutoCloseable {
     String description = e.getStatus().getDescription();
     String detail =
         switch (e.getStatus().getCode()) {
-          case UNAVAILABLE -> "cannot reach MiniKafka server at " + endpoint + ": " + description;
+          case UNAVAILABLE -> unavailable(e);
           case DEADLINE_EXCEEDED ->
-              "no reply from MiniKafka server at " + endpoint + " within " + timeout.toMillis() + " ms";
-          case NOT_FOUND, INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DATA_LOSS, OUT_OF_RANGE, FAILED_PRECONDITION ->
+              "no reply from MiniKafka server at "
+                  + endpoint
+                  + " within "
+                  + timeout.toMillis()
+                  + " ms";
+          case NOT_FOUND,
+              INVALID_ARGUMENT,
+              RESOURCE_EXHAUSTED,
+              DATA_LOSS,
+              OUT_OF_RANGE,
+              FAILED_PRECONDITION,
+              PERMISSION_DENIED ->
               description;
+          case UNAUTHENTICATED ->
+              "the server at "
+                  + endpoint
+                  + " does not accept this client's identity: "
+                  + description;
           default -> e.getStatus().getCode() + ": " + description;
         };
     return new MiniKafkaException(action + " failed: " + detail, e.getStatus());
+  }
+
+  /** Why the server could not be reached, with a failed TLS handshake said as such. */
+  private String unavailable(StatusRuntimeException e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof javax.net.ssl.SSLException) {
+        // The engine's own message is generic ("General OpenSslEngine problem"); the innermost
+        // cause says what was wrong, such as a certificate no trusted CA signed.
+        Throwable reason = cause;
+        while (reason.getCause() != null) {
+          reason = reason.getCause();
+        }
+        return "TLS handshake with MiniKafka server at "
+            + endpoint
+            + " failed: "
+            + reason.getMessage();
+      }
+    }
+    return "cannot reach MiniKafka server at " + endpoint + ": " + e.getStatus().getDescription();
   }
 
   /** Lets the channel reconnect at once instead of waiting out its backoff. */
@@ -231,6 +269,6 @@ final class Connection implements AutoCloseable {
   /** Gives the shared channel back, waiting at most the timeout for calls in progress. */
   @Override
   public void close() {
-    SharedChannels.release(endpoint.target(), channel, timeout.toMillis());
+    SharedChannels.release(key, channel, timeout.toMillis());
   }
 }

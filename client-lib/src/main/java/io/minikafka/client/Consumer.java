@@ -35,13 +35,20 @@ public final class Consumer implements AutoCloseable {
 
   private final String topic;
   private final Connection connection;
+
   /** The consumer's name when its position is kept by the server; null otherwise. */
   private final String name;
+
   /** The number the next poll reads from; every message below it has been handed out. */
   private long readFrom;
-  /** Where to start instead of {@code readFrom} until the first poll resolves it; null if not asked. */
+
+  /**
+   * Where to start instead of {@code readFrom} until the first poll resolves it; null if not asked.
+   */
   private Instant fromTime;
+
   private boolean positionLoaded;
+
   /** Named consumers: whether polls or a seek moved the position since it was last committed. */
   private boolean uncommitted;
 
@@ -52,28 +59,41 @@ public final class Consumer implements AutoCloseable {
    * @param host the server, such as {@code localhost:9999} or {@code :9999} (this machine)
    */
   public Consumer(String topic, long readFrom, Duration timeout, String host) {
-    this(topic, null, readFrom, timeout, host);
+    this(topic, readFrom, ConnectionConfig.of(host, timeout));
+  }
+
+  /**
+   * @param server where the server is and how to talk to it (TLS, token)
+   * @throws IllegalArgumentException if a TLS file of {@code server} is missing or wrong
+   */
+  public Consumer(String topic, long readFrom, ConnectionConfig server) {
+    this(topic, null, readFrom, server);
   }
 
   /**
    * A named consumer whose position the server keeps: it starts where the last consumer of that
-   * name committed (or at {@code readFromIfNew} if none ever did). It is at-least-once, as
-   * Kafka's consumer with automatic commits: a batch is committed only once the application has
-   * had it and comes back, at the next {@link #poll()} or at {@link #close()}, so a consumer that
-   * dies while handling a batch leaves that batch to its successor. {@link #commit()} commits at
-   * once; {@link #seek} says where to go on from (and so what to commit) when only part of a batch
-   * was used. A {@link #subscribe() subscription} commits the same way, batch by batch.
+   * name committed (or at {@code readFromIfNew} if none ever did). It is at-least-once, as Kafka's
+   * consumer with automatic commits: a batch is committed only once the application has had it and
+   * comes back, at the next {@link #poll()} or at {@link #close()}, so a consumer that dies while
+   * handling a batch leaves that batch to its successor. {@link #commit()} commits at once; {@link
+   * #seek} says where to go on from (and so what to commit) when only part of a batch was used. A
+   * {@link #subscribe() subscription} commits the same way, batch by batch.
    *
    * @param name 1 to 249 bytes of UTF-8 without control characters
    */
   public Consumer(String topic, String name, long readFromIfNew, Duration timeout, String host) {
+    this(topic, name, readFromIfNew, ConnectionConfig.of(host, timeout));
+  }
+
+  /** A named consumer (see above) of a server reached as {@code server} says. */
+  public Consumer(String topic, String name, long readFromIfNew, ConnectionConfig server) {
     if (readFromIfNew < 0) {
       throw new IllegalArgumentException("readFrom must not be negative, was " + readFromIfNew);
     }
     this.topic = Objects.requireNonNull(topic, "topic");
     this.name = name;
     this.readFrom = readFromIfNew;
-    this.connection = new Connection(host, timeout);
+    this.connection = new Connection(server);
   }
 
   /**
@@ -81,7 +101,12 @@ public final class Consumer implements AutoCloseable {
    * poll or subscription finds the number; later ones continue from there).
    */
   public Consumer(String topic, Instant fromTime, Duration timeout, String host) {
-    this(topic, 1, timeout, host);
+    this(topic, fromTime, ConnectionConfig.of(host, timeout));
+  }
+
+  /** A consumer starting at a time (see above) of a server reached as {@code server} says. */
+  public Consumer(String topic, Instant fromTime, ConnectionConfig server) {
+    this(topic, 1, server);
     this.fromTime = Objects.requireNonNull(fromTime, "fromTime");
   }
 
@@ -90,8 +115,8 @@ public final class Consumer implements AutoCloseable {
    * named consumer first commits what the previous poll returned; if that commit fails, this poll
    * throws and nothing is lost: the next poll (or {@link #close()}) commits again.
    *
-   * @throws PositionOutOfRangeException if the read-from number is past the topic's end: the
-   *     server lost or never had those numbers (see {@link #seek})
+   * @throws PositionOutOfRangeException if the read-from number is past the topic's end: the server
+   *     lost or never had those numbers (see {@link #seek})
    * @throws MiniKafkaException if the server could not be reached in time, or the topic does not
    *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
    */
@@ -133,8 +158,8 @@ public final class Consumer implements AutoCloseable {
 
   /**
    * Makes {@code number} the next number read (and, for a named consumer, the position committed
-   * next), as Kafka's {@code seek}: to read again, to skip, or to say that only the messages of
-   * the last batch below {@code number} were used.
+   * next), as Kafka's {@code seek}: to read again, to skip, or to say that only the messages of the
+   * last batch below {@code number} were used.
    */
   public void seek(long number) {
     if (number < 0) {
@@ -152,7 +177,8 @@ public final class Consumer implements AutoCloseable {
    */
   public Subscription subscribe() {
     loadPosition();
-    return new Subscription(topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
+    return new Subscription(
+        topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
   }
 
   /** Commits the current read-from number as this named consumer's position, now. */
@@ -176,7 +202,11 @@ public final class Consumer implements AutoCloseable {
     try {
       connection.call(
           MiniKafkaGrpc.getCommitPositionMethod(),
-          CommitPositionRequest.newBuilder().setTopic(topic).setConsumer(name).setNextNumber(next).build());
+          CommitPositionRequest.newBuilder()
+              .setTopic(topic)
+              .setConsumer(name)
+              .setNextNumber(next)
+              .build());
     } catch (StatusRuntimeException e) {
       throw connection.failure("committing the position of consumer '" + name + "'", e);
     }

@@ -71,7 +71,9 @@ public final class HandlerSubscription implements AutoCloseable {
     }
   }
 
-  /** Completes when the subscription ends: normally after {@link #close}, exceptionally on failure. */
+  /**
+   * Completes when the subscription ends: normally after {@link #close}, exceptionally on failure.
+   */
   public CompletableFuture<Void> termination() {
     return termination;
   }

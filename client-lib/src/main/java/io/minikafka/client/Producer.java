@@ -48,8 +48,23 @@ public final class Producer implements AutoCloseable {
    * @param options how asynchronous sends are batched
    */
   public Producer(String topic, Duration timeout, String host, ProducerOptions options) {
+    this(topic, ConnectionConfig.of(host, timeout), options);
+  }
+
+  /**
+   * @param server where the server is and how to talk to it (TLS, token)
+   * @throws IllegalArgumentException if a TLS file of {@code server} is missing or wrong
+   */
+  public Producer(String topic, ConnectionConfig server) {
+    this(topic, server, ProducerOptions.DEFAULTS);
+  }
+
+  /**
+   * @param options how asynchronous sends are batched
+   */
+  public Producer(String topic, ConnectionConfig server, ProducerOptions options) {
     this.topic = Topic.newBuilder().setTopic(Objects.requireNonNull(topic, "topic")).build();
-    this.connection = new Connection(host, timeout);
+    this.connection = new Connection(server);
     this.batches = new BatchSender(topic, connection, options);
   }
 
@@ -58,8 +73,8 @@ public final class Producer implements AutoCloseable {
    *
    * @return the number the server gave the message
    * @throws MiniKafkaException if the server could not be reached in time or refused the message
-   *     ({@code INVALID_ARGUMENT} for a message over the server's size limit, checked before it
-   *     is sent)
+   *     ({@code INVALID_ARGUMENT} for a message over the server's size limit, checked before it is
+   *     sent)
    */
   public long sendMessage(byte[] message) {
     connection.checkSize(topic.getTopic(), message.length);

@@ -19,7 +19,9 @@ record ServerLimits(long maxMessageBytes, long maxRequestBytes, long maxResponse
 
   static ServerLimits of(ServerDescription description) {
     return new ServerLimits(
-        description.getMaxMessageBytes(), description.getMaxRequestBytes(), description.getMaxResponseBytes());
+        description.getMaxMessageBytes(),
+        description.getMaxRequestBytes(),
+        description.getMaxResponseBytes());
   }
 
   /** The inbound limit of a call to this server: the largest response it may send. */

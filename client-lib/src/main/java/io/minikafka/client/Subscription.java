@@ -18,20 +18,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * A live feed of a topic over the server's {@code Subscribe} call, resilient to server restarts
- * and network loss: it reconnects with exponential backoff (100 ms doubling to 5 s) and resumes at
- * the first number it has not yet handed out, so no number is ever delivered twice. Only failures
- * that retrying can fix are retried (the server unreachable or restarting); any other (damaged
- * data, a refused topic, a position past the topic's end) ends the subscription and is thrown by
- * {@link #poll}.
+ * A live feed of a topic over the server's {@code Subscribe} call, resilient to server restarts and
+ * network loss: it reconnects with exponential backoff (100 ms doubling to 5 s) and resumes at the
+ * first number it has not yet handed out, so no number is ever delivered twice. Only failures that
+ * retrying can fix are retried (the server unreachable or restarting); any other (damaged data, a
+ * refused topic, a position past the topic's end) ends the subscription and is thrown by {@link
+ * #poll}.
  *
- * <p>For a named consumer, a batch is committed once the application comes back for more (the
- * next {@link #poll}) or closes the subscription: never before it was handed out. A commit that
- * fails for a reason retrying can fix is tried again at the next poll; nothing is lost meanwhile.
+ * <p>For a named consumer, a batch is committed once the application comes back for more (the next
+ * {@link #poll}) or closes the subscription: never before it was handed out. A commit that fails
+ * for a reason retrying can fix is tried again at the next poll; nothing is lost meanwhile.
  *
- * <p>Memory is bounded: the client asks the server for a few responses ahead, and for each next
- * one only once a previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from
- * one thread at a time; {@link #close} from any.
+ * <p>Memory is bounded: the client asks the server for a few responses ahead, and for each next one
+ * only once a previous one has been taken ({@link #poll}). Thread-safety: {@link #poll} from one
+ * thread at a time; {@link #close} from any.
  */
 public final class Subscription implements AutoCloseable {
 
@@ -41,46 +41,76 @@ public final class Subscription implements AutoCloseable {
    * response is at most the server's batch size, 1 MiB by default).
    */
   private static final int WINDOW = 4;
+
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
   /** Failures that go away by themselves: the server restarting, the network, a timeout. */
   private static final Set<Status.Code> RETRIED =
-      Set.of(Status.Code.UNAVAILABLE, Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED);
+      Set.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.CANCELLED,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.ABORTED);
+
   private static final Metadata.Key<String> NEXT_NUMBER =
       Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
 
   /** What the gRPC thread hands to the reading thread. */
   private record Event(
-      SubscribeResponse response, Status failure, Metadata trailers, ClientCallStreamObserver<SubscribeRequest> call) {}
+      SubscribeResponse response,
+      Status failure,
+      Metadata trailers,
+      ClientCallStreamObserver<SubscribeRequest> call) {}
 
   private final String topic;
   private final Connection connection;
+
   /** Commits a named consumer's position; null for others. */
   private final LongConsumer committer;
-  /** Holds at most {@link #WINDOW} responses per call: more are requested only as they are taken. */
+
+  /**
+   * Holds at most {@link #WINDOW} responses per call: more are requested only as they are taken.
+   */
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+
   /** The next number to deliver; everything below it has been delivered. Reading thread only. */
   private long next;
+
   /** Asked for instead of {@code next} until a message has been delivered; null if not asked. */
   private Instant fromTime;
-  /** The current call; started and cancelled only under {@code callLock} (a call is not thread-safe). */
+
+  /**
+   * The current call; started and cancelled only under {@code callLock} (a call is not
+   * thread-safe).
+   */
   private volatile ClientCallStreamObserver<SubscribeRequest> call;
+
   private final Object callLock = new Object();
+
   /** What ended the subscription, thrown by every poll until a {@link #seek}. Reading thread. */
   private MiniKafkaException failure;
+
   /** The inbound limit the current call was opened with. */
   private int callInboundLimit;
+
   private Duration backoff = FIRST_BACKOFF;
   private long reconnectAtNanos;
   private volatile boolean closed;
   private final List<long[]> skips = new ArrayList<>();
+
   /** One past the last message handed to the application. */
   private volatile long handedOut;
+
   /** The position last committed. Guarded by this. */
   private long committed;
 
   Subscription(
-      String topic, long readFrom, Instant fromTime, Connection connection, LongConsumer committer) {
+      String topic,
+      long readFrom,
+      Instant fromTime,
+      Connection connection,
+      LongConsumer committer) {
     this.topic = topic;
     this.connection = connection;
     this.committer = committer;
@@ -130,14 +160,19 @@ public final class Subscription implements AutoCloseable {
 
               @Override
               public void onError(Throwable t) {
-                events.offer(new Event(null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
+                events.offer(
+                    new Event(
+                        null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
               }
 
               @Override
               public void onCompleted() {
                 events.offer(
                     new Event(
-                        null, Status.UNAVAILABLE.withDescription("the server ended the subscription"), null, self));
+                        null,
+                        Status.UNAVAILABLE.withDescription("the server ended the subscription"),
+                        null,
+                        self));
               }
             });
   }
@@ -203,7 +238,10 @@ public final class Subscription implements AutoCloseable {
       // After a reconnect the server may resend from the resume point; never hand a number twice.
       if (record.getMsgNumber() >= next) {
         messages.add(
-            new Message(record.getMsgNumber(), record.getAppendTimeMs(), record.getPayload().toByteArray()));
+            new Message(
+                record.getMsgNumber(),
+                record.getAppendTimeMs(),
+                record.getPayload().toByteArray()));
         next = record.getMsgNumber() + 1;
         fromTime = null;
       }
@@ -224,14 +262,15 @@ public final class Subscription implements AutoCloseable {
     failure =
         status.getCode() == Status.Code.OUT_OF_RANGE && nextNumber != null
             ? new PositionOutOfRangeException(topic, next, Long.parseLong(nextNumber))
-            : connection.failure("subscription to topic '" + topic + "'", status.asRuntimeException());
+            : connection.failure(
+                "subscription to topic '" + topic + "'", status.asRuntimeException());
     throw failure;
   }
 
   /**
-   * Whether a response too large for this call's inbound limit will fit the next call: the
-   * server's limits, asked for again, are larger than this call was opened with (a server
-   * restarted with a larger message size, say).
+   * Whether a response too large for this call's inbound limit will fit the next call: the server's
+   * limits, asked for again, are larger than this call was opened with (a server restarted with a
+   * larger message size, say).
    */
   private boolean learnedALargerLimit(Status status) {
     if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) {
@@ -261,9 +300,9 @@ public final class Subscription implements AutoCloseable {
 
   /**
    * Makes {@code number} the next number delivered (and, for a named consumer, the position
-   * committed next), as Kafka's {@code seek}: to read again, to skip, to say that only the
-   * messages below {@code number} of those {@link #poll} returned were used, or to go on after a
-   * {@link PositionOutOfRangeException}. Call it from the polling thread.
+   * committed next), as Kafka's {@code seek}: to read again, to skip, to say that only the messages
+   * below {@code number} of those {@link #poll} returned were used, or to go on after a {@link
+   * PositionOutOfRangeException}. Call it from the polling thread.
    */
   public void seek(long number) {
     if (number < 0) {
@@ -296,8 +335,8 @@ public final class Subscription implements AutoCloseable {
   }
 
   /**
-   * Ends the subscription. A named consumer's position is committed up to the last message
-   * handed out.
+   * Ends the subscription. A named consumer's position is committed up to the last message handed
+   * out.
    *
    * @throws MiniKafkaException if that commit failed; the next consumer of that name then reads
    *     those messages again

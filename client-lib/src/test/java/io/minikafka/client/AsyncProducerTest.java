@@ -79,7 +79,8 @@ class AsyncProducerTest {
   @Test
   void aLoneMessageGoesOutAfterTheLingerTime() throws Exception {
     try (Producer producer =
-        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(20)))) {
+        new Producer(
+            "t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(20)))) {
       CompletableFuture<Long> number = producer.sendAsync("alone".getBytes(UTF_8));
       assertThat(number.get(30, TimeUnit.SECONDS)).isEqualTo(1);
     }
@@ -89,7 +90,8 @@ class AsyncProducerTest {
   void closeFlushesWhatIsStillWaiting() throws Exception {
     CompletableFuture<Long> last;
     try (Producer producer =
-        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofHours(1)))) {
+        new Producer(
+            "t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofHours(1)))) {
       producer.sendAsync("a".getBytes(UTF_8));
       last = producer.sendAsync("b".getBytes(UTF_8));
     }
@@ -127,8 +129,7 @@ class AsyncProducerTest {
   @Test
   void aFullBufferBlocksThenFailsClearly() throws Exception {
     GatedStore stuck = new GatedStore(new MemoryStore());
-    ProducerOptions tiny =
-        new ProducerOptions(Duration.ZERO, 1000, 2000, Duration.ofMillis(200));
+    ProducerOptions tiny = new ProducerOptions(Duration.ZERO, 1000, 2000, Duration.ofMillis(200));
     try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
         Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port(), tiny)) {
       producer.sendAsync(new byte[1000]);
@@ -142,7 +143,8 @@ class AsyncProducerTest {
                 assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
                 assertThat(e.getMessage()).contains("buffer of 2000 bytes").contains("200 ms");
               });
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(200));
       stuck.release.countDown();
     }
   }
@@ -151,8 +153,10 @@ class AsyncProducerTest {
   void aServerThatGoesAwayFailsTheUnacknowledgedSendsAndTheNextSendsReconnect() throws Exception {
     int port = server.port();
     try (Producer producer =
-        new Producer("t", Duration.ofSeconds(5), host, ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
-      assertThat(producer.sendAsync("before".getBytes(UTF_8)).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        new Producer(
+            "t", Duration.ofSeconds(5), host, ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
+      assertThat(producer.sendAsync("before".getBytes(UTF_8)).get(30, TimeUnit.SECONDS))
+          .isEqualTo(1);
       server.close();
 
       CompletableFuture<Long> lost = producer.sendAsync("lost".getBytes(UTF_8));
@@ -194,24 +198,32 @@ class AsyncProducerTest {
         };
     try (MiniKafkaServer slow =
             new MiniKafkaServer(
-                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).intercept(countRequests),
+                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .intercept(countRequests),
                     stuck,
                     ServerConfig.defaults(),
                     Clock.systemUTC())
                 .start();
         Producer producer =
             new Producer(
-                "t", TIMEOUT, "127.0.0.1:" + slow.port(), ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
+                "t",
+                TIMEOUT,
+                "127.0.0.1:" + slow.port(),
+                ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
       List<CompletableFuture<Long>> sent = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         sent.add(producer.sendAsync(new byte[] {(byte) i}));
       }
       // The first batch waits in the store; until it is acknowledged nothing more can be.
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() >= BatchSender.MAX_IN_FLIGHT);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> requests.get() >= BatchSender.MAX_IN_FLIGHT);
       stuck.release.countDown();
       producer.flush();
 
-      assertThat(requests.get()).as("8 batches of one, then the other 92 together").isEqualTo(BatchSender.MAX_IN_FLIGHT + 1);
+      assertThat(requests.get())
+          .as("8 batches of one, then the other 92 together")
+          .isEqualTo(BatchSender.MAX_IN_FLIGHT + 1);
       for (int i = 0; i < 100; i++) {
         assertThat(sent.get(i).get()).isEqualTo(i + 1L);
       }

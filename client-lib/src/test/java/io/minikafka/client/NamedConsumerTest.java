@@ -19,10 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Named consumers are at-least-once: a position is committed only for messages the application
- * has been handed and came back from (the next poll, or close), as Kafka commits what the previous
- * poll returned. A consumer that dies holding a batch leaves it to its successor; a commit that
- * fails loses nothing.
+ * Named consumers are at-least-once: a position is committed only for messages the application has
+ * been handed and came back from (the next poll, or close), as Kafka commits what the previous poll
+ * returned. A consumer that dies holding a batch leaves it to its successor; a commit that fails
+ * loses nothing.
  */
 class NamedConsumerTest {
 
@@ -126,8 +126,7 @@ class NamedConsumerTest {
   }
 
   @Test
-  void aSubscriptionCommitsOnlyBatchesItHandedOutAndAFailedCommitDropsNoMessage()
-      throws Exception {
+  void aSubscriptionCommitsOnlyBatchesItHandedOutAndAFailedCommitDropsNoMessage() throws Exception {
     commitsFail.set(true);
     List<Long> received = new ArrayList<>();
     try (Consumer consumer = new Consumer("t", "billing", 1, TIMEOUT, host);

@@ -26,7 +26,8 @@ class ProduceStreamTimeoutTest {
   void sendsRacingAnExpiringStreamNeverThrowAndEveryOneEndsStoredOrTimedOut() throws Exception {
     MemoryStore memory = new MemoryStore();
     GatedStore stuck = new GatedStore(memory);
-    try (MiniKafkaServer server = MiniKafkaServer.start(stuck, "127.0.0.1:0", java.time.Duration.ofHours(1));
+    try (MiniKafkaServer server =
+            MiniKafkaServer.start(stuck, "127.0.0.1:0", java.time.Duration.ofHours(1));
         Producer producer =
             new Producer(
                 "t",
@@ -45,7 +46,8 @@ class ProduceStreamTimeoutTest {
       assertThatThrownBy(() -> held.get(30, TimeUnit.SECONDS))
           .cause()
           .isInstanceOfSatisfying(
-              MiniKafkaException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+              MiniKafkaException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
       stuck.release.countDown();
       // A send may still meet a stream whose batch timed out while the store was stuck.
@@ -62,7 +64,10 @@ class ProduceStreamTimeoutTest {
               .cause()
               .isInstanceOfSatisfying(
                   MiniKafkaException.class,
-                  e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+                  e ->
+                      assertThat(e.code())
+                          .as(e.getMessage())
+                          .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
         } else {
           acknowledged.add(send.join());
         }
@@ -72,7 +77,9 @@ class ProduceStreamTimeoutTest {
               .map(io.minikafka.broker.store.StoredMessage::number)
               .collect(java.util.stream.Collectors.toSet());
       assertThat(stored.containsAll(acknowledged)).as("every acknowledged send is stored").isTrue();
-      assertThat(new java.util.HashSet<>(acknowledged)).as("numbers given once").hasSize(acknowledged.size());
+      assertThat(new java.util.HashSet<>(acknowledged))
+          .as("numbers given once")
+          .hasSize(acknowledged.size());
     }
   }
 }

@@ -35,7 +35,11 @@ class ProducerBatchLimitsTest {
 
   private String start(ServerConfig config) throws IOException {
     store = new MemoryStore();
-    server = MiniKafkaServer.start(store, config.withHost(Endpoint.parse("127.0.0.1:0")), Clock.systemUTC());
+    server =
+        MiniKafkaServer.start(
+            store,
+            config.toBuilder().host(Endpoint.parse("127.0.0.1:0")).build(),
+            Clock.systemUTC());
     return "127.0.0.1:" + server.port();
   }
 
@@ -43,9 +47,11 @@ class ProducerBatchLimitsTest {
   void aLargeMessageAfterASmallerOneGoesInABatchOfItsOwnAndBothAreStored() throws Exception {
     String host = start(ServerConfig.defaults());
     try (Producer producer =
-        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(200)))) {
+        new Producer(
+            "t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(200)))) {
       CompletableFuture<Long> small = producer.sendAsync(new byte[200 * 1024]);
-      CompletableFuture<Long> large = producer.sendAsync(new byte[ServerConfig.DEFAULT_MAX_MESSAGE_BYTES]);
+      CompletableFuture<Long> large =
+          producer.sendAsync(new byte[ServerConfig.DEFAULT_MAX_MESSAGE_BYTES]);
       producer.flush();
       assertThat(small.get(30, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(large.get(30, TimeUnit.SECONDS)).isEqualTo(2);
@@ -55,9 +61,10 @@ class ProducerBatchLimitsTest {
 
   @Test
   void aMessageOverTheServersLimitFailsAloneAndItsNeighboursAreStored() throws Exception {
-    String host = start(ServerConfig.defaults().withMaxMessageBytes(1000));
+    String host = start(ServerConfig.builder().maxMessageBytes(1000).build());
     try (Producer producer =
-        new Producer("t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(200)))) {
+        new Producer(
+            "t", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(200)))) {
       CompletableFuture<Long> before = producer.sendAsync(new byte[200]);
       CompletableFuture<Long> tooLarge = producer.sendAsync(new byte[70 * 1024]);
       CompletableFuture<Long> after = producer.sendAsync(new byte[200]);
@@ -76,7 +83,8 @@ class ProducerBatchLimitsTest {
       assertThat(after.get(30, TimeUnit.SECONDS)).isEqualTo(2);
       assertThatThrownBy(() -> producer.sendMessage(new byte[1001]))
           .isInstanceOfSatisfying(
-              MiniKafkaException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+              MiniKafkaException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
     assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(2);
   }

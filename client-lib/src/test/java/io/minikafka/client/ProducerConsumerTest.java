@@ -37,9 +37,10 @@ class ProducerConsumerTest {
     server =
         MiniKafkaServer.start(
             new MemoryStore(),
-            ServerConfig.defaults()
-                .withHost(Endpoint.parse("127.0.0.1:0"))
-                .withMaxPollBytes(64 * 1024),
+            ServerConfig.builder()
+                .host(Endpoint.parse("127.0.0.1:0"))
+                .maxPollBytes(64 * 1024)
+                .build(),
             Clock.systemUTC());
     host = "127.0.0.1:" + server.port();
   }
@@ -167,7 +168,8 @@ class ProducerConsumerTest {
               MiniKafkaException.class,
               e -> {
                 assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
-                assertThat(e.getMessage()).contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort);
+                assertThat(e.getMessage())
+                    .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort);
               });
     }
   }
@@ -177,8 +179,7 @@ class ProducerConsumerTest {
       throws Exception {
     GatedStore stuck = new GatedStore(new MemoryStore());
     try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
-        Producer producer =
-            new Producer("t", Duration.ofMillis(200), "127.0.0.1:" + slow.port())) {
+        Producer producer = new Producer("t", Duration.ofMillis(200), "127.0.0.1:" + slow.port())) {
       assertThatThrownBy(() -> producer.sendMessage(new byte[1]))
           .isInstanceOfSatisfying(
               MiniKafkaException.class,

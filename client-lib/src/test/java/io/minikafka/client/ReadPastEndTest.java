@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A consumer resuming past a topic's end (here: a memory-store server restarted under it) is told
- * so with a distinct exception, instead of polling empty forever while the numbers it waits for
- * are given to new messages it will never see.
+ * so with a distinct exception, instead of polling empty forever while the numbers it waits for are
+ * given to new messages it will never see.
  */
 class ReadPastEndTest {
 

@@ -38,7 +38,9 @@ class SharedChannelsTest {
                     return attributes;
                   }
                 });
-    server = new MiniKafkaServer(builder, new MemoryStore(), ServerConfig.defaults(), Clock.systemUTC()).start();
+    server =
+        new MiniKafkaServer(builder, new MemoryStore(), ServerConfig.defaults(), Clock.systemUTC())
+            .start();
     host = "127.0.0.1:" + server.port();
   }
 

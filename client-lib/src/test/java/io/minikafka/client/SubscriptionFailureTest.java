@@ -43,13 +43,19 @@ class SubscriptionFailureTest {
     }
   }
 
-  private String start(io.minikafka.broker.store.BackingStore store, ServerConfig config) throws IOException {
-    server = MiniKafkaServer.start(store, config.withHost(Endpoint.parse("127.0.0.1:0")), Clock.systemUTC());
+  private String start(io.minikafka.broker.store.BackingStore store, ServerConfig config)
+      throws IOException {
+    server =
+        MiniKafkaServer.start(
+            store,
+            config.toBuilder().host(Endpoint.parse("127.0.0.1:0")).build(),
+            Clock.systemUTC());
     return "127.0.0.1:" + server.port();
   }
 
   /** Polls until something is thrown or 30 s pass; returns what was delivered meanwhile. */
-  private static List<Message> pollFor30Seconds(Subscription subscription) throws InterruptedException {
+  private static List<Message> pollFor30Seconds(Subscription subscription)
+      throws InterruptedException {
     List<Message> got = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
@@ -60,20 +66,25 @@ class SubscriptionFailureTest {
 
   static Stream<Arguments> failuresRetryingCannotFix() {
     return Stream.of(
-        Arguments.of(new CorruptRecordException("topic 't' message 1 is damaged on disk (injected)"), Status.Code.DATA_LOSS),
-        Arguments.of(new TopicUnavailableException("topic 't' is unavailable (injected)"), Status.Code.FAILED_PRECONDITION),
+        Arguments.of(
+            new CorruptRecordException("topic 't' message 1 is damaged on disk (injected)"),
+            Status.Code.DATA_LOSS),
+        Arguments.of(
+            new TopicUnavailableException("topic 't' is unavailable (injected)"),
+            Status.Code.FAILED_PRECONDITION),
         Arguments.of(new IllegalStateException("a bug (injected)"), Status.Code.INTERNAL));
   }
 
   @ParameterizedTest(name = "{1}")
   @MethodSource("failuresRetryingCannotFix")
-  void aFailureRetryingCannotFixEndsTheSubscriptionWithThatError(Exception injected, Status.Code code)
-      throws Exception {
+  void aFailureRetryingCannotFixEndsTheSubscriptionWithThatError(
+      Exception injected, Status.Code code) throws Exception {
     String host =
         start(
             new ForwardingStore(new MemoryStore()) {
               @Override
-              public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+              public PollResult poll(String topic, long readFrom, PollLimits limits)
+                  throws IOException {
                 if (injected instanceof IOException io) {
                   throw io;
                 }
@@ -99,7 +110,7 @@ class SubscriptionFailureTest {
   @Test
   void aBacklogOfSmallMessagesFitsTheResponseLimitTheServerAnnounces() throws Exception {
     // A message limit below the poll limit: responses are bounded by the poll limit and framing.
-    String host = start(new MemoryStore(), ServerConfig.defaults().withMaxMessageBytes(1000));
+    String host = start(new MemoryStore(), ServerConfig.builder().maxMessageBytes(1000).build());
     int count = 30_000;
     try (Producer producer = new Producer("small", TIMEOUT, host)) {
       for (int i = 0; i < count; i++) {
@@ -122,12 +133,14 @@ class SubscriptionFailureTest {
   void aMessageLargerThanSixteenMebibytesThatTheServerAcceptedIsDelivered() throws Exception {
     int size = 17 * 1024 * 1024;
     String host =
-        start(new MemoryStore(), ServerConfig.defaults().withMaxMessageBytes(24 * 1024 * 1024));
+        start(new MemoryStore(), ServerConfig.builder().maxMessageBytes(24 * 1024 * 1024).build());
     try (Producer producer = new Producer("big", Duration.ofSeconds(30), host)) {
       producer.sendMessage(new byte[size]);
     }
     try (Consumer polling = new Consumer("big", 1, Duration.ofSeconds(30), host)) {
-      assertThat(polling.poll().messages()).singleElement().satisfies(m -> assertThat(m.payload()).hasSize(size));
+      assertThat(polling.poll().messages())
+          .singleElement()
+          .satisfies(m -> assertThat(m.payload()).hasSize(size));
     }
     try (Consumer consumer = new Consumer("big", 1, Duration.ofSeconds(30), host);
         Subscription subscription = consumer.subscribe()) {

@@ -47,7 +47,8 @@ class SubscriptionTest {
     server = MiniKafkaServer.start(FileStore.open(root), "127.0.0.1:" + port, Duration.ofHours(1));
   }
 
-  private static List<Message> take(Subscription subscription, int count) throws InterruptedException {
+  private static List<Message> take(Subscription subscription, int count)
+      throws InterruptedException {
     List<Message> messages = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (messages.size() < count && System.nanoTime() < deadline) {
@@ -70,11 +71,15 @@ class SubscriptionTest {
         producer.sendMessage("three".getBytes(UTF_8));
         List<Message> live = take(subscription, 1);
 
-        assertThat(live).singleElement().satisfies(m -> {
-          assertThat(m.number()).isEqualTo(3);
-          assertThat(new String(m.payload(), UTF_8)).isEqualTo("three");
-          assertThat(m.appendTimeMillis()).isBetween(before - 1000, System.currentTimeMillis());
-        });
+        assertThat(live)
+            .singleElement()
+            .satisfies(
+                m -> {
+                  assertThat(m.number()).isEqualTo(3);
+                  assertThat(new String(m.payload(), UTF_8)).isEqualTo("three");
+                  assertThat(m.appendTimeMillis())
+                      .isBetween(before - 1000, System.currentTimeMillis());
+                });
         assertThat(subscription.nextNumber()).isEqualTo(4);
       }
     }
@@ -100,7 +105,9 @@ class SubscriptionTest {
       }
       received.addAll(take(subscription, 5));
 
-      assertThat(received).extracting(Message::number).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+      assertThat(received)
+          .extracting(Message::number)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
       assertThat(received)
           .extracting(m -> new String(m.payload(), UTF_8))
           .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10");
@@ -174,7 +181,9 @@ class SubscriptionTest {
       assertThat(take(subscription, 3)).extracting(Message::number).containsExactly(4L, 5L, 6L);
     }
     try (Consumer audit = new Consumer("t", "audit", 1, TIMEOUT, host)) {
-      assertThat(audit.poll().messages()).as("the subscription committed after its batch").isEmpty();
+      assertThat(audit.poll().messages())
+          .as("the subscription committed after its batch")
+          .isEmpty();
     }
   }
 

@@ -65,22 +65,39 @@ class CliEndToEndIT {
     try (ServerProcess server = ServerProcess.start(env)) {
       assertThat(server.log()).anyMatch(l -> l.contains("Store: file store at " + root));
       MiniKafkaHome.Outcome produced =
-          MiniKafkaHome.run("mkfk-producer", Map.of(), lines, 60, "-host", server.host(), "-topic", "t");
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), lines, 60, "-host", server.host(), "-topic", "t");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
       assertThat(server.stop()).isZero();
     }
     try (ServerProcess server = ServerProcess.start(env)) {
       MiniKafkaHome.Outcome consumed =
           MiniKafkaHome.run(
-              "mkfk-consumer", Map.of(), new byte[0], 60, "-host", server.host(), "-topic", "t", "--once");
+              "mkfk-consumer",
+              Map.of(),
+              new byte[0],
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t",
+              "--once");
       assertThat(consumed.stdout()).isEqualTo(lines);
       MiniKafkaHome.Outcome next =
           MiniKafkaHome.run(
-              "mkfk-producer", Map.of(), "third\n".getBytes(UTF_8), 60, "-host", server.host(), "-topic", "t");
+              "mkfk-producer",
+              Map.of(),
+              "third\n".getBytes(UTF_8),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t");
       assertThat(next.stderr()).contains("numbers 3 to 3");
       assertThat(server.stop()).isZero();
     }
-    MiniKafkaHome.Outcome fsck = MiniKafkaHome.run("mkfk-fsck", Map.of(), new byte[0], 60, root.toString());
+    MiniKafkaHome.Outcome fsck =
+        MiniKafkaHome.run("mkfk-fsck", Map.of(), new byte[0], 60, root.toString());
     assertThat(fsck.exitCode()).as(fsck.stdout() + fsck.stderr()).isZero();
     assertThat(fsck.stdoutText()).contains("messages 1-3 (3 stored)").contains("no damage");
   }
@@ -117,14 +134,29 @@ class CliEndToEndIT {
               () -> {
                 MiniKafkaHome.Outcome consumed =
                     MiniKafkaHome.run(
-                        "mkfk-consumer", Map.of(), new byte[0], 60, "-host", server.host(), "-topic", "t", "--once");
+                        "mkfk-consumer",
+                        Map.of(),
+                        new byte[0],
+                        60,
+                        "-host",
+                        server.host(),
+                        "-topic",
+                        "t",
+                        "--once");
                 assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
                 assertThat(consumed.stdout()).isEmpty();
               });
 
       MiniKafkaHome.Outcome next =
           MiniKafkaHome.run(
-              "mkfk-producer", Map.of(), "later\n".getBytes(UTF_8), 60, "-host", server.host(), "-topic", "t");
+              "mkfk-producer",
+              Map.of(),
+              "later\n".getBytes(UTF_8),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t");
       assertThat(next.stderr()).as("numbers are never reused").contains("numbers 2 to 2");
     }
   }

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>acknowledged means stored: every acknowledged message is there, at its number, once;
  *   <li>deleted stays deleted: no message of an acknowledged deletion is ever readable again;
- *   <li>committed means handed out: no consumer's committed position is past the last message
- *       that consumer handed to its application.
+ *   <li>committed means handed out: no consumer's committed position is past the last message that
+ *       consumer handed to its application.
  * </ul>
  */
 class CrashRecoveryIT {
@@ -68,13 +68,18 @@ class CrashRecoveryIT {
 
   /** Acknowledged messages of the topic "crash": number to payload. */
   private final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
+
   /** Per reader name: one past the highest number its polls handed to it. */
   private final Map<String, Long> handedOutUpTo = new ConcurrentHashMap<>();
+
   /** Messages of "doomed" numbered below this were deleted, by an acknowledged deletion. */
   private final AtomicLong doomedDeletedBelow = new AtomicLong(1);
+
   private final AtomicLong deletions = new AtomicLong();
+
   /** Why each worker stopped, in the cycle under way: before the kill, only as a failure. */
   private final List<String> endings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private volatile boolean killed;
 
   @Test
@@ -133,7 +138,8 @@ class CrashRecoveryIT {
                       && deletions.get() > deletionsBefore
                       && handedOutUpTo.size() == READERS
                       && !handedOutUpTo.equals(readBefore));
-    } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+    } catch (org.awaitility.core.ConditionTimeoutException
+        | org.awaitility.core.TerminalFailureException e) {
       throw new AssertionError("cycle " + cycle + " did not get going: " + endings, e);
     }
     endings.add("killed");
@@ -168,12 +174,14 @@ class CrashRecoveryIT {
   /** Sends rounds of asynchronous messages, batched by the producer, until one fails. */
   private void produceBatchedUntilFailure(String host, String prefix) {
     try (Producer producer =
-        new Producer("crash", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(1)))) {
+        new Producer(
+            "crash", TIMEOUT, host, ProducerOptions.DEFAULTS.withLinger(Duration.ofMillis(1)))) {
       for (int round = 0; round * 100 < MAX_SENDS_PER_PRODUCER; round++) {
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
           String payload = prefix + round + "-" + i;
-          acks.add(producer.sendAsync(payload.getBytes(UTF_8)).thenAccept(n -> acknowledge(n, payload)));
+          acks.add(
+              producer.sendAsync(payload.getBytes(UTF_8)).thenAccept(n -> acknowledge(n, payload)));
         }
         producer.flush();
         for (CompletableFuture<Void> ack : acks) {
@@ -240,7 +248,7 @@ class CrashRecoveryIT {
         deletions.incrementAndGet();
       }
     } catch (MiniKafkaException serverGone) {
-            // Expected once the server is killed.
+      // Expected once the server is killed.
     }
   }
 
@@ -255,7 +263,8 @@ class CrashRecoveryIT {
       for (int r = 0; r < READERS; r++) {
         String name = "reader-" + r;
         PositionResponse position =
-            stub.fetchPosition(FetchPositionRequest.newBuilder().setTopic("crash").setConsumer(name).build());
+            stub.fetchPosition(
+                FetchPositionRequest.newBuilder().setTopic("crash").setConsumer(name).build());
         if (position.getFound()) {
           assertThat(position.getNextNumber())
               .as("%s's committed position", name)
@@ -278,9 +287,13 @@ class CrashRecoveryIT {
                   .build());
       long first = response.getNewReadFrom().getMsgNumber() - response.getPayloadsCount();
       if (response.getPayloadsCount() > 0) {
-        assertThat(first).as("first readable message of the deleted topic").isGreaterThanOrEqualTo(deletedBelow);
+        assertThat(first)
+            .as("first readable message of the deleted topic")
+            .isGreaterThanOrEqualTo(deletedBelow);
       }
-      assertThat(response.getNextNumber()).as("numbers are never reused").isGreaterThanOrEqualTo(deletedBelow);
+      assertThat(response.getNextNumber())
+          .as("numbers are never reused")
+          .isGreaterThanOrEqualTo(deletedBelow);
     } catch (StatusRuntimeException e) {
       assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(Status.Code.NOT_FOUND);
     }

@@ -22,10 +22,15 @@ class DistributionIT {
     Path archive;
     try (Stream<Path> files = Files.list(MiniKafkaHome.HOME.resolve("cli-tools/target"))) {
       archive =
-          files.filter(p -> p.getFileName().toString().matches("minikafka-.*\\.tar\\.gz")).findFirst().orElseThrow();
+          files
+              .filter(p -> p.getFileName().toString().matches("minikafka-.*\\.tar\\.gz"))
+              .findFirst()
+              .orElseThrow();
     }
     Process untar =
-        new ProcessBuilder("tar", "xzf", archive.toString(), "-C", elsewhere.toString()).inheritIO().start();
+        new ProcessBuilder("tar", "xzf", archive.toString(), "-C", elsewhere.toString())
+            .inheritIO()
+            .start();
     assertThat(untar.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(untar.exitValue()).isZero();
     Path home;
@@ -35,33 +40,74 @@ class DistributionIT {
     assertThat(home.resolve("lib/minikafka-cli.jar")).isRegularFile();
     assertThat(home.resolve("config/logback.xml")).isRegularFile();
     assertThat(home.resolve("README.md")).isRegularFile();
-    for (String tool : List.of("mkfk-server", "mkfk-producer", "mkfk-consumer", "mkfk-admin", "mkfk-fsck", "mkfk-perf")) {
+    for (String tool :
+        List.of(
+            "mkfk-server",
+            "mkfk-producer",
+            "mkfk-consumer",
+            "mkfk-admin",
+            "mkfk-fsck",
+            "mkfk-perf")) {
       assertThat(home.resolve("bin").resolve(tool)).isExecutable();
     }
 
     Map<String, String> env =
-        Map.of("JAVA_HOME", System.getProperty("java.home"), "MINIKAFKA_HEAP_OPTS", "-Xmx96m -Dminikafka.marker=1");
+        Map.of(
+            "JAVA_HOME",
+            System.getProperty("java.home"),
+            "MINIKAFKA_HEAP_OPTS",
+            "-Xmx96m -Dminikafka.marker=1");
     try (ServerProcess server = ServerProcess.start(home, env)) {
       MiniKafkaHome.Outcome produced =
-          MiniKafkaHome.run(home, "mkfk-producer", env, "from the tarball\n".getBytes(UTF_8), 60,
-              "-host", server.host(), "-topic", "dist");
+          MiniKafkaHome.run(
+              home,
+              "mkfk-producer",
+              env,
+              "from the tarball\n".getBytes(UTF_8),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "dist");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
       MiniKafkaHome.Outcome consumed =
-          MiniKafkaHome.run(home, "mkfk-consumer", env, new byte[0], 60,
-              "-host", server.host(), "-topic", "dist", "--once");
+          MiniKafkaHome.run(
+              home,
+              "mkfk-consumer",
+              env,
+              new byte[0],
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "dist",
+              "--once");
       assertThat(consumed.stdoutText()).isEqualTo("from the tarball\n");
-      MiniKafkaHome.Outcome version = MiniKafkaHome.run(home, "mkfk-admin", env, new byte[0], 60, "--version");
+      MiniKafkaHome.Outcome version =
+          MiniKafkaHome.run(home, "mkfk-admin", env, new byte[0], 60, "--version");
       assertThat(version.stdoutText()).contains("mkfk-admin (MiniKafka)");
       assertThat(server.stop()).isZero();
     }
 
     MiniKafkaHome.Outcome heap =
-        MiniKafkaHome.run(home, "mkfk-admin", Map.of("MINIKAFKA_HEAP_OPTS", "-Xmx96m -XshowSettings:vm"),
-            new byte[0], 60, "--version");
-    assertThat(heap.stderr() + heap.stdoutText()).as("MINIKAFKA_HEAP_OPTS reaches the JVM").contains("96.00M");
+        MiniKafkaHome.run(
+            home,
+            "mkfk-admin",
+            Map.of("MINIKAFKA_HEAP_OPTS", "-Xmx96m -XshowSettings:vm"),
+            new byte[0],
+            60,
+            "--version");
+    assertThat(heap.stderr() + heap.stdoutText())
+        .as("MINIKAFKA_HEAP_OPTS reaches the JVM")
+        .contains("96.00M");
     MiniKafkaHome.Outcome noJava =
-        MiniKafkaHome.run(home, "mkfk-admin", Map.of("JAVA_HOME", elsewhere.resolve("no-java").toString()),
-            new byte[0], 60, "--version");
+        MiniKafkaHome.run(
+            home,
+            "mkfk-admin",
+            Map.of("JAVA_HOME", elsewhere.resolve("no-java").toString()),
+            new byte[0],
+            60,
+            "--version");
     assertThat(noJava.exitCode()).as("JAVA_HOME picks the runtime").isNotZero();
   }
 }

@@ -22,16 +22,28 @@ class LiveDeliveryIT {
     byte[] input = lines.toString().getBytes(UTF_8);
     try (ServerProcess server = ServerProcess.start(Map.of())) {
       MiniKafkaHome.Outcome produced =
-          MiniKafkaHome.run("mkfk-producer", Map.of(), input, 300, "-host", server.host(), "-topic", "seq");
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), input, 300, "-host", server.host(), "-topic", "seq");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
-      assertThat(produced.stderr()).contains("sent 1000000 messages").contains("numbers 1 to 1000000");
+      assertThat(produced.stderr())
+          .contains("sent 1000000 messages")
+          .contains("numbers 1 to 1000000");
 
       MiniKafkaHome.Outcome consumed =
           MiniKafkaHome.run(
-              "mkfk-consumer", Map.of(), new byte[0], 300, "-host", server.host(), "-topic", "seq", "--once");
+              "mkfk-consumer",
+              Map.of(),
+              new byte[0],
+              300,
+              "-host",
+              server.host(),
+              "-topic",
+              "seq",
+              "--once");
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      assertThat(sha.digest(consumed.stdout())).isEqualTo(MessageDigest.getInstance("SHA-256").digest(input));
+      assertThat(sha.digest(consumed.stdout()))
+          .isEqualTo(MessageDigest.getInstance("SHA-256").digest(input));
     }
   }
 
@@ -48,7 +60,14 @@ class LiveDeliveryIT {
         for (String text : new String[] {"one", "two", "three"}) {
           MiniKafkaHome.Outcome produced =
               MiniKafkaHome.run(
-                  "mkfk-producer", Map.of(), (text + "\n").getBytes(UTF_8), 60, "-host", server.host(), "-topic", "live");
+                  "mkfk-producer",
+                  Map.of(),
+                  (text + "\n").getBytes(UTF_8),
+                  60,
+                  "-host",
+                  server.host(),
+                  "-topic",
+                  "live");
           assertThat(produced.exitCode()).as(produced.stderr()).isZero();
           assertThat(out.readLine()).isEqualTo(text);
         }

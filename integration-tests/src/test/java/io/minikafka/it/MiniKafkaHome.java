@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /** The source tree under test and its bin/ launchers, run as real processes. */
 final class MiniKafkaHome {
 
-  static final Path HOME = Path.of(System.getProperty("minikafka.home", "..")).toAbsolutePath().normalize();
+  static final Path HOME =
+      Path.of(System.getProperty("minikafka.home", "..")).toAbsolutePath().normalize();
 
   /** What a finished process printed. */
   record Outcome(int exitCode, byte[] stdout, String stderr) {
@@ -46,14 +47,22 @@ final class MiniKafkaHome {
     return builder;
   }
 
-  /** Runs a tool to completion with {@code stdin} as its input, bounded by {@code timeoutSeconds}. */
-  static Outcome run(String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
+  /**
+   * Runs a tool to completion with {@code stdin} as its input, bounded by {@code timeoutSeconds}.
+   */
+  static Outcome run(
+      String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
       throws IOException, InterruptedException {
     return run(HOME, tool, env, stdin, timeoutSeconds, args);
   }
 
   static Outcome run(
-      Path home, String tool, Map<String, String> env, byte[] stdin, long timeoutSeconds, String... args)
+      Path home,
+      String tool,
+      Map<String, String> env,
+      byte[] stdin,
+      long timeoutSeconds,
+      String... args)
       throws IOException, InterruptedException {
     Process process = command(home, tool, env, args).start();
     // Drain both pipes concurrently so neither can fill up and stall the tool.

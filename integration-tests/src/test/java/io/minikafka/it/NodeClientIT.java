@@ -3,11 +3,14 @@ package io.minikafka.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.security.AuthRules;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.Producer;
+import io.minikafka.protocol.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Node.js client of docs/clients/node, which loads the project's .proto at run time, against
@@ -47,8 +51,10 @@ class NodeClientIT {
     List<String> command = new ArrayList<>(List.of("node"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).directory(NODE_CLIENT.toFile()).start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+    CompletableFuture<byte[]> out =
+        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    CompletableFuture<byte[]> err =
+        CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
     try (var in = process.getOutputStream()) {
       in.write(stdin);
     }
@@ -56,7 +62,8 @@ class NodeClientIT {
       process.destroyForcibly();
       throw new AssertionError("node " + args[0] + " did not finish within 60 s");
     }
-    return new MiniKafkaHome.Outcome(process.exitValue(), out.join(), new String(err.join(), UTF_8));
+    return new MiniKafkaHome.Outcome(
+        process.exitValue(), out.join(), new String(err.join(), UTF_8));
   }
 
   private static byte[] readAll(java.io.InputStream in) {
@@ -70,13 +77,15 @@ class NodeClientIT {
   @Test
   void messagesFromJavaReachNodeByteExact() throws Exception {
     try (ServerProcess server = ServerProcess.start(Map.of())) {
-      try (Producer producer = new Producer("java-to-node", Duration.ofSeconds(10), server.host())) {
+      try (Producer producer =
+          new Producer("java-to-node", Duration.ofSeconds(10), server.host())) {
         for (byte[] payload : PAYLOADS) {
           producer.sendMessage(payload);
         }
       }
 
-      MiniKafkaHome.Outcome consumed = node(new byte[0], "consumer.js", server.host(), "java-to-node", "1");
+      MiniKafkaHome.Outcome consumed =
+          node(new byte[0], "consumer.js", server.host(), "java-to-node", "1");
 
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
       assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
@@ -86,11 +95,13 @@ class NodeClientIT {
   @Test
   void messagesFromNodeReachJavaByteExactWithTheirNumbers() throws Exception {
     try (ServerProcess server = ServerProcess.start(Map.of())) {
-      MiniKafkaHome.Outcome produced = node(asLines(PAYLOADS), "producer.js", server.host(), "node-to-java");
+      MiniKafkaHome.Outcome produced =
+          node(asLines(PAYLOADS), "producer.js", server.host(), "node-to-java");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
       assertThat(produced.stdoutText().lines()).containsExactly("1", "2", "3", "4", "5");
 
-      try (Consumer consumer = new Consumer("node-to-java", 1, Duration.ofSeconds(10), server.host())) {
+      try (Consumer consumer =
+          new Consumer("node-to-java", 1, Duration.ofSeconds(10), server.host())) {
         List<Message> messages = consumer.poll().messages();
         assertThat(messages).hasSize(PAYLOADS.size());
         for (int i = 0; i < PAYLOADS.size(); i++) {
@@ -99,5 +110,67 @@ class NodeClientIT {
         }
       }
     }
+  }
+
+  @Test
+  void theNodeClientTalksMutualTlsWithATokenAndIsRefusedWithoutOne(@TempDir Path dir)
+      throws Exception {
+    TestPki pki = TestPki.create(dir, "node");
+    TestPki.Issued cert = pki.server();
+    TestPki.Issued client = pki.client("node-app");
+    String token = "node-token-5e1f";
+    Path tokenFile = Files.writeString(dir.resolve("token"), token + "\n");
+    Path auth =
+        Files.writeString(
+            dir.resolve("auth"),
+            AuthRules.hashToken(token) + " node produce:secure consume:secure\n");
+    Map<String, String> env =
+        Map.of(
+            "MINIKAFKA_TLS_CERT", cert.cert().toString(),
+            "MINIKAFKA_TLS_KEY", cert.key().toString(),
+            "MINIKAFKA_TLS_CLIENT_CA", pki.caCert().toString(),
+            "MINIKAFKA_AUTH_FILE", auth.toString());
+    try (ServerProcess server = ServerProcess.start(env)) {
+      String[] tls = {
+        "--ca-cert",
+        pki.caCert().toString(),
+        "--cert",
+        client.cert().toString(),
+        "--key",
+        client.key().toString()
+      };
+      MiniKafkaHome.Outcome produced =
+          node(
+              asLines(PAYLOADS),
+              concat(
+                  "producer.js",
+                  tls,
+                  "--token-file",
+                  tokenFile.toString(),
+                  server.host(),
+                  "secure"));
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      assertThat(produced.stdoutText().lines()).hasSize(PAYLOADS.size());
+
+      MiniKafkaHome.Outcome consumed =
+          node(
+              new byte[0],
+              concat("consumer.js", tls, "--token", token, server.host(), "secure", "1"));
+      assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+
+      MiniKafkaHome.Outcome anonymous =
+          node(new byte[0], concat("consumer.js", tls, server.host(), "secure", "1"));
+      assertThat(anonymous.exitCode()).isEqualTo(1);
+      assertThat(anonymous.stderr()).contains("UNAUTHENTICATED").doesNotContain(token);
+    }
+  }
+
+  private static String[] concat(String script, String[] tls, String... rest) {
+    List<String> args = new ArrayList<>();
+    args.add(script);
+    args.addAll(List.of(tls));
+    args.addAll(List.of(rest));
+    return args.toArray(new String[0]);
   }
 }

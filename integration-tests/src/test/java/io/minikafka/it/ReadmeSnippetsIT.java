@@ -40,14 +40,16 @@ class ReadmeSnippetsIT {
   @Test
   void theReadmeSnippetsCompileAndRunAgainstEachOther() throws Exception {
     Map<String, String> snippets = snippets();
-    assertThat(snippets).containsOnlyKeys("producer", "consumer", "server", "async-producer", "subscriber");
+    assertThat(snippets)
+        .containsOnlyKeys("producer", "consumer", "server", "async-producer", "subscriber");
 
     List<String> imports = new ArrayList<>();
     StringBuilder body = new StringBuilder();
     body.append(
         statements(snippets.get("server"), imports)
             .replace("\":9999\"", "\"127.0.0.1:0\"")
-            .replace("System.getProperty(\"java.io.tmpdir\")", "\"" + work.resolve("store") + "\""));
+            .replace(
+                "System.getProperty(\"java.io.tmpdir\")", "\"" + work.resolve("store") + "\""));
     body.append("String readmeHost = \"127.0.0.1:\" + server.port();\n");
     body.append("try {\n");
     for (String name : List.of("producer", "consumer", "async-producer", "subscriber")) {
@@ -94,12 +96,16 @@ class ReadmeSnippetsIT {
       warmUp(server.host());
       run.invoke(null, server.host());
 
-      try (Consumer consumer = new Consumer("some_topic", 1, Duration.ofSeconds(10), server.host())) {
+      try (Consumer consumer =
+          new Consumer("some_topic", 1, Duration.ofSeconds(10), server.host())) {
         List<Message> messages = consumer.poll().messages();
-        assertThat(messages).singleElement().satisfies(m -> {
-          assertThat(m.number()).isEqualTo(1);
-          assertThat(m.payload()).hasSize(300);
-        });
+        assertThat(messages)
+            .singleElement()
+            .satisfies(
+                m -> {
+                  assertThat(m.number()).isEqualTo(1);
+                  assertThat(m.payload()).hasSize(300);
+                });
       }
     }
   }
@@ -138,7 +144,8 @@ class ReadmeSnippetsIT {
   }
 
   private Class<?> compile(String source) throws Exception {
-    String className = source.contains("class ReadmeSnippets") ? "ReadmeSnippets" : "ProducerSnippet";
+    String className =
+        source.contains("class ReadmeSnippets") ? "ReadmeSnippets" : "ProducerSnippet";
     Path src = work.resolve(className + ".java");
     Files.writeString(src, source, UTF_8);
     Path classes = Files.createDirectories(work.resolve("classes-" + className));

@@ -92,6 +92,40 @@ final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGHUP: read the auth file again. */
+  void hangUp() throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -HUP " + process.pid() + " failed");
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** File descriptors the server holds open now (Linux). */
+  long openFiles() throws java.io.IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> fds =
+        java.nio.file.Files.list(
+            java.nio.file.Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+      return fds.count();
+    }
+  }
+
+  /** Resident memory of the server process in bytes (Linux). */
+  long residentBytes() throws java.io.IOException {
+    for (String line :
+        java.nio.file.Files.readAllLines(
+            java.nio.file.Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS in /proc/" + process.pid() + "/status");
+  }
+
   /** Kills the server with SIGKILL, as a crash would, and waits for it to be gone. */
   void kill() throws InterruptedException {
     process.toHandle().destroyForcibly();

@@ -39,8 +39,7 @@ class EndpointTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'localhost'")
         .hasMessageContaining("127.0.0.1:9999");
-    assertThatThrownBy(() -> Endpoint.parse("host:http"))
-        .hasMessageContaining("'host:http'");
+    assertThatThrownBy(() -> Endpoint.parse("host:http")).hasMessageContaining("'host:http'");
     assertThatThrownBy(() -> Endpoint.parse("host:70000")).hasMessageContaining("70000");
     assertThatThrownBy(() -> Endpoint.parse("::1:80")).hasMessageContaining("brackets");
   }

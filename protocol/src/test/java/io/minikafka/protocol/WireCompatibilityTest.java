@@ -8,8 +8,8 @@ import io.minikafka.protocol.original.OriginalMiniKafkaProto;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves at the byte level that our messages and the original Go MiniKafka's decode each other.
- * The original layout is compiled from a test-only copy of its .proto.
+ * Proves at the byte level that our messages and the original Go MiniKafka's decode each other. The
+ * original layout is compiled from a test-only copy of its .proto.
  */
 class WireCompatibilityTest {
 
@@ -44,7 +44,8 @@ class WireCompatibilityTest {
   @Test
   void handBuiltBytesOfTheOriginalLayoutDecode() throws InvalidProtocolBufferException {
     // ProduceRequest{topic: Topic{topic:"t"}, payload: Payload{payload:"hi"}}, written out by hand:
-    // field 1 (len-delimited) -> Topic{field 1 "t"}, field 2 (len-delimited) -> Payload{field 1 "hi"}.
+    // field 1 (len-delimited) -> Topic{field 1 "t"}, field 2 (len-delimited) -> Payload{field 1
+    // "hi"}.
     byte[] wire = {0x0a, 0x03, 0x0a, 0x01, 't', 0x12, 0x04, 0x0a, 0x02, 'h', 'i'};
 
     ProduceRequest ours = ProduceRequest.parseFrom(wire);
@@ -101,9 +102,13 @@ class WireCompatibilityTest {
     long small = 4_000_000_000L;
     byte[] ours = MsgNumber.newBuilder().setMsgNumber(small).build().toByteArray();
     byte[] theirs =
-        OriginalMiniKafkaProto.MsgNumber.newBuilder().setMsgNumber((int) small).build().toByteArray();
+        OriginalMiniKafkaProto.MsgNumber.newBuilder()
+            .setMsgNumber((int) small)
+            .build()
+            .toByteArray();
     assertThat(ours).isEqualTo(theirs);
-    assertThat(Integer.toUnsignedLong(OriginalMiniKafkaProto.MsgNumber.parseFrom(ours).getMsgNumber()))
+    assertThat(
+            Integer.toUnsignedLong(OriginalMiniKafkaProto.MsgNumber.parseFrom(ours).getMsgNumber()))
         .isEqualTo(small);
     assertThat(MsgNumber.parseFrom(theirs).getMsgNumber()).isEqualTo(small);
 

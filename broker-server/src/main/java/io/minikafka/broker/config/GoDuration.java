@@ -56,8 +56,11 @@ public final class GoDuration {
         i++;
       }
       String number = s.substring(numberStart, i);
-      if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
-        throw new IllegalArgumentException("expected a number at '" + s.substring(numberStart) + "'");
+      if (number.isEmpty()
+          || number.equals(".")
+          || number.indexOf('.') != number.lastIndexOf('.')) {
+        throw new IllegalArgumentException(
+            "expected a number at '" + s.substring(numberStart) + "'");
       }
       int unitStart = i;
       while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {

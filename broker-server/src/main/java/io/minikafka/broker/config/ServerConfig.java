@@ -1,5 +1,7 @@
 package io.minikafka.broker.config;
 
+import io.minikafka.broker.store.StoreLimits;
+import io.minikafka.broker.store.file.DiskFloor;
 import io.minikafka.broker.store.file.FileStoreConfig;
 import io.minikafka.broker.store.file.FsyncPolicy;
 import io.minikafka.protocol.Endpoint;
@@ -26,6 +28,16 @@ import java.util.function.Function;
  * @param shutdownTimeout how long in-flight calls may run on after shutdown starts
  * @param metrics where to serve Prometheus metrics over HTTP, or empty for none
  * @param logLevel the level of the broker's logs: ERROR, WARN, INFO, DEBUG or TRACE
+ * @param tls the server's certificate and key, and the CA of client certificates, or empty for
+ *     plaintext
+ * @param authFile the file of identities and permissions, or empty to let every client do anything
+ * @param storeLimits topics, consumers per topic, memory and retention by size
+ * @param minFreeDisk the file store refuses produces below this much free disk space
+ * @param maxCallsPerConnection calls and streams one connection may have open at once
+ * @param maxSubscriptionsPerConnection Subscribe streams one connection may have open at once
+ * @param produceQueueBytes bytes all produce streams together may have received and not yet stored
+ * @param idleTimeout a connection without calls for this long is closed
+ * @param maxConnectionAge connections are asked to reconnect after this long, or empty for never
  */
 public record ServerConfig(
     Endpoint host,
@@ -37,15 +49,42 @@ public record ServerConfig(
     int maxPollBytes,
     Duration shutdownTimeout,
     Optional<Endpoint> metrics,
-    String logLevel) {
+    String logLevel,
+    Optional<TlsFiles> tls,
+    Optional<Path> authFile,
+    StoreLimits storeLimits,
+    DiskFloor minFreeDisk,
+    int maxCallsPerConnection,
+    int maxSubscriptionsPerConnection,
+    long produceQueueBytes,
+    Duration idleTimeout,
+    Optional<Duration> maxConnectionAge) {
 
   public static final Endpoint DEFAULT_HOST = new Endpoint("127.0.0.1", 9999);
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-  /** A quarter of gRPC's default 4 MiB receive limit, so clients on defaults can take any response of small messages. */
+
+  /**
+   * A quarter of gRPC's default 4 MiB receive limit, so clients on defaults can take any response
+   * of small messages.
+   */
   public static final int DEFAULT_MAX_POLL_BYTES = 1024 * 1024;
+
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
   public static final String DEFAULT_LOG_LEVEL = "INFO";
+
+  /** Generous: every Producer, Consumer and Admin of a client JVM shares one connection. */
+  public static final int DEFAULT_MAX_CALLS_PER_CONNECTION = 10_000;
+
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
+
+  /**
+   * 64 MiB, or an eighth of the heap if that is less: the rest is for stored messages and reads.
+   */
+  public static final long DEFAULT_PRODUCE_QUEUE_BYTES =
+      Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
+
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
   private static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
 
   public ServerConfig {
@@ -54,6 +93,15 @@ public record ServerConfig(
     Objects.requireNonNull(fsync, "fsync");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(authFile, "authFile");
+    Objects.requireNonNull(storeLimits, "storeLimits");
+    Objects.requireNonNull(minFreeDisk, "minFreeDisk");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
+    if (maxCallsPerConnection < 1 || maxSubscriptionsPerConnection < 1 || produceQueueBytes < 1) {
+      throw new IllegalArgumentException("per-connection limits must be positive");
+    }
     logLevel = parseLogLevel(logLevel);
     if (retention == null || retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive, was " + retention);
@@ -68,42 +116,200 @@ public record ServerConfig(
 
   /** Every setting at its default: memory store on 127.0.0.1:9999, retention 168h. */
   public static ServerConfig defaults() {
-    return new ServerConfig(
-        DEFAULT_HOST,
-        DEFAULT_RETENTION,
-        Optional.empty(),
-        new FsyncPolicy.Always(),
-        FileStoreConfig.DEFAULT_SEGMENT_BYTES,
-        DEFAULT_MAX_MESSAGE_BYTES,
-        DEFAULT_MAX_POLL_BYTES,
-        DEFAULT_SHUTDOWN_TIMEOUT,
-        Optional.empty(),
-        DEFAULT_LOG_LEVEL);
+    return builder().build();
   }
 
-  public ServerConfig withHost(Endpoint newHost) {
-    return new ServerConfig(
-        newHost, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
+  /** A builder starting from every default. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public ServerConfig withRetention(Duration newRetention) {
-    return new ServerConfig(
-        host, newRetention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public ServerConfig withMaxMessageBytes(int bytes) {
-    return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, bytes, maxPollBytes, shutdownTimeout, metrics, logLevel);
+  /**
+   * The PEM files of a TLS server.
+   *
+   * @param certChain the server's certificate chain, leaf first
+   * @param key the private key of the leaf certificate
+   * @param clientCa when present, clients must present a certificate signed by one of these
+   */
+  public record TlsFiles(Path certChain, Path key, Optional<Path> clientCa) {
+    public TlsFiles {
+      Objects.requireNonNull(certChain, "certChain");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(clientCa, "clientCa");
+    }
   }
 
-  public ServerConfig withMetrics(Endpoint at) {
-    return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, maxPollBytes, shutdownTimeout, Optional.of(at), logLevel);
-  }
+  /** Builds a {@link ServerConfig}; every value not set keeps its default. */
+  public static final class Builder {
+    private Endpoint host = DEFAULT_HOST;
+    private Duration retention = DEFAULT_RETENTION;
+    private Optional<Path> rootDir = Optional.empty();
+    private FsyncPolicy fsync = new FsyncPolicy.Always();
+    private int segmentBytes = FileStoreConfig.DEFAULT_SEGMENT_BYTES;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private int maxPollBytes = DEFAULT_MAX_POLL_BYTES;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Optional<Endpoint> metrics = Optional.empty();
+    private String logLevel = DEFAULT_LOG_LEVEL;
+    private Optional<TlsFiles> tls = Optional.empty();
+    private Optional<Path> authFile = Optional.empty();
+    private StoreLimits storeLimits = StoreLimits.DEFAULTS;
+    private DiskFloor minFreeDisk = DiskFloor.DEFAULT;
+    private int maxCallsPerConnection = DEFAULT_MAX_CALLS_PER_CONNECTION;
+    private int maxSubscriptionsPerConnection = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
+    private long produceQueueBytes = DEFAULT_PRODUCE_QUEUE_BYTES;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Optional<Duration> maxConnectionAge = Optional.empty();
 
-  public ServerConfig withMaxPollBytes(int bytes) {
-    return new ServerConfig(
-        host, retention, rootDir, fsync, segmentBytes, maxMessageBytes, bytes, shutdownTimeout, metrics, logLevel);
+    private Builder() {}
+
+    private Builder(ServerConfig c) {
+      host = c.host;
+      retention = c.retention;
+      rootDir = c.rootDir;
+      fsync = c.fsync;
+      segmentBytes = c.segmentBytes;
+      maxMessageBytes = c.maxMessageBytes;
+      maxPollBytes = c.maxPollBytes;
+      shutdownTimeout = c.shutdownTimeout;
+      metrics = c.metrics;
+      logLevel = c.logLevel;
+      tls = c.tls;
+      authFile = c.authFile;
+      storeLimits = c.storeLimits;
+      minFreeDisk = c.minFreeDisk;
+      maxCallsPerConnection = c.maxCallsPerConnection;
+      maxSubscriptionsPerConnection = c.maxSubscriptionsPerConnection;
+      produceQueueBytes = c.produceQueueBytes;
+      idleTimeout = c.idleTimeout;
+      maxConnectionAge = c.maxConnectionAge;
+    }
+
+    public Builder host(Endpoint value) {
+      host = value;
+      return this;
+    }
+
+    public Builder retention(Duration value) {
+      retention = value;
+      return this;
+    }
+
+    public Builder rootDir(Path value) {
+      rootDir = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder fsync(FsyncPolicy value) {
+      fsync = value;
+      return this;
+    }
+
+    public Builder segmentBytes(int value) {
+      segmentBytes = value;
+      return this;
+    }
+
+    public Builder maxMessageBytes(int value) {
+      maxMessageBytes = value;
+      return this;
+    }
+
+    public Builder maxPollBytes(int value) {
+      maxPollBytes = value;
+      return this;
+    }
+
+    public Builder shutdownTimeout(Duration value) {
+      shutdownTimeout = value;
+      return this;
+    }
+
+    public Builder metrics(Endpoint value) {
+      metrics = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder logLevel(String value) {
+      logLevel = value;
+      return this;
+    }
+
+    public Builder tls(TlsFiles value) {
+      tls = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder authFile(Path value) {
+      authFile = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder storeLimits(StoreLimits value) {
+      storeLimits = value;
+      return this;
+    }
+
+    public Builder minFreeDisk(DiskFloor value) {
+      minFreeDisk = value;
+      return this;
+    }
+
+    public Builder maxCallsPerConnection(int value) {
+      maxCallsPerConnection = value;
+      return this;
+    }
+
+    public Builder maxSubscriptionsPerConnection(int value) {
+      maxSubscriptionsPerConnection = value;
+      return this;
+    }
+
+    public Builder produceQueueBytes(long value) {
+      produceQueueBytes = value;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration value) {
+      idleTimeout = value;
+      return this;
+    }
+
+    public Builder maxConnectionAge(Duration value) {
+      maxConnectionAge = Optional.ofNullable(value);
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming a value out of range
+     */
+    public ServerConfig build() {
+      return new ServerConfig(
+          host,
+          retention,
+          rootDir,
+          fsync,
+          segmentBytes,
+          maxMessageBytes,
+          maxPollBytes,
+          shutdownTimeout,
+          metrics,
+          logLevel,
+          tls,
+          authFile,
+          storeLimits,
+          minFreeDisk,
+          maxCallsPerConnection,
+          maxSubscriptionsPerConnection,
+          produceQueueBytes,
+          idleTimeout,
+          maxConnectionAge);
+    }
   }
 
   /**
@@ -112,13 +318,16 @@ public record ServerConfig(
    * retention time.
    */
   public FileStoreConfig fileStoreConfig() {
-    Duration maxAge = retention.compareTo(FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE) < 0
-        ? retention
-        : FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE;
+    Duration maxAge =
+        retention.compareTo(FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE) < 0
+            ? retention
+            : FileStoreConfig.DEFAULT_SEGMENT_MAX_AGE;
     return FileStoreConfig.defaults()
         .withFsync(fsync)
         .withSegmentBytes(segmentBytes)
-        .withSegmentMaxAge(maxAge);
+        .withSegmentMaxAge(maxAge)
+        .withLimits(storeLimits)
+        .withMinFreeDisk(minFreeDisk);
   }
 
   /** How often the sweeper runs: a tenth of the retention, as the original. */
@@ -163,53 +372,161 @@ public record ServerConfig(
       Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
     Sources sources = new Sources(env, flags, origins);
     ServerConfig d = defaults();
-    Endpoint host =
-        sources.parse(Setting.HOST, Endpoint::parse, "127.0.0.1:9999 or :9999", d.host, d.host.toString());
-    Duration retention =
+    Builder config = builder();
+    config.host(
+        sources.parse(
+            Setting.HOST, Endpoint::parse, "127.0.0.1:9999 or :9999", d.host, d.host.toString()));
+    config.retention(
         sources.parse(
             Setting.RETENTION,
             ServerConfig::parseRetention,
             GoDuration.EXAMPLES,
             d.retention,
-            GoDuration.format(d.retention));
-    Optional<Path> rootDir =
-        Optional.ofNullable(
-            sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null, "(memory store)"));
-    FsyncPolicy fsync =
-        sources.parse(Setting.FSYNC, FsyncPolicy::parse, FsyncPolicy.EXAMPLES, d.fsync, d.fsync.toString());
-    int segmentBytes =
+            GoDuration.format(d.retention)));
+    config.rootDir(
+        sources.parse(Setting.ROOT_DIR, Path::of, "/var/lib/minikafka", null, "(memory store)"));
+    config.fsync(
         sources.parse(
-            Setting.SEGMENT_BYTES, v -> parseSize(v, 1024), "67108864", d.segmentBytes, Integer.toString(d.segmentBytes));
-    int maxMessageBytes =
+            Setting.FSYNC, FsyncPolicy::parse, FsyncPolicy.EXAMPLES, d.fsync, d.fsync.toString()));
+    config.segmentBytes(
+        sources.parse(
+            Setting.SEGMENT_BYTES,
+            v -> parseSize(v, 1024),
+            "67108864",
+            d.segmentBytes,
+            Integer.toString(d.segmentBytes)));
+    config.maxMessageBytes(
         sources.parse(
             Setting.MAX_MESSAGE_BYTES,
             v -> parseSize(v, 0),
             "16777216",
             d.maxMessageBytes,
-            Integer.toString(d.maxMessageBytes));
-    int maxPollBytes =
+            Integer.toString(d.maxMessageBytes)));
+    config.maxPollBytes(
         sources.parse(
-            Setting.MAX_POLL_BYTES, v -> parseSize(v, 1), "1048576", d.maxPollBytes, Integer.toString(d.maxPollBytes));
-    Optional<Endpoint> metrics =
-        Optional.ofNullable(
-            sources.parse(Setting.METRICS, Endpoint::parse, "127.0.0.1:9998", null, "(off)"));
-    return new ServerConfig(
-        host,
-        retention,
-        rootDir,
-        fsync,
-        segmentBytes,
-        maxMessageBytes,
-        maxPollBytes,
-        d.shutdownTimeout,
-        metrics,
-        sources.parse(Setting.LOG_LEVEL, ServerConfig::parseLogLevel, "INFO", d.logLevel, d.logLevel));
+            Setting.MAX_POLL_BYTES,
+            v -> parseSize(v, 1),
+            "1048576",
+            d.maxPollBytes,
+            Integer.toString(d.maxPollBytes)));
+    config.metrics(
+        sources.parse(Setting.METRICS, Endpoint::parse, "127.0.0.1:9998", null, "(off)"));
+    config.logLevel(
+        sources.parse(
+            Setting.LOG_LEVEL, ServerConfig::parseLogLevel, "INFO", d.logLevel, d.logLevel));
+    Path cert =
+        sources.parse(Setting.TLS_CERT, Path::of, "/etc/minikafka/server.pem", null, "(plaintext)");
+    Path key =
+        sources.parse(Setting.TLS_KEY, Path::of, "/etc/minikafka/server.key", null, "(none)");
+    Path clientCa =
+        sources.parse(
+            Setting.TLS_CLIENT_CA, Path::of, "/etc/minikafka/clients-ca.pem", null, "(none)");
+    if ((cert == null) != (key == null)) {
+      Setting missing = cert == null ? Setting.TLS_CERT : Setting.TLS_KEY;
+      Setting given = cert == null ? Setting.TLS_KEY : Setting.TLS_CERT;
+      throw new ConfigException(
+          missing.envVar()
+              + " ("
+              + missing.flag()
+              + ") is needed with "
+              + given.envVar()
+              + " ("
+              + given.flag()
+              + ")");
+    }
+    if (clientCa != null && cert == null) {
+      throw new ConfigException(
+          Setting.TLS_CLIENT_CA.envVar()
+              + " needs TLS: set "
+              + Setting.TLS_CERT.envVar()
+              + " and "
+              + Setting.TLS_KEY.envVar()
+              + " too");
+    }
+    if (cert != null) {
+      config.tls(new TlsFiles(cert, key, Optional.ofNullable(clientCa)));
+    }
+    config.authFile(
+        sources.parse(Setting.AUTH_FILE, Path::of, "/etc/minikafka/auth", null, "(off)"));
+    StoreLimits limits = d.storeLimits;
+    limits =
+        limits.withMaxTopics(
+            sources.parse(
+                Setting.MAX_TOPICS,
+                v -> parseSize(v, 1),
+                "10000",
+                limits.maxTopics(),
+                Integer.toString(limits.maxTopics())));
+    limits =
+        limits.withMaxConsumersPerTopic(
+            sources.parse(
+                Setting.MAX_CONSUMERS_PER_TOPIC,
+                v -> parseSize(v, 1),
+                "1000",
+                limits.maxConsumersPerTopic(),
+                Integer.toString(limits.maxConsumersPerTopic())));
+    limits =
+        limits.withMaxMemoryBytes(
+            sources.parse(
+                Setting.MAX_MEMORY_BYTES,
+                v -> parseLong(v, 1),
+                "1073741824",
+                limits.maxMemoryBytes(),
+                limits.maxMemoryBytes() + " (a third of the heap)"));
+    limits =
+        limits.withRetentionBytes(
+            sources.parse(
+                Setting.RETENTION_BYTES, v -> parseLong(v, 0), "1073741824", 0L, "0 (no limit)"));
+    config.storeLimits(limits);
+    config.minFreeDisk(
+        sources.parse(
+            Setting.MIN_FREE_DISK,
+            DiskFloor::parse,
+            DiskFloor.EXAMPLES,
+            d.minFreeDisk,
+            d.minFreeDisk.toString()));
+    config.maxCallsPerConnection(
+        sources.parse(
+            Setting.MAX_CALLS_PER_CONNECTION,
+            v -> parseSize(v, 1),
+            "10000",
+            d.maxCallsPerConnection,
+            Integer.toString(d.maxCallsPerConnection)));
+    config.maxSubscriptionsPerConnection(
+        sources.parse(
+            Setting.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            v -> parseSize(v, 1),
+            "1000",
+            d.maxSubscriptionsPerConnection,
+            Integer.toString(d.maxSubscriptionsPerConnection)));
+    config.produceQueueBytes(
+        sources.parse(
+            Setting.PRODUCE_QUEUE_BYTES,
+            v -> parseLong(v, 1),
+            "67108864",
+            d.produceQueueBytes,
+            d.produceQueueBytes + " (64 MiB or an eighth of the heap)"));
+    config.idleTimeout(
+        sources.parse(
+            Setting.IDLE_TIMEOUT,
+            ServerConfig::parseRetention,
+            GoDuration.EXAMPLES,
+            d.idleTimeout,
+            GoDuration.format(d.idleTimeout)));
+    config.maxConnectionAge(
+        sources.parse(
+            Setting.MAX_CONNECTION_AGE,
+            ServerConfig::parseRetention,
+            GoDuration.EXAMPLES,
+            null,
+            "(never)"));
+    return config.build();
   }
 
   private static Duration parseRetention(String value) {
     Duration parsed = GoDuration.parse(value);
     if (parsed.isNegative() || parsed.isZero()) {
-      throw new IllegalArgumentException("retention must be positive");
+      throw new IllegalArgumentException("must be positive");
     }
     return parsed;
   }
@@ -220,6 +537,19 @@ public record ServerConfig(
       throw new IllegalArgumentException("not one of " + String.join(", ", LOG_LEVELS));
     }
     return level;
+  }
+
+  private static long parseLong(String value, long min) {
+    long parsed;
+    try {
+      parsed = Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number of bytes");
+    }
+    if (parsed < min) {
+      throw new IllegalArgumentException("must be at least " + min);
+    }
+    return parsed;
   }
 
   private static int parseSize(String value, int min) {
@@ -236,10 +566,15 @@ public record ServerConfig(
   }
 
   /** Where each setting's text comes from, and the one place errors are worded. */
-  private record Sources(Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
+  private record Sources(
+      Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
 
     <T> T parse(
-        Setting setting, Function<String, T> parser, String example, T fallback, String shownDefault) {
+        Setting setting,
+        Function<String, T> parser,
+        String example,
+        T fallback,
+        String shownDefault) {
       String flagValue = flags.get(setting);
       String source;
       String value;

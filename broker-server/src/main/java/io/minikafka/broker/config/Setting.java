@@ -10,13 +10,14 @@ public enum Setting {
       "MINIKAFKA_RETENTIONTIME",
       "--retention",
       "how long messages are kept, such as 500ms, 10s, 1h30m or 7d"),
-  ROOT_DIR("MINIKAFKA_ROOT_DIR", "--root-dir", "directory of the file store; unset or empty = memory"),
+  ROOT_DIR(
+      "MINIKAFKA_ROOT_DIR", "--root-dir", "directory of the file store; unset or empty = memory"),
   FSYNC(
-      "MINIKAFKA_FSYNC",
-      "--fsync",
-      "file store durability: always, interval:<duration> or never"),
+      "MINIKAFKA_FSYNC", "--fsync", "file store durability: always, interval:<duration> or never"),
   SEGMENT_BYTES(
-      "MINIKAFKA_SEGMENT_BYTES", "--segment-bytes", "file store segment size before it rolls, in bytes"),
+      "MINIKAFKA_SEGMENT_BYTES",
+      "--segment-bytes",
+      "file store segment size before it rolls, in bytes"),
   MAX_MESSAGE_BYTES(
       "MINIKAFKA_MAX_MESSAGE_BYTES", "--max-message-bytes", "largest message accepted, in bytes"),
   MAX_POLL_BYTES(
@@ -27,11 +28,71 @@ public enum Setting {
       "MINIKAFKA_METRICS",
       "--metrics",
       "host:port to serve Prometheus metrics on at /metrics; unset = off"),
-  LOG_LEVEL("MINIKAFKA_LOG_LEVEL", "--log-level", "log level: ERROR, WARN, INFO, DEBUG or TRACE");
+  LOG_LEVEL("MINIKAFKA_LOG_LEVEL", "--log-level", "log level: ERROR, WARN, INFO, DEBUG or TRACE"),
+  TLS_CERT(
+      "MINIKAFKA_TLS_CERT",
+      "--tls-cert",
+      "PEM certificate chain of the server; set with the key to turn TLS on"),
+  TLS_KEY(
+      "MINIKAFKA_TLS_KEY",
+      "--tls-key",
+      "PEM private key of the server certificate (PKCS#8, PKCS#1 or EC)"),
+  TLS_CLIENT_CA(
+      "MINIKAFKA_TLS_CLIENT_CA",
+      "--tls-client-ca",
+      "PEM CA certificates; clients must present a certificate they signed (mutual TLS)"),
+  AUTH_FILE(
+      "MINIKAFKA_AUTH_FILE",
+      "--auth-file",
+      "file of identities and their permissions (docs/security.md); unset = no authentication"),
+  MAX_TOPICS(
+      "MINIKAFKA_MAX_TOPICS",
+      "--max-topics",
+      "topics that may exist at once; creating one more is refused"),
+  MAX_CONSUMERS_PER_TOPIC(
+      "MINIKAFKA_MAX_CONSUMERS_PER_TOPIC",
+      "--max-consumers-per-topic",
+      "named consumers whose positions one topic keeps"),
+  MAX_MEMORY_BYTES(
+      "MINIKAFKA_MAX_MEMORY_BYTES",
+      "--max-memory-bytes",
+      "memory store: payload bytes held at most; past it producers are refused"),
+  RETENTION_BYTES(
+      "MINIKAFKA_RETENTION_BYTES",
+      "--retention-bytes",
+      "bytes a topic keeps at most, oldest deleted first (file store: whole segments); 0 = no limit"),
+  MIN_FREE_DISK(
+      "MINIKAFKA_MIN_FREE_DISK",
+      "--min-free-disk",
+      "file store: below this free space (bytes, KiB/MiB/GiB, or %) producers are refused"),
+  MAX_CALLS_PER_CONNECTION(
+      "MINIKAFKA_MAX_CALLS_PER_CONNECTION",
+      "--max-calls-per-connection",
+      "calls and streams one connection may have open at once"),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION(
+      "MINIKAFKA_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+      "--max-subscriptions-per-connection",
+      "Subscribe streams one connection may have open at once"),
+  PRODUCE_QUEUE_BYTES(
+      "MINIKAFKA_PRODUCE_QUEUE_BYTES",
+      "--produce-queue-bytes",
+      "bytes all produce streams together may have received and not yet stored; past it they wait"),
+  IDLE_TIMEOUT(
+      "MINIKAFKA_IDLE_TIMEOUT",
+      "--idle-timeout",
+      "a connection without calls for this long is closed"),
+  MAX_CONNECTION_AGE(
+      "MINIKAFKA_MAX_CONNECTION_AGE",
+      "--max-connection-age",
+      "connections are asked to reconnect after this long (clients do so by themselves); unset = never");
 
   private final String envVar;
   private final String flag;
   private final String description;
+
+  /** The original's Go-style single-dash spellings of its three settings. */
+  private static final java.util.Set<Setting> GO_FLAGS =
+      java.util.EnumSet.of(HOST, RETENTION, ROOT_DIR);
 
   Setting(String envVar, String flag, String description) {
     this.envVar = envVar;
@@ -45,6 +106,14 @@ public enum Setting {
 
   public String flag() {
     return flag;
+  }
+
+  /**
+   * Every spelling of the flag: {@link #flag()}, and {@code -host} style for the original's
+   * settings.
+   */
+  public String[] flagNames() {
+    return GO_FLAGS.contains(this) ? new String[] {flag, flag.substring(1)} : new String[] {flag};
   }
 
   public String description() {

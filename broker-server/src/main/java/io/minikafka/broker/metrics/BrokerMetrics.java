@@ -50,7 +50,8 @@ public final class BrokerMetrics implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerMetrics.class);
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final BackingStore store;
   private final AtomicInteger subscribers = new AtomicInteger();
   private final Counter sweeps;
@@ -70,15 +71,26 @@ public final class BrokerMetrics implements AutoCloseable {
     Gauge.builder("minikafka.subscribers.active", subscribers, AtomicInteger::get)
         .description("Subscribe calls in progress")
         .register(registry);
-    sweeps = Counter.builder("minikafka.retention.sweeps").description("Retention sweeps run").register(registry);
+    sweeps =
+        Counter.builder("minikafka.retention.sweeps")
+            .description("Retention sweeps run")
+            .register(registry);
     expired =
         Counter.builder("minikafka.retention.expired.messages")
             .description("Messages removed by retention")
             .register(registry);
-    topicMessages = MultiGauge.builder("minikafka.topic.messages").description("Messages held").register(registry);
-    topicBytes = MultiGauge.builder("minikafka.topic.stored.bytes").description("Bytes held").register(registry);
+    topicMessages =
+        MultiGauge.builder("minikafka.topic.messages")
+            .description("Messages held")
+            .register(registry);
+    topicBytes =
+        MultiGauge.builder("minikafka.topic.stored.bytes")
+            .description("Bytes held")
+            .register(registry);
     topicNextNumber =
-        MultiGauge.builder("minikafka.topic.next.number").description("Number of the next message").register(registry);
+        MultiGauge.builder("minikafka.topic.next.number")
+            .description("Number of the next message")
+            .register(registry);
     if (store instanceof FileStore files) {
       Timer fsyncs =
           Timer.builder("minikafka.fsync.duration")
@@ -103,14 +115,18 @@ public final class BrokerMetrics implements AutoCloseable {
   /** Serves {@code /metrics} at {@code at} (port 0: any free port); returns where it listens. */
   public Endpoint start(Endpoint at) throws IOException {
     InetSocketAddress address =
-        at.anyHost() ? new InetSocketAddress(at.port()) : new InetSocketAddress(at.host(), at.port());
+        at.anyHost()
+            ? new InetSocketAddress(at.port())
+            : new InetSocketAddress(at.host(), at.port());
     http = HttpServer.create(address, 0);
     http.createContext(
         "/metrics",
         exchange -> {
           refreshTopics();
           byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

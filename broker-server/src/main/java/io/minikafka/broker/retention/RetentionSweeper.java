@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes messages older than the retention time from a store, every tenth of the retention time
- * as the original did. Time comes from an injected {@link Clock}, so tests call {@link #sweepOnce}
+ * Removes messages older than the retention time from a store, every tenth of the retention time as
+ * the original did. Time comes from an injected {@link Clock}, so tests call {@link #sweepOnce}
  * under a fixed clock instead of waiting.
  *
  * <p>Thread-safety: sweeps run on one daemon thread of its own; {@link #sweepOnce} may also be

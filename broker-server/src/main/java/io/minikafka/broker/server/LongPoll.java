@@ -49,7 +49,8 @@ final class LongPoll {
   void start(ScheduledExecutorService timer, long maxWaitMillis) {
     out.setOnCancelHandler(() -> finish(null));
     deadline =
-        timer.schedule(() -> executor.execute(this::answerAtDeadline), maxWaitMillis, TimeUnit.MILLISECONDS);
+        timer.schedule(
+            () -> executor.execute(this::answerAtDeadline), maxWaitMillis, TimeUnit.MILLISECONDS);
     events.await(topic, wakeUp);
     retry();
   }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * which any client could flood the log.
  *
  * <p>Each method is re-bound with a request marshaller that never throws: it yields the parsed
- * request or a {@link Malformed} marker, which the call handler answers before the service sees
- * it. The service descriptor is rebuilt with the same names and schema descriptors, so server
+ * request or a {@link Malformed} marker, which the call handler answers before the service sees it.
+ * The service descriptor is rebuilt with the same names and schema descriptors, so server
  * reflection is unchanged (as grpc-java's {@code ServerInterceptors.useMarshalledMessages} does).
  */
 final class MalformedRequests {
@@ -43,7 +43,8 @@ final class MalformedRequests {
     ServiceDescriptor original = service.getServiceDescriptor();
     List<ServerMethodDefinition<?, ?>> guarded = new ArrayList<>();
     ServiceDescriptor.Builder descriptor =
-        ServiceDescriptor.newBuilder(original.getName()).setSchemaDescriptor(original.getSchemaDescriptor());
+        ServiceDescriptor.newBuilder(original.getName())
+            .setSchemaDescriptor(original.getSchemaDescriptor());
     for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
       ServerMethodDefinition<?, ?> wrapped = guard(method);
       guarded.add(wrapped);
@@ -80,7 +81,8 @@ final class MalformedRequests {
         method.toBuilder(requests, method.getResponseMarshaller()).build();
     ServerCallHandler<Req, Resp> handler = definition.getServerCallHandler();
     return ServerMethodDefinition.create(
-        guardedMethod, (call, headers) -> new GuardedCall<>(call, method, handler, headers).listener());
+        guardedMethod,
+        (call, headers) -> new GuardedCall<>(call, method, handler, headers).listener());
   }
 
   /** The request message's protobuf name, such as {@code protocol.ProduceRequest}. */
@@ -102,17 +104,19 @@ final class MalformedRequests {
 
   /**
    * One call: hands the service a call of its own request type. A malformed request ends the call
-   * and tells the service it was cancelled, as if the client had; from then on the service's
-   * sends are dropped. The service may send from any of its threads while the malformed request
-   * arrives on a network thread: a lock keeps the call to one of them at a time.
+   * and tells the service it was cancelled, as if the client had; from then on the service's sends
+   * are dropped. The service may send from any of its threads while the malformed request arrives
+   * on a network thread: a lock keeps the call to one of them at a time.
    */
   private static final class GuardedCall<Req, Resp>
       extends ForwardingServerCall.SimpleForwardingServerCall<Object, Resp> {
 
     private final MethodDescriptor<Req, Resp> method;
     private final ServerCall.Listener<Req> service;
+
     /** Set, under this object's monitor, once a malformed request ended the call. */
     private volatile boolean rejected;
+
     /** The service closed the call. Guarded by this object's monitor. */
     private boolean closedByService;
 
@@ -180,7 +184,10 @@ final class MalformedRequests {
               + " ("
               + malformed.reason()
               + ")";
-      LOG.warn("Refused a call from {}: {}", getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), description);
+      LOG.warn(
+          "Refused a call from {}: {}",
+          getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+          description);
       synchronized (this) {
         if (rejected || closedByService) {
           // The service ended the call already: nothing to close, and nothing to tell it.

@@ -1,12 +1,16 @@
 package io.minikafka.broker.server;
 
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -17,6 +21,9 @@ import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.metrics.BrokerMetrics;
 import io.minikafka.broker.retention.RetentionSweeper;
+import io.minikafka.broker.security.AccessControl;
+import io.minikafka.broker.security.AuthFile;
+import io.minikafka.broker.security.ServerTls;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.protocol.Endpoint;
@@ -25,11 +32,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,17 +60,24 @@ import org.slf4j.LoggerFactory;
 public final class MiniKafkaServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MiniKafkaServer.class);
+
   /** Room beyond the largest payload for the topic name and framing of a Produce request. */
   private static final int REQUEST_HEADROOM_BYTES = 64 * 1024;
+
   /** Threads that read the store for subscriptions and long polls; reads may block on disk. */
   private static final int PUSH_THREADS = 4;
+
   /**
-   * Threads that run call handlers over a store that may block (a produce under fsync always
-   * waits for its group commit), so there are enough for many concurrent producers to share one
-   * fsync. A fixed pool: gRPC's default cached pool hands each task over through a
-   * SynchronousQueue, whose spinning costs a core's worth of CPU on a small machine.
+   * Threads that run call handlers over a store that may block (a produce under fsync always waits
+   * for its group commit), so there are enough for many concurrent producers to share one fsync. A
+   * fixed pool: gRPC's default cached pool hands each task over through a SynchronousQueue, whose
+   * spinning costs a core's worth of CPU on a small machine.
    */
   private static final int HANDLER_THREADS = 64;
+
+  /** How long calls may run on a connection past its maximum age before they are cancelled. */
+  private static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofSeconds(30);
+
   /** How often the store's health is looked at, to report it through the health service. */
   private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
@@ -71,11 +88,13 @@ public final class MiniKafkaServer implements AutoCloseable {
   private final MiniKafkaService service;
   private final HealthStatusManager health = new HealthStatusManager();
   private final BrokerMetrics metrics;
+  private final AuthFile authFile;
   private Endpoint metricsAddress;
   private final ExecutorService pushExecutor;
   private final ExecutorService handlerExecutor;
   private final ScheduledExecutorService timer;
   private boolean closed;
+
   /** What the health service says now; timer thread only once started. */
   private ServingStatus serving;
 
@@ -84,6 +103,7 @@ public final class MiniKafkaServer implements AutoCloseable {
    *
    * @param builder a transport's server builder; this adds the service and message size limit
    * @param clock the time retention is measured by
+   * @throws io.minikafka.broker.config.ConfigException if the auth file is missing or wrong
    */
   public MiniKafkaServer(
       ServerBuilder<?> builder, BackingStore store, ServerConfig config, Clock clock) {
@@ -93,17 +113,26 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.sweeper =
         new RetentionSweeper(
             store, config.retention(), clock, metrics == null ? removed -> {} : metrics::sweep);
-    this.pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS, new DaemonThreadFactory("minikafka-push"));
+    this.pushExecutor =
+        Executors.newFixedThreadPool(PUSH_THREADS, new DaemonThreadFactory("minikafka-push"));
     this.handlerExecutor =
         Executors.newFixedThreadPool(HANDLER_THREADS, new DaemonThreadFactory("minikafka-handler"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-timer"));
+    ScheduledThreadPoolExecutor timerPool =
+        new ScheduledThreadPoolExecutor(1, new DaemonThreadFactory("minikafka-timer"));
+    // A long poll answered early cancels its deadline: gone from the queue at once, not in 49 days.
+    timerPool.setRemoveOnCancelPolicy(true);
+    this.timer = timerPool;
     Executor storeExecutor = store.neverBlocks() ? Runnable::run : handlerExecutor;
+    this.authFile = config.authFile().map(AuthFile::load).orElse(null);
+    AccessControl access = authFile == null ? AccessControl.OPEN : new AccessControl(authFile);
     this.service =
         new MiniKafkaService(
             store,
+            access,
             config.maxMessageBytes(),
             maxRequestBytes(config),
             config.maxPollBytes(),
+            config.produceQueueBytes(),
             pushExecutor,
             storeExecutor,
             timer);
@@ -115,7 +144,8 @@ public final class MiniKafkaServer implements AutoCloseable {
       builder.callExecutor(
           new ServerCallExecutorSupplier() {
             @Override
-            public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            public <ReqT, RespT> Executor getExecutor(
+                ServerCall<ReqT, RespT> call, Metadata headers) {
               return call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY
                   ? handlerExecutor
                   : null;
@@ -125,35 +155,77 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.grpcServer =
         builder
             .addService(
-                metrics == null
-                    ? MalformedRequests.guard(service.bindService())
-                    : ServerInterceptors.intercept(
-                        MalformedRequests.guard(service.bindService()), metrics.interceptor()))
+                intercepted(
+                    MalformedRequests.guard(service.bindService()),
+                    access,
+                    new ConnectionLimits(
+                        config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection())))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(maxRequestBytes(config))
             .build();
   }
 
-  /** Starts a server on {@code host} (such as {@code 127.0.0.1:9999} or {@code :9999}) over the store. */
+  /**
+   * The service behind its interceptors. The last listed runs first: metrics count every call,
+   * refused ones too; a connection past its limits is refused before its identity is looked at;
+   * identity is checked before anything looks at a request.
+   */
+  private ServerServiceDefinition intercepted(
+      ServerServiceDefinition guarded, AccessControl access, ConnectionLimits limits) {
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    if (access.enabled()) {
+      interceptors.add(access);
+    }
+    interceptors.add(limits);
+    if (metrics != null) {
+      interceptors.add(metrics.interceptor());
+    }
+    return ServerInterceptors.intercept(guarded, interceptors);
+  }
+
+  /**
+   * Starts a server on {@code host} (such as {@code 127.0.0.1:9999} or {@code :9999}) over the
+   * store.
+   */
   public static MiniKafkaServer start(BackingStore store, String host, Duration retention)
       throws IOException {
     return start(
         store,
-        ServerConfig.defaults().withHost(Endpoint.parse(host)).withRetention(retention),
+        ServerConfig.builder().host(Endpoint.parse(host)).retention(retention).build(),
         Clock.systemUTC());
   }
 
-  /** Starts a server over the store, listening with Netty where {@code config.host()} says. */
+  /**
+   * Starts a server over the store, listening with Netty where {@code config.host()} says, over TLS
+   * if it names a certificate.
+   *
+   * @throws io.minikafka.broker.config.ConfigException if a TLS or auth file is missing or wrong
+   */
   public static MiniKafkaServer start(BackingStore store, ServerConfig config, Clock clock)
       throws IOException {
     Endpoint host = config.host();
+    ServerCredentials credentials =
+        config.tls().map(ServerTls::credentials).orElseGet(InsecureServerCredentials::create);
     NettyServerBuilder builder =
         host.anyHost()
-            ? NettyServerBuilder.forPort(host.port())
-            : NettyServerBuilder.forAddress(new InetSocketAddress(host.host(), host.port()));
-    // Clients ping every 30 s to keep long-lived subscriptions alive; allow it.
-    builder.permitKeepAliveTime(20, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+            ? NettyServerBuilder.forPort(host.port(), credentials)
+            : NettyServerBuilder.forAddress(
+                new InetSocketAddress(host.host(), host.port()), credentials);
+    // Clients ping every 30 s to keep long-lived subscriptions alive; allow it. Pings do not count
+    // as use: a connection without calls is closed after the idle timeout all the same.
+    builder
+        .permitKeepAliveTime(20, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxConnectionIdle(config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    config
+        .maxConnectionAge()
+        .ifPresent(
+            age ->
+                builder
+                    .maxConnectionAge(age.toNanos(), TimeUnit.NANOSECONDS)
+                    .maxConnectionAgeGrace(
+                        MAX_CONNECTION_AGE_GRACE.toNanos(), TimeUnit.NANOSECONDS));
     return new MiniKafkaServer(builder, store, config, clock).start();
   }
 
@@ -178,7 +250,18 @@ public final class MiniKafkaServer implements AutoCloseable {
     long every = HEALTH_CHECK_INTERVAL.toMillis();
     timer.scheduleWithFixedDelay(this::refreshHealth, every, every, TimeUnit.MILLISECONDS);
     sweeper.start(config.sweepInterval());
+    if (authFile != null) {
+      authFile.watch(timer);
+    }
     LOG.info("Store: {}", store.description());
+    LOG.info(
+        "Security: {}, {}",
+        config.tls().isEmpty()
+            ? "plaintext"
+            : config.tls().get().clientCa().isPresent() ? "TLS with client certificates" : "TLS",
+        authFile == null
+            ? "no authentication (every client may do everything)"
+            : "identities from the auth file");
     LOG.info(
         "Retention: {} (swept every {})",
         GoDuration.format(config.retention()),
@@ -189,8 +272,8 @@ public final class MiniKafkaServer implements AutoCloseable {
   }
 
   /**
-   * SERVING while the store takes writes; NOT_SERVING once it refuses them (a failed disk), so
-   * that load balancers send producers elsewhere. Shutdown's NOT_SERVING is final.
+   * SERVING while the store takes writes; NOT_SERVING once it refuses them (a failed disk), so that
+   * load balancers send producers elsewhere. Shutdown's NOT_SERVING is final.
    */
   private void refreshHealth() {
     StoreHealth now = store.health();
@@ -202,11 +285,27 @@ public final class MiniKafkaServer implements AutoCloseable {
     health.setStatus("", status);
     health.setStatus(MiniKafkaGrpc.SERVICE_NAME, status);
     if (status == ServingStatus.NOT_SERVING) {
-      LOG.error("Health: NOT_SERVING, the store refuses writes: {}", String.join("; ", now.problems()));
+      LOG.error(
+          "Health: NOT_SERVING, the store refuses writes: {}", String.join("; ", now.problems()));
     }
   }
 
-  /** The port listened on, once started: the one chosen when the configured port was 0. -1 in-process. */
+  /**
+   * Reads the auth file again now (what SIGHUP does); without one, logs that there is nothing to
+   * reload.
+   */
+  public void reloadAuth() {
+    if (authFile == null) {
+      LOG.info("Reload asked: no auth file is configured, nothing to reload");
+    } else {
+      authFile.reload();
+    }
+  }
+
+  /**
+   * The port listened on, once started: the one chosen when the configured port was 0. -1
+   * in-process.
+   */
   public int port() {
     return grpcServer.getPort();
   }
@@ -219,6 +318,16 @@ public final class MiniKafkaServer implements AutoCloseable {
   /** Where Prometheus metrics are served, with the actual port, once started; empty when off. */
   public Optional<Endpoint> metricsAddress() {
     return Optional.ofNullable(metricsAddress);
+  }
+
+  /** Topics that long polls or subscriptions wait on now; for tests of what calls leave behind. */
+  int waitingTopics() {
+    return service.waitingTopics();
+  }
+
+  /** Timer tasks queued now (deadlines of long polls, periodic checks); for the same tests. */
+  int pendingTimers() {
+    return ((ScheduledThreadPoolExecutor) timer).getQueue().size();
   }
 
   /** Blocks until the server has shut down. */

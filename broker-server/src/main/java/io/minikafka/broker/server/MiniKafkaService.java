@@ -6,11 +6,14 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.Setting;
+import io.minikafka.broker.security.AccessControl;
+import io.minikafka.broker.security.Operation;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.CommitPositionResponse;
@@ -56,6 +59,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   /** Room in a response beyond its messages, for the numbers and counts that go with them. */
   private static final int RESPONSE_HEADROOM_BYTES = 1024;
+
   /**
    * The most a message record's framing takes on the wire: tags and lengths of the record and its
    * payload, a 10-byte number and a 10-byte time.
@@ -63,8 +67,10 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   private static final int MAX_RECORD_FRAMING_BYTES = 40;
 
   private final BackingStore store;
+  private final AccessControl access;
   private final int maxMessageBytes;
   private final int maxRequestBytes;
+  private final ProduceQueue produceQueue;
   private final PollLimits serverLimits;
   private final TopicEvents events;
   private final ExecutorService pushExecutor;
@@ -75,15 +81,19 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   MiniKafkaService(
       BackingStore store,
+      AccessControl access,
       int maxMessageBytes,
       int maxRequestBytes,
       int maxPollBytes,
+      long produceQueueBytes,
       ExecutorService pushExecutor,
       Executor storeExecutor,
       ScheduledExecutorService timer) {
     this.store = store;
+    this.access = access;
     this.maxMessageBytes = maxMessageBytes;
     this.maxRequestBytes = maxRequestBytes;
+    this.produceQueue = new ProduceQueue(produceQueueBytes);
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
     this.events = new TopicEvents(pushExecutor);
@@ -95,6 +105,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void produce(ProduceRequest request, StreamObserver<MsgNumber> responses) {
     try {
       String topic = request.getTopic().getTopic();
+      access.check(access.current(), Operation.PRODUCE, topic);
       long number = store.store(topic, checkedPayload(request.getPayload().getPayload()));
       responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
       responses.onCompleted();
@@ -108,10 +119,14 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void produceBatch(
       ProduceBatchRequest request, StreamObserver<ProduceBatchResponse> responses) {
     try {
+      access.check(access.current(), Operation.PRODUCE, request.getTopic());
       List<byte[]> payloads = checkedPayloads(request);
       long first = store.storeBatch(request.getTopic(), payloads);
       responses.onNext(
-          ProduceBatchResponse.newBuilder().setFirstMsgNumber(first).setCount(payloads.size()).build());
+          ProduceBatchResponse.newBuilder()
+              .setFirstMsgNumber(first)
+              .setCount(payloads.size())
+              .build());
       responses.onCompleted();
       events.appended(request.getTopic());
     } catch (Exception e) {
@@ -122,6 +137,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public StreamObserver<ProduceBatchRequest> produceStream(
       StreamObserver<ProduceBatchResponse> responses) {
+    AccessControl.Identity caller = access.current();
     ProduceStream[] self = new ProduceStream[1];
     self[0] =
         new ProduceStream(
@@ -129,6 +145,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             new ProduceStream.Handler() {
               @Override
               public List<byte[]> payloads(ProduceBatchRequest request) {
+                access.check(caller, Operation.PRODUCE, request.getTopic());
                 return checkedPayloads(request);
               }
 
@@ -143,6 +160,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               }
             },
             storeExecutor,
+            produceQueue,
             () -> produceStreams.remove(self[0]));
     produceStreams.add(self[0]);
     self[0].start();
@@ -178,6 +196,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void poll(PollRequest request, StreamObserver<PollResponse> responses) {
     try {
       String topic = request.getTopic();
+      access.check(access.current(), Operation.POLL, topic);
       long fromTime = request.getFromTimeMs();
       long givenReadFrom = unsigned(request.getReadFrom().getMsgNumber());
       PollLimits limits =
@@ -185,6 +204,8 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               Integer.toUnsignedLong(request.getMaxMessages()),
               Integer.toUnsignedLong(request.getMaxBytes()));
       long maxWait = Integer.toUnsignedLong(request.getMaxWaitMs());
+      // Before anything waits on the name: a waiter would keep whatever name it was given.
+      TopicName.validate(topic);
       if (maxWait == 0) {
         long readFrom = readFrom(topic, givenReadFrom, fromTime);
         responses.onNext(response(store.poll(topic, readFrom, limits), readFrom));
@@ -208,7 +229,10 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
                   return pollNow(true);
                 }
 
-                /** What the store holds now; null if nothing worth answering with, unless {@code always}. */
+                /**
+                 * What the store holds now; null if nothing worth answering with, unless {@code
+                 * always}.
+                 */
                 private PollResponse pollNow(boolean always) throws IOException {
                   try {
                     long readFrom = readFrom(topic, givenReadFrom, fromTime);
@@ -232,7 +256,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     }
   }
 
-  /** Where a poll starts: at the first message at or after {@code fromTime} if given, else as asked. */
+  /**
+   * Where a poll starts: at the first message at or after {@code fromTime} if given, else as asked.
+   */
   private long readFrom(String topic, long given, long fromTime) throws IOException {
     return fromTime == 0 ? given : store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
   }
@@ -255,8 +281,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responses) {
     try {
-      io.minikafka.broker.store.TopicName.validate(request.getTopic());
-    } catch (IllegalArgumentException e) {
+      access.check(access.current(), Operation.SUBSCRIBE, request.getTopic());
+      TopicName.validate(request.getTopic());
+    } catch (RuntimeException e) {
       responses.onError(StatusMapper.toException(e));
       return;
     }
@@ -280,9 +307,16 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   @Override
   public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> responses) {
     try {
+      AccessControl.Identity caller = access.current();
+      List<String> visible = new ArrayList<>();
+      for (String topic : store.topics()) {
+        if (access.mayList(caller, topic)) {
+          visible.add(topic);
+        }
+      }
       responses.onNext(
           ListTopicsResponse.newBuilder()
-              .addAllTopics(store.topics())
+              .addAllTopics(visible)
               .addAllProblems(store.health().problems())
               .build());
       responses.onCompleted();
@@ -295,6 +329,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void describeTopic(
       DescribeTopicRequest request, StreamObserver<TopicDescription> responses) {
     try {
+      access.check(access.current(), Operation.DESCRIBE, request.getTopic());
       TopicInfo info = store.describe(request.getTopic());
       responses.onNext(
           TopicDescription.newBuilder()
@@ -313,8 +348,10 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   @Override
-  public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> responses) {
+  public void deleteTopic(
+      DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> responses) {
     try {
+      access.check(access.current(), Operation.DELETE, request.getTopic());
       long deleted = store.deleteTopic(request.getTopic());
       responses.onNext(DeleteTopicResponse.newBuilder().setMessagesDeleted(deleted).build());
       responses.onCompleted();
@@ -327,7 +364,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   public void commitPosition(
       CommitPositionRequest request, StreamObserver<CommitPositionResponse> responses) {
     try {
-      store.commitPosition(request.getTopic(), request.getConsumer(), unsigned(request.getNextNumber()));
+      access.check(access.current(), Operation.COMMIT, request.getTopic());
+      store.commitPosition(
+          request.getTopic(), request.getConsumer(), unsigned(request.getNextNumber()));
       responses.onNext(CommitPositionResponse.getDefaultInstance());
       responses.onCompleted();
     } catch (Exception e) {
@@ -336,8 +375,10 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   @Override
-  public void fetchPosition(FetchPositionRequest request, StreamObserver<PositionResponse> responses) {
+  public void fetchPosition(
+      FetchPositionRequest request, StreamObserver<PositionResponse> responses) {
     try {
+      access.check(access.current(), Operation.FETCH, request.getTopic());
       OptionalLong next = store.position(request.getTopic(), request.getConsumer());
       responses.onNext(
           next.isPresent()
@@ -362,9 +403,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   /**
-   * The largest response sent. A poll or a subscription batch stops at the poll limit, which
-   * counts each message as its payload plus {@link PollLimits#MESSAGE_OVERHEAD_BYTES}; on the wire
-   * a record's framing (its number, time, lengths and tags) takes up to {@value
+   * The largest response sent. A poll or a subscription batch stops at the poll limit, which counts
+   * each message as its payload plus {@link PollLimits#MESSAGE_OVERHEAD_BYTES}; on the wire a
+   * record's framing (its number, time, lengths and tags) takes up to {@value
    * #MAX_RECORD_FRAMING_BYTES}, so a batch of tiny messages can be that much larger per message.
    * One message is always sent whole, however large.
    */
@@ -374,6 +415,10 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
         pollLimit / PollLimits.MESSAGE_OVERHEAD_BYTES * MAX_RECORD_FRAMING_BYTES + pollLimit;
     long oneLarge = (long) maxMessageBytes + MAX_RECORD_FRAMING_BYTES;
     return Math.max(manySmall, oneLarge) + RESPONSE_HEADROOM_BYTES;
+  }
+
+  int waitingTopics() {
+    return events.topicsWaitedOn();
   }
 
   /**
@@ -389,7 +434,9 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     }
   }
 
-  /** uint64 on the wire: values past Long.MAX_VALUE arrive negative and mean "beyond any number". */
+  /**
+   * uint64 on the wire: values past Long.MAX_VALUE arrive negative and mean "beyond any number".
+   */
   private static long unsigned(long wire) {
     return wire < 0 ? Long.MAX_VALUE : wire;
   }

@@ -11,24 +11,34 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One ProduceStream call. Requests are queued as they arrive and stored by one drain at a time on
  * {@code executor}; the drain stores every queued batch of the same topic with one store call, so
- * batches that arrive while the previous store waits for its fsync share the next one (group
- * commit within a stream), and acknowledges each batch, in order, with its own numbers.
+ * batches that arrive while the previous store waits for its fsync share the next one (group commit
+ * within a stream), and acknowledges each batch, in order, with its own numbers.
  *
- * <p>Flow control: a window of {@value #WINDOW} requests is kept asked for; each stored batch asks
- * for one more. Thread-safety: gRPC calls the observer methods one at a time; the response stream
- * is touched only by the drain ({@code wip} keeps it to one at a time), which also ends the call
- * when the client completes it, a batch fails, or {@link #requestEnd} asks.
+ * <p>Flow control bounds the memory streams pin: one request at a time is asked for, the next as
+ * soon as one arrives, for as long as the server's {@link ProduceQueue} has room; without room the
+ * stream waits until stored requests (its own or another stream's) give their bytes back. The
+ * client keeps sending meanwhile (HTTP/2 flow control paces the bytes in flight), and batches that
+ * arrive during a store share the next one. Thread-safety: gRPC calls the observer methods one at a
+ * time; the response stream and the queue's bytes are given back only by the drain ({@code wip}
+ * keeps it to one at a time), which also ends the call when the client completes it, a batch fails,
+ * or {@link #requestEnd} asks, and gives back what an ended stream still held.
  */
-final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnable {
+final class ProduceStream
+    implements StreamObserver<ProduceBatchRequest>, Runnable, ProduceQueue.Waiter {
 
   /** What the service does with batches. */
   interface Handler {
-    /** A request's payloads, checked; throws IllegalArgumentException naming what is wrong. */
+    /**
+     * A request's payloads, checked; throws IllegalArgumentException naming what is wrong, or
+     * PermissionDeniedException if the caller may not produce to its topic.
+     */
     List<byte[]> payloads(ProduceBatchRequest request);
 
     /** Stores payloads of one topic together and returns the first number. */
@@ -38,7 +48,6 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
     void stored(String topic);
   }
 
-  static final int WINDOW = 32;
   /** Payload bytes stored together at most; one batch larger than this is stored alone. */
   private static final long MAX_GROUP_BYTES = 8L * 1024 * 1024;
 
@@ -47,6 +56,14 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
   private final Executor executor;
   private final Runnable onEnd;
   private final Queue<ProduceBatchRequest> queue = new ConcurrentLinkedQueue<>();
+  private final ProduceQueue produceQueue;
+
+  /** Bytes of this stream's requests received and not yet given back to the produce queue. */
+  private final AtomicLong queuedBytes = new AtomicLong();
+
+  /** Set while no request is asked for because the produce queue is full. */
+  private final AtomicBoolean paused = new AtomicBoolean();
+
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean clientDone;
   private volatile boolean ended;
@@ -56,7 +73,9 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
       ServerCallStreamObserver<ProduceBatchResponse> responses,
       Handler handler,
       Executor executor,
+      ProduceQueue produceQueue,
       Runnable onEnd) {
+    this.produceQueue = produceQueue;
     this.responses = responses;
     this.handler = handler;
     this.executor = executor;
@@ -66,21 +85,55 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
   /** Takes over flow control of the call; call before returning the observer to gRPC. */
   void start() {
     // With a cancel handler set, a response sent after the client cancelled is dropped, not thrown.
-    responses.setOnCancelHandler(() -> ended = true);
+    responses.setOnCancelHandler(
+        () -> {
+          ended = true;
+          signal();
+        });
     responses.disableAutoRequest();
-    responses.request(WINDOW);
+    responses.request(1);
   }
 
   @Override
   public void onNext(ProduceBatchRequest request) {
+    if (ended) {
+      return;
+    }
+    int bytes = request.getSerializedSize();
+    queuedBytes.addAndGet(bytes);
+    produceQueue.add(bytes);
     queue.add(request);
+    if (produceQueue.hasRoom()) {
+      responses.request(1);
+    } else {
+      paused.set(true);
+      produceQueue.await(this);
+      // Bytes may have been given back between the check and the pause: look again.
+      resumeIfRoom();
+    }
     signal();
+  }
+
+  /** Gives back the bytes of requests stored or refused. Drain thread only. */
+  private void release(long bytes) {
+    queuedBytes.addAndGet(-bytes);
+    produceQueue.release(bytes);
+    resumeIfRoom();
+  }
+
+  @Override
+  public void resumeIfRoom() {
+    if (!ended && produceQueue.hasRoom() && paused.compareAndSet(true, false)) {
+      produceQueue.stopWaiting(this);
+      responses.request(1);
+    }
   }
 
   @Override
   public void onError(Throwable cancelled) {
     ended = true;
     onEnd.run();
+    signal();
   }
 
   @Override
@@ -111,6 +164,10 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
   }
 
   private void drain() {
+    if (ended) {
+      giveBackAll();
+      return;
+    }
     while (!ended) {
       Status requested = endRequested;
       if (requested != null) {
@@ -128,20 +185,22 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
       List<ProduceBatchRequest> group = new ArrayList<>();
       List<byte[]> payloads = new ArrayList<>();
       List<Integer> counts = new ArrayList<>();
-      Exception invalid = null;
+      RuntimeException invalid = null;
       long bytes = 0;
+      long taken = 0;
       ProduceBatchRequest next;
       while ((next = queue.peek()) != null
           && next.getTopic().equals(topic)
           && (group.isEmpty() || bytes + next.getSerializedSize() <= MAX_GROUP_BYTES)) {
         queue.poll();
+        taken += next.getSerializedSize();
         try {
           List<byte[]> checked = handler.payloads(next);
           payloads.addAll(checked);
           counts.add(checked.size());
           group.add(next);
           bytes += next.getSerializedSize();
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
           invalid = e;
           break;
         }
@@ -151,6 +210,7 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
         try {
           number = handler.store(topic, payloads);
         } catch (Exception e) {
+          release(taken);
           end(StatusMapper.toStatus(e));
           return;
         }
@@ -159,9 +219,9 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
               ProduceBatchResponse.newBuilder().setFirstMsgNumber(number).setCount(count).build());
           number += count;
         }
-        responses.request(group.size());
         handler.stored(topic);
       }
+      release(taken);
       if (invalid != null) {
         end(StatusMapper.toStatus(invalid));
         return;
@@ -169,12 +229,24 @@ final class ProduceStream implements StreamObserver<ProduceBatchRequest>, Runnab
     }
   }
 
+  /** What an ended stream still holds goes back to the produce queue, so other streams get it. */
+  private void giveBackAll() {
+    queue.clear();
+    produceQueue.stopWaiting(this);
+    long left = queuedBytes.getAndSet(0);
+    if (left != 0) {
+      produceQueue.release(left);
+    }
+  }
+
   /** Ends the call, unless it has ended. Drain thread only. */
   private void end(Status status) {
     if (ended) {
+      giveBackAll();
       return;
     }
     ended = true;
+    giveBackAll();
     onEnd.run();
     if (status.isOk()) {
       responses.onCompleted();

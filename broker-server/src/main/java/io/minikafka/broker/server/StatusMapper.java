@@ -3,7 +3,10 @@ package io.minikafka.broker.server;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.minikafka.broker.config.Setting;
+import io.minikafka.broker.security.PermissionDeniedException;
 import io.minikafka.broker.store.CorruptRecordException;
+import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.ReadPastEndException;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.StoreFailedException;
@@ -43,6 +46,13 @@ final class StatusMapper {
       LOG.warn("Refused a call: {}", failure.getMessage());
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }
+    if (failure instanceof PermissionDeniedException) {
+      LOG.warn("Denied: {}", failure.getMessage());
+      return Status.PERMISSION_DENIED.withDescription(failure.getMessage());
+    }
+    if (failure instanceof StatusRuntimeException given) {
+      return given.getStatus();
+    }
     if (failure instanceof ReadPastEndException) {
       return Status.OUT_OF_RANGE.withDescription(failure.getMessage());
     }
@@ -60,6 +70,18 @@ final class StatusMapper {
       LOG.error("Data loss: {}", failure.getMessage());
       return Status.DATA_LOSS.withDescription(failure.getMessage());
     }
+    if (failure instanceof LimitExceededException limit) {
+      Setting setting =
+          switch (limit.limit()) {
+            case TOPICS -> Setting.MAX_TOPICS;
+            case CONSUMERS_PER_TOPIC -> Setting.MAX_CONSUMERS_PER_TOPIC;
+            case MEMORY_BYTES -> Setting.MAX_MEMORY_BYTES;
+            case MIN_FREE_DISK -> Setting.MIN_FREE_DISK;
+          };
+      LOG.warn("Limit reached: {}", failure.getMessage());
+      return Status.RESOURCE_EXHAUSTED.withDescription(
+          failure.getMessage() + " (" + setting.envVar() + ")");
+    }
     if (failure instanceof StoreFullException) {
       LOG.warn("Store full: {}", failure.getMessage());
       return Status.RESOURCE_EXHAUSTED.withDescription(failure.getMessage());
@@ -69,9 +91,7 @@ final class StatusMapper {
     }
     if (failure instanceof IOException) {
       LOG.warn("Store I/O failure: {}", failure.toString());
-      return Status.UNAVAILABLE
-          .withDescription(failure.getMessage())
-          .withCause(failure);
+      return Status.UNAVAILABLE.withDescription(failure.getMessage()).withCause(failure);
     }
     LOG.error("Unexpected failure", failure);
     return Status.INTERNAL.withDescription("internal error: " + failure).withCause(failure);

@@ -38,10 +38,13 @@ final class Subscription implements Runnable {
   private final Runnable wakeUp = this::woken;
   private final AtomicInteger wip = new AtomicInteger();
   private long next;
+
   /** Where to start instead of {@code next}, resolved once the topic exists; 0 when not asked. */
   private long fromTimeMillis;
+
   /** Set by the gRPC thread on cancel, or by the drain when it ends the call. */
   private volatile boolean ended;
+
   /** How another thread (server shutdown) asks the drain to end the call. */
   private volatile Status endRequested;
 
@@ -157,14 +160,17 @@ final class Subscription implements Runnable {
               // Stored payloads are never changed, so wrapping them without a copy is safe.
               .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
     }
-    next = result.messages().isEmpty() ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
+    next =
+        result.messages().isEmpty()
+            ? Math.max(next, result.firstAvailable())
+            : result.newReadFrom();
     out.onNext(response.build());
     return true;
   }
 
   /**
-   * Messages from {@code next} on, or a skip to report; null after arranging to be woken when
-   * the topic grows (or comes into being).
+   * Messages from {@code next} on, or a skip to report; null after arranging to be woken when the
+   * topic grows (or comes into being).
    */
   private PollResult pollOrWait() throws Exception {
     PollResult result = tryPoll();

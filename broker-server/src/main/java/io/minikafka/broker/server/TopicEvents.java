@@ -32,19 +32,36 @@ final class TopicEvents {
   }
 
   /**
-   * Calls {@code onAppend} once, the next time the topic grows: on the appending thread, so it
-   * must not block on anything but the store.
+   * Calls {@code onAppend} once, the next time the topic grows: on the appending thread, so it must
+   * not block on anything but the store.
    */
   void await(String topic, Runnable onAppend) {
-    waiters.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(onAppend);
+    // Added inside compute: a set being dropped as empty can never swallow the callback.
+    waiters.compute(
+        topic,
+        (t, set) -> {
+          Set<Runnable> live = set == null ? ConcurrentHashMap.newKeySet() : set;
+          live.add(onAppend);
+          return live;
+        });
   }
 
   /** Forgets a callback that is no longer wanted. */
   void cancel(String topic, Runnable onAppend) {
-    Set<Runnable> set = waiters.get(topic);
-    if (set != null) {
-      set.remove(onAppend);
-    }
+    waiters.computeIfPresent(
+        topic,
+        (t, set) -> {
+          set.remove(onAppend);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /**
+   * Topics with someone waiting: an entry goes when its last waiter does, so topics cost nothing
+   * idle.
+   */
+  int topicsWaitedOn() {
+    return waiters.size();
   }
 
   /** Tells every waiter of the topic that it grew. */
@@ -53,13 +70,15 @@ final class TopicEvents {
     if (set == null || set.isEmpty()) {
       return;
     }
-    // Taken out first: a waiter that runs here may register again, and must wait for the next append.
+    // Taken out first: a waiter that runs here may register again, and must wait for the next
+    // append.
     List<Runnable> woken = new ArrayList<>();
     for (Runnable waiter : set) {
       if (set.remove(waiter)) {
         woken.add(waiter);
       }
     }
+    waiters.computeIfPresent(topic, (t, now) -> now.isEmpty() ? null : now);
     for (int i = 0; i < woken.size(); i++) {
       if (i < INLINE_WAITERS) {
         woken.get(i).run();

@@ -26,29 +26,30 @@ import java.util.OptionalLong;
  * <h2>Polling</h2>
  *
  * {@link #poll} returns, in number order, the stored messages numbered {@code readFrom} or higher
- * ({@code readFrom} 0 counts as 1; below the oldest stored message it starts at the oldest; past the
- * newest it returns nothing), cut to the {@link PollLimits}. At least one message is returned when
- * one exists, however large. {@link PollResult#newReadFrom()} is the last returned number plus 1,
- * or {@code readFrom} unchanged when nothing is returned; {@link PollResult#firstAvailable()} is the
- * oldest number the topic still holds (its next number when it holds none), which tells a reader
- * whether numbers it asked for had expired; {@link PollResult#nextNumber()} is the number the next
- * message will get, which tells a reader whether it asked for numbers the store never gave (past
- * the end). Polling a topic that has never been stored to throws {@link UnknownTopicException}.
+ * ({@code readFrom} 0 counts as 1; below the oldest stored message it starts at the oldest; past
+ * the newest it returns nothing), cut to the {@link PollLimits}. At least one message is returned
+ * when one exists, however large. {@link PollResult#newReadFrom()} is the last returned number plus
+ * 1, or {@code readFrom} unchanged when nothing is returned; {@link PollResult#firstAvailable()} is
+ * the oldest number the topic still holds (its next number when it holds none), which tells a
+ * reader whether numbers it asked for had expired; {@link PollResult#nextNumber()} is the number
+ * the next message will get, which tells a reader whether it asked for numbers the store never gave
+ * (past the end). Polling a topic that has never been stored to throws {@link
+ * UnknownTopicException}.
  *
  * <h2>Concurrency and failure</h2>
  *
  * Implementations are safe for concurrent use by any number of threads; concurrent {@link #store}
  * calls on one topic each get a distinct number, and a {@link #poll} sees only messages whose
- * {@link #store} has returned or is returning. Methods may block on I/O and may fail with an
- * {@link IOException} (or a {@link StoreException} subclass with a precise meaning); a failed
- * {@link #store} assigns no number. After {@link #close}, every method but {@code close} throws
- * {@link StoreClosedException}.
+ * {@link #store} has returned or is returning. Methods may block on I/O and may fail with an {@link
+ * IOException} (or a {@link StoreException} subclass with a precise meaning); a failed {@link
+ * #store} assigns no number. After {@link #close}, every method but {@code close} throws {@link
+ * StoreClosedException}.
  *
  * <h2>Ownership of bytes</h2>
  *
  * A store may keep the payload array passed to {@link #store} without copying it, so the caller
- * must not change it afterwards; payload arrays returned by {@link #poll} may be shared and must not
- * be changed.
+ * must not change it afterwards; payload arrays returned by {@link #poll} may be shared and must
+ * not be changed.
  */
 public interface BackingStore extends AutoCloseable {
 
@@ -97,8 +98,8 @@ public interface BackingStore extends AutoCloseable {
   long firstAtOrAfter(String topic, Instant time) throws IOException;
 
   /**
-   * Records that the named consumer of a topic will read {@code nextNumber} next. Positions
-   * outlive the messages they point at, and the deletion of their topic.
+   * Records that the named consumer of a topic will read {@code nextNumber} next. Positions outlive
+   * the messages they point at, and the deletion of their topic.
    *
    * @throws UnknownTopicException if the topic has never been stored to
    * @throws IllegalArgumentException if a name breaks {@link TopicName}'s rules
@@ -132,9 +133,9 @@ public interface BackingStore extends AutoCloseable {
   void deleteContents() throws IOException;
 
   /**
-   * Whether every method returns without waiting for I/O. The server then runs calls on its
-   * network threads, saving a thread hand-off per call; a store that may wait (for a disk, a
-   * network) must say false, its default.
+   * Whether every method returns without waiting for I/O. The server then runs calls on its network
+   * threads, saving a thread hand-off per call; a store that may wait (for a disk, a network) must
+   * say false, its default.
    */
   default boolean neverBlocks() {
     return false;

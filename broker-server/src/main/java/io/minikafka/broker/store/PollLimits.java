@@ -33,7 +33,9 @@ public record PollLimits(int maxMessages, long maxBytes) {
   /** These limits, lowered by a request's optional ones (0 meaning "not given"). */
   public PollLimits lowerTo(long requestedMessages, long requestedBytes) {
     int messages =
-        requestedMessages > 0 && requestedMessages < maxMessages ? (int) requestedMessages : maxMessages;
+        requestedMessages > 0 && requestedMessages < maxMessages
+            ? (int) requestedMessages
+            : maxMessages;
     long bytes = requestedBytes > 0 && requestedBytes < maxBytes ? requestedBytes : maxBytes;
     return new PollLimits(messages, bytes);
   }

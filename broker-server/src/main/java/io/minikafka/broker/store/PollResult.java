@@ -10,8 +10,8 @@ import java.util.List;
  *     was returned
  * @param firstAvailable the oldest number the topic holds, or its next number when it holds none
  * @param nextNumber the number the topic's next message will get: a {@code readFrom} above it is
- *     past the end of the topic (a reader that resumes beyond a store that lost or never had
- *     those numbers), which no amount of waiting fills
+ *     past the end of the topic (a reader that resumes beyond a store that lost or never had those
+ *     numbers), which no amount of waiting fills
  */
 public record PollResult(
     List<StoredMessage> messages, long newReadFrom, long firstAvailable, long nextNumber) {

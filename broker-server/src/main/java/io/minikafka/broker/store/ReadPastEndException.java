@@ -2,8 +2,8 @@ package io.minikafka.broker.store;
 
 /**
  * A reader asked for numbers past a topic's end: numbers this store never gave (it lost them, or
- * was restored from an older copy). Waiting would only hand the reader later messages under
- * numbers it believes it has read, so it must start again lower.
+ * was restored from an older copy). Waiting would only hand the reader later messages under numbers
+ * it believes it has read, so it must start again lower.
  */
 public class ReadPastEndException extends StoreException {
 

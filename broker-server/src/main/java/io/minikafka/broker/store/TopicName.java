@@ -38,7 +38,8 @@ public final class TopicName {
       if (Character.isISOControl(c)) {
         throw new IllegalArgumentException(
             String.format(
-                "%s must not contain control characters (found U+%04X at index %d)", what, (int) c, i));
+                "%s must not contain control characters (found U+%04X at index %d)",
+                what, (int) c, i));
       }
       if (c < 0x80) {
         utf8Bytes += 1;
@@ -58,7 +59,8 @@ public final class TopicName {
     }
     if (utf8Bytes > MAX_UTF8_BYTES) {
       throw new IllegalArgumentException(
-          what + " must be at most "
+          what
+              + " must be at most "
               + MAX_UTF8_BYTES
               + " bytes of UTF-8 (this one is "
               + utf8Bytes

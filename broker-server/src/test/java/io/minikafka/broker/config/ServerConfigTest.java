@@ -108,12 +108,14 @@ class ServerConfigTest {
     assertThat(config.fileStoreConfig().segmentBytes()).isEqualTo(1048576);
     assertThat(config.fileStoreConfig().segmentMaxAge()).isEqualTo(Duration.ofSeconds(10));
     assertThat(ServerConfig.defaults().fsync()).isEqualTo(new FsyncPolicy.Always());
-    assertThat(ServerConfig.defaults().fileStoreConfig().segmentMaxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(ServerConfig.defaults().fileStoreConfig().segmentMaxAge())
+        .isEqualTo(Duration.ofDays(7));
   }
 
   @Test
   void badFsyncPolicyIsNamed() {
-    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_FSYNC", "interval:soon"), Map.of()))
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_FSYNC", "interval:soon"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MINIKAFKA_FSYNC 'interval:soon'")
         .hasMessageContaining("always, interval:1s or never");
@@ -123,13 +125,16 @@ class ServerConfigTest {
   void originsSayWhereEachValueCameFrom() {
     List<ServerConfig.Origin> origins =
         ServerConfig.origins(
-            Map.of("MINIKAFKA_RETENTIONTIME", "10s", "MINIKAFKA_HOST", ":1"), Map.of(Setting.HOST, ":2"));
+            Map.of("MINIKAFKA_RETENTIONTIME", "10s", "MINIKAFKA_HOST", ":1"),
+            Map.of(Setting.HOST, ":2"));
 
     assertThat(origins).extracting(ServerConfig.Origin::setting).containsExactly(Setting.values());
-    assertThat(origins.get(0)).isEqualTo(new ServerConfig.Origin(Setting.HOST, ":2", "flag --host"));
+    assertThat(origins.get(0))
+        .isEqualTo(new ServerConfig.Origin(Setting.HOST, ":2", "flag --host"));
     assertThat(origins.get(1))
         .isEqualTo(new ServerConfig.Origin(Setting.RETENTION, "10s", "MINIKAFKA_RETENTIONTIME"));
-    assertThat(origins.get(2)).isEqualTo(new ServerConfig.Origin(Setting.ROOT_DIR, "(memory store)", "default"));
+    assertThat(origins.get(2))
+        .isEqualTo(new ServerConfig.Origin(Setting.ROOT_DIR, "(memory store)", "default"));
   }
 
   @Test
@@ -139,5 +144,55 @@ class ServerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MINIKAFKA_MAX_MESSAGE_BYTES")
         .hasMessageContaining("'16MB'");
+  }
+
+  @Test
+  void limitsAndSecuritySettingsComeFromTheirVariables() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.ofEntries(
+                Map.entry("MINIKAFKA_MAX_TOPICS", "5"),
+                Map.entry("MINIKAFKA_MAX_CONSUMERS_PER_TOPIC", "6"),
+                Map.entry("MINIKAFKA_MAX_MEMORY_BYTES", "7000"),
+                Map.entry("MINIKAFKA_RETENTION_BYTES", "8000"),
+                Map.entry("MINIKAFKA_MIN_FREE_DISK", "5%"),
+                Map.entry("MINIKAFKA_MAX_CALLS_PER_CONNECTION", "9"),
+                Map.entry("MINIKAFKA_MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"),
+                Map.entry("MINIKAFKA_PRODUCE_QUEUE_BYTES", "11000"),
+                Map.entry("MINIKAFKA_IDLE_TIMEOUT", "5m"),
+                Map.entry("MINIKAFKA_MAX_CONNECTION_AGE", "2h"),
+                Map.entry("MINIKAFKA_TLS_CERT", "/etc/s.pem"),
+                Map.entry("MINIKAFKA_TLS_KEY", "/etc/s.key"),
+                Map.entry("MINIKAFKA_AUTH_FILE", "/etc/auth")),
+            Map.of(Setting.MAX_TOPICS, "12"));
+
+    assertThat(config.storeLimits())
+        .isEqualTo(new io.minikafka.broker.store.StoreLimits(12, 6, 7000, 8000));
+    assertThat(config.minFreeDisk().toString()).isEqualTo("5%");
+    assertThat(config.maxCallsPerConnection()).isEqualTo(9);
+    assertThat(config.maxSubscriptionsPerConnection()).isEqualTo(10);
+    assertThat(config.produceQueueBytes()).isEqualTo(11000);
+    assertThat(config.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.maxConnectionAge()).contains(Duration.ofHours(2));
+    assertThat(config.tls())
+        .contains(
+            new ServerConfig.TlsFiles(
+                Path.of("/etc/s.pem"), Path.of("/etc/s.key"), java.util.Optional.empty()));
+    assertThat(config.authFile()).contains(Path.of("/etc/auth"));
+    assertThat(config.fileStoreConfig().limits()).isEqualTo(config.storeLimits());
+  }
+
+  @Test
+  void aBadLimitIsNamedWithItsVariable() {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_MAX_TOPICS", "0"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid MINIKAFKA_MAX_TOPICS '0': must be at least 1 (example: 10000)");
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_MIN_FREE_DISK", "lots"), Map.of()))
+        .hasMessageStartingWith("invalid MINIKAFKA_MIN_FREE_DISK 'lots'");
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_TLS_CLIENT_CA", "/ca.pem"), Map.of()))
+        .hasMessage(
+            "MINIKAFKA_TLS_CLIENT_CA needs TLS: set MINIKAFKA_TLS_CERT and MINIKAFKA_TLS_KEY too");
   }
 }

@@ -45,17 +45,20 @@ class BrokerMetricsTest {
   }
 
   private static double value(String scrape, String series) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 
   @Test
   void countersAndTopicGaugesMoveWithTraffic() throws Exception {
     ServerConfig config =
-        ServerConfig.defaults()
-            .withHost(Endpoint.parse("127.0.0.1:0"))
-            .withMetrics(Endpoint.parse("127.0.0.1:0"));
-    try (MiniKafkaServer server = MiniKafkaServer.start(FileStore.open(root), config, Clock.systemUTC())) {
+        ServerConfig.builder()
+            .host(Endpoint.parse("127.0.0.1:0"))
+            .metrics(Endpoint.parse("127.0.0.1:0"))
+            .build();
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(FileStore.open(root), config, Clock.systemUTC())) {
       Endpoint metrics = server.metricsAddress().orElseThrow();
       String before = scrape(metrics);
       assertThat(before).contains("jvm_memory_used_bytes");
@@ -80,7 +83,8 @@ class BrokerMetricsTest {
         try {
           stub.poll(PollRequest.newBuilder().setTopic("missing").build());
         } catch (StatusRuntimeException expectedNotFound) {
-          assertThat(expectedNotFound.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+          assertThat(expectedNotFound.getStatus().getCode())
+              .isEqualTo(io.grpc.Status.Code.NOT_FOUND);
         }
       } finally {
         channel.shutdownNow();
@@ -90,12 +94,15 @@ class BrokerMetricsTest {
       assertThat(value(after, "minikafka_produced_messages_total")).isEqualTo(2.0);
       assertThat(value(after, "minikafka_produced_bytes_total")).isEqualTo(5.0);
       assertThat(value(after, "minikafka_delivered_messages_total")).isEqualTo(2.0);
-      assertThat(value(after, "minikafka_calls_total{method=\"ProduceBatch\",status=\"OK\"}")).isEqualTo(1.0);
-      assertThat(value(after, "minikafka_calls_total{method=\"Poll\",status=\"NOT_FOUND\"}")).isEqualTo(1.0);
+      assertThat(value(after, "minikafka_calls_total{method=\"ProduceBatch\",status=\"OK\"}"))
+          .isEqualTo(1.0);
+      assertThat(value(after, "minikafka_calls_total{method=\"Poll\",status=\"NOT_FOUND\"}"))
+          .isEqualTo(1.0);
       assertThat(after).contains("minikafka_call_duration_seconds_bucket{method=\"Poll\"");
       assertThat(value(after, "minikafka_topic_messages{topic=\"orders\"}")).isEqualTo(2.0);
       assertThat(value(after, "minikafka_topic_next_number{topic=\"orders\"}")).isEqualTo(3.0);
-      assertThat(value(after, "minikafka_fsync_duration_seconds_count")).isGreaterThanOrEqualTo(1.0);
+      assertThat(value(after, "minikafka_fsync_duration_seconds_count"))
+          .isGreaterThanOrEqualTo(1.0);
       assertThat(after).contains("minikafka_fsync_duration_seconds_bucket{le=");
       assertThat(value(after, "minikafka_retention_sweeps_total")).isGreaterThanOrEqualTo(0.0);
     }

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Request bytes that are not the method's message are the client's mistake: INVALID_ARGUMENT
- * naming the method, one WARN line without a stack trace, and nothing through java.util.logging
- * (gRPC's own logger), whose SEVERE stack traces a client could use to flood the log.
+ * Request bytes that are not the method's message are the client's mistake: INVALID_ARGUMENT naming
+ * the method, one WARN line without a stack trace, and nothing through java.util.logging (gRPC's
+ * own logger), whose SEVERE stack traces a client could use to flood the log.
  */
 class MalformedRequestTest {
 
@@ -97,7 +97,8 @@ class MalformedRequestTest {
     server.close();
   }
 
-  private static <Req, Resp> MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<Req, Resp> method) {
+  private static <Req, Resp> MethodDescriptor<byte[], byte[]> raw(
+      MethodDescriptor<Req, Resp> method) {
     return method.toBuilder(RAW, RAW).build();
   }
 

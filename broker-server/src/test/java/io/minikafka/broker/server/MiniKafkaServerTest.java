@@ -52,7 +52,8 @@ class MiniKafkaServerTest {
         channel.shutdownNow();
       }
     }
-    assertThatThrownBy(() -> store.store("t", new byte[0])).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.store("t", new byte[0]))
+        .isInstanceOf(StoreClosedException.class);
   }
 
   @Test
@@ -131,11 +132,14 @@ class MiniKafkaServerTest {
         new ForwardingStore(new MemoryStore()) {
           @Override
           public long removeOlderThan(java.time.Instant cutoff) throws IOException {
-            throw new io.minikafka.broker.store.StoreException("retention failed for some topics: no space (injected)");
+            throw new io.minikafka.broker.store.StoreException(
+                "retention failed for some topics: no space (injected)");
           }
         };
-    try (MiniKafkaServer server = MiniKafkaServer.start(failingSweeps, "127.0.0.1:0", Duration.ofSeconds(10))) {
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(failingSweeps, "127.0.0.1:0", Duration.ofSeconds(10))) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
         assertThat(
                 MiniKafkaGrpc.newBlockingStub(channel)

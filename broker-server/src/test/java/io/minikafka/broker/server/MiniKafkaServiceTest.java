@@ -44,12 +44,14 @@ class MiniKafkaServiceTest {
     String name = InProcessServerBuilder.generateName();
     store = new MemoryStore(clock);
     ServerConfig config =
-        ServerConfig.defaults()
-            .withRetention(Duration.ofSeconds(10))
-            .withMaxMessageBytes(MAX_MESSAGE)
-            .withMaxPollBytes(MAX_POLL);
+        ServerConfig.builder()
+            .retention(Duration.ofSeconds(10))
+            .maxMessageBytes(MAX_MESSAGE)
+            .maxPollBytes(MAX_POLL)
+            .build();
     server =
-        new MiniKafkaServer(InProcessServerBuilder.forName(name).directExecutor(), store, config, clock)
+        new MiniKafkaServer(
+                InProcessServerBuilder.forName(name).directExecutor(), store, config, clock)
             .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = MiniKafkaGrpc.newBlockingStub(channel);
@@ -222,8 +224,7 @@ class MiniKafkaServiceTest {
 
   @Test
   void aClientBuiltFromTheOriginalProtoWorksUnchanged() {
-    var original =
-        io.minikafka.protocol.original.MiniKafkaGrpc.newBlockingStub(channel);
+    var original = io.minikafka.protocol.original.MiniKafkaGrpc.newBlockingStub(channel);
     OriginalMiniKafkaProto.MsgNumber number =
         original.produce(
             OriginalMiniKafkaProto.ProduceRequest.newBuilder()

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader whose number is past a topic's end (a memory store restarted, a file store restored
- * from an older backup) must be told, not left waiting for numbers that were given already or
- * will be given to other messages: Poll keeps the original's answer and adds the next number,
- * Subscribe fails with OUT_OF_RANGE naming both.
+ * A reader whose number is past a topic's end (a memory store restarted, a file store restored from
+ * an older backup) must be told, not left waiting for numbers that were given already or will be
+ * given to other messages: Poll keeps the original's answer and adds the next number, Subscribe
+ * fails with OUT_OF_RANGE naming both.
  */
 class PastTheEndTest {
 
@@ -43,7 +43,11 @@ class PastTheEndTest {
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
     server =
-        new MiniKafkaServer(InProcessServerBuilder.forName(name), new MemoryStore(clock), ServerConfig.defaults(), clock)
+        new MiniKafkaServer(
+                InProcessServerBuilder.forName(name),
+                new MemoryStore(clock),
+                ServerConfig.defaults(),
+                clock)
             .start();
     channel = InProcessChannelBuilder.forName(name).build();
     blocking = MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -98,7 +102,10 @@ class PastTheEndTest {
             StatusRuntimeException.class,
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
-              assertThat(e.getStatus().getDescription()).contains("1000").contains("3").contains("'t'");
+              assertThat(e.getStatus().getDescription())
+                  .contains("1000")
+                  .contains("3")
+                  .contains("'t'");
               assertThat(e.getTrailers().get(StatusMapper.NEXT_NUMBER)).isEqualTo("3");
             });
   }
@@ -108,7 +115,10 @@ class PastTheEndTest {
     Iterator<SubscribeResponse> responses =
         blocking.subscribe(SubscribeRequest.newBuilder().setTopic("t").setReadFrom(3).build());
     blocking.produceBatch(
-        ProduceBatchRequest.newBuilder().setTopic("t").addPayloads(ByteString.copyFromUtf8("three")).build());
+        ProduceBatchRequest.newBuilder()
+            .setTopic("t")
+            .addPayloads(ByteString.copyFromUtf8("three"))
+            .build());
     assertThat(responses.next().getRecords(0).getMsgNumber()).isEqualTo(3);
   }
 }

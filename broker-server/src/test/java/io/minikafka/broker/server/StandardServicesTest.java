@@ -56,7 +56,10 @@ class StandardServicesTest {
         HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
         .isEqualTo(ServingStatus.SERVING);
-    assertThat(health.check(HealthCheckRequest.newBuilder().setService("protocol.MiniKafka").build()).getStatus())
+    assertThat(
+            health
+                .check(HealthCheckRequest.newBuilder().setService("protocol.MiniKafka").build())
+                .getStatus())
         .isEqualTo(ServingStatus.SERVING);
 
     CompletableFuture<ServingStatus> change = new CompletableFuture<>();
@@ -118,7 +121,10 @@ class StandardServicesTest {
 
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.NOT_SERVING);
+          .until(
+              () ->
+                  health.check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                      == ServingStatus.NOT_SERVING);
       assertThat(
               MiniKafkaGrpc.newBlockingStub(toFailing)
                   .withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -136,7 +142,9 @@ class StandardServicesTest {
     List<ServerReflectionResponse> responses =
         reflect(
             ServerReflectionRequest.newBuilder().setListServices("").build(),
-            ServerReflectionRequest.newBuilder().setFileContainingSymbol("protocol.MiniKafka").build());
+            ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("protocol.MiniKafka")
+                .build());
 
     assertThat(responses.get(0).getListServicesResponse().getServiceList())
         .extracting(ServiceResponse::getName)

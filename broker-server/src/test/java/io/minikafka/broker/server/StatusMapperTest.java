@@ -40,7 +40,8 @@ class StatusMapperTest {
     assertThat(StatusMapper.toStatus(new TopicUnavailableException("topic 't' is unavailable")))
         .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .satisfies(s -> assertThat(s.getDescription()).isEqualTo("topic 't' is unavailable"));
-    assertThat(StatusMapper.toStatus(new StoreFailedException("an fsync failed", new IOException())))
+    assertThat(
+            StatusMapper.toStatus(new StoreFailedException("an fsync failed", new IOException())))
         .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE))
         .satisfies(s -> assertThat(s.getDescription()).isEqualTo("an fsync failed"));
     assertThat(StatusMapper.toStatus(new IllegalStateException("bug")).getCode())

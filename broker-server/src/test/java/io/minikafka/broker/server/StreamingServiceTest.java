@@ -21,8 +21,8 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.Endpoint;
-import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MessageRecord;
+import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
@@ -62,8 +62,9 @@ class StreamingServiceTest {
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
     store = new MemoryStore(clock);
-    ServerConfig config = ServerConfig.defaults().withMaxMessageBytes(1000).withMaxPollBytes(4096);
-    server = new MiniKafkaServer(InProcessServerBuilder.forName(name), store, config, clock).start();
+    ServerConfig config = ServerConfig.builder().maxMessageBytes(1000).maxPollBytes(4096).build();
+    server =
+        new MiniKafkaServer(InProcessServerBuilder.forName(name), store, config, clock).start();
     channel = InProcessChannelBuilder.forName(name).build();
     blocking = MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     async = MiniKafkaGrpc.newStub(channel);
@@ -178,11 +179,14 @@ class StreamingServiceTest {
     GatedStore slow = new GatedStore(memory);
     String name = InProcessServerBuilder.generateName();
     try (MiniKafkaServer blocking =
-        new MiniKafkaServer(InProcessServerBuilder.forName(name), slow, ServerConfig.defaults(), clock).start()) {
+        new MiniKafkaServer(
+                InProcessServerBuilder.forName(name), slow, ServerConfig.defaults(), clock)
+            .start()) {
       ManagedChannel local = InProcessChannelBuilder.forName(name).build();
       try {
         BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
-        StreamObserver<ProduceBatchRequest> requests = MiniKafkaGrpc.newStub(local).produceStream(into(acks));
+        StreamObserver<ProduceBatchRequest> requests =
+            MiniKafkaGrpc.newStub(local).produceStream(into(acks));
         requests.onNext(batch("t", "first"));
         assertThat(slow.entered.await(30, TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < 10; i++) {
@@ -233,7 +237,10 @@ class StreamingServiceTest {
 
     PollResponse response =
         blocking.poll(
-            PollRequest.newBuilder().setTopic("t").setReadFrom(MsgNumber.newBuilder().setMsgNumber(1)).build());
+            PollRequest.newBuilder()
+                .setTopic("t")
+                .setReadFrom(MsgNumber.newBuilder().setMsgNumber(1))
+                .build());
 
     assertThat(response.getPayloadsCount()).isEqualTo(1);
     assertThat(response.getFirstAvailable()).isEqualTo(3);
@@ -355,11 +362,14 @@ class StreamingServiceTest {
     blocking.produceBatch(batch("t", "live"));
     List<MessageRecord> live = collector.take(1);
 
-    assertThat(live).singleElement().satisfies(r -> {
-      assertThat(r.getMsgNumber()).isEqualTo(51);
-      assertThat(r.getPayload().toStringUtf8()).isEqualTo("live");
-      assertThat(r.getAppendTimeMs()).isEqualTo(clock.millis());
-    });
+    assertThat(live)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getMsgNumber()).isEqualTo(51);
+              assertThat(r.getPayload().toStringUtf8()).isEqualTo("live");
+              assertThat(r.getAppendTimeMs()).isEqualTo(clock.millis());
+            });
     assertThat(collector.end).isNotDone();
   }
 
@@ -392,7 +402,10 @@ class StreamingServiceTest {
     for (Collector collector : subscribers) {
       List<MessageRecord> records = collector.take(39);
       assertThat(records).extracting(MessageRecord::getMsgNumber).hasSize(39);
-      assertThat(records).extracting(MessageRecord::getMsgNumber).doesNotHaveDuplicates().isSorted();
+      assertThat(records)
+          .extracting(MessageRecord::getMsgNumber)
+          .doesNotHaveDuplicates()
+          .isSorted();
       assertThat(records.get(38).getMsgNumber()).isEqualTo(40);
     }
   }
@@ -412,11 +425,13 @@ class StreamingServiceTest {
     assertThat(polled.getNewReadFrom().getMsgNumber()).isEqualTo(4);
 
     Collector collector = new Collector();
-    async.subscribe(SubscribeRequest.newBuilder().setTopic("t").setFromTimeMs(later).build(), collector);
+    async.subscribe(
+        SubscribeRequest.newBuilder().setTopic("t").setFromTimeMs(later).build(), collector);
     assertThat(collector.take(2)).extracting(MessageRecord::getMsgNumber).containsExactly(2L, 3L);
 
     PollResponse nothingYet =
-        blocking.poll(PollRequest.newBuilder().setTopic("t").setFromTimeMs(clock.millis() + 1).build());
+        blocking.poll(
+            PollRequest.newBuilder().setTopic("t").setFromTimeMs(clock.millis() + 1).build());
     assertThat(nothingYet.getPayloadsCount()).isZero();
     assertThat(nothingYet.getNewReadFrom().getMsgNumber()).as("the next number").isEqualTo(4);
   }
@@ -461,7 +476,8 @@ class StreamingServiceTest {
   @Test
   void anInvalidTopicIsRefused() throws Exception {
     Collector collector = subscribe("", 1);
-    assertThat(collector.end.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(collector.end.get(30, TimeUnit.SECONDS).getCode())
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 
   @Test
@@ -471,7 +487,8 @@ class StreamingServiceTest {
     ForwardingStore counting =
         new ForwardingStore(memory) {
           @Override
-          public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+          public PollResult poll(String topic, long readFrom, PollLimits limits)
+              throws IOException {
             polls.incrementAndGet();
             return super.poll(topic, readFrom, limits);
           }
@@ -487,7 +504,7 @@ class StreamingServiceTest {
     try (MiniKafkaServer tcp =
         MiniKafkaServer.start(
             counting,
-            ServerConfig.defaults().withHost(Endpoint.parse("127.0.0.1:0")),
+            ServerConfig.builder().host(Endpoint.parse("127.0.0.1:0")).build(),
             java.time.Clock.systemUTC())) {
       ManagedChannel tcpChannel =
           ManagedChannelBuilder.forAddress("127.0.0.1", tcp.port()).usePlaintext().build();

@@ -69,4 +69,17 @@ class TopicEventsTest {
     assertThat(runs).hasValue(0);
     assertThat(handedOver).isEmpty();
   }
+
+  @Test
+  void aTopicCostsNothingOnceItsLastWaiterIsGone() {
+    Runnable cancelled = () -> {};
+    events.await("cancelled", cancelled);
+    events.await("woken", () -> {});
+    assertThat(events.topicsWaitedOn()).isEqualTo(2);
+
+    events.cancel("cancelled", cancelled);
+    events.appended("woken");
+
+    assertThat(events.topicsWaitedOn()).isZero();
+  }
 }

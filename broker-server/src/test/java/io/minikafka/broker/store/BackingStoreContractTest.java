@@ -28,12 +28,62 @@ public abstract class BackingStoreContractTest {
   protected final ManualClock clock = new ManualClock();
   protected BackingStore store;
 
-  /** A new, empty store that timestamps with {@code clock}. */
-  protected abstract BackingStore createStore(ManualClock clock) throws IOException;
+  /** A new, empty store that timestamps with {@code clock}, within {@code limits}. */
+  protected abstract BackingStore createStore(ManualClock clock, StoreLimits limits)
+      throws IOException;
 
   @BeforeEach
   void openStore() throws IOException {
-    store = createStore(clock);
+    store = createStore(clock, StoreLimits.DEFAULTS);
+  }
+
+  /** Replaces the store by one with these limits. */
+  private void reopenWith(StoreLimits limits) throws IOException {
+    store.close();
+    store = createStore(clock, limits);
+  }
+
+  @Test
+  void oneTopicPastTheLimitIsRefusedAndTheOthersGoOn() throws IOException {
+    reopenWith(StoreLimits.DEFAULTS.withMaxTopics(2));
+    store.store("a", bytes("1"));
+    store.storeBatch("b", List.of(bytes("1")));
+
+    assertThatThrownBy(() -> store.store("c", bytes("1")))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessage("cannot create topic 'c': the server already has its maximum of 2 topics")
+        .satisfies(
+            e ->
+                assertThat(((LimitExceededException) e).limit())
+                    .isEqualTo(LimitExceededException.Limit.TOPICS));
+    assertThatThrownBy(() -> store.storeBatch("c", List.of(bytes("1"))))
+        .isInstanceOf(LimitExceededException.class);
+    assertThat(store.topics()).containsExactly("a", "b");
+    assertThat(store.store("a", bytes("2"))).isEqualTo(2);
+
+    store.deleteTopic("b");
+    assertThat(store.store("c", bytes("1"))).isEqualTo(1);
+    assertThatThrownBy(() -> store.store("b", bytes("2")))
+        .as("a deleted topic coming back counts as one more")
+        .isInstanceOf(LimitExceededException.class);
+  }
+
+  @Test
+  void oneNamedConsumerPastTheLimitIsRefusedAndTheKnownOnesGoOn() throws IOException {
+    reopenWith(StoreLimits.DEFAULTS.withMaxConsumersPerTopic(2));
+    store.store("t", bytes("1"));
+    store.store("u", bytes("1"));
+    store.commitPosition("t", "x", 1);
+    store.commitPosition("t", "y", 1);
+
+    assertThatThrownBy(() -> store.commitPosition("t", "z", 1))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessage(
+            "cannot keep a position for consumer 'z': topic 't' already keeps its maximum of 2 named consumers");
+    store.commitPosition("t", "x", 2);
+    store.commitPosition("u", "z", 1);
+    assertThat(store.position("t", "x")).hasValue(2);
+    assertThat(store.position("t", "z")).isEmpty();
   }
 
   @AfterEach
@@ -421,7 +471,8 @@ public abstract class BackingStoreContractTest {
                 long readFrom = 1;
                 while (readFrom <= (long) threads * perThread && polls < 1_000_000) {
                   try {
-                    PollResult r = store.poll("shared", readFrom, new PollLimits(500, Long.MAX_VALUE));
+                    PollResult r =
+                        store.poll("shared", readFrom, new PollLimits(500, Long.MAX_VALUE));
                     // Whatever a concurrent poll sees is a gap-free run starting where it asked.
                     for (int i = 0; i < r.messages().size(); i++) {
                       assertThat(r.messages().get(i).number()).isEqualTo(readFrom + i);
@@ -556,7 +607,8 @@ public abstract class BackingStoreContractTest {
 
     store.removeOlderThan(start.plusSeconds(5));
     assertThat(store.firstAtOrAfter("t", start)).as("expired messages are skipped").isEqualTo(2);
-    assertThatThrownBy(() -> store.firstAtOrAfter("nope", start)).isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.firstAtOrAfter("nope", start))
+        .isInstanceOf(UnknownTopicException.class);
   }
 
   @Test
@@ -582,7 +634,9 @@ public abstract class BackingStoreContractTest {
         .hasMessageContaining("consumer name must not contain control characters");
 
     store.deleteTopic("t");
-    assertThat(store.position("t", "billing")).as("positions outlive their topic's deletion").hasValue(5);
+    assertThat(store.position("t", "billing"))
+        .as("positions outlive their topic's deletion")
+        .hasValue(5);
   }
 
   @Test

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 
-/** A store that forwards every call, for tests that override one method to inject a fault or a pause. */
+/**
+ * A store that forwards every call, for tests that override one method to inject a fault or a
+ * pause.
+ */
 public class ForwardingStore implements BackingStore {
 
   private final BackingStore delegate;

@@ -8,15 +8,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A store whose appends wait at a gate until {@link #release} (or 30 s), for tests of what happens
- * while a call waits on the store. It notes when an append starts waiting and when the gRPC call
- * it serves is cancelled.
+ * while a call waits on the store. It notes when an append starts waiting and when the gRPC call it
+ * serves is cancelled.
  */
 public class GatedStore extends ForwardingStore {
 
   /** Counted down when an append starts waiting. */
   public final CountDownLatch entered = new CountDownLatch(1);
+
   /** Opens the gate for every append, waiting or to come. */
   public final CountDownLatch release = new CountDownLatch(1);
+
   /** Counted down when the gRPC call of a waiting append is cancelled. */
   public final CountDownLatch callCancelled = new CountDownLatch(1);
 

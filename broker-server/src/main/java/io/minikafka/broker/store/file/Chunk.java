@@ -7,12 +7,12 @@ import java.util.List;
 
 /**
  * Encoded records waiting to be written to a topic's log together: appenders add to the topic's
- * pending chunk (cheap, in memory) while the previous chunk is written and forced, then one of
- * them writes this one with a single write and a single fsync (group commit). Every appender
- * whose records are in it learns the outcome from {@link #await()}.
+ * pending chunk (cheap, in memory) while the previous chunk is written and forced, then one of them
+ * writes this one with a single write and a single fsync (group commit). Every appender whose
+ * records are in it learns the outcome from {@link #await()}.
  *
- * <p>Thread-safety: filled under the topic's append lock, written under its flush lock; the
- * outcome is published through a volatile field.
+ * <p>Thread-safety: filled under the topic's append lock, written under its flush lock; the outcome
+ * is published through a volatile field.
  */
 final class Chunk {
 
@@ -42,7 +42,8 @@ final class Chunk {
       bytes += RecordFormat.recordBytes(payload.length);
     }
     if (buffer.position() + bytes > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a batch must be under 2 GiB, this one is " + bytes + " bytes");
+      throw new IllegalArgumentException(
+          "a batch must be under 2 GiB, this one is " + bytes + " bytes");
     }
     if (buffer.remaining() < bytes) {
       long wanted = Math.max(buffer.capacity() * 2L, buffer.position() + bytes);

@@ -2,6 +2,7 @@ package io.minikafka.broker.store.file;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.minikafka.broker.store.LimitExceededException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +30,7 @@ final class ConsumerPositions {
 
   private final Path dir;
   private final Disk disk;
+
   /** Guarded by this; replaced, never changed, so a failed commit leaves it as it was. */
   private Map<String, Long> positions;
 
@@ -38,9 +40,7 @@ final class ConsumerPositions {
     this.positions = positions;
   }
 
-  /**
-   * Reads a topic's positions; a damaged line is skipped and reported to {@code repairs}.
-   */
+  /** Reads a topic's positions; a damaged line is skipped and reported to {@code repairs}. */
   static ConsumerPositions load(Path dir, Disk disk, List<String> repairs) throws IOException {
     Map<String, Long> positions = new TreeMap<>();
     Path file = dir.resolve(FILE);
@@ -61,7 +61,8 @@ final class ConsumerPositions {
   }
 
   /** One "NUMBER TAB NAME" line; a damaged one (not UTF-8, no number) is skipped and reported. */
-  private static void readLine(ByteBuffer bytes, Map<String, Long> positions, List<String> repairs) {
+  private static void readLine(
+      ByteBuffer bytes, Map<String, Long> positions, List<String> repairs) {
     String line;
     try {
       line = UTF_8.newDecoder().decode(bytes).toString();
@@ -77,8 +78,15 @@ final class ConsumerPositions {
     }
   }
 
-  /** Records that {@code consumer} reads {@code next} next; durable (per policy) on return. */
-  synchronized void commit(String consumer, long next) throws IOException {
+  /**
+   * Records that {@code consumer} reads {@code next} next; durable (per policy) on return.
+   *
+   * @throws LimitExceededException if {@code consumer} would be one more than {@code max}
+   */
+  synchronized void commit(String topic, String consumer, long next, int max) throws IOException {
+    if (!positions.containsKey(consumer) && positions.size() >= max) {
+      throw LimitExceededException.consumers(topic, consumer, max);
+    }
     disk.checkWritable();
     Map<String, Long> updated = new TreeMap<>(positions);
     updated.put(consumer, next);
@@ -87,7 +95,10 @@ final class ConsumerPositions {
     Path temp = dir.resolve(TEMP);
     try (FileChannel out =
         disk.open(
-            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(UTF_8));
       while (bytes.hasRemaining()) {
         out.write(bytes);

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A file store's access to its disk: every operation goes through {@link FileOps}, forces follow
- * the {@link FsyncPolicy}, and the first failed fsync stops every later write. After a failed
- * fsync Linux may have dropped the dirty pages it could not write and reports the next fsync as
- * good, so nothing written since the last good one can be trusted to be on disk; only a restart,
- * which recovers the log from what the disk really holds, makes writing safe again (PostgreSQL and
- * Kafka do the same).
+ * the {@link FsyncPolicy}, and the first failed fsync stops every later write. After a failed fsync
+ * Linux may have dropped the dirty pages it could not write and reports the next fsync as good, so
+ * nothing written since the last good one can be trusted to be on disk; only a restart, which
+ * recovers the log from what the disk really holds, makes writing safe again (PostgreSQL and Kafka
+ * do the same).
  *
  * <p>Thread-safe.
  */
@@ -27,6 +27,7 @@ final class Disk {
   private final FileOps ops;
   private final FsyncPolicy policy;
   private final FsyncObserver fsyncs;
+
   /** Why writes are refused; null while the disk is trusted. */
   private volatile StoreFailedException failure;
 
@@ -67,8 +68,8 @@ final class Disk {
   }
 
   /**
-   * Makes the entries of {@code dir} durable, unless the policy forces nothing. Failing to open
-   * the directory (no file handles left) fails this call only; failing to force it fails the disk.
+   * Makes the entries of {@code dir} durable, unless the policy forces nothing. Failing to open the
+   * directory (no file handles left) fails this call only; failing to force it fails the disk.
    */
   void syncDirectory(Path dir) throws IOException {
     if (!policy.forcesFiles()) {

@@ -9,9 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Every file-system operation a {@link FileStore} makes: the seam through which tests fail an
- * open, a write, an fsync, a rename or a delete on cue, and record the order of what reaches the
- * disk.
+ * Every file-system operation a {@link FileStore} makes: the seam through which tests fail an open,
+ * a write, an fsync, a rename or a delete on cue, and record the order of what reaches the disk.
  */
 interface FileOps {
 
@@ -27,7 +26,10 @@ interface FileOps {
     channel.force(metadata);
   }
 
-  /** A directory opened to be forced: what makes its entries (files created, renamed, deleted) durable. */
+  /**
+   * A directory opened to be forced: what makes its entries (files created, renamed, deleted)
+   * durable.
+   */
   default FileChannel openDirectory(Path dir) throws IOException {
     return FileChannel.open(dir, StandardOpenOption.READ);
   }
@@ -45,5 +47,10 @@ interface FileOps {
   /** Creates one directory, failing if it exists. */
   default void createDirectory(Path dir) throws IOException {
     Files.createDirectory(dir);
+  }
+
+  /** The file system holding {@code path}, asked for its free space. */
+  default java.nio.file.FileStore fileSystem(Path path) throws IOException {
+    return Files.getFileStore(path);
   }
 }

@@ -1,14 +1,12 @@
 package io.minikafka.broker.store.file;
 
 import io.minikafka.broker.concurrent.DaemonThreadFactory;
-import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.CheckedStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
-import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.TopicInfo;
-import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.UnknownTopicException;
@@ -27,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,22 +50,27 @@ import org.slf4j.LoggerFactory;
  * I/O and restores it): Java closes a file channel for good when a thread blocked on it is
  * interrupted.
  */
-public final class FileStore implements BackingStore {
+public final class FileStore extends CheckedStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
   static final String LOCK_FILE = ".lock";
+
+  /** How operators set the disk floor; named where health reports it. */
+  private static final String FLOOR_SETTING = "MINIKAFKA_MIN_FREE_DISK";
 
   private final Path root;
   private final FileStoreConfig config;
   private final Clock clock;
   private final Disk disk;
-  private final TopicTable<FileTopic> topics = new TopicTable<>(FileTopic::deleted);
+  private final TopicTable<FileTopic> topics;
+  private final FreeSpace freeSpace;
+
   /** Topic directories that could not be opened, by directory name: why. */
   private final Map<String, String> unavailable = new ConcurrentHashMap<>();
+
   private final FsyncObserver fsyncs = new FsyncObserver();
   private final RootLock lock;
   private final ScheduledExecutorService flusher;
-  private volatile boolean closed;
 
   private FileStore(Path root, FileStoreConfig config, Clock clock, FileOps opener)
       throws IOException {
@@ -74,7 +78,9 @@ public final class FileStore implements BackingStore {
     this.config = config;
     this.clock = clock;
     this.disk = new Disk(opener, config.fsync(), fsyncs);
+    this.topics = new TopicTable<>(FileTopic::deleted, config.limits().maxTopics());
     Files.createDirectories(root);
+    this.freeSpace = new FreeSpace(opener.fileSystem(root), config.minFreeDisk(), root.toString());
     this.lock = RootLock.acquire(root);
     this.flusher =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-flusher"));
@@ -121,7 +127,8 @@ public final class FileStore implements BackingStore {
       }
       List<String> repairs = new ArrayList<>();
       try {
-        topics.put(found.topic(), FileTopic.open(found.topic(), found.dir(), config, disk, repairs));
+        topics.put(
+            found.topic(), FileTopic.open(found.topic(), found.dir(), config, disk, repairs));
       } catch (IOException | RuntimeException e) {
         markUnavailable(found.dir(), found.describe(), "it could not be opened: " + e.getMessage());
       }
@@ -133,23 +140,30 @@ public final class FileStore implements BackingStore {
 
   private void markUnavailable(Path dir, String what, String problem) {
     String reason =
-        what + " is unavailable: its directory " + dir + " could not be read (" + problem
+        what
+            + " is unavailable: its directory "
+            + dir
+            + " could not be read ("
+            + problem
             + "); its files are kept as they are. Stop the server, run mkfk-fsck --repair "
-            + root + " (or fix the directory by hand), and start it again";
+            + root
+            + " (or fix the directory by hand), and start it again";
     unavailable.put(dir.getFileName().toString(), reason);
     LOG.error("{}", reason);
   }
 
   private void startFlusher() {
     long indexEvery = config.indexFlushInterval().toNanos();
-    flusher.scheduleWithFixedDelay(() -> flushAll(false), indexEvery, indexEvery, TimeUnit.NANOSECONDS);
+    flusher.scheduleWithFixedDelay(
+        () -> flushAll(false), indexEvery, indexEvery, TimeUnit.NANOSECONDS);
     config
         .fsync()
         .backgroundInterval()
         .ifPresent(
             interval -> {
               long every = interval.toNanos();
-              flusher.scheduleWithFixedDelay(() -> flushAll(true), every, every, TimeUnit.NANOSECONDS);
+              flusher.scheduleWithFixedDelay(
+                  () -> flushAll(true), every, every, TimeUnit.NANOSECONDS);
             });
   }
 
@@ -162,7 +176,7 @@ public final class FileStore implements BackingStore {
       } catch (IOException | RuntimeException e) {
         // A failed fsync has stopped writes and been logged by the disk; this says which topic.
         // Caught whatever it is: an exception escaping would end the scheduled flushes for good.
-        if (!closed) {
+        if (!isClosed()) {
           LOG.warn("Background flush of topic '{}' failed: {}", topic.name, e.toString());
         }
       }
@@ -170,29 +184,21 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public long store(String topic, byte[] payload) throws IOException {
-    return storeBatch(topic, List.of(payload));
-  }
-
-  @Override
-  public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
-    TopicName.validate(topic);
-    if (payloads.isEmpty()) {
-      throw new IllegalArgumentException("a batch needs at least one message");
-    }
-    ensureOpen();
+  protected long doStoreBatch(String topic, List<byte[]> payloads) throws IOException {
+    freeSpace.checkForAppend(topic);
     FileTopic log = topics.get(topic);
-    if (log == null) {
+    if (log == null || log.deleted()) {
       checkAvailable(topic);
       disk.checkWritable();
       try {
-        log = topics.computeIfAbsent(topic, this::createTopic);
+        log = topics.forStoring(topic, this::createTopic);
       } catch (UncheckedIOException e) {
         if (e.getCause() instanceof StoreException known) {
           throw known;
         }
         throw new StoreException(
-            "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")", e.getCause());
+            "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")",
+            e.getCause());
       }
     }
     return log.appendAll(payloads, clock.millis());
@@ -242,27 +248,18 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
-    TopicName.validate(topic);
-    if (readFrom < 0) {
-      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
-    }
-    ensureOpen();
+  protected PollResult doPoll(String topic, long readFrom, PollLimits limits) throws IOException {
     return existing(topic).read(readFrom, limits);
   }
 
   @Override
-  public long firstAtOrAfter(String topic, Instant time) throws IOException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected long doFirstAtOrAfter(String topic, Instant time) throws IOException {
     return existing(topic).firstAtOrAfter(time.toEpochMilli());
   }
 
   @Override
-  public void commitPosition(String topic, String consumer, long nextNumber) throws IOException {
-    TopicName.validate(topic);
-    TopicName.validate(consumer, "consumer name");
-    ensureOpen();
+  protected void doCommitPosition(String topic, String consumer, long nextNumber)
+      throws IOException {
     FileTopic log = topics.get(topic);
     if (log == null) {
       checkAvailable(topic);
@@ -272,10 +269,7 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public OptionalLong position(String topic, String consumer) throws IOException {
-    TopicName.validate(topic);
-    TopicName.validate(consumer, "consumer name");
-    ensureOpen();
+  protected OptionalLong doPosition(String topic, String consumer) throws IOException {
     FileTopic log = topics.get(topic);
     if (log == null) {
       checkAvailable(topic);
@@ -285,34 +279,29 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public List<String> topics() throws IOException {
-    ensureOpen();
+  protected List<String> doTopics() {
     return topics.names();
   }
 
   @Override
-  public TopicInfo describe(String topic) throws IOException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected TopicInfo doDescribe(String topic) throws IOException {
     return existing(topic).describe();
   }
 
   @Override
-  public long deleteTopic(String topic) throws IOException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected long doDeleteTopic(String topic) throws IOException {
     return existing(topic).deleteAll();
   }
 
   @Override
-  public long removeOlderThan(Instant cutoff) throws IOException {
-    ensureOpen();
+  protected long doRemoveOlderThan(Instant cutoff) throws IOException {
     long removed = 0;
     StoreException failures = null;
     // Each topic on its own: one that fails must not keep the others from freeing their space.
     for (FileTopic topic : topics.values()) {
       try {
         removed += topic.removeOlderThan(cutoff.toEpochMilli());
+        removed += topic.removeBeyondRetentionBytes();
       } catch (IOException | RuntimeException e) {
         String why = "topic '" + topic.name + "': " + e.getMessage();
         if (failures == null) {
@@ -329,8 +318,7 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public void deleteContents() throws IOException {
-    ensureOpen();
+  protected void doDeleteContents() throws IOException {
     for (String name : List.copyOf(topics.keySet())) {
       FileTopic topic = topics.remove(name);
       if (topic != null) {
@@ -343,8 +331,11 @@ public final class FileStore implements BackingStore {
   public StoreHealth health() {
     List<String> problems = new ArrayList<>();
     disk.failure().ifPresent(problems::add);
+    Optional<String> shortage = freeSpace.problem();
+    shortage.ifPresent(
+        why -> problems.add("producers are refused: " + why + " (" + FLOOR_SETTING + ")"));
     problems.addAll(new TreeMap<>(unavailable).values());
-    return new StoreHealth(disk.failure().isEmpty(), problems);
+    return new StoreHealth(disk.failure().isEmpty() && shortage.isEmpty(), problems);
   }
 
   @Override
@@ -352,7 +343,9 @@ public final class FileStore implements BackingStore {
     return "file store at " + root.toAbsolutePath() + " (fsync " + config.fsync() + ")";
   }
 
-  /** Tells {@code listener} how long each log fsync took, in nanoseconds (for latency histograms). */
+  /**
+   * Tells {@code listener} how long each log fsync took, in nanoseconds (for latency histograms).
+   */
   public void onFsync(LongConsumer listener) {
     fsyncs.listen(listener);
   }
@@ -363,11 +356,7 @@ public final class FileStore implements BackingStore {
   }
 
   @Override
-  public synchronized void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void doClose() throws IOException {
     // Not shutdownNow: interrupting a flush in progress would close the channel it writes to.
     flusher.shutdown();
     try {
@@ -403,10 +392,13 @@ public final class FileStore implements BackingStore {
       this.lock = lock;
     }
 
-    /** @throws StoreException if something else holds the root */
+    /**
+     * @throws StoreException if something else holds the root
+     */
     static RootLock acquire(Path root) throws IOException {
       FileChannel channel =
-          FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileChannel.open(
+              root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock acquired;
       try {
         acquired = channel.tryLock();
@@ -430,12 +422,6 @@ public final class FileStore implements BackingStore {
       } finally {
         channel.close();
       }
-    }
-  }
-
-  private void ensureOpen() throws StoreClosedException {
-    if (closed) {
-      throw new StoreClosedException();
     }
   }
 }

@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Offline check of a file store: every record of every segment (framing, CRC, numbering) and
- * every index against its segment. {@link #repair} fixes what start-up recovery fixes, with the
- * same code: torn or corrupt tails of last segments, and indexes (a disagreeing index is removed
- * so that recovery rebuilds it). Damage inside older segments cannot be repaired; it is reported.
+ * Offline check of a file store: every record of every segment (framing, CRC, numbering) and every
+ * index against its segment. {@link #repair} fixes what start-up recovery fixes, with the same
+ * code: torn or corrupt tails of last segments, and indexes (a disagreeing index is removed so that
+ * recovery rebuilds it). Damage inside older segments cannot be repaired; it is reported.
  */
 public final class FileStoreCheck {
 
@@ -23,7 +23,13 @@ public final class FileStoreCheck {
 
   /** What one topic holds and what is wrong with it. */
   public record TopicReport(
-      String topic, int segments, long firstNumber, long nextNumber, long messages, long bytes, List<Problem> problems) {
+      String topic,
+      int segments,
+      long firstNumber,
+      long nextNumber,
+      long messages,
+      long bytes,
+      List<Problem> problems) {
 
     public boolean damaged() {
       return !problems.isEmpty();
@@ -96,7 +102,9 @@ public final class FileStoreCheck {
         for (Problem problem : checkTopic(found.topic(), found.dir()).problems()) {
           if (problem.description().startsWith(INDEX_PROBLEM)) {
             Files.deleteIfExists(
-                found.dir().resolve(problem.segment().replace(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)));
+                found
+                    .dir()
+                    .resolve(problem.segment().replace(Segment.LOG_SUFFIX, SegmentIndex.SUFFIX)));
           }
         }
       }
@@ -130,12 +138,18 @@ public final class FileStoreCheck {
       String name = Segment.fileName(base, Segment.LOG_SUFFIX);
       if (!last && bases.get(i + 1) <= start.number()) {
         problems.add(
-            new Problem(name, "deleted (below the log start " + start.number() + ") but not yet removed", true));
+            new Problem(
+                name,
+                "deleted (below the log start " + start.number() + ") but not yet removed",
+                true));
         continue;
       }
       if (expectedBase > 0 && base != expectedBase) {
         problems.add(
-            new Problem(name, "numbering gap: messages " + expectedBase + " to " + (base - 1) + " are missing", false));
+            new Problem(
+                name,
+                "numbering gap: messages " + expectedBase + " to " + (base - 1) + " are missing",
+                false));
       }
       try (FileChannel log = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
         long size = log.size();
@@ -153,7 +167,8 @@ public final class FileStoreCheck {
                       scan.stopped(), scan.validEnd(), size - scan.validEnd()),
                   last));
         }
-        String indexProblem = checkIndex(dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX)), scan);
+        String indexProblem =
+            checkIndex(dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX)), scan);
         if (indexProblem != null) {
           problems.add(new Problem(name, INDEX_PROBLEM + " " + indexProblem, true));
         }
@@ -174,13 +189,23 @@ public final class FileStoreCheck {
     long size = Files.size(index);
     int entry = SegmentIndex.ENTRY_BYTES;
     if (size != (long) scan.count() * entry) {
-      return "has " + size / entry + " entries" + (size % entry == 0 ? "" : " and a torn one") + " for "
-          + scan.count() + " records";
+      return "has "
+          + size / entry
+          + " entries"
+          + (size % entry == 0 ? "" : " and a torn one")
+          + " for "
+          + scan.count()
+          + " records";
     }
     ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(index));
     for (int i = 0; i < scan.count(); i++) {
       if (entries.getInt(i * entry) != scan.positions()[i]) {
-        return "entry " + i + " points at byte " + entries.getInt(i * entry) + ", not " + scan.positions()[i];
+        return "entry "
+            + i
+            + " points at byte "
+            + entries.getInt(i * entry)
+            + ", not "
+            + scan.positions()[i];
       }
     }
     return null;

@@ -47,15 +47,24 @@ final class FileTopic {
   private final ConsumerPositions positions;
   private final GroupCommit appends;
   private volatile Segment active;
+
   /** One past the last record written (and forced, under fsync always); readers stop here. */
   private volatile long committedNext;
+
   private volatile long firstVisible;
+
   /** Deleted and not produced to since: hidden. */
   private volatile boolean deleted;
+
+  /** Set by a roll: the topic may have passed its retention bytes, looked at after the append. */
+  private volatile boolean rolled;
+
   /** The log start on disk. Guarded by the flush lock. */
   private LogStart logStart;
+
   /** The topic came back but its log start still says deleted (rewriting it failed). Flush lock. */
   private boolean staleDeletedFlag;
+
   /** How far the interval forcer last forced; -1 forces everything once. Flusher thread only. */
   private long forcedNext = -1;
 
@@ -94,9 +103,8 @@ final class FileTopic {
   /**
    * Creates a new topic's directory under {@code root}. The directory is assembled under a
    * temporary name ({@link TopicDirectory#CREATING_PREFIX}) and renamed into place once its name
-   * file is durable, so a crash never leaves a topic directory without its name; then the root
-   * and the directory are synced, so the topic is durable before its first message is
-   * acknowledged.
+   * file is durable, so a crash never leaves a topic directory without its name; then the root and
+   * the directory are synced, so the topic is durable before its first message is acknowledged.
    */
   static FileTopic create(String name, Path root, FileStoreConfig config, Disk disk)
       throws IOException {
@@ -118,7 +126,13 @@ final class FileTopic {
       throw e;
     }
     return new FileTopic(
-        name, dir, config, disk, List.of(first), ConsumerPositions.load(dir, disk, new ArrayList<>()), LogStart.NONE);
+        name,
+        dir,
+        config,
+        disk,
+        List.of(first),
+        ConsumerPositions.load(dir, disk, new ArrayList<>()),
+        LogStart.NONE);
   }
 
   /**
@@ -132,7 +146,8 @@ final class FileTopic {
     TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
     try {
       ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
-      return new FileTopic(name, dir, config, disk, recovered.segments(), positions, recovered.logStart());
+      return new FileTopic(
+          name, dir, config, disk, recovered.segments(), positions, recovered.logStart());
     } catch (IOException | RuntimeException e) {
       for (Segment s : recovered.segments()) {
         s.close();
@@ -142,11 +157,62 @@ final class FileTopic {
   }
 
   /**
-   * Appends the payloads as consecutive records and returns the first number, once they are
-   * written (and forced, under fsync always); all or nothing.
+   * Appends the payloads as consecutive records and returns the first number, once they are written
+   * (and forced, under fsync always); all or nothing.
    */
   long appendAll(List<byte[]> payloads, long nowMillis) throws IOException {
-    return appends.append(payloads, nowMillis);
+    long first = appends.append(payloads, nowMillis);
+    if (rolled && config.limits().retentionBytes() > 0) {
+      rolled = false;
+      try {
+        removeBeyondRetentionBytes();
+      } catch (IOException e) {
+        // The messages are stored and acknowledged; the next roll or sweep tries again.
+        LOG.warn(
+            "Topic '{}': removing segments past its retention bytes failed: {}",
+            name,
+            e.getMessage());
+      }
+    }
+    return first;
+  }
+
+  /**
+   * Deletes the oldest sealed segments while the topic's segments take more than its retention
+   * bytes on disk, as Kafka's {@code retention.bytes}: whole segments, never the active one.
+   *
+   * @return how many messages became hidden
+   */
+  long removeBeyondRetentionBytes() throws IOException {
+    long limit = config.limits().retentionBytes();
+    List<Segment> gone = new ArrayList<>();
+    long hidden =
+        appends.exclusive(
+            () -> {
+              if (limit <= 0 || disk.failure().isPresent()) {
+                return 0L;
+              }
+              long total = 0;
+              for (Segment s : segments.values()) {
+                total += s.size();
+              }
+              for (Segment s : segments.values()) {
+                if (s == active || total <= limit) {
+                  break;
+                }
+                total -= s.size();
+                gone.add(s);
+              }
+              for (Segment s : gone) {
+                segments.remove(s.base);
+              }
+              long newFirst = Math.max(firstVisible, segments.firstKey());
+              long count = newFirst - firstVisible;
+              firstVisible = newFirst;
+              return count;
+            });
+    deleteSegments(gone);
+    return hidden;
   }
 
   /** Writes a chunk of records at the end of the log; the group commit's writer. Flush lock. */
@@ -165,7 +231,8 @@ final class FileTopic {
     long sizeBefore = segment.size();
     int countBefore = segment.count();
     try {
-      segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+      segment.append(
+          chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
       if (disk.policy().forcesEachAppend()) {
         segment.force();
       }
@@ -182,9 +249,9 @@ final class FileTopic {
   }
 
   /**
-   * Clears the deleted flag of the log start. The records just written are stored whatever
-   * happens here: start-up tells a topic that came back by its records past the log start, so a
-   * failure only means the flag is rewritten on a later append.
+   * Clears the deleted flag of the log start. The records just written are stored whatever happens
+   * here: start-up tells a topic that came back by its records past the log start, so a failure
+   * only means the flag is rewritten on a later append.
    */
   private void recordComeBack() {
     try {
@@ -236,6 +303,7 @@ final class FileTopic {
     }
     segments.put(next.base, next);
     active = next;
+    rolled = true;
     return next;
   }
 
@@ -302,9 +370,9 @@ final class FileTopic {
   }
 
   /**
-   * Hides every message appended before {@code cutoffMillis} and deletes the segments holding
-   * only such messages. Sealed segments go first: a topic that cannot roll its active segment
-   * (no space, no file handles, exactly when space is needed) still frees them.
+   * Hides every message appended before {@code cutoffMillis} and deletes the segments holding only
+   * such messages. Sealed segments go first: a topic that cannot roll its active segment (no space,
+   * no file handles, exactly when space is needed) still frees them.
    *
    * @return how many messages became hidden
    * @throws IOException if files could not be removed or the active segment not rolled; the
@@ -353,16 +421,19 @@ final class FileTopic {
     deleteSegments(expired);
     if (rollFailure[0] != null) {
       throw new StoreException(
-          "topic '" + name + "': its expired last segment could not be rolled to be freed ("
-              + rollFailure[0].getMessage() + ")",
+          "topic '"
+              + name
+              + "': its expired last segment could not be rolled to be freed ("
+              + rollFailure[0].getMessage()
+              + ")",
           rollFailure[0]);
     }
     return removed;
   }
 
   /**
-   * Closes and deletes segments no longer in the topic, then syncs the directory. Every segment
-   * is tried, and closed, whatever fails; the first failure is thrown after.
+   * Closes and deletes segments no longer in the topic, then syncs the directory. Every segment is
+   * tried, and closed, whatever fails; the first failure is thrown after.
    */
   private void deleteSegments(List<Segment> gone) throws IOException {
     if (gone.isEmpty()) {
@@ -387,8 +458,11 @@ final class FileTopic {
     }
     if (failure != null) {
       throw new StoreException(
-          "topic '" + name + "': removing the files of deleted messages failed ("
-              + failure.getMessage() + "); they stay hidden, and start-up removes them",
+          "topic '"
+              + name
+              + "': removing the files of deleted messages failed ("
+              + failure.getMessage()
+              + "); they stay hidden, and start-up removes them",
           failure);
     }
   }
@@ -398,7 +472,7 @@ final class FileTopic {
   }
 
   void commitPosition(String consumer, long next) throws IOException {
-    positions.commit(consumer, next);
+    positions.commit(name, consumer, next, config.limits().maxConsumersPerTopic());
   }
 
   OptionalLong position(String consumer) {
@@ -442,8 +516,8 @@ final class FileTopic {
    * Deletes every message and hides the topic until it is produced to again. Writes what is
    * pending, rolls to an empty segment named by the next number (so numbering survives), then
    * records the deletion in the {@link LogStart}: from that rename on it stands, whatever happens
-   * to the removal of the old segments that follows (a failure there is logged; start-up
-   * finishes it).
+   * to the removal of the old segments that follows (a failure there is logged; start-up finishes
+   * it).
    *
    * @return how many messages were deleted
    */
@@ -467,7 +541,8 @@ final class FileTopic {
                 if (!start.equals(LogStart.readQuietly(dir))) {
                   throw e;
                 }
-                LOG.warn("Topic '{}' deleted, but making it durable failed: {}", name, e.getMessage());
+                LOG.warn(
+                    "Topic '{}' deleted, but making it durable failed: {}", name, e.getMessage());
               }
               logStart = start;
               staleDeletedFlag = false;

@@ -11,9 +11,9 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link Always}: a store returns only once its record is on disk; concurrent appends to a
  *       topic share one fsync (group commit). Survives power loss.
- *   <li>{@link Interval}: records are forced every interval in the background; a store returns
- *       once the record is written to the OS. Survives a process crash; power loss may lose up to
- *       one interval.
+ *   <li>{@link Interval}: records are forced every interval in the background; a store returns once
+ *       the record is written to the OS. Survives a process crash; power loss may lose up to one
+ *       interval.
  *   <li>{@link Never}: the OS decides when to write. Survives a process crash only.
  * </ul>
  */
@@ -27,8 +27,8 @@ public sealed interface FsyncPolicy {
 
   /**
    * Whether the store forces anything at all: sealed segments, directory entries of files it
-   * creates, renames or deletes, and its small state files. Only {@link Never} leaves it all to
-   * the OS.
+   * creates, renames or deletes, and its small state files. Only {@link Never} leaves it all to the
+   * OS.
    */
   boolean forcesFiles();
 

@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,18 +39,30 @@ final class GroupCommit {
   }
 
   private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
-  private static final int MAX_KEPT_BUFFER_BYTES = 1024 * 1024;
+
+  /**
+   * Spare chunk buffers, shared by every topic of the JVM: a chunk takes one while it is being
+   * filled and written, so a topic costs no direct memory while idle, and the spares never take
+   * more than {@value #MAX_SPARE_BUFFERS} x 64 KiB however many topics there are.
+   */
+  private static final Queue<ByteBuffer> SPARE_BUFFERS = new ConcurrentLinkedQueue<>();
+
+  private static final AtomicInteger SPARES = new AtomicInteger();
+  private static final int MAX_SPARE_BUFFERS = 64;
 
   private final String topic;
   private final Writer writer;
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+
   /** Where appenders wait while another writes; {@code waiting} counts them. */
   private final Object leader = new Object();
+
   private final AtomicInteger waiting = new AtomicInteger();
-  private final AtomicReference<ByteBuffer> spareBuffer = new AtomicReference<>();
+
   /** Guarded by appendLock: the next number to give, the records waiting, the last time given. */
   private long assignedNext;
+
   private Chunk pending;
   private long lastAppendTime;
 
@@ -65,8 +78,8 @@ final class GroupCommit {
   }
 
   /**
-   * Appends the payloads as consecutive records, all or nothing, and returns once they are
-   * written (and forced, if the writer forces).
+   * Appends the payloads as consecutive records, all or nothing, and returns once they are written
+   * (and forced, if the writer forces).
    *
    * @return the first record's number
    */
@@ -178,7 +191,9 @@ final class GroupCommit {
     } catch (IOException e) {
       fail(chunk, e);
     } catch (RuntimeException | Error e) {
-      fail(chunk, new StoreException("topic '" + topic + "': writing the message failed (" + e + ")", e));
+      fail(
+          chunk,
+          new StoreException("topic '" + topic + "': writing the message failed (" + e + ")", e));
       throw e;
     }
   }
@@ -197,16 +212,30 @@ final class GroupCommit {
     chunk.failed(cause);
   }
 
-  /** A written chunk's buffer if one is free, else a new one: direct, so writing it costs no copy. */
-  private ByteBuffer takeSpareBuffer() {
-    ByteBuffer buffer = spareBuffer.getAndSet(null);
-    return buffer != null ? buffer : ByteBuffer.allocateDirect(CHUNK_BUFFER_BYTES);
+  /**
+   * A written chunk's buffer if one is free, else a new one: direct, so writing it costs no copy.
+   */
+  private static ByteBuffer takeSpareBuffer() {
+    ByteBuffer buffer = SPARE_BUFFERS.poll();
+    if (buffer == null) {
+      return ByteBuffer.allocateDirect(CHUNK_BUFFER_BYTES);
+    }
+    SPARES.decrementAndGet();
+    return buffer;
   }
 
-  /** Keeps a written chunk's buffer for a later chunk, unless a huge message made it large. */
-  private void recycle(ByteBuffer buffer) {
-    if (buffer.isDirect() && buffer.capacity() <= MAX_KEPT_BUFFER_BYTES) {
-      spareBuffer.set(buffer);
+  /**
+   * Keeps a written chunk's buffer for a later chunk, unless it grew (to the heap) or enough are
+   * kept.
+   */
+  private static void recycle(ByteBuffer buffer) {
+    if (!buffer.isDirect() || buffer.capacity() != CHUNK_BUFFER_BYTES) {
+      return;
+    }
+    if (SPARES.incrementAndGet() <= MAX_SPARE_BUFFERS) {
+      SPARE_BUFFERS.add(buffer);
+    } else {
+      SPARES.decrementAndGet();
     }
   }
 }

@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * What a topic's deletion left, kept in its directory's {@value #FILE} file: the number below
- * which no message may ever be seen again, and whether the topic is deleted (hidden until produced
- * to). One line, {@code NUMBER} or {@code NUMBER deleted}, replaced atomically (temporary file,
- * fsync, rename, directory fsync): the rename is the moment a deletion happens, so a crash at any
- * later step of it (removing segment files) never brings a deleted message back, as Kafka
- * checkpoints a log's start offset before deleting its segments.
+ * What a topic's deletion left, kept in its directory's {@value #FILE} file: the number below which
+ * no message may ever be seen again, and whether the topic is deleted (hidden until produced to).
+ * One line, {@code NUMBER} or {@code NUMBER deleted}, replaced atomically (temporary file, fsync,
+ * rename, directory fsync): the rename is the moment a deletion happens, so a crash at any later
+ * step of it (removing segment files) never brings a deleted message back, as Kafka checkpoints a
+ * log's start offset before deleting its segments.
  *
  * <p>A store written before this file existed marked a deleted topic with an empty file named
  * {@value #LEGACY_MARKER}, which is still honoured.
@@ -71,10 +71,14 @@ record LogStart(long number, boolean deleted) {
   /** Replaces the topic's log start with this one, atomically and durably (per policy). */
   void write(Path dir, Disk disk) throws IOException {
     Path temp = dir.resolve(TEMP);
-    byte[] line = ((deleted ? number + " " + DELETED_WORD : Long.toString(number)) + "\n").getBytes(UTF_8);
+    byte[] line =
+        ((deleted ? number + " " + DELETED_WORD : Long.toString(number)) + "\n").getBytes(UTF_8);
     try (FileChannel out =
         disk.open(
-            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(line);
       while (bytes.hasRemaining()) {
         out.write(bytes);

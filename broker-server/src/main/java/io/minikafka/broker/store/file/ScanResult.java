@@ -12,4 +12,10 @@ package io.minikafka.broker.store.file;
  * @param damage the first record a tolerant scan found damaged but went past, or null
  */
 record ScanResult(
-    long validEnd, int[] positions, int count, long firstTime, long lastTime, String stopped, String damage) {}
+    long validEnd,
+    int[] positions,
+    int count,
+    long firstTime,
+    long lastTime,
+    String stopped,
+    String damage) {}

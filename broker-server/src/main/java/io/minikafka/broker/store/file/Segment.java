@@ -88,7 +88,8 @@ final class Segment implements Closeable {
 
   private static FileChannel openNew(Path path, Disk disk) throws IOException {
     try {
-      return disk.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      return disk.open(
+          path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (FileAlreadyExistsException e) {
       FileChannel existing = disk.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       boolean empty;
@@ -103,7 +104,8 @@ final class Segment implements Closeable {
       }
       existing.close();
       throw new StoreException(
-          path + " already exists and is not empty; refusing to overwrite it with a new segment", e);
+          path + " already exists and is not empty; refusing to overwrite it with a new segment",
+          e);
     }
   }
 
@@ -121,7 +123,11 @@ final class Segment implements Closeable {
     FileChannel indexFile = null;
     try {
       indexFile =
-          disk.open(indexPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          disk.open(
+              indexPath,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       SegmentRecovery.Recovered r =
           SegmentRecovery.recover(log, indexFile, logPath, base, active, repairs);
       SegmentIndex index =
@@ -169,11 +175,12 @@ final class Segment implements Closeable {
   }
 
   /**
-   * Appends whole encoded records at the end: the first {@code records} of {@code starts} say
-   * where each begins within {@code buffer}. On failure the file is cut back when possible (later
-   * appends overwrite whatever part was written, and recovery cuts it if none comes).
+   * Appends whole encoded records at the end: the first {@code records} of {@code starts} say where
+   * each begins within {@code buffer}. On failure the file is cut back when possible (later appends
+   * overwrite whatever part was written, and recovery cuts it if none comes).
    */
-  void append(ByteBuffer buffer, int[] starts, int records, long firstAppendTime, long lastAppendTime)
+  void append(
+      ByteBuffer buffer, int[] starts, int records, long firstAppendTime, long lastAppendTime)
       throws IOException {
     long position = size;
     int length = buffer.remaining();
@@ -202,8 +209,8 @@ final class Segment implements Closeable {
   }
 
   /**
-   * Forgets the records appended after the segment held {@code oldCount} records in {@code
-   * oldSize} bytes (their write or fsync failed); they were never committed, so no reader saw them.
+   * Forgets the records appended after the segment held {@code oldCount} records in {@code oldSize}
+   * bytes (their write or fsync failed); they were never committed, so no reader saw them.
    */
   void rollBack(long oldSize, int oldCount) {
     cutBack(oldSize);
@@ -260,8 +267,22 @@ final class Segment implements Closeable {
   }
 
   /** Byte position of record number {@code number}, which must be in this segment. */
+  /**
+   * Where record {@code number} starts, from the index.
+   *
+   * @throws CorruptRecordException if the index points outside the log: a damaged index, which
+   *     start-up recovery or {@code mkfk-fsck --repair} rebuilds
+   */
   long positionOf(long number) throws IOException {
-    return index.positionOf((int) (number - base));
+    long position = index.positionOf((int) (number - base));
+    if (position < 0 || position + RecordFormat.HEADER_BYTES > committedBytes) {
+      throw new CorruptRecordException(
+          String.format(
+              "message %d is unreadable: its index entry in %s points at byte %d, outside the %d bytes of %s"
+                  + " (mkfk-fsck --repair rebuilds the index)",
+              number, index.path.getFileName(), position, committedBytes, logPath.getFileName()));
+    }
+    return position;
   }
 
   long timeOf(long number) throws IOException {
@@ -291,7 +312,12 @@ final class Segment implements Closeable {
    * @return what {@code out} now counts against the limit
    */
   long read(
-      String topic, long from, long end, PollLimits limits, long bytesSoFar, List<StoredMessage> out)
+      String topic,
+      long from,
+      long end,
+      PollLimits limits,
+      long bytesSoFar,
+      List<StoredMessage> out)
       throws IOException {
     long number = from;
     long stop = Math.min(end, nextNumber());
@@ -301,8 +327,7 @@ final class Segment implements Closeable {
     ByteBuffer buffer = null;
     long bufferStart = 0;
     while (number < stop && out.size() < limits.maxMessages()) {
-      if (buffer == null
-          || position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
+      if (buffer == null || position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
         long wanted = Math.min(Math.max(READ_CHUNK, limits.maxBytes() - used), MAX_READ_CHUNK);
         long want = Math.min(wanted, committed - position);
         if (want < RecordFormat.HEADER_BYTES) {
@@ -328,7 +353,10 @@ final class Segment implements Closeable {
       }
       if (buffer.getLong(at + RecordFormat.NUMBER_OFFSET) != number) {
         throw corrupt(
-            topic, number, position, "found number " + buffer.getLong(at + RecordFormat.NUMBER_OFFSET));
+            topic,
+            number,
+            position,
+            "found number " + buffer.getLong(at + RecordFormat.NUMBER_OFFSET));
       }
       if (!RecordFormat.crcMatches(buffer, at, length)) {
         throw corrupt(topic, number, position, "CRC mismatch");

@@ -8,16 +8,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The dense index of one {@link Segment}, in a file named {@code <base, 20 digits>.index}: entry
- * i is the byte position, in the segment's log, of the record numbered {@code base + i}, as a
- * {@value #ENTRY_BYTES}-byte big-endian integer (segments are at most 2 GiB). It can always be
- * rebuilt from the log ({@link SegmentRecovery}).
+ * The dense index of one {@link Segment}, in a file named {@code <base, 20 digits>.index}: entry i
+ * is the byte position, in the segment's log, of the record numbered {@code base + i}, as a {@value
+ * #ENTRY_BYTES}-byte big-endian integer (segments are at most 2 GiB). It can always be rebuilt from
+ * the log ({@link SegmentRecovery}).
  *
- * <p>While its segment is active the index keeps every position in memory as well (reads use
- * them) and writes new entries to the file in the background; once sealed it reads entries from
- * the file. Thread-safety: positions are added by the topic's one writer and published to readers
- * by the segment's record count, which is written after them; the file is written under this
- * object's monitor.
+ * <p>While its segment is active the index keeps every position in memory as well (reads use them)
+ * and writes new entries to the file in the background; once sealed it reads entries from the file.
+ * Thread-safety: positions are added by the topic's one writer and published to readers by the
+ * segment's record count, which is written after them; the file is written under this object's
+ * monitor.
  */
 final class SegmentIndex implements Closeable {
 
@@ -27,8 +27,10 @@ final class SegmentIndex implements Closeable {
 
   final Path path;
   private final FileChannel file;
+
   /** Every position while the segment is active; null once sealed. */
   private volatile int[] positions;
+
   /** How many entries the file holds. Guarded by this. */
   private int written;
 
@@ -50,8 +52,8 @@ final class SegmentIndex implements Closeable {
   }
 
   /**
-   * An index whose positions are known ({@code positions}, at least one slot per record), of
-   * which the file holds the first {@code written}.
+   * An index whose positions are known ({@code positions}, at least one slot per record), of which
+   * the file holds the first {@code written}.
    */
   static SegmentIndex of(FileChannel file, Path path, int[] positions, int written) {
     return new SegmentIndex(
@@ -63,7 +65,9 @@ final class SegmentIndex implements Closeable {
     int entries = (int) Math.min(file.size() / ENTRY_BYTES, Integer.MAX_VALUE / ENTRY_BYTES);
     int[] result = new int[entries];
     if (entries > 0) {
-      Segment.readFully(file, ByteBuffer.allocate(entries * ENTRY_BYTES), 0).asIntBuffer().get(result);
+      Segment.readFully(file, ByteBuffer.allocate(entries * ENTRY_BYTES), 0)
+          .asIntBuffer()
+          .get(result);
     }
     return result;
   }
@@ -86,7 +90,8 @@ final class SegmentIndex implements Closeable {
     if (p != null) {
       return p[entry];
     }
-    return Segment.readFully(file, ByteBuffer.allocate(ENTRY_BYTES), (long) entry * ENTRY_BYTES).getInt(0);
+    return Segment.readFully(file, ByteBuffer.allocate(ENTRY_BYTES), (long) entry * ENTRY_BYTES)
+        .getInt(0);
   }
 
   /** Writes the entries the file does not hold yet, up to {@code entries}. */

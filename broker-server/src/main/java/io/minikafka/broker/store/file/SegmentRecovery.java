@@ -12,13 +12,13 @@ import java.util.List;
  * off the topic's last segment, and brings its index into agreement with the log.
  *
  * <ul>
- *   <li>An older (sealed) segment is checked in O(1): its index must have one entry per record
- *       and its last entry must point at a valid record with the right number that ends exactly
- *       at the end of the log. Otherwise it is scanned and its index rebuilt; it is never cut, so
- *       damage inside it is reported on read, never silently removed.
+ *   <li>An older (sealed) segment is checked in O(1): its index must have one entry per record and
+ *       its last entry must point at a valid record with the right number that ends exactly at the
+ *       end of the log. Otherwise it is scanned and its index rebuilt; it is never cut, so damage
+ *       inside it is reported on read, never silently removed.
  *   <li>The last segment is trusted up to its last index entry that points at a valid record, and
- *       scanned from there (about one index-write interval of appends). The scan stops at the
- *       first invalid record; everything from there on is a torn or corrupt tail and is cut.
+ *       scanned from there (about one index-write interval of appends). The scan stops at the first
+ *       invalid record; everything from there on is a torn or corrupt tail and is cut.
  * </ul>
  *
  * Every change is reported to {@code repairs}, one line each.
@@ -28,8 +28,8 @@ final class SegmentRecovery {
   /**
    * What a segment holds once recovered.
    *
-   * @param positions the position of every record, when the index had to be rebuilt or the
-   *     segment is active; null for a sealed segment whose index file checked out
+   * @param positions the position of every record, when the index had to be rebuilt or the segment
+   *     is active; null for a sealed segment whose index file checked out
    * @param indexEntries how many entries the index file holds now
    */
   record Recovered(
@@ -38,7 +38,12 @@ final class SegmentRecovery {
   private SegmentRecovery() {}
 
   static Recovered recover(
-      FileChannel log, FileChannel index, Path logPath, long base, boolean active, List<String> repairs)
+      FileChannel log,
+      FileChannel index,
+      Path logPath,
+      long base,
+      boolean active,
+      List<String> repairs)
       throws IOException {
     long logSize = log.size();
     long indexSize = index.size();
@@ -53,7 +58,8 @@ final class SegmentRecovery {
         scanFrom = end;
       }
     }
-    boolean indexWhole = trusted == entries && indexSize == (long) entries * SegmentIndex.ENTRY_BYTES;
+    boolean indexWhole =
+        trusted == entries && indexSize == (long) entries * SegmentIndex.ENTRY_BYTES;
     if (!active && indexWhole && scanFrom == logSize) {
       long first = entries > 0 ? readTime(log, indexed[0]) : -1;
       long last = entries > 0 ? readTime(log, indexed[entries - 1]) : -1;
@@ -118,7 +124,8 @@ final class SegmentRecovery {
     int trusted = 0;
     long scanFrom = 0;
     if (indexed.length > 0) {
-      long end = validRecordEnd(log, indexed[indexed.length - 1], base + indexed.length - 1, logSize);
+      long end =
+          validRecordEnd(log, indexed[indexed.length - 1], base + indexed.length - 1, logSize);
       if (end > 0) {
         trusted = indexed.length;
         scanFrom = end;
@@ -127,13 +134,16 @@ final class SegmentRecovery {
     return trusted + SegmentScanner.scan(log, scanFrom, base + trusted, logSize, true).count();
   }
 
-  /** The end of the record at {@code position} if it is valid and numbered {@code number}, else -1. */
+  /**
+   * The end of the record at {@code position} if it is valid and numbered {@code number}, else -1.
+   */
   private static long validRecordEnd(FileChannel log, long position, long number, long logSize)
       throws IOException {
     if (position < 0 || position + RecordFormat.HEADER_BYTES > logSize) {
       return -1;
     }
-    ByteBuffer header = Segment.readFully(log, ByteBuffer.allocate(RecordFormat.HEADER_BYTES), position);
+    ByteBuffer header =
+        Segment.readFully(log, ByteBuffer.allocate(RecordFormat.HEADER_BYTES), position);
     int length = header.getInt(RecordFormat.LENGTH_OFFSET);
     if (length < 0 || position + RecordFormat.recordBytes(length) > logSize) {
       return -1;
@@ -142,11 +152,13 @@ final class SegmentRecovery {
       return -1;
     }
     ByteBuffer record =
-        Segment.readFully(log, ByteBuffer.allocate((int) RecordFormat.recordBytes(length)), position);
+        Segment.readFully(
+            log, ByteBuffer.allocate((int) RecordFormat.recordBytes(length)), position);
     return RecordFormat.crcMatches(record, 0, length) ? position + record.capacity() : -1;
   }
 
   private static long readTime(FileChannel log, long position) throws IOException {
-    return Segment.readFully(log, ByteBuffer.allocate(8), position + RecordFormat.TIME_OFFSET).getLong(0);
+    return Segment.readFully(log, ByteBuffer.allocate(8), position + RecordFormat.TIME_OFFSET)
+        .getLong(0);
   }
 }

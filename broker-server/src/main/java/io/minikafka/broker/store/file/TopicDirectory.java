@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * <p>Encoding: {@code a-z}, {@code 0-9}, {@code -} and {@code _} stay as they are; {@code .} too,
  * except as the first character; {@code A-Z} become {@code ^} and the lower-case letter, so names
  * differing only in case never collide on case-insensitive file systems; every other UTF-8 byte
- * becomes {@code %} and two lower-case hex digits. The result never contains {@code /}, {@code
- * \}, or a leading {@code .}, so it cannot leave the root. Encoded names longer than {@value
+ * becomes {@code %} and two lower-case hex digits. The result never contains {@code /}, {@code \},
+ * or a leading {@code .}, so it cannot leave the root. Encoded names longer than {@value
  * #MAX_PLAIN} characters are cut and suffixed with {@code ~} and 32 hex digits of the name's
  * SHA-256 (the unabbreviated form never contains {@code ~}), keeping file names under 255 bytes.
  * Either way, the {@value #NAME_FILE} file inside holds the exact name, which is what start-up
@@ -40,11 +40,13 @@ import java.util.stream.Stream;
 final class TopicDirectory {
 
   static final String NAME_FILE = "topic.name";
+
   /**
    * Prefix of a topic directory being created, renamed into place once its name file is durable.
    * Encoded names never start with {@code .}, so no topic's directory can be taken for one.
    */
   static final String CREATING_PREFIX = ".creating-";
+
   private static final int MAX_PLAIN = 200;
   private static final int CUT = 160;
   private static final int HASH_HEX_DIGITS = 32;
@@ -54,8 +56,8 @@ final class TopicDirectory {
   /**
    * A topic directory found under a store's root.
    *
-   * @param topic the topic it holds; when unreadable, the name decoded from the directory name,
-   *     or null if that is abbreviated
+   * @param topic the topic it holds; when unreadable, the name decoded from the directory name, or
+   *     null if that is abbreviated
    * @param problem why the directory cannot be used, or null if it can
    */
   record Found(Path dir, String topic, String problem) {
@@ -73,8 +75,8 @@ final class TopicDirectory {
    * What a store's root holds.
    *
    * @param topics every topic directory, readable or not, in name order
-   * @param leftovers directories of topics whose creation a crash interrupted (nothing in them
-   *     was ever acknowledged)
+   * @param leftovers directories of topics whose creation a crash interrupted (nothing in them was
+   *     ever acknowledged)
    */
   record Discovery(List<Found> topics, List<Path> leftovers) {}
 
@@ -120,11 +122,14 @@ final class TopicDirectory {
     try {
       TopicName.validate(topic);
     } catch (IllegalArgumentException e) {
-      return new Found(dir, decoded, NAME_FILE + " holds an invalid topic name (" + e.getMessage() + ")");
+      return new Found(
+          dir, decoded, NAME_FILE + " holds an invalid topic name (" + e.getMessage() + ")");
     }
     if (!encode(topic).equals(fileName)) {
       return new Found(
-          dir, decoded, NAME_FILE + " names topic '" + topic + "', which does not belong in this directory");
+          dir,
+          decoded,
+          NAME_FILE + " names topic '" + topic + "', which does not belong in this directory");
     }
     return new Found(dir, topic, null);
   }
@@ -134,12 +139,18 @@ final class TopicDirectory {
     byte[] bytes = topic.getBytes(UTF_8);
     for (int i = 0; i < bytes.length; i++) {
       int b = bytes[i] & 0xff;
-      if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' || (b == '.' && i > 0)) {
+      if ((b >= 'a' && b <= 'z')
+          || (b >= '0' && b <= '9')
+          || b == '-'
+          || b == '_'
+          || (b == '.' && i > 0)) {
         out.append((char) b);
       } else if (b >= 'A' && b <= 'Z') {
         out.append('^').append((char) (b - 'A' + 'a'));
       } else {
-        out.append('%').append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 15, 16));
+        out.append('%')
+            .append(Character.forDigit(b >> 4, 16))
+            .append(Character.forDigit(b & 15, 16));
       }
     }
     if (out.length() <= MAX_PLAIN) {
@@ -157,8 +168,8 @@ final class TopicDirectory {
   }
 
   /**
-   * The topic an unabbreviated directory name encodes, if it is the exact encoding of a valid
-   * topic name.
+   * The topic an unabbreviated directory name encodes, if it is the exact encoding of a valid topic
+   * name.
    */
   static Optional<String> decode(String dirName) {
     if (dirName.isEmpty() || dirName.length() > MAX_PLAIN || dirName.charAt(0) == '.') {
@@ -171,7 +182,10 @@ final class TopicDirectory {
         bytes.write(c);
       } else if (c == '^' && i + 1 < dirName.length() && isLower(dirName.charAt(i + 1))) {
         bytes.write(dirName.charAt(++i) - 'a' + 'A');
-      } else if (c == '%' && i + 2 < dirName.length() && isHex(dirName.charAt(i + 1)) && isHex(dirName.charAt(i + 2))) {
+      } else if (c == '%'
+          && i + 2 < dirName.length()
+          && isHex(dirName.charAt(i + 1))
+          && isHex(dirName.charAt(i + 2))) {
         bytes.write(Integer.parseInt(dirName.substring(i + 1, i + 3), 16));
         i += 2;
       } else {
@@ -193,7 +207,9 @@ final class TopicDirectory {
       return true;
     }
     // An abbreviated name: a cut plain part, '~', and hex digits of the SHA-256.
-    if (name.length() != CUT + 1 + HASH_HEX_DIGITS || name.charAt(CUT) != '~' || name.charAt(0) == '.') {
+    if (name.length() != CUT + 1 + HASH_HEX_DIGITS
+        || name.charAt(CUT) != '~'
+        || name.charAt(0) == '.') {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {
@@ -234,7 +250,10 @@ final class TopicDirectory {
     Path temp = dir.resolve(NAME_FILE + ".tmp");
     try (FileChannel channel =
         disk.open(
-            temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(topic.getBytes(UTF_8));
       while (bytes.hasRemaining()) {
         channel.write(bytes);
@@ -276,7 +295,8 @@ final class TopicDirectory {
         dir,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Files.delete(file);
             return FileVisitResult.CONTINUE;
           }

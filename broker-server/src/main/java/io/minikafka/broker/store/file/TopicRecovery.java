@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Start-up recovery of one topic directory: its segments in number order, each recovered by
- * {@link SegmentRecovery}; index files whose log is gone (a crash between removing a segment's two
- * files) removed; segments wholly below the {@link LogStart} (a deletion a crash interrupted)
- * removed; and a last segment that continues numbering at or after the log start. Every change is
- * reported to {@code repairs}, one line each.
+ * Start-up recovery of one topic directory: its segments in number order, each recovered by {@link
+ * SegmentRecovery}; index files whose log is gone (a crash between removing a segment's two files)
+ * removed; segments wholly below the {@link LogStart} (a deletion a crash interrupted) removed; and
+ * a last segment that continues numbering at or after the log start. Every change is reported to
+ * {@code repairs}, one line each.
  */
 final class TopicRecovery {
 
@@ -47,8 +47,11 @@ final class TopicRecovery {
             disk.ops().delete(dir.resolve(Segment.fileName(bases.get(i), suffix)));
           }
           repairs.add(
-              "removed segment " + Segment.fileName(bases.get(i), Segment.LOG_SUFFIX)
-                  + ", deleted before the last stop (log start " + start.number() + ")");
+              "removed segment "
+                  + Segment.fileName(bases.get(i), Segment.LOG_SUFFIX)
+                  + ", deleted before the last stop (log start "
+                  + start.number()
+                  + ")");
           changed = true;
           continue;
         }
@@ -78,15 +81,15 @@ final class TopicRecovery {
 
   /**
    * Removes empty segments left by a roll that failed and could not remove the segment it had
-   * created: the older segment went on taking records, so the empty one's number is inside it.
-   * A roll only ever seals a segment that holds records, so an empty segment before the last is
+   * created: the older segment went on taking records, so the empty one's number is inside it. A
+   * roll only ever seals a segment that holds records, so an empty segment before the last is
    * always such a leftover; an empty last one is, if the segment before it (counted as recovery of
    * a last segment would count it) reaches its number. Kept, a leftover would hide readable
    * messages or restart numbering below numbers already given. Done before any segment is opened,
    * so that the right one is opened as the last.
    */
-  private static void removeStraySegments(Path dir, List<Long> bases, Disk disk, List<String> repairs)
-      throws IOException {
+  private static void removeStraySegments(
+      Path dir, List<Long> bases, Disk disk, List<String> repairs) throws IOException {
     boolean removed = false;
     for (int i = bases.size() - 1; i >= 1; i--) {
       long base = bases.get(i);
@@ -101,7 +104,10 @@ final class TopicRecovery {
         disk.ops().delete(dir.resolve(Segment.fileName(base, suffix)));
       }
       bases.remove(i);
-      repairs.add("removed empty segment " + Segment.fileName(base, Segment.LOG_SUFFIX) + ", left by a failed roll");
+      repairs.add(
+          "removed empty segment "
+              + Segment.fileName(base, Segment.LOG_SUFFIX)
+              + ", left by a failed roll");
       removed = true;
     }
     if (removed) {
@@ -112,10 +118,15 @@ final class TopicRecovery {
   /** The next number of a segment if it were the last one, read without changing its files. */
   private static long nextNumberAsLast(Path dir, long base, Disk disk) throws IOException {
     Path index = dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX));
-    try (FileChannel log = disk.open(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)), StandardOpenOption.READ);
+    try (FileChannel log =
+            disk.open(
+                dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)), StandardOpenOption.READ);
         FileChannel entries =
             Files.exists(index) ? disk.open(index, StandardOpenOption.READ) : null) {
-      return base + (entries == null ? SegmentRecovery.countAsLast(log, base) : SegmentRecovery.countAsLast(log, entries, base));
+      return base
+          + (entries == null
+              ? SegmentRecovery.countAsLast(log, base)
+              : SegmentRecovery.countAsLast(log, entries, base));
     }
   }
 
@@ -130,8 +141,8 @@ final class TopicRecovery {
     }
   }
 
-  private static void removeStrayIndexes(Path dir, List<Long> bases, Disk disk, List<String> repairs)
-      throws IOException {
+  private static void removeStrayIndexes(
+      Path dir, List<Long> bases, Disk disk, List<String> repairs) throws IOException {
     List<Path> stray;
     try (Stream<Path> files = Files.list(dir)) {
       stray =
@@ -140,7 +151,8 @@ final class TopicRecovery {
               .filter(
                   p -> {
                     String file = p.getFileName().toString();
-                    long base = Segment.baseOf(file.replace(SegmentIndex.SUFFIX, Segment.LOG_SUFFIX));
+                    long base =
+                        Segment.baseOf(file.replace(SegmentIndex.SUFFIX, Segment.LOG_SUFFIX));
                     return base > 0 && !bases.contains(base);
                   })
               .toList();

@@ -1,11 +1,11 @@
 package io.minikafka.broker.store.memory;
 
-import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.CheckedStore;
+import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
-import io.minikafka.broker.store.StoreClosedException;
+import io.minikafka.broker.store.StoreLimits;
 import io.minikafka.broker.store.TopicInfo;
-import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.time.Clock;
@@ -14,18 +14,19 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A volatile {@link BackingStore} holding every message in memory; the original's {@code
- * NewMemStore()}.
+ * A volatile {@link io.minikafka.broker.store.BackingStore} holding every message in memory; the
+ * original's {@code NewMemStore()}.
  *
  * <p>Each topic is a {@link TopicLog} with its own lock, so topics never contend with each other.
  * Appends are O(1), a poll finds its first message in O(1) (numbers are consecutive), and removal
  * finds its cut by binary search over append times.
  */
-public final class MemoryStore implements BackingStore {
+public final class MemoryStore extends CheckedStore {
 
-  private final TopicTable<TopicLog> topics = new TopicTable<>(TopicLog::deleted);
+  private final TopicTable<TopicLog> topics;
   private final Clock clock;
-  private volatile boolean closed;
+  private final StoreLimits limits;
+  private final MemoryBudget budget;
 
   /** A store that timestamps messages with the system clock. */
   public MemoryStore() {
@@ -34,91 +35,89 @@ public final class MemoryStore implements BackingStore {
 
   /** A store that timestamps messages with {@code clock}, so tests can control time. */
   public MemoryStore(Clock clock) {
+    this(clock, StoreLimits.DEFAULTS);
+  }
+
+  /** A store within {@code limits}: topics, consumers per topic, memory, retention by size. */
+  public MemoryStore(Clock clock, StoreLimits limits) {
     this.clock = clock;
+    this.limits = limits;
+    this.budget = new MemoryBudget(limits.maxMemoryBytes());
+    this.topics = new TopicTable<>(TopicLog::deleted, limits.maxTopics());
   }
 
   @Override
-  public long store(String topic, byte[] payload) throws StoreClosedException {
-    TopicName.validate(topic);
-    ensureOpen();
-    return topics.computeIfAbsent(topic, t -> new TopicLog()).append(payload, clock.millis());
-  }
-
-  @Override
-  public long storeBatch(String topic, List<byte[]> payloads) throws StoreClosedException {
-    TopicName.validate(topic);
-    if (payloads.isEmpty()) {
-      throw new IllegalArgumentException("a batch needs at least one message");
+  protected long doStoreBatch(String topic, List<byte[]> payloads) throws LimitExceededException {
+    long bytes = 0;
+    for (byte[] payload : payloads) {
+      bytes += payload.length;
     }
-    ensureOpen();
-    return topics.computeIfAbsent(topic, t -> new TopicLog()).appendAll(payloads, clock.millis());
+    // Reserved before the topic is made, so that a refused batch leaves no empty topic behind.
+    budget.reserve(topic, bytes);
+    try {
+      return topics
+          .forStoring(topic, t -> new TopicLog(budget, limits.retentionBytes()))
+          .appendAll(payloads, clock.millis());
+    } catch (LimitExceededException | RuntimeException e) {
+      budget.release(bytes);
+      throw e;
+    }
   }
 
   @Override
-  public PollResult poll(String topic, long readFrom, PollLimits limits)
-      throws UnknownTopicException, StoreClosedException {
-    TopicName.validate(topic);
-    if (readFrom < 0) {
-      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
-    }
-    ensureOpen();
+  protected PollResult doPoll(String topic, long readFrom, PollLimits limits)
+      throws UnknownTopicException {
     return topics.existing(topic).read(readFrom, limits);
   }
 
   @Override
-  public long firstAtOrAfter(String topic, Instant time)
-      throws UnknownTopicException, StoreClosedException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected long doFirstAtOrAfter(String topic, Instant time) throws UnknownTopicException {
     return topics.existing(topic).firstNumberAtOrAfter(time.toEpochMilli());
   }
 
   @Override
-  public void commitPosition(String topic, String consumer, long nextNumber)
-      throws UnknownTopicException, StoreClosedException {
-    TopicName.validate(topic);
-    TopicName.validate(consumer, "consumer name");
-    ensureOpen();
+  protected void doCommitPosition(String topic, String consumer, long nextNumber)
+      throws UnknownTopicException, LimitExceededException {
     TopicLog log = topics.get(topic);
     if (log == null) {
       throw new UnknownTopicException(topic);
     }
-    log.positions.put(consumer, nextNumber);
+    if (log.positions.replace(consumer, nextNumber) != null) {
+      return;
+    }
+    synchronized (log.positions) {
+      if (!log.positions.containsKey(consumer)
+          && log.positions.size() >= limits.maxConsumersPerTopic()) {
+        throw LimitExceededException.consumers(topic, consumer, limits.maxConsumersPerTopic());
+      }
+      log.positions.put(consumer, nextNumber);
+    }
   }
 
   @Override
-  public OptionalLong position(String topic, String consumer) throws StoreClosedException {
-    TopicName.validate(topic);
-    TopicName.validate(consumer, "consumer name");
-    ensureOpen();
+  protected OptionalLong doPosition(String topic, String consumer) {
     TopicLog log = topics.get(topic);
     Long next = log == null ? null : log.positions.get(consumer);
     return next == null ? OptionalLong.empty() : OptionalLong.of(next);
   }
 
   @Override
-  public List<String> topics() throws StoreClosedException {
-    ensureOpen();
+  protected List<String> doTopics() {
     return topics.names();
   }
 
   @Override
-  public TopicInfo describe(String topic) throws UnknownTopicException, StoreClosedException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected TopicInfo doDescribe(String topic) throws UnknownTopicException {
     return topics.existing(topic).describe(topic);
   }
 
   @Override
-  public long deleteTopic(String topic) throws UnknownTopicException, StoreClosedException {
-    TopicName.validate(topic);
-    ensureOpen();
+  protected long doDeleteTopic(String topic) throws UnknownTopicException {
     return topics.existing(topic).deleteAll();
   }
 
   @Override
-  public long removeOlderThan(Instant cutoff) throws StoreClosedException {
-    ensureOpen();
+  protected long doRemoveOlderThan(Instant cutoff) {
     long cutoffMillis = cutoff.toEpochMilli();
     long removed = 0;
     for (TopicLog log : topics.values()) {
@@ -128,8 +127,10 @@ public final class MemoryStore implements BackingStore {
   }
 
   @Override
-  public void deleteContents() throws StoreClosedException {
-    ensureOpen();
+  protected void doDeleteContents() {
+    for (TopicLog log : topics.values()) {
+      log.deleteAll();
+    }
     topics.clear();
   }
 
@@ -144,14 +145,7 @@ public final class MemoryStore implements BackingStore {
   }
 
   @Override
-  public void close() {
-    closed = true;
+  protected void doClose() {
     topics.clear();
-  }
-
-  private void ensureOpen() throws StoreClosedException {
-    if (closed) {
-      throw new StoreClosedException();
-    }
   }
 }

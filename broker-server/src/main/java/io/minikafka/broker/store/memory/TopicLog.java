@@ -29,20 +29,34 @@ final class TopicLog {
   private long[] appendTimes = new long[INITIAL_CAPACITY];
   private int head;
   private int size;
+
   /** Number of the message at {@code head}; the next number when the log is empty. */
   private long firstNumber = 1;
+
   private long lastAppendTime = Long.MIN_VALUE;
   private long payloadBytes;
+
   /** Set by {@link #deleteAll}, cleared by the next append: a deleted topic is hidden. */
   private volatile boolean deleted;
+
   /** Committed positions of named consumers. */
   final Map<String, Long> positions = new ConcurrentHashMap<>();
 
-  long append(byte[] payload, long nowMillis) {
-    return appendAll(List.of(payload), nowMillis);
+  private final MemoryBudget budget;
+
+  /** Payload bytes kept at most, oldest removed first; 0 for no limit. */
+  private final long retentionBytes;
+
+  TopicLog(MemoryBudget budget, long retentionBytes) {
+    this.budget = budget;
+    this.retentionBytes = retentionBytes;
   }
 
-  /** Appends the payloads in order, with no other append between them; returns the first number. */
+  /**
+   * Appends the payloads in order, with no other append between them; returns the first number.
+   * Their bytes must have been reserved from the store's budget. Past the topic's retention bytes
+   * the oldest messages go, all but the newest.
+   */
   long appendAll(List<byte[]> batch, long nowMillis) {
     lock.writeLock().lock();
     try {
@@ -60,6 +74,15 @@ final class TopicLog {
         size++;
       }
       deleted = false;
+      if (retentionBytes > 0) {
+        int drop = 0;
+        long bytes = payloadBytes;
+        while (bytes > retentionBytes && drop < size - 1) {
+          bytes -= payloads[slot(drop)].length;
+          drop++;
+        }
+        removeFirst(drop);
+      }
       return first;
     } finally {
       lock.writeLock().unlock();
@@ -94,19 +117,27 @@ final class TopicLog {
     lock.writeLock().lock();
     try {
       int keepFrom = firstAtOrAfter(cutoffMillis);
-      for (int i = 0; i < keepFrom; i++) {
-        payloadBytes -= payloads[slot(i)].length;
-        payloads[slot(i)] = null;
-      }
-      head = slot(keepFrom);
-      size -= keepFrom;
-      firstNumber += keepFrom;
-      if (payloads.length > MIN_SHRINK_CAPACITY && size < payloads.length / 4) {
-        resize(Math.max(MIN_SHRINK_CAPACITY, payloads.length / 2));
-      }
+      removeFirst(keepFrom);
       return keepFrom;
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /** Removes the oldest {@code count} messages and gives their bytes back. Write lock. */
+  private void removeFirst(int count) {
+    long freed = 0;
+    for (int i = 0; i < count; i++) {
+      freed += payloads[slot(i)].length;
+      payloads[slot(i)] = null;
+    }
+    payloadBytes -= freed;
+    budget.release(freed);
+    head = slot(count);
+    size -= count;
+    firstNumber += count;
+    if (payloads.length > MIN_SHRINK_CAPACITY && size < payloads.length / 4) {
+      resize(Math.max(MIN_SHRINK_CAPACITY, payloads.length / 2));
     }
   }
 
@@ -148,6 +179,7 @@ final class TopicLog {
       head = 0;
       firstNumber += size;
       size = 0;
+      budget.release(payloadBytes);
       payloadBytes = 0;
       if (payloads.length > MIN_SHRINK_CAPACITY) {
         payloads = new byte[INITIAL_CAPACITY][];

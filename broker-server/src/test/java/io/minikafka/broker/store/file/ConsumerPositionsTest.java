@@ -26,9 +26,9 @@ class ConsumerPositionsTest {
   @Test
   void commitsSurviveAReloadWhateverTheName() throws IOException {
     ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
-    positions.commit("billing", 5);
-    positions.commit("Audit ünïcødé", 9);
-    positions.commit("billing", 7);
+    positions.commit("t", "billing", 5, Integer.MAX_VALUE);
+    positions.commit("t", "Audit ünïcødé", 9, Integer.MAX_VALUE);
+    positions.commit("t", "billing", 7, Integer.MAX_VALUE);
 
     ConsumerPositions reloaded = ConsumerPositions.load(dir, disk, repairs);
     assertThat(reloaded.position("billing")).hasValue(7);
@@ -40,21 +40,24 @@ class ConsumerPositionsTest {
   @Test
   void aCommitIsForcedRenamedAndItsDirectorySynced() throws IOException {
     ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
-    positions.commit("c", 2);
+    positions.commit("t", "c", 2, Integer.MAX_VALUE);
     Path temp = dir.resolve("positions.tmp");
     assertThat(ops.events)
         .containsSubsequence(
-            "fsync " + temp, "move " + temp + " -> " + dir.resolve(ConsumerPositions.FILE), "fsync-dir " + dir);
+            "fsync " + temp,
+            "move " + temp + " -> " + dir.resolve(ConsumerPositions.FILE),
+            "fsync-dir " + dir);
   }
 
   @Test
   void aFailedCommitChangesNeitherTheFileNorThePosition() throws IOException {
     ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
-    positions.commit("c", 2);
+    positions.commit("t", "c", 2, Integer.MAX_VALUE);
     byte[] before = Files.readAllBytes(dir.resolve(ConsumerPositions.FILE));
     ops.failMove = p -> true;
 
-    assertThatThrownBy(() -> positions.commit("c", 3)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> positions.commit("t", "c", 3, Integer.MAX_VALUE))
+        .isInstanceOf(IOException.class);
 
     assertThat(positions.position("c")).hasValue(2);
     assertThat(Files.readAllBytes(dir.resolve(ConsumerPositions.FILE))).isEqualTo(before);
@@ -64,12 +67,13 @@ class ConsumerPositionsTest {
   void commitsAreRefusedOnceAnFsyncHasFailed() throws IOException {
     ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
     ops.failForce = p -> true;
-    try (FileChannel any = disk.open(dir.resolve("probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel any =
+        disk.open(dir.resolve("probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       assertThatThrownBy(() -> disk.force(any, dir.resolve("probe"), false))
           .isInstanceOf(StoreFailedException.class);
     }
     ops.failForce = p -> false;
-    assertThatThrownBy(() -> positions.commit("c", 2))
+    assertThatThrownBy(() -> positions.commit("t", "c", 2, Integer.MAX_VALUE))
         .isInstanceOf(StoreFailedException.class)
         .hasMessageContaining("fsync");
     assertThat(positions.position("c")).isEmpty();

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A file created, renamed or deleted is durable only once its directory is fsynced: after a power
  * loss the file system may otherwise forget the entry, and with it a topic whose messages were
- * acknowledged. Each operation below must fsync the directory of every entry it changed before
- * it returns, under every policy but {@code never}.
+ * acknowledged. Each operation below must fsync the directory of every entry it changed before it
+ * returns, under every policy but {@code never}.
  */
 class DirectorySyncTest {
 
@@ -37,7 +37,9 @@ class DirectorySyncTest {
     for (int i = 0; i < events.size(); i++) {
       String event = events.get(i);
       List<Path> changedIn = new ArrayList<>();
-      if (event.startsWith("create ") || event.startsWith("delete ") || event.startsWith("mkdir ")) {
+      if (event.startsWith("create ")
+          || event.startsWith("delete ")
+          || event.startsWith("mkdir ")) {
         changedIn.add(Path.of(event.substring(event.indexOf(' ') + 1)).getParent());
       } else if (event.startsWith("move ")) {
         String[] ends = event.substring("move ".length()).split(" -> ");
@@ -50,7 +52,9 @@ class DirectorySyncTest {
         }
       }
     }
-    assertThat(unsynced).as("changes whose directory was not fsynced afterwards, in %s", events).isEmpty();
+    assertThat(unsynced)
+        .as("changes whose directory was not fsynced afterwards, in %s", events)
+        .isEmpty();
   }
 
   private List<String> during(IoAction action) throws IOException {
@@ -80,7 +84,8 @@ class DirectorySyncTest {
   void everyOperationSyncsTheDirectoriesItChanged(String policy) throws IOException {
     try (FileStore store = open(policy)) {
       store.store("t", new byte[10]);
-      assertEveryChangeIsFollowedByItsDirectorySync(during(() -> store.commitPosition("t", "reader", 2)));
+      assertEveryChangeIsFollowedByItsDirectorySync(
+          during(() -> store.commitPosition("t", "reader", 2)));
       assertEveryChangeIsFollowedByItsDirectorySync(
           during(
               () -> {

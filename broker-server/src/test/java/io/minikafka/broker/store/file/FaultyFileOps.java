@@ -14,25 +14,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The real file system with faults on cue: a full disk, and a failing open, fsync, rename or
- * delete of the paths a predicate picks. Records, in order, every fsync, rename, delete and
- * directory creation, so tests can check what reached the disk and when.
+ * The real file system with faults on cue: a full disk, and a failing open, fsync, rename or delete
+ * of the paths a predicate picks. Records, in order, every fsync, rename, delete and directory
+ * creation, so tests can check what reached the disk and when.
  */
 final class FaultyFileOps implements FileOps {
 
   final AtomicBoolean diskFull = new AtomicBoolean();
+
+  /** The free space the file system reports; negative for the real figure. */
+  volatile long usableSpace = -1;
+
   /** Forces of files (not directories). */
   final AtomicInteger forces = new AtomicInteger();
+
   /** While set, each file force waits for it to open, after counting down {@link #forceEntered}. */
   volatile CountDownLatch forceGate;
+
   final CountDownLatch forceEntered = new CountDownLatch(1);
   volatile Predicate<Path> failOpen = path -> false;
+
   /** Picks the files and directories whose fsync fails. */
   volatile Predicate<Path> failForce = path -> false;
+
   volatile Predicate<Path> failMove = path -> false;
   volatile Predicate<Path> failDelete = path -> false;
+
   /** The channels opened and not yet closed, by path. */
-  final java.util.Set<FaultyChannel> openChannels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  final java.util.Set<FaultyChannel> openChannels =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * "create PATH" (a file opened that did not exist), "fsync PATH", "fsync-dir PATH", "move FROM ->
    * TO", "delete PATH", "mkdir PATH", in order.
@@ -58,7 +69,8 @@ final class FaultyFileOps implements FileOps {
     Path path = ((FaultyChannel) channel).path();
     if (Files.isDirectory(path)) {
       if (failForce.test(path)) {
-        throw new IOException("Input/output error (injected fsync failure of " + path.getFileName() + ")");
+        throw new IOException(
+            "Input/output error (injected fsync failure of " + path.getFileName() + ")");
       }
       channel.force(metadata);
       events.add("fsync-dir " + path);
@@ -78,7 +90,8 @@ final class FaultyFileOps implements FileOps {
       }
     }
     if (failForce.test(path)) {
-      throw new IOException("Input/output error (injected fsync failure of " + path.getFileName() + ")");
+      throw new IOException(
+          "Input/output error (injected fsync failure of " + path.getFileName() + ")");
     }
     channel.force(metadata);
     events.add("fsync " + path);
@@ -126,5 +139,64 @@ final class FaultyFileOps implements FileOps {
   /** The recorded events from {@code fromIndex} on. */
   List<String> eventsSince(int fromIndex) {
     return List.copyOf(events.subList(fromIndex, events.size()));
+  }
+
+  @Override
+  public java.nio.file.FileStore fileSystem(Path path) throws IOException {
+    java.nio.file.FileStore real = java.nio.file.Files.getFileStore(path);
+    return new java.nio.file.FileStore() {
+      @Override
+      public String name() {
+        return real.name();
+      }
+
+      @Override
+      public String type() {
+        return real.type();
+      }
+
+      @Override
+      public boolean isReadOnly() {
+        return real.isReadOnly();
+      }
+
+      @Override
+      public long getTotalSpace() throws IOException {
+        return real.getTotalSpace();
+      }
+
+      @Override
+      public long getUsableSpace() throws IOException {
+        long given = usableSpace;
+        return given >= 0 ? given : real.getUsableSpace();
+      }
+
+      @Override
+      public long getUnallocatedSpace() throws IOException {
+        return getUsableSpace();
+      }
+
+      @Override
+      public boolean supportsFileAttributeView(
+          Class<? extends java.nio.file.attribute.FileAttributeView> type) {
+        return real.supportsFileAttributeView(type);
+      }
+
+      @Override
+      public boolean supportsFileAttributeView(String name) {
+        return real.supportsFileAttributeView(name);
+      }
+
+      @Override
+      public <V extends java.nio.file.attribute.FileStoreAttributeView> V getFileStoreAttributeView(
+          Class<V> type) {
+        return real.getFileStoreAttributeView(type);
+      }
+
+      @Override
+      public Object getAttribute(String attribute) throws IOException {
+        return real.getAttribute(attribute);
+      }
+    };
   }
 }

@@ -40,7 +40,11 @@ class FileStoreCheckTest {
 
   private Path lastLog() throws IOException {
     try (Stream<Path> files = Files.list(root.resolve("t"))) {
-      return files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+      return files
+          .filter(p -> p.toString().endsWith(".log"))
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElseThrow();
     }
   }
 
@@ -99,10 +103,11 @@ class FileStoreCheckTest {
 
     assertThat(report.damaged()).isTrue();
     assertThat(report.topics().stream().flatMap(r -> r.problems().stream()))
-        .anySatisfy(p -> {
-          assertThat(p.repairable()).isFalse();
-          assertThat(p.description()).contains("CRC mismatch in message 1");
-        });
+        .anySatisfy(
+            p -> {
+              assertThat(p.repairable()).isFalse();
+              assertThat(p.description()).contains("CRC mismatch in message 1");
+            });
   }
 
   @Test

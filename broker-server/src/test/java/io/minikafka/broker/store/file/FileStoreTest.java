@@ -48,7 +48,9 @@ class FileStoreTest {
   }
 
   private static FileStoreConfig small(int segmentBytes) {
-    return FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withSegmentBytes(segmentBytes);
+    return FileStoreConfig.defaults()
+        .withFsync(new FsyncPolicy.Never())
+        .withSegmentBytes(segmentBytes);
   }
 
   private static List<StoredMessage> all(FileStore store, String topic) throws IOException {
@@ -90,7 +92,8 @@ class FileStoreTest {
   }
 
   @Test
-  void nextNumberSurvivesRestartWhenEveryMessageExpiredAndItsSegmentsWereDeleted() throws IOException {
+  void nextNumberSurvivesRestartWhenEveryMessageExpiredAndItsSegmentsWereDeleted()
+      throws IOException {
     try (FileStore store = open(small(1000))) {
       for (int i = 0; i < 50; i++) {
         store.store("t", new byte[100]);
@@ -101,7 +104,8 @@ class FileStoreTest {
     assertThat(segmentLogs("t"))
         .singleElement()
         .satisfies(p -> assertThat(Files.size(p)).isZero())
-        .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000051.log"));
+        .satisfies(
+            p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000051.log"));
     try (FileStore store = open(small(1000))) {
       PollResult empty = store.poll("t", 1, PollLimits.UNLIMITED);
       assertThat(empty.messages()).isEmpty();
@@ -110,7 +114,8 @@ class FileStoreTest {
   }
 
   @Test
-  void aDeletedTopicStaysDeletedAcrossRestartsFreesItsFilesAndKeepsItsNumbering() throws IOException {
+  void aDeletedTopicStaysDeletedAcrossRestartsFreesItsFilesAndKeepsItsNumbering()
+      throws IOException {
     try (FileStore store = open(small(1000))) {
       for (int i = 0; i < 40; i++) {
         store.store("t", new byte[100]);
@@ -119,7 +124,8 @@ class FileStoreTest {
     }
     assertThat(segmentLogs("t"))
         .singleElement()
-        .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000041.log"));
+        .satisfies(
+            p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000041.log"));
     try (FileStore store = open(small(1000))) {
       assertThat(store.topics()).isEmpty();
       assertThatThrownBy(() -> store.poll("t", 1, PollLimits.UNLIMITED))
@@ -172,7 +178,8 @@ class FileStoreTest {
       assertThat(store.removeOlderThan(clock.instant())).isEqualTo(1);
       assertThat(segmentLogs("quiet"))
           .singleElement()
-          .satisfies(p -> assertThat(p.getFileName().toString()).startsWith("00000000000000000002"));
+          .satisfies(
+              p -> assertThat(p.getFileName().toString()).startsWith("00000000000000000002"));
     }
   }
 
@@ -272,7 +279,8 @@ class FileStoreTest {
       for (int i = 0; i < 40; i++) {
         assertThat(new String(messages.get(i).payload(), UTF_8)).isEqualTo("m" + i);
       }
-      assertThat(store.poll("t", 25, new PollLimits(1, 1000)).messages().get(0).number()).isEqualTo(25);
+      assertThat(store.poll("t", 25, new PollLimits(1, 1000)).messages().get(0).number())
+          .isEqualTo(25);
     }
     assertThat(firstIndex).exists();
     assertThat(Files.size(secondIndex) % 4).isZero();
@@ -335,7 +343,8 @@ class FileStoreTest {
       assertThatThrownBy(() -> store.poll("t", 3, PollLimits.UNLIMITED))
           .isInstanceOf(CorruptRecordException.class)
           .hasMessageContaining("messages 3 to");
-      long secondBase = Long.parseLong(segmentLogs("t").get(1).getFileName().toString().substring(0, 20));
+      long secondBase =
+          Long.parseLong(segmentLogs("t").get(1).getFileName().toString().substring(0, 20));
       assertThat(store.poll("t", secondBase, PollLimits.UNLIMITED).messages()).isNotEmpty();
     }
   }
@@ -361,8 +370,22 @@ class FileStoreTest {
   void awkwardTopicNamesRoundTripThroughRestartAndStayInsideTheRoot() throws IOException {
     List<String> names =
         List.of(
-            "a/b", "..", "../escape", ".hidden", "with space", "back\\slash", "ünïcødé 🎉",
-            "Topic", "topic", "TOPIC", "x".repeat(249), "€".repeat(83), "%41", "^a", "~", "con");
+            "a/b",
+            "..",
+            "../escape",
+            ".hidden",
+            "with space",
+            "back\\slash",
+            "ünïcødé 🎉",
+            "Topic",
+            "topic",
+            "TOPIC",
+            "x".repeat(249),
+            "€".repeat(83),
+            "%41",
+            "^a",
+            "~",
+            "con");
     try (FileStore store = open()) {
       for (String name : names) {
         store.store(name, name.getBytes(UTF_8));
@@ -392,7 +415,9 @@ class FileStoreTest {
   @Test
   void aSecondStoreOnTheSameRootIsRefused() throws IOException {
     try (FileStore store = open()) {
-      assertThatThrownBy(this::open).isInstanceOf(StoreException.class).hasMessageContaining("in use");
+      assertThatThrownBy(this::open)
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("in use");
     }
   }
 
@@ -455,7 +480,8 @@ class FileStoreTest {
   @Test
   void withFsyncIntervalTheLogIsForcedInTheBackgroundNotByTheProduce() throws Exception {
     FaultyFileOps faults = new FaultyFileOps();
-    FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofMillis(20)));
+    FileStoreConfig config =
+        FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofMillis(20)));
     try (FileStore store = FileStore.open(root, config, clock, faults)) {
       store.store("t", new byte[1]);
       Path log = segmentLogs("t").get(0);
@@ -468,7 +494,8 @@ class FileStoreTest {
   @Test
   void theIntervalForcerForcesOnlyTopicsThatChanged() throws Exception {
     FaultyFileOps faults = new FaultyFileOps();
-    FileStoreConfig config = FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofHours(1)));
+    FileStoreConfig config =
+        FileStoreConfig.defaults().withFsync(new FsyncPolicy.Interval(Duration.ofHours(1)));
     try (FileStore store = FileStore.open(root, config, clock, faults)) {
       store.store("quiet", new byte[1]);
       store.store("busy", new byte[1]);
@@ -483,8 +510,7 @@ class FileStoreTest {
       store.store("busy", new byte[1]);
       int second = faults.events.size();
       store.flushAll(true);
-      assertThat(faults.eventsSince(second))
-          .containsExactly("fsync " + segmentLogs("busy").get(0));
+      assertThat(faults.eventsSince(second)).containsExactly("fsync " + segmentLogs("busy").get(0));
 
       int third = faults.events.size();
       store.flushAll(true);

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * After a failed fsync the kernel may have dropped the dirty pages and will report success next
  * time, so nothing written since the last good fsync can be trusted to be on disk: the store
- * refuses writes from then on, until a restart recovers the log from what the disk really holds
- * (as PostgreSQL and Kafka do). Reads go on.
+ * refuses writes from then on, until a restart recovers the log from what the disk really holds (as
+ * PostgreSQL and Kafka do). Reads go on.
  */
 class FsyncFailureTest {
 
@@ -64,7 +64,8 @@ class FsyncFailureTest {
     try (FileStore store = open(new FsyncPolicy.Always(), faults)) {
       store.store("t", "acknowledged".getBytes(UTF_8));
       faults.failForce = p -> p.toString().endsWith(Segment.LOG_SUFFIX);
-      assertThatThrownBy(() -> store.store("t", "lost".getBytes(UTF_8))).isInstanceOf(StoreException.class);
+      assertThatThrownBy(() -> store.store("t", "lost".getBytes(UTF_8)))
+          .isInstanceOf(StoreException.class);
       faults.failForce = p -> false;
 
       assertThatThrownBy(() -> store.store("t", "refused".getBytes(UTF_8)))
@@ -88,7 +89,8 @@ class FsyncFailureTest {
       store.store("t", "one".getBytes(UTF_8));
       Path dir = StoreFiles.topicDir(root, "t");
       faults.failOpen = dir::equals;
-      assertThatThrownBy(() -> store.commitPosition("t", "reader", 2)).hasMessageContaining("Too many open files");
+      assertThatThrownBy(() -> store.commitPosition("t", "reader", 2))
+          .hasMessageContaining("Too many open files");
       faults.failOpen = p -> false;
 
       assertThat(store.health().writable()).isTrue();

@@ -67,7 +67,9 @@ class GroupCommitTest {
       t.join(30_000);
     }
     assertThat(numbers).hasSize(appenders).allMatch(n -> n >= 1 && n <= appenders);
-    assertThat(recordsPerWrite).as("one write for the first, one for all that queued behind it").containsExactly(1, 15);
+    assertThat(recordsPerWrite)
+        .as("one write for the first, one for all that queued behind it")
+        .containsExactly(1, 15);
   }
 
   @Test
@@ -135,6 +137,33 @@ class GroupCommitTest {
       latch.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void idleTopicsHoldNoDirectMemory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+      throws Exception {
+    java.lang.management.BufferPoolMXBean direct =
+        java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class)
+            .stream()
+            .filter(pool -> pool.getName().equals("direct"))
+            .findFirst()
+            .orElseThrow();
+    try (FileStore store =
+        FileStore.open(
+            root,
+            FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()),
+            java.time.Clock.systemUTC())) {
+      store.store("warm-up", new byte[1]);
+      long before = direct.getMemoryUsed();
+
+      for (int i = 0; i < 500; i++) {
+        store.store("topic-" + i, new byte[100]);
+      }
+
+      // Each topic kept its own 64 KiB buffer once: 500 topics held 31 MiB for nothing.
+      assertThat(direct.getMemoryUsed() - before).isLessThan(64L * 64 * 1024);
     }
   }
 }

@@ -25,10 +25,11 @@ class LogStartTest {
   void roundTripsThroughAnAtomicDurableReplacement() throws IOException {
     new LogStart(41, true).write(dir, disk);
     assertThat(LogStart.read(dir)).isEqualTo(new LogStart(41, true));
-    assertThat(ops.events).containsSubsequence(
-        "fsync " + dir.resolve("log-start.tmp"),
-        "move " + dir.resolve("log-start.tmp") + " -> " + dir.resolve(LogStart.FILE),
-        "fsync-dir " + dir);
+    assertThat(ops.events)
+        .containsSubsequence(
+            "fsync " + dir.resolve("log-start.tmp"),
+            "move " + dir.resolve("log-start.tmp") + " -> " + dir.resolve(LogStart.FILE),
+            "fsync-dir " + dir);
 
     new LogStart(41, true).undeleted().write(dir, disk);
     assertThat(LogStart.read(dir)).isEqualTo(new LogStart(41, false));

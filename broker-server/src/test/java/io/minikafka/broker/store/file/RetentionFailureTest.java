@@ -23,7 +23,10 @@ class RetentionFailureTest {
 
   private FileStore open() throws IOException {
     return FileStore.open(
-        root, FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withSegmentBytes(1000), clock, faults);
+        root,
+        FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withSegmentBytes(1000),
+        clock,
+        faults);
   }
 
   private static void fill(FileStore store, String topic) throws IOException {
@@ -52,7 +55,9 @@ class RetentionFailureTest {
         assertThat(store.poll(topic, 1, PollLimits.UNLIMITED).messages()).as(topic).isEmpty();
         assertThat(StoreFiles.segmentLogs(root, topic)).as(topic).hasSize(1);
       }
-      assertThat(store.poll("a", 1, PollLimits.UNLIMITED).messages()).as("a, hidden anyway").isEmpty();
+      assertThat(store.poll("a", 1, PollLimits.UNLIMITED).messages())
+          .as("a, hidden anyway")
+          .isEmpty();
     }
   }
 

@@ -46,7 +46,10 @@ class SegmentRecoveryTest {
 
   private FileChannel open(String name) throws IOException {
     return FileChannel.open(
-        dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        dir.resolve(name),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
   }
 
   @Test
@@ -78,7 +81,10 @@ class SegmentRecoveryTest {
     try (FileChannel log = open("s.log")) {
       log.truncate(whole - 2);
     }
-    Files.write(dir.resolve("s.index"), Files.readAllBytes(dir.resolve("s.index")), StandardOpenOption.TRUNCATE_EXISTING);
+    Files.write(
+        dir.resolve("s.index"),
+        Files.readAllBytes(dir.resolve("s.index")),
+        StandardOpenOption.TRUNCATE_EXISTING);
 
     SegmentRecovery.Recovered r = recover(true);
 

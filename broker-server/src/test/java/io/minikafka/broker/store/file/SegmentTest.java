@@ -16,7 +16,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One segment: appending, reading, rolling back, sealing, creating without overwriting, deleting. */
+/**
+ * One segment: appending, reading, rolling back, sealing, creating without overwriting, deleting.
+ */
 class SegmentTest {
 
   @TempDir Path dir;
@@ -29,7 +31,8 @@ class SegmentTest {
     for (int i = 0; i < payloads.length; i++) {
       chunk.add(List.of(payloads[i].getBytes(UTF_8)), times[i]);
     }
-    segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+    segment.append(
+        chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
     segment.commit();
   }
 
@@ -74,7 +77,8 @@ class SegmentTest {
       append(segment, new long[] {1, 2}, "x", "y");
       segment.seal();
     }
-    assertThat(ops.events).contains("fsync " + dir.resolve(Segment.fileName(1, Segment.LOG_SUFFIX)));
+    assertThat(ops.events)
+        .contains("fsync " + dir.resolve(Segment.fileName(1, Segment.LOG_SUFFIX)));
     List<String> repairs = new ArrayList<>();
     try (Segment reopened = Segment.open(dir, 1, false, disk, repairs)) {
       assertThat(repairs).isEmpty();

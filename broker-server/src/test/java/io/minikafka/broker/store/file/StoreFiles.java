@@ -44,8 +44,8 @@ final class StoreFiles {
   }
 
   /**
-   * Copies what is on disk now (without the lock file) to {@code to}: what a process killed at
-   * this moment leaves behind, for a store opened there to recover.
+   * Copies what is on disk now (without the lock file) to {@code to}: what a process killed at this
+   * moment leaves behind, for a store opened there to recover.
    */
   static Path snapshot(Path root, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(root)) {

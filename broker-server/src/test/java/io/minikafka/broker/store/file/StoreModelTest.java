@@ -54,7 +54,9 @@ class StoreModelTest {
       long[] state = nextAndLastTime.computeIfAbsent(topic, t -> new long[] {1, Long.MIN_VALUE});
       state[1] = Math.max(state[1], now);
       long number = state[0]++;
-      topics.computeIfAbsent(topic, t -> new ArrayList<>()).add(new Entry(number, state[1], payload));
+      topics
+          .computeIfAbsent(topic, t -> new ArrayList<>())
+          .add(new Entry(number, state[1], payload));
       return number;
     }
 
@@ -70,13 +72,15 @@ class StoreModelTest {
           continue;
         }
         long cost = PollLimits.cost(e.payload.length);
-        if (out.size() == limits.maxMessages() || (!out.isEmpty() && bytes + cost > limits.maxBytes())) {
+        if (out.size() == limits.maxMessages()
+            || (!out.isEmpty() && bytes + cost > limits.maxBytes())) {
           break;
         }
         bytes += cost;
         out.add(new StoredMessage(e.number, e.time, e.payload));
       }
-      long firstAvailable = entries.isEmpty() ? nextAndLastTime.get(topic)[0] : entries.get(0).number;
+      long firstAvailable =
+          entries.isEmpty() ? nextAndLastTime.get(topic)[0] : entries.get(0).number;
       return new PollResult(
           out,
           out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1,
@@ -99,7 +103,8 @@ class StoreModelTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void fileStoreMemoryStoreAndModelAlwaysAgree(long seed) throws IOException {
-    System.out.println("StoreModelTest seed " + seed + " (rerun with -Dminikafka.seed=" + seed + ")");
+    System.out.println(
+        "StoreModelTest seed " + seed + " (rerun with -Dminikafka.seed=" + seed + ")");
     Random random = new Random(seed);
     ManualClock clock = new ManualClock();
     FileStoreConfig config =
@@ -140,21 +145,28 @@ class StoreModelTest {
                   random.nextBoolean() ? Integer.MAX_VALUE : 1 + random.nextInt(20),
                   random.nextBoolean() ? Long.MAX_VALUE : 1 + random.nextInt(4000));
           PollResult expected = pollOrNull(model::poll, topic, readFrom, limits);
-          assertSame(where + " memory", expected, pollOrNull(memory::poll, topic, readFrom, limits));
+          assertSame(
+              where + " memory", expected, pollOrNull(memory::poll, topic, readFrom, limits));
           assertSame(where + " file", expected, pollOrNull(file::poll, topic, readFrom, limits));
         } else if (op < 90) {
           clock.advance(Duration.ofMillis(random.nextInt(3000)));
         } else if (op < 97) {
           long cutoff = clock.instant().minus(RETENTION).toEpochMilli();
           long expected = model.removeOlderThan(cutoff);
-          assertThat(memory.removeOlderThan(clock.instant().minus(RETENTION))).as(where).isEqualTo(expected);
-          assertThat(file.removeOlderThan(clock.instant().minus(RETENTION))).as(where).isEqualTo(expected);
+          assertThat(memory.removeOlderThan(clock.instant().minus(RETENTION)))
+              .as(where)
+              .isEqualTo(expected);
+          assertThat(file.removeOlderThan(clock.instant().minus(RETENTION)))
+              .as(where)
+              .isEqualTo(expected);
         } else {
           // A reopened store shows expired messages still in its segments until its first sweep,
           // which a server runs before serving; sweep all three so they stay comparable.
           long cutoff = clock.instant().minus(RETENTION).toEpochMilli();
           long expected = model.removeOlderThan(cutoff);
-          assertThat(memory.removeOlderThan(clock.instant().minus(RETENTION))).as(where).isEqualTo(expected);
+          assertThat(memory.removeOlderThan(clock.instant().minus(RETENTION)))
+              .as(where)
+              .isEqualTo(expected);
           file.close();
           file = FileStore.open(root, config, clock);
           file.removeOlderThan(clock.instant().minus(RETENTION));
@@ -180,8 +192,8 @@ class StoreModelTest {
     PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException;
   }
 
-  private static PollResult pollOrNull(Poller poller, String topic, long readFrom, PollLimits limits)
-      throws IOException {
+  private static PollResult pollOrNull(
+      Poller poller, String topic, long readFrom, PollLimits limits) throws IOException {
     try {
       return poller.poll(topic, readFrom, limits);
     } catch (UnknownTopicException e) {

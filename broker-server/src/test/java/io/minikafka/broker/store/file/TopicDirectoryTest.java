@@ -19,7 +19,8 @@ class TopicDirectoryTest {
 
   @Test
   void everyUnabbreviatedDirectoryNameDecodesBackToItsTopic() {
-    for (String topic : List.of("orders", "Orders", "a/b", "..", ".hidden", "ünïcødé 🎉", "%41", "^a", "~")) {
+    for (String topic :
+        List.of("orders", "Orders", "a/b", "..", ".hidden", "ünïcødé 🎉", "%41", "^a", "~")) {
       String dir = TopicDirectory.encode(topic);
       assertThat(TopicDirectory.decode(dir)).as(topic).hasValue(topic);
       assertThat(TopicDirectory.isEncodedName(dir)).isTrue();
@@ -28,7 +29,8 @@ class TopicDirectoryTest {
 
   @Test
   void namesEncodingNeverMakesAreNotTopicDirectories() {
-    for (String name : List.of("lost+found", "README.txt", ".lock", "%4", "%ZZ", "^", "Orders", "a%2Fb")) {
+    for (String name :
+        List.of("lost+found", "README.txt", ".lock", "%4", "%ZZ", "^", "Orders", "a%2Fb")) {
       assertThat(TopicDirectory.decode(name)).as(name).isEmpty();
       assertThat(TopicDirectory.isEncodedName(name)).as(name).isFalse();
     }
@@ -56,7 +58,8 @@ class TopicDirectoryTest {
 
     TopicDirectory.Discovery found = TopicDirectory.discover(root, warnings::add);
 
-    assertThat(found.leftovers()).containsExactly(root.resolve(TopicDirectory.CREATING_PREFIX + "new"));
+    assertThat(found.leftovers())
+        .containsExactly(root.resolve(TopicDirectory.CREATING_PREFIX + "new"));
     assertThat(found.topics())
         .extracting(f -> f.topic() + ": " + f.problem())
         .containsExactly(
@@ -73,8 +76,11 @@ class TopicDirectoryTest {
     TopicDirectory.writeName(root, "ünïcødé", disk);
     assertThat(TopicDirectory.readName(root)).isEqualTo("ünïcødé");
     assertThat(root.resolve(TopicDirectory.NAME_FILE + ".tmp")).doesNotExist();
-    Files.write(root.resolve(TopicDirectory.NAME_FILE), "bad \u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-    assertThatThrownBy(() -> TopicDirectory.readName(root)).hasMessage("topic.name is not valid UTF-8");
+    Files.write(
+        root.resolve(TopicDirectory.NAME_FILE),
+        "bad \u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> TopicDirectory.readName(root))
+        .hasMessage("topic.name is not valid UTF-8");
     Files.write(root.resolve(TopicDirectory.NAME_FILE), "fine".getBytes(UTF_8));
     assertThat(TopicDirectory.readName(root)).isEqualTo("fine");
   }

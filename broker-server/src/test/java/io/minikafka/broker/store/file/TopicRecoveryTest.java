@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicRecoveryTest {
 
   @TempDir Path dir;
-  private final Disk disk = new Disk(FileOps.DEFAULT, new FsyncPolicy.Always(), new FsyncObserver());
+  private final Disk disk =
+      new Disk(FileOps.DEFAULT, new FsyncPolicy.Always(), new FsyncObserver());
   private final List<String> repairs = new ArrayList<>();
 
   /** A sealed segment of {@code count} one-byte records from {@code base}. */
@@ -26,7 +27,8 @@ class TopicRecoveryTest {
         for (int i = 0; i < count; i++) {
           chunk.add(List.of(new byte[] {1}), 1000);
         }
-        segment.append(chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+        segment.append(
+            chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
         segment.commit();
       }
       segment.seal();
@@ -106,7 +108,9 @@ class TopicRecoveryTest {
 
     assertThat(recovered.logStart()).isEqualTo(new LogStart(11, true));
     assertThat(bases(recovered)).containsExactly(11L);
-    assertThat(LogStart.read(dir)).as("recorded once, in the log start").isEqualTo(new LogStart(11, true));
+    assertThat(LogStart.read(dir))
+        .as("recorded once, in the log start")
+        .isEqualTo(new LogStart(11, true));
     assertThat(dir.resolve(LogStart.LEGACY_MARKER)).doesNotExist();
     close(recovered);
   }

@@ -30,7 +30,9 @@ class UnreadableTopicDirectoryTest {
 
   private FileStore open() throws IOException {
     return FileStore.open(
-        root, FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withSegmentBytes(1000), clock);
+        root,
+        FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withSegmentBytes(1000),
+        clock);
   }
 
   private void fill(String topic, int messages) throws IOException {
@@ -68,8 +70,10 @@ class UnreadableTopicDirectoryTest {
           .isInstanceOf(StoreException.class)
           .isNotInstanceOf(UnknownTopicException.class)
           .hasMessageContaining("could not be read");
-      assertThatThrownBy(() -> store.position("orders", "reader")).hasMessageContaining("could not be read");
-      assertThatThrownBy(() -> store.commitPosition("orders", "reader", 2)).hasMessageContaining("could not be read");
+      assertThatThrownBy(() -> store.position("orders", "reader"))
+          .hasMessageContaining("could not be read");
+      assertThatThrownBy(() -> store.commitPosition("orders", "reader", 2))
+          .hasMessageContaining("could not be read");
       assertThat(store.poll("healthy", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
       assertThat(store.store("healthy", new byte[1])).isEqualTo(2);
       assertThat(store.topics()).containsExactly("healthy");
@@ -77,12 +81,16 @@ class UnreadableTopicDirectoryTest {
       assertThat(store.health().problems())
           .singleElement()
           .asString()
-          .contains("topic 'orders'", StoreFiles.topicDir(root, "orders").toString(), "mkfk-fsck --repair");
+          .contains(
+              "topic 'orders'",
+              StoreFiles.topicDir(root, "orders").toString(),
+              "mkfk-fsck --repair");
     }
 
     Map<Path, byte[]> after = StoreFiles.contents(StoreFiles.topicDir(root, "orders"));
     assertThat(after.keySet()).isEqualTo(before.keySet());
-    after.forEach((file, bytes) -> assertThat(bytes).as("%s unchanged", file).isEqualTo(before.get(file)));
+    after.forEach(
+        (file, bytes) -> assertThat(bytes).as("%s unchanged", file).isEqualTo(before.get(file)));
   }
 
   @Test
@@ -90,14 +98,19 @@ class UnreadableTopicDirectoryTest {
     fill("orders", 60);
     Files.write(nameFile("orders"), new byte[0]);
     try (FileStore store = open()) {
-      assertThatThrownBy(() -> store.store("orders", new byte[1])).isInstanceOf(StoreException.class);
+      assertThatThrownBy(() -> store.store("orders", new byte[1]))
+          .isInstanceOf(StoreException.class);
     }
     FileStoreCheck.Report found = FileStoreCheck.check(root);
     assertThat(found.damaged()).isTrue();
     assertThat(found.topics())
         .filteredOn(t -> t.topic().equals("orders"))
         .singleElement()
-        .satisfies(t -> assertThat(t.problems()).singleElement().satisfies(p -> assertThat(p.repairable()).isTrue()));
+        .satisfies(
+            t ->
+                assertThat(t.problems())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.repairable()).isTrue()));
 
     assertThat(FileStoreCheck.repair(root).damaged()).isFalse();
     try (FileStore store = open()) {

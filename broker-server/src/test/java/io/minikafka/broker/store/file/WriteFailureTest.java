@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A write that fails at any step releases every appender waiting on it, tells each the truth
- * about its own message, and leaves the topic usable (or cleanly refusing): never a caller told
- * "failed" for a stored message, never a thread spinning on a lock, never a NullPointerException.
+ * A write that fails at any step releases every appender waiting on it, tells each the truth about
+ * its own message, and leaves the topic usable (or cleanly refusing): never a caller told "failed"
+ * for a stored message, never a thread spinning on a lock, never a NullPointerException.
  */
 class WriteFailureTest {
 
@@ -114,7 +114,8 @@ class WriteFailureTest {
       Path dir = StoreFiles.topicDir(root, "t");
       faults.failOpen = dir::equals;
       // Retention rolls the expired active segment; the new segment's directory entry fails.
-      assertThatThrownBy(() -> store.removeOlderThan(clock.instant())).hasMessageContaining("Too many open files");
+      assertThatThrownBy(() -> store.removeOlderThan(clock.instant()))
+          .hasMessageContaining("Too many open files");
       faults.failOpen = p -> false;
 
       assertThat(store.store("t", new byte[10])).isEqualTo(2);

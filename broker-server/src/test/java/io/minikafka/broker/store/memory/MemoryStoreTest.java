@@ -1,21 +1,74 @@
 package io.minikafka.broker.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.BackingStoreContractTest;
+import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.StoreLimits;
+import io.minikafka.broker.store.TopicInfo;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemoryStoreTest extends BackingStoreContractTest {
 
   @Override
-  protected BackingStore createStore(ManualClock clock) {
-    return new MemoryStore(clock);
+  protected BackingStore createStore(ManualClock clock, StoreLimits limits) {
+    return new MemoryStore(clock, limits);
+  }
+
+  @Test
+  void pastItsMemoryCapTheStoreRefusesProducersAndNeverDropsAcknowledgedMessages()
+      throws IOException {
+    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(10_000));
+    for (int i = 0; i < 9; i++) {
+      capped.store("big", new byte[1_000]);
+    }
+
+    assertThatThrownBy(() -> capped.storeBatch("other", List.of(new byte[600], new byte[600])))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageStartingWith(
+            "topic 'other': the memory store holds 9000 of its 10000 bytes, too many to take 1200 more")
+        .satisfies(
+            e ->
+                assertThat(((LimitExceededException) e).limit())
+                    .isEqualTo(LimitExceededException.Limit.MEMORY_BYTES));
+    assertThat(capped.describe("big").messageCount()).isEqualTo(9);
+    assertThat(capped.topics()).containsExactly("big");
+    assertThat(capped.store("big", new byte[1_000])).isEqualTo(10);
+
+    clock.advance(Duration.ofMinutes(1));
+    capped.removeOlderThan(clock.instant());
+    assertThat(capped.store("other", new byte[5_000]))
+        .as("expired bytes are given back")
+        .isEqualTo(1);
+    capped.deleteTopic("other");
+    assertThat(capped.store("again", new byte[10_000]))
+        .as("deleted bytes are given back")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void pastItsRetentionBytesATopicDropsItsOldestMessagesButNeverTheNewest() throws IOException {
+    MemoryStore store = new MemoryStore(clock, StoreLimits.DEFAULTS.withRetentionBytes(2_500));
+    for (int i = 0; i < 5; i++) {
+      store.store("t", new byte[1_000]);
+    }
+
+    TopicInfo info = store.describe("t");
+    assertThat(info.firstAvailable()).isEqualTo(4);
+    assertThat(info.bytesStored()).isEqualTo(2_000);
+    assertThat(store.store("t", new byte[9_000])).isEqualTo(6);
+    assertThat(store.describe("t").firstAvailable())
+        .as("one message over the limit stays alone")
+        .isEqualTo(6);
+    assertThat(store.store("small", new byte[10])).isEqualTo(1);
   }
 
   @Test

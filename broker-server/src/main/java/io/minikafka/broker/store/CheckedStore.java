@@ -1,0 +1,151 @@
+package io.minikafka.broker.store;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * The part of the {@link BackingStore} contract every store checks the same way, checked here once:
+ * topic and consumer names ({@link TopicName}), a batch that is not empty, a {@code readFrom} that
+ * is not negative, and a store that is still open; then the store's own {@code do...} method runs.
+ * Invalid arguments fail with {@link IllegalArgumentException} before anything is looked at, a
+ * closed store with {@link StoreClosedException}. {@link #close()} closes once.
+ */
+public abstract class CheckedStore implements BackingStore {
+
+  private volatile boolean closed;
+
+  @Override
+  public final long store(String topic, byte[] payload) throws IOException {
+    Objects.requireNonNull(payload, "payload");
+    return storeBatch(topic, List.of(payload));
+  }
+
+  @Override
+  public final long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+    TopicName.validate(topic);
+    if (payloads.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one message");
+    }
+    ensureOpen();
+    return doStoreBatch(topic, payloads);
+  }
+
+  @Override
+  public final PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
+    TopicName.validate(topic);
+    if (readFrom < 0) {
+      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
+    }
+    ensureOpen();
+    return doPoll(topic, readFrom, limits);
+  }
+
+  @Override
+  public final long firstAtOrAfter(String topic, Instant time) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return doFirstAtOrAfter(topic, time);
+  }
+
+  @Override
+  public final void commitPosition(String topic, String consumer, long nextNumber)
+      throws IOException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    doCommitPosition(topic, consumer, nextNumber);
+  }
+
+  @Override
+  public final OptionalLong position(String topic, String consumer) throws IOException {
+    TopicName.validate(topic);
+    TopicName.validate(consumer, "consumer name");
+    ensureOpen();
+    return doPosition(topic, consumer);
+  }
+
+  @Override
+  public final List<String> topics() throws IOException {
+    ensureOpen();
+    return doTopics();
+  }
+
+  @Override
+  public final TopicInfo describe(String topic) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return doDescribe(topic);
+  }
+
+  @Override
+  public final long deleteTopic(String topic) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return doDeleteTopic(topic);
+  }
+
+  @Override
+  public final long removeOlderThan(Instant cutoff) throws IOException {
+    ensureOpen();
+    return doRemoveOlderThan(cutoff);
+  }
+
+  @Override
+  public final void deleteContents() throws IOException {
+    ensureOpen();
+    doDeleteContents();
+  }
+
+  /** Closes the store the first time; later calls do nothing. */
+  @Override
+  public final void close() throws IOException {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    doClose();
+  }
+
+  /** Whether {@link #close()} has been called. */
+  protected final boolean isClosed() {
+    return closed;
+  }
+
+  private void ensureOpen() throws StoreClosedException {
+    if (closed) {
+      throw new StoreClosedException();
+    }
+  }
+
+  /** {@link #storeBatch} of a valid topic and a non-empty batch, on an open store. */
+  protected abstract long doStoreBatch(String topic, List<byte[]> payloads) throws IOException;
+
+  /** {@link #poll} of a valid topic from a number of 0 or more, on an open store. */
+  protected abstract PollResult doPoll(String topic, long readFrom, PollLimits limits)
+      throws IOException;
+
+  protected abstract long doFirstAtOrAfter(String topic, Instant time) throws IOException;
+
+  protected abstract void doCommitPosition(String topic, String consumer, long nextNumber)
+      throws IOException;
+
+  protected abstract OptionalLong doPosition(String topic, String consumer) throws IOException;
+
+  protected abstract List<String> doTopics() throws IOException;
+
+  protected abstract TopicInfo doDescribe(String topic) throws IOException;
+
+  protected abstract long doDeleteTopic(String topic) throws IOException;
+
+  protected abstract long doRemoveOlderThan(Instant cutoff) throws IOException;
+
+  protected abstract void doDeleteContents() throws IOException;
+
+  /** Releases what the store holds; called once, by the first {@link #close()}. */
+  protected abstract void doClose() throws IOException;
+}

@@ -1,0 +1,65 @@
+package io.minikafka.broker.store.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.minikafka.broker.store.LimitExceededException;
+import io.minikafka.broker.store.ManualClock;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.StoreHealth;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The disk floor: producers stop below it, readers go on, and producing resumes by itself. */
+class FreeSpaceTest {
+
+  @TempDir Path root;
+
+  @Test
+  void belowTheFloorProducesAreRefusedReadsGoOnAndProducingResumesWhenSpaceIsBack()
+      throws Exception {
+    FaultyFileOps disk = new FaultyFileOps();
+    FileStoreConfig config = FileStoreConfig.defaults().withMinFreeDisk(DiskFloor.parse("1MiB"));
+    try (FileStore store = FileStore.open(root, config, new ManualClock(), disk)) {
+      store.store("t", new byte[10]);
+
+      disk.usableSpace = 512 * 1024;
+      await().atMost(Duration.ofSeconds(5)).until(() -> !store.health().writable());
+
+      assertThatThrownBy(() -> store.store("t", new byte[10]))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining("has 524288 bytes free, below the floor of 1048576 bytes")
+          .satisfies(
+              e ->
+                  assertThat(((LimitExceededException) e).limit())
+                      .isEqualTo(LimitExceededException.Limit.MIN_FREE_DISK));
+      assertThatThrownBy(() -> store.store("new-topic", new byte[10]))
+          .isInstanceOf(LimitExceededException.class);
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
+      store.commitPosition("t", "reader", 2);
+      StoreHealth health = store.health();
+      assertThat(health.problems())
+          .singleElement()
+          .asString()
+          .contains("producers are refused")
+          .contains("MINIKAFKA_MIN_FREE_DISK");
+
+      disk.usableSpace = 1L << 30;
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.health().writable());
+      assertThat(store.store("t", new byte[10])).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFloorIsBytesWithAUnitOrAPercentageOfTheDisk() {
+    assertThat(DiskFloor.parse("67108864").bytesOf(1L << 40)).isEqualTo(64L << 20);
+    assertThat(DiskFloor.parse("2GiB").bytesOf(1L << 40)).isEqualTo(2L << 30);
+    assertThat(DiskFloor.parse("5%").bytesOf(1000)).isEqualTo(50);
+    assertThat(DiskFloor.parse("5%").toString()).isEqualTo("5%");
+    assertThatThrownBy(() -> DiskFloor.parse("lots")).hasMessageContaining("not a number of bytes");
+    assertThatThrownBy(() -> DiskFloor.parse("150%")).hasMessageContaining("between 0% and 100%");
+  }
+}

@@ -1,0 +1,153 @@
+package io.minikafka.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.security.AuthRules;
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.Endpoint;
+import io.minikafka.protocol.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Producer, Consumer and Admin over TLS, mutual TLS and tokens, against a real server. */
+class SecureConnectionTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final String WRITER = "writer-token-41d2";
+  private static final String READER = "reader-token-99ab";
+
+  @TempDir Path dir;
+  private TestPki pki;
+  private MiniKafkaServer server;
+  private String host;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create(dir, "pki");
+    TestPki.Issued cert = pki.server();
+    Path auth =
+        Files.writeString(
+            dir.resolve("auth"),
+            AuthRules.hashToken(WRITER)
+                + " writer produce:events\n"
+                + AuthRules.hashToken(READER)
+                + " reader consume:events\n"
+                + "cn:ops-console ops admin\n");
+    server =
+        MiniKafkaServer.start(
+            new MemoryStore(),
+            ServerConfig.builder()
+                .host(Endpoint.parse("127.0.0.1:0"))
+                .tls(new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.of(pki.caCert())))
+                .authFile(auth)
+                .build(),
+            Clock.systemUTC());
+    host = "127.0.0.1:" + server.port();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private ConnectionConfig tls(TestPki.Issued client) {
+    return ConnectionConfig.of(host, TIMEOUT)
+        .withTls(
+            ClientTls.trusting(pki.caCert()).withClientCertificate(client.cert(), client.key()));
+  }
+
+  @Test
+  void tokensOverMutualTlsProduceConsumeAndAdministerAsPermitted() throws Exception {
+    TestPki.Issued app = pki.client("app");
+    try (Producer producer = new Producer("events", tls(app).withToken(WRITER));
+        Consumer consumer = new Consumer("events", 1, tls(app).withToken(READER));
+        Admin ops = new Admin(tls(pki.client("ops-console")))) {
+      assertThat(producer.sendMessage("one".getBytes(UTF_8))).isEqualTo(1);
+      assertThat(producer.sendAsync("two".getBytes(UTF_8)).join()).isEqualTo(2);
+      assertThat(consumer.poll().messages()).hasSize(2);
+      try (Consumer live = new Consumer("events", 1, tls(app).withToken(READER));
+          Subscription subscription = live.subscribe()) {
+        assertThat(subscription.poll(TIMEOUT)).isNotEmpty();
+      }
+      assertThat(ops.topics()).containsExactly("events");
+      assertThat(ops.deleteTopic("events")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aDeniedCallIsOneLineNamingThePrincipalTheOperationAndTheTopic() {
+    try (Producer reader = new Producer("events", tls(pki.client("app")).withToken(READER))) {
+      assertThatThrownBy(() -> reader.sendMessage("x".getBytes(UTF_8)))
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessage(
+              "send to topic 'events' failed: principal 'reader' is not allowed to produce on topic 'events'"
+                  + " (it needs produce:events or a pattern covering it in the auth file)")
+          .satisfies(
+              e ->
+                  assertThat(((MiniKafkaException) e).code())
+                      .isEqualTo(Status.Code.PERMISSION_DENIED));
+    }
+  }
+
+  @Test
+  void anUnknownTokenIsUnauthenticatedAndTheTokenIsNotInTheMessage() {
+    try (Admin admin = new Admin(tls(pki.client("app")).withToken("not-a-known-token"))) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageContaining("does not accept this client's identity: unknown token")
+          .hasMessageNotContaining("not-a-known-token")
+          .satisfies(
+              e ->
+                  assertThat(((MiniKafkaException) e).code())
+                      .isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+  }
+
+  @Test
+  void aServerCertificateTheClientDoesNotTrustIsAFailedHandshakeSaidAsSuch() {
+    TestPki stranger = TestPki.create(dir, "stranger");
+    ConnectionConfig untrusting =
+        ConnectionConfig.of(host, TIMEOUT)
+            .withTls(
+                ClientTls.trusting(stranger.caCert())
+                    .withClientCertificate(pki.client("app").cert(), pki.client("app").key()));
+    try (Admin admin = new Admin(untrusting)) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageStartingWith(
+              "listing topics failed: TLS handshake with MiniKafka server at " + host + " failed");
+    }
+  }
+
+  @Test
+  void aMissingCaFileIsNamedWhenTheClientIsMade() {
+    Path missing = dir.resolve("nope.pem");
+
+    assertThatThrownBy(
+            () ->
+                new Admin(ConnectionConfig.of(host, TIMEOUT).withTls(ClientTls.trusting(missing))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("CA certificate file " + missing + ": no such file");
+  }
+
+  @Test
+  void theTokenNeverShowsInTheConfigurationsText() {
+    ConnectionConfig config = ConnectionConfig.of(host, TIMEOUT).withToken(WRITER);
+
+    assertThat(config.toString()).doesNotContain(WRITER).contains("token=(set)");
+    assertThat(List.of(config.token().orElseThrow())).containsExactly(WRITER);
+  }
+}
