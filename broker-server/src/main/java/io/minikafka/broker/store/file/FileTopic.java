@@ -98,6 +98,9 @@ final class FileTopic {
       }
     }
     appends = new GroupCommit(name, committedNext, lastAppendTime, this::write);
+    if (deleted && active.count() == 0) {
+      parkQuietly(active);
+    }
   }
 
   /**
@@ -220,6 +223,7 @@ final class FileTopic {
     disk.checkWritable();
     Segment segment = active;
     try {
+      segment.unpark();
       if (segment.count() > 0
           && (segment.size() + chunk.bytes() > config.segmentBytes()
               || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
@@ -556,6 +560,7 @@ final class FileTopic {
               for (Segment s : gone) {
                 segments.remove(s.base);
               }
+              parkQuietly(active);
               return count;
             });
     try {
@@ -566,11 +571,24 @@ final class FileTopic {
     return removed;
   }
 
+  /** A deleted topic's empty last segment holds no file handle until the topic comes back. */
+  private void parkQuietly(Segment segment) {
+    try {
+      segment.park();
+    } catch (IOException e) {
+      LOG.warn(
+          "Topic '{}': closing the files of its empty segment failed: {}", name, e.getMessage());
+    }
+  }
+
   /**
    * Background work: forces the log if asked and it changed since the last force, and writes out
    * index entries of committed records.
    */
   void flushInBackground(boolean forceLog) throws IOException {
+    if (active.parked()) {
+      return;
+    }
     // The number first: records below it are in this segment or in older ones, forced when sealed.
     long committed = committedNext;
     Segment segment = active;
@@ -590,7 +608,9 @@ final class FileTopic {
       appends.exclusive(
           () -> {
             appends.writePending();
-            active.seal();
+            if (!active.parked()) {
+              active.seal();
+            }
             return null;
           });
     } finally {

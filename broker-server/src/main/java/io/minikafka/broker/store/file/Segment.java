@@ -29,8 +29,15 @@ final class Segment implements Closeable {
 
   final long base;
   final Path logPath;
-  private final FileChannel log;
+
+  /** Replaced only by {@link #unpark}, under the topic's flush lock. */
+  private volatile FileChannel log;
+
   private final SegmentIndex index;
+
+  /** Whether the files of this empty segment are closed until its next append. */
+  private volatile boolean parked;
+
   private final Disk disk;
 
   private volatile int count;
@@ -131,10 +138,13 @@ final class Segment implements Closeable {
       SegmentRecovery.Recovered r =
           SegmentRecovery.recover(log, indexFile, logPath, base, active, repairs);
       SegmentIndex index =
-          r.positions() == null
+          r.tail() == null
               ? SegmentIndex.sealed(indexFile, indexPath, r.count())
-              : SegmentIndex.of(indexFile, indexPath, r.positions(), r.indexEntries());
-      if (!active) {
+              : SegmentIndex.of(indexFile, indexPath, r.indexEntries(), r.tail());
+      if (active) {
+        // Written now, so that what recovery scanned is not kept in memory until a flush.
+        index.writeUpTo(r.count());
+      } else {
         index.seal(r.count());
       }
       Segment s = new Segment(base, logPath, log, index, disk);
@@ -392,6 +402,51 @@ final class Segment implements Closeable {
     }
     buffer.flip();
     return buffer;
+  }
+
+  /**
+   * Closes the files of an empty segment until something is appended to it, so that a deleted
+   * topic, which keeps only its empty last segment, holds no file handle. Flush lock.
+   */
+  void park() throws IOException {
+    if (count != 0) {
+      throw new IllegalStateException(
+          "only an empty segment is parked, " + logPath + " holds " + count);
+    }
+    parked = true;
+    close();
+  }
+
+  /** Opens the files of a parked segment again, for an append. Flush lock. */
+  void unpark() throws IOException {
+    if (!parked) {
+      return;
+    }
+    FileChannel reopened = disk.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      index.reopen(
+          disk.open(
+              index.path,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE));
+    } catch (IOException | RuntimeException e) {
+      reopened.close();
+      throw e;
+    }
+    log = reopened;
+    parked = false;
+  }
+
+  boolean parked() {
+    return parked;
+  }
+
+  /**
+   * Index entries held in memory rather than in the index file: what this segment costs the heap.
+   */
+  int pendingIndexEntries() {
+    return index.pendingEntries();
   }
 
   /** Closes both files, even if closing the first fails. */

@@ -13,119 +13,147 @@ import java.util.Arrays;
  * #ENTRY_BYTES}-byte big-endian integer (segments are at most 2 GiB). It can always be rebuilt from
  * the log ({@link SegmentRecovery}).
  *
- * <p>While its segment is active the index keeps every position in memory as well (reads use them)
- * and writes new entries to the file in the background; once sealed it reads entries from the file.
- * Thread-safety: positions are added by the topic's one writer and published to readers by the
- * segment's record count, which is written after them; the file is written under this object's
- * monitor.
+ * <p>Entries are read from the file, except those of an active segment not written yet: the
+ * segment's writer adds them in memory and they are written out in the background (and whole at
+ * seal). So the memory an index keeps is what one flush interval appends, not the segment's whole
+ * index, however many topics and records there are. Thread-safety: the pending entries, the count
+ * written and the file's writes are guarded by this object's monitor; a sealed index only reads the
+ * file.
  */
 final class SegmentIndex implements Closeable {
 
   static final String SUFFIX = ".index";
   static final int ENTRY_BYTES = 4;
-  private static final int INITIAL_ENTRIES = 1024;
+  private static final int INITIAL_PENDING = 256;
 
   final Path path;
-  private final FileChannel file;
 
-  /** Every position while the segment is active; null once sealed. */
-  private volatile int[] positions;
+  /** Replaced only by {@link #reopen}, for a parked segment's next append. */
+  private volatile FileChannel file;
+
+  /** Entries from {@code written} on, not in the file yet; null once sealed. Guarded by this. */
+  private int[] pending;
+
+  /** How many of {@code pending} hold entries. Guarded by this. */
+  private int pendingCount;
 
   /** How many entries the file holds. Guarded by this. */
   private int written;
 
-  private SegmentIndex(FileChannel file, Path path, int[] positions, int written) {
+  private volatile boolean sealed;
+
+  private SegmentIndex(FileChannel file, Path path, int[] pending, int pendingCount, int written) {
     this.file = file;
     this.path = path;
-    this.positions = positions;
+    this.pending = pending;
+    this.pendingCount = pendingCount;
     this.written = written;
+    this.sealed = pending == null;
   }
 
   /** The index of a new, empty segment. */
   static SegmentIndex empty(FileChannel file, Path path) {
-    return new SegmentIndex(file, path, new int[INITIAL_ENTRIES], 0);
+    return new SegmentIndex(file, path, new int[INITIAL_PENDING], 0, 0);
   }
 
   /** The complete index file of a sealed segment of {@code entries} records. */
   static SegmentIndex sealed(FileChannel file, Path path, int entries) {
-    return new SegmentIndex(file, path, null, entries);
+    return new SegmentIndex(file, path, null, 0, entries);
   }
 
   /**
-   * An index whose positions are known ({@code positions}, at least one slot per record), of which
-   * the file holds the first {@code written}.
+   * An index whose file holds its first {@code written} entries, followed by the entries {@code
+   * tail} (the positions of the records after them), which it writes when asked.
    */
-  static SegmentIndex of(FileChannel file, Path path, int[] positions, int written) {
-    return new SegmentIndex(
-        file, path, Arrays.copyOf(positions, Math.max(INITIAL_ENTRIES, positions.length)), written);
+  static SegmentIndex of(FileChannel file, Path path, int written, int[] tail) {
+    int[] pending = Arrays.copyOf(tail, Math.max(INITIAL_PENDING, tail.length));
+    return new SegmentIndex(file, path, pending, tail.length, written);
   }
 
-  /** Every entry the file holds (a torn last entry is left out). */
-  static int[] readAll(FileChannel file) throws IOException {
-    int entries = (int) Math.min(file.size() / ENTRY_BYTES, Integer.MAX_VALUE / ENTRY_BYTES);
-    int[] result = new int[entries];
-    if (entries > 0) {
-      Segment.readFully(file, ByteBuffer.allocate(entries * ENTRY_BYTES), 0)
-          .asIntBuffer()
-          .get(result);
-    }
-    return result;
+  /** How many whole entries the file holds. */
+  static int entries(FileChannel file) throws IOException {
+    return (int) Math.min(file.size() / ENTRY_BYTES, Integer.MAX_VALUE / ENTRY_BYTES);
   }
 
-  /** Records the positions of {@code count} new records from entry {@code first} on. */
-  void add(int first, long basePosition, int[] starts, int count) {
-    int[] p = positions;
-    if (first + count > p.length) {
-      p = Arrays.copyOf(p, Math.max(p.length * 2, first + count));
-      positions = p;
-    }
-    for (int i = 0; i < count; i++) {
-      p[first + i] = (int) (basePosition + starts[i]);
-    }
-  }
-
-  /** The byte position of entry {@code entry}, which must exist. */
-  long positionOf(int entry) throws IOException {
-    int[] p = positions;
-    if (p != null) {
-      return p[entry];
-    }
+  /** Entry {@code entry} of the file, which must hold it. */
+  static int read(FileChannel file, int entry) throws IOException {
     return Segment.readFully(file, ByteBuffer.allocate(ENTRY_BYTES), (long) entry * ENTRY_BYTES)
         .getInt(0);
   }
 
-  /** Writes the entries the file does not hold yet, up to {@code entries}. */
+  /**
+   * Records the positions of {@code count} new records from entry {@code first} on; entries past
+   * them that an earlier, rolled-back append left are dropped.
+   */
+  synchronized void add(int first, long basePosition, int[] starts, int count) {
+    int at = first - written;
+    if (at < 0 || at > pendingCount) {
+      throw new IllegalStateException(
+          "index entry " + first + " added with " + (written + pendingCount) + " entries known");
+    }
+    if (at + count > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(pending.length * 2, at + count));
+    }
+    for (int i = 0; i < count; i++) {
+      pending[at + i] = (int) (basePosition + starts[i]);
+    }
+    pendingCount = at + count;
+  }
+
+  /** The byte position of entry {@code entry}, which must exist. */
+  long positionOf(int entry) throws IOException {
+    if (!sealed) {
+      synchronized (this) {
+        if (!sealed && entry >= written) {
+          return pending[entry - written];
+        }
+      }
+    }
+    return read(file, entry);
+  }
+
+  /** Writes the entries the file does not hold yet, up to {@code entries}, and forgets them. */
   synchronized void writeUpTo(int entries) throws IOException {
-    int[] p = positions;
-    if (p == null || entries <= written) {
+    if (sealed || entries <= written) {
       return;
     }
-    ByteBuffer buffer = ByteBuffer.allocate((entries - written) * ENTRY_BYTES);
-    for (int i = written; i < entries; i++) {
-      buffer.putInt(p[i]);
-    }
-    buffer.flip();
+    int count = Math.min(entries - written, pendingCount);
+    ByteBuffer buffer = ByteBuffer.allocate(count * ENTRY_BYTES);
+    buffer.asIntBuffer().put(pending, 0, count);
     long at = (long) written * ENTRY_BYTES;
     while (buffer.hasRemaining()) {
       file.write(buffer, at + buffer.position());
     }
-    written = entries;
-  }
-
-  /** Cuts the file to its first {@code entries} entries. */
-  synchronized void truncate(int entries) throws IOException {
-    file.truncate((long) entries * ENTRY_BYTES);
-    written = Math.min(written, entries);
+    System.arraycopy(pending, count, pending, 0, pendingCount - count);
+    pendingCount -= count;
+    written += count;
+    if (pending.length > INITIAL_PENDING * 4 && pendingCount < pending.length / 4) {
+      pending = Arrays.copyOf(pending, Math.max(INITIAL_PENDING, pending.length / 2));
+    }
   }
 
   /** Writes every entry up to {@code entries}, after which reads use the file. */
-  void seal(int entries) throws IOException {
+  synchronized void seal(int entries) throws IOException {
     writeUpTo(entries);
-    positions = null;
+    pending = null;
+    pendingCount = 0;
+    sealed = true;
+  }
+
+  /**
+   * Entries held in memory, not in the file yet: what the index costs while its segment is active.
+   */
+  synchronized int pendingEntries() {
+    return pendingCount;
   }
 
   FileChannel file() {
     return file;
+  }
+
+  /** Takes the file opened again after its segment was parked (closed while empty). */
+  synchronized void reopen(FileChannel reopened) {
+    file = reopened;
   }
 
   @Override

@@ -28,12 +28,13 @@ final class SegmentRecovery {
   /**
    * What a segment holds once recovered.
    *
-   * @param positions the position of every record, when the index had to be rebuilt or the segment
-   *     is active; null for a sealed segment whose index file checked out
-   * @param indexEntries how many entries the index file holds now
+   * @param tail the positions of the records after the index file's entries, when the index is
+   *     behind the log (an active segment's unwritten entries, or a rebuilt index); null for a
+   *     sealed segment whose index file checked out
+   * @param indexEntries how many entries the index file holds now: the records before {@code tail}
    */
   record Recovered(
-      int count, long size, long firstTime, long lastTime, int[] positions, int indexEntries) {}
+      int count, long size, long firstTime, long lastTime, int[] tail, int indexEntries) {}
 
   private SegmentRecovery() {}
 
@@ -47,12 +48,14 @@ final class SegmentRecovery {
       throws IOException {
     long logSize = log.size();
     long indexSize = index.size();
-    int[] indexed = SegmentIndex.readAll(index);
-    int entries = indexed.length;
+    // Only the last entry is checked, and the first read for its time: a whole index is never
+    // loaded, so start-up memory does not grow with segment sizes or topic counts.
+    int entries = SegmentIndex.entries(index);
     int trusted = 0;
     long scanFrom = 0;
     if (entries > 0) {
-      long end = validRecordEnd(log, indexed[entries - 1], base + entries - 1, logSize);
+      long end =
+          validRecordEnd(log, SegmentIndex.read(index, entries - 1), base + entries - 1, logSize);
       if (end > 0) {
         trusted = entries;
         scanFrom = end;
@@ -61,16 +64,15 @@ final class SegmentRecovery {
     boolean indexWhole =
         trusted == entries && indexSize == (long) entries * SegmentIndex.ENTRY_BYTES;
     if (!active && indexWhole && scanFrom == logSize) {
-      long first = entries > 0 ? readTime(log, indexed[0]) : -1;
-      long last = entries > 0 ? readTime(log, indexed[entries - 1]) : -1;
+      long first = entries > 0 ? readTime(log, SegmentIndex.read(index, 0)) : -1;
+      long last = entries > 0 ? readTime(log, SegmentIndex.read(index, entries - 1)) : -1;
       return new Recovered(entries, logSize, first, last, null, entries);
     }
     // The last segment is cut at its first bad record (a torn write); older ones are never cut,
     // only indexed as far as their framing allows, so that their damage is reported on read.
     ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize, active);
     int total = trusted + scan.count();
-    int[] all = Arrays.copyOf(indexed, Math.max(total, trusted));
-    System.arraycopy(scan.positions(), 0, all, trusted, scan.count());
+    int[] tail = Arrays.copyOf(scan.positions(), scan.count());
     String file = logPath.getFileName().toString();
     if (scan.damage() != null) {
       repairs.add("segment " + file + " is damaged: " + scan.damage());
@@ -89,21 +91,22 @@ final class SegmentRecovery {
                 file, scan.validEnd(), scan.stopped(), base + total));
       }
     }
-    int indexEntries = entries;
     // An active segment's tail is indexed in the background, so missing entries there are normal.
     if (!indexWhole || (!active && scan.count() > 0)) {
       repairs.add("segment " + file + ": rebuilt index of " + total + " entries");
+    }
+    if (!indexWhole) {
       index.truncate((long) trusted * SegmentIndex.ENTRY_BYTES);
-      indexEntries = trusted;
     }
     long size = active ? scan.validEnd() : logSize;
     long first = -1;
     long last = -1;
     if (total > 0) {
-      first = trusted > 0 ? readTime(log, all[0]) : scan.firstTime();
-      last = scan.count() > 0 ? scan.lastTime() : readTime(log, all[total - 1]);
+      first = trusted > 0 ? readTime(log, SegmentIndex.read(index, 0)) : scan.firstTime();
+      last =
+          scan.count() > 0 ? scan.lastTime() : readTime(log, SegmentIndex.read(index, trusted - 1));
     }
-    return new Recovered(total, size, first, last, all, indexEntries);
+    return new Recovered(total, size, first, last, tail, trusted);
   }
 
   /**
@@ -111,23 +114,25 @@ final class SegmentRecovery {
    * segment, counted without changing either file.
    */
   static int countAsLast(FileChannel log, FileChannel index, long base) throws IOException {
-    return countAsLast(log, SegmentIndex.readAll(index), base);
+    int entries = SegmentIndex.entries(index);
+    return countAsLast(
+        log, entries, entries > 0 ? SegmentIndex.read(index, entries - 1) : -1, base);
   }
 
   /** {@link #countAsLast(FileChannel, FileChannel, long)} for a segment without an index file. */
   static int countAsLast(FileChannel log, long base) throws IOException {
-    return countAsLast(log, new int[0], base);
+    return countAsLast(log, 0, -1, base);
   }
 
-  private static int countAsLast(FileChannel log, int[] indexed, long base) throws IOException {
+  private static int countAsLast(FileChannel log, int entries, long lastEntry, long base)
+      throws IOException {
     long logSize = log.size();
     int trusted = 0;
     long scanFrom = 0;
-    if (indexed.length > 0) {
-      long end =
-          validRecordEnd(log, indexed[indexed.length - 1], base + indexed.length - 1, logSize);
+    if (entries > 0) {
+      long end = validRecordEnd(log, lastEntry, base + entries - 1, logSize);
       if (end > 0) {
-        trusted = indexed.length;
+        trusted = entries;
         scanFrom = end;
       }
     }

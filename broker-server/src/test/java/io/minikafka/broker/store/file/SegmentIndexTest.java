@@ -53,23 +53,71 @@ class SegmentIndexTest {
       index.add(0, 5, starts, starts.length);
       index.seal(starts.length);
       assertThat(index.positionOf(2999)).isEqualTo(5 + 2999 * 7);
+      assertThat(index.pendingEntries()).isZero();
     }
-    try (FileChannel reopened = file(path)) {
-      assertThat(SegmentIndex.readAll(reopened)).hasSize(3000).startsWith(5, 12);
-    }
+    assertThat(entriesOf(path)).hasSize(3000).startsWith(5, 12);
   }
 
   @Test
-  void readAllLeavesOutATornLastEntryAndTruncateCutsTheFile() throws IOException {
+  void anActiveIndexKeepsInMemoryOnlyTheEntriesNotWrittenYet() throws IOException {
     Path path = dir.resolve("1.index");
-    Files.write(path, new byte[] {0, 0, 0, 9, 0, 0, 0, 20, 0, 0});
-    try (FileChannel channel = file(path)) {
-      assertThat(SegmentIndex.readAll(channel)).containsExactly(9, 20);
-      SegmentIndex index = SegmentIndex.of(channel, path, new int[] {9, 20}, 2);
-      index.truncate(1);
-      assertThat(Files.size(path)).isEqualTo(SegmentIndex.ENTRY_BYTES);
-      index.writeUpTo(2);
-      assertThat(SegmentIndex.readAll(channel)).containsExactly(9, 20);
+    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+      int[] starts = new int[1000];
+      for (int i = 0; i < starts.length; i++) {
+        starts[i] = i * 30;
+      }
+      for (int chunk = 0; chunk < 1000; chunk++) {
+        index.add(chunk * 1000, (long) chunk * 30_000, starts, starts.length);
+        if (chunk % 10 == 9) {
+          index.writeUpTo((chunk + 1) * 1000);
+          assertThat(index.pendingEntries()).isZero();
+        }
+      }
+
+      assertThat(index.pendingEntries()).isZero();
+      assertThat(index.positionOf(0)).isZero();
+      assertThat(index.positionOf(999_999)).isEqualTo(999_999L * 30);
+      index.add(1_000_000, 30_000_000, new int[] {0}, 1);
+      assertThat(index.positionOf(1_000_000)).as("from memory").isEqualTo(30_000_000);
     }
+    assertThat(Files.size(path)).isEqualTo(1_000_000L * SegmentIndex.ENTRY_BYTES);
+  }
+
+  @Test
+  void entriesOfARolledBackAppendAreReplacedByTheNextOne() throws IOException {
+    Path path = dir.resolve("1.index");
+    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+      index.add(0, 0, new int[] {0, 10, 20, 30}, 4);
+      index.writeUpTo(2);
+
+      index.add(2, 20, new int[] {0, 5}, 2);
+      index.add(4, 35, new int[] {0}, 1);
+
+      assertThat(index.pendingEntries()).isEqualTo(3);
+      assertThat(index.positionOf(3)).isEqualTo(25);
+      index.writeUpTo(5);
+    }
+    assertThat(entriesOf(path)).containsExactly(0, 10, 20, 25, 35);
+  }
+
+  @Test
+  void anIndexWhoseFileIsBehindWritesItsTailWhenAsked() throws IOException {
+    Path path = dir.resolve("1.index");
+    Files.write(path, new byte[] {0, 0, 0, 9, 0, 0, 0, 20});
+    try (FileChannel channel = file(path)) {
+      SegmentIndex index = SegmentIndex.of(channel, path, 2, new int[] {31, 47});
+      assertThat(index.positionOf(1)).isEqualTo(20);
+      assertThat(index.positionOf(3)).isEqualTo(47);
+
+      index.writeUpTo(4);
+    }
+    assertThat(entriesOf(path)).containsExactly(9, 20, 31, 47);
+  }
+
+  private static int[] entriesOf(Path path) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(path));
+    int[] entries = new int[bytes.capacity() / SegmentIndex.ENTRY_BYTES];
+    bytes.asIntBuffer().get(entries);
+    return entries;
   }
 }

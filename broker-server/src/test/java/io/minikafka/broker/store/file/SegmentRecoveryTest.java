@@ -57,7 +57,7 @@ class SegmentRecoveryTest {
     writeSegment("a", "b", "c");
     SegmentRecovery.Recovered r = recover(false);
     assertThat(r.count()).isEqualTo(3);
-    assertThat(r.positions()).as("not scanned").isNull();
+    assertThat(r.tail()).as("not scanned").isNull();
     assertThat(r.firstTime()).isEqualTo(1000);
     assertThat(r.lastTime()).isEqualTo(1002);
     assertThat(repairs).isEmpty();
@@ -69,7 +69,7 @@ class SegmentRecoveryTest {
     Files.delete(dir.resolve("s.index"));
     SegmentRecovery.Recovered r = recover(false);
     assertThat(r.count()).isEqualTo(3);
-    assertThat(r.positions()).startsWith(positions);
+    assertThat(r.tail()).startsWith(positions);
     assertThat(r.indexEntries()).isZero();
     assertThat(repairs).singleElement().asString().contains("rebuilt index of 3 entries");
   }

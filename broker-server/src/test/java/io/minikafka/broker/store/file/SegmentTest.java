@@ -119,4 +119,25 @@ class SegmentTest {
     assertThat(Segment.baseOf("0000000000000000004x.log")).isEqualTo(-1);
     assertThat(Segment.baseOf("00000000000000000000.log")).isEqualTo(-1);
   }
+
+  @Test
+  void anActiveSegmentReopensWithItsWholeIndexInTheFileAndNoneInMemory() throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      for (int i = 0; i < 2_000; i++) {
+        append(segment, new long[] {i, i, i, i, i}, "a", "b", "c", "d", "e");
+      }
+      segment.writeIndexEntries(4_000);
+      assertThat(segment.pendingIndexEntries()).isEqualTo(6_000);
+    }
+    List<String> repairs = new ArrayList<>();
+    try (Segment reopened = Segment.open(dir, 1, true, disk, repairs)) {
+      assertThat(reopened.count()).isEqualTo(10_000);
+      assertThat(reopened.pendingIndexEntries()).isZero();
+      assertThat(Files.size(dir.resolve(Segment.fileName(1, SegmentIndex.SUFFIX))))
+          .isEqualTo(10_000L * SegmentIndex.ENTRY_BYTES);
+      List<StoredMessage> tail = new ArrayList<>();
+      reopened.read("t", 9_999, 10_001, PollLimits.UNLIMITED, 0, tail);
+      assertThat(tail).extracting(StoredMessage::number).containsExactly(9_999L, 10_000L);
+    }
+  }
 }

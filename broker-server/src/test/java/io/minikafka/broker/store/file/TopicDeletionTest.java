@@ -87,4 +87,41 @@ class TopicDeletionTest {
       }
     }
   }
+
+  @Test
+  void aDeletedTopicHoldsNoFileHandleUntilItComesBack() throws Exception {
+    Path root = workDir.resolve("store");
+    try (FileStore store = open(root, faults)) {
+      for (int i = 1; i <= 40; i++) {
+        store.store("gone", ("m" + i + " ".repeat(100)).getBytes(UTF_8));
+      }
+      store.store("kept", "k".getBytes(UTF_8));
+
+      store.deleteTopic("gone");
+
+      assertThat(openUnder("gone")).isEmpty();
+      assertThat(openUnder("kept")).isNotEmpty();
+      store.flushAll(true);
+    }
+    try (FileStore store = open(root, faults)) {
+      assertThat(openUnder("gone")).as("still none after a restart").isEmpty();
+
+      assertThat(store.store("gone", "back".getBytes(UTF_8))).isEqualTo(41);
+
+      assertThat(openUnder("gone")).isNotEmpty();
+      assertThat(store.poll("gone", 1, PollLimits.UNLIMITED).messages())
+          .extracting(StoredMessage::number)
+          .containsExactly(41L);
+    }
+    try (FileStore store = open(root, FileOps.DEFAULT)) {
+      assertThat(store.poll("gone", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
+    }
+  }
+
+  private List<Path> openUnder(String topicDir) {
+    return faults.openChannels.stream()
+        .map(FaultyChannel::path)
+        .filter(p -> p.getParent().getFileName().toString().equals(topicDir))
+        .toList();
+  }
 }
