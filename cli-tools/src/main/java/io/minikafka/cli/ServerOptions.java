@@ -83,12 +83,7 @@ class ServerOptions {
    * @throws IllegalArgumentException naming the option that is wrong
    */
   ConnectionConfig connection() {
-    return connection(timeout);
-  }
-
-  /** The same, with another call timeout. */
-  ConnectionConfig connection(Duration callTimeout) {
-    ConnectionConfig config = ConnectionConfig.of(host, callTimeout);
+    ConnectionConfig config = ConnectionConfig.of(host, timeout);
     if (tls || caCert != null || cert != null || key != null) {
       if ((cert == null) != (key == null)) {
         throw new IllegalArgumentException(

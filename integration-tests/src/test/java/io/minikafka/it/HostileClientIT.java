@@ -13,7 +13,6 @@ import io.grpc.stub.StreamObserver;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.PollRequest;
-import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.SubscribeRequest;
@@ -92,18 +91,16 @@ class HostileClientIT {
         assertThat(limit.getStatus().getDescription()).contains("MINIKAFKA_MAX_TOPICS");
 
         // A thousand long polls at the longest wait there is (uint32 milliseconds: 49 days).
-        List<StreamObserver<PollResponse>> polls = new ArrayList<>();
+        java.util.Queue<Status> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int i = 0; i < 1_000; i++) {
-          StreamObserver<PollResponse> ignore = ignoring();
           MiniKafkaGrpc.newStub(channels.get(i % 8))
               .poll(
                   PollRequest.newBuilder()
-                      .setTopic("topic-" + i)
+                      .setTopic("topic-" + (i + 2))
                       .setReadFrom(MsgNumber.newBuilder().setMsgNumber(2))
                       .setMaxWaitMs(-1)
                       .build(),
-                  ignore);
-          polls.add(ignore);
+                  recording(refused));
         }
 
         // Subscriptions that never ask for a message, on a topic with a backlog of 20 MiB.
@@ -118,7 +115,7 @@ class HostileClientIT {
           MiniKafkaGrpc.newStub(channels.get(i % 8))
               .subscribe(
                   SubscribeRequest.newBuilder().setTopic("topic-0").setReadFrom(1).build(),
-                  neverReading());
+                  neverReading(refused));
         }
 
         // Produce streams that send 1 MiB batches as fast as the server lets them and never read an
@@ -143,6 +140,9 @@ class HostileClientIT {
           Thread.onSpinWait();
         }
 
+        // Every poll and subscription was taken and is still open: the bounds below are not
+        // those of a server that refused them.
+        assertThat(refused).isEmpty();
         long files = server.openFiles();
         long resident = server.residentBytes();
         System.out.printf(
@@ -184,21 +184,27 @@ class HostileClientIT {
     }
   }
 
-  private static <T> StreamObserver<T> ignoring() {
+  /** Notes how a call ended early, if it did. */
+  private static <T> StreamObserver<T> recording(java.util.Queue<Status> ended) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {}
 
       @Override
-      public void onError(Throwable t) {}
+      public void onError(Throwable t) {
+        ended.add(Status.fromThrowable(t));
+      }
 
       @Override
-      public void onCompleted() {}
+      public void onCompleted() {
+        ended.add(Status.OK.withDescription("answered"));
+      }
     };
   }
 
   /** A subscriber that asks for nothing: the server must not buffer what it cannot send. */
-  private static ClientResponseObserver<SubscribeRequest, SubscribeResponse> neverReading() {
+  private static ClientResponseObserver<SubscribeRequest, SubscribeResponse> neverReading(
+      java.util.Queue<Status> ended) {
     return new ClientResponseObserver<>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
@@ -209,7 +215,9 @@ class HostileClientIT {
       public void onNext(SubscribeResponse value) {}
 
       @Override
-      public void onError(Throwable t) {}
+      public void onError(Throwable t) {
+        ended.add(Status.fromThrowable(t));
+      }
 
       @Override
       public void onCompleted() {}

@@ -114,6 +114,33 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Heap the server's JVM uses now, from its Prometheus metrics (start it with {@code
+   * MINIKAFKA_METRICS=127.0.0.1:0}): the sum of {@code jvm_memory_used_bytes} over its heap areas.
+   */
+  long heapUsedBytes() throws Exception {
+    java.util.regex.Matcher at =
+        log.stream()
+            .map(java.util.regex.Pattern.compile("Metrics: (http://\\S+/metrics)")::matcher)
+            .filter(java.util.regex.Matcher::find)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the server serves no metrics"));
+    java.net.http.HttpResponse<String> metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(at.group(1)))
+                    .timeout(java.time.Duration.ofSeconds(10))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    double heap = 0;
+    for (String line : metrics.body().split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (long) heap;
+  }
+
   /** Resident memory of the server process in bytes (Linux). */
   long residentBytes() throws java.io.IOException {
     for (String line :

@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.minikafka.broker.store.TopicName;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
@@ -105,6 +106,7 @@ public final class AccessControl implements ServerInterceptor {
    * Throws unless the caller may do {@code operation} to {@code topic}.
    *
    * @param identity the caller, from {@link #current()} at the start of its call
+   * @throws IllegalArgumentException if the topic name is invalid
    * @throws PermissionDeniedException naming the principal, the operation and the topic
    * @throws io.grpc.StatusRuntimeException UNAUTHENTICATED if the identity left the file since
    */
@@ -112,10 +114,37 @@ public final class AccessControl implements ServerInterceptor {
     if (file == null) {
       return;
     }
+    // Checked before a denial can quote it: never a control character or a megabyte in a log line.
+    TopicName.validate(topic);
     Principal principal = principal(identity);
     if (!principal.may(operation, topic)) {
       throw new PermissionDeniedException(principal.name(), operation, topic);
     }
+  }
+
+  /** Whether the caller may do {@code operation} to {@code topic} under the rules in force now. */
+  public boolean allows(Identity identity, Operation operation, String topic) {
+    try {
+      check(identity, operation, topic);
+      return true;
+    } catch (RuntimeException denied) {
+      return false;
+    }
+  }
+
+  /** Runs {@code listener} whenever reloaded rules take effect; never without an auth file. */
+  public void onRulesChanged(Runnable listener) {
+    if (file != null) {
+      file.onChange(listener);
+    }
+  }
+
+  /**
+   * Whether the caller may see what the server says about itself beyond its topics (the store's
+   * problems, which name directories): admins only.
+   */
+  public boolean mayAdminister(Identity identity) {
+    return file == null || principal(identity).may(Operation.DELETE, "*");
   }
 
   /** Whether the caller may see {@code topic} in a topic list: whether it may consume it. */

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,6 +30,7 @@ public final class AuthFile {
 
   private final Path path;
   private volatile AuthRules rules;
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
   /** The contents last looked at, loaded or refused, so that each change is handled once. */
   private byte[] lastSeen;
@@ -71,6 +74,11 @@ public final class AuthFile {
     return rules;
   }
 
+  /** Runs {@code listener} each time new rules take effect, on the thread that loaded them. */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
   /** Checks the file every {@value #CHECK_SECONDS} s on {@code timer}. */
   public void watch(ScheduledExecutorService timer) {
     timer.scheduleWithFixedDelay(
@@ -101,6 +109,7 @@ public final class AuthFile {
       rules = parsed;
       lastProblem = null;
       LOG.info("Auth file {} reloaded: {} identities", path, parsed.size());
+      changeListeners.forEach(Runnable::run);
     } catch (CharacterCodingException e) {
       problem("is not UTF-8");
     } catch (IllegalArgumentException e) {

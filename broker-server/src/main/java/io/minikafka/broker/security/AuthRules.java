@@ -74,7 +74,7 @@ public final class AuthRules {
       }
       List<Principal.Permission> permissions = new ArrayList<>();
       for (int f = 2; f < fields.length; f++) {
-        permissions.add(permission(fields[f], lineNumber));
+        permissions.add(permission(fields[f], "line " + lineNumber + ", permission " + (f - 1)));
       }
       Principal principal = new Principal(fields[1], permissions);
       if (who.startsWith(SHA256)) {
@@ -97,7 +97,11 @@ public final class AuthRules {
     return new AuthRules(List.copyOf(hashes), List.copyOf(tokenPrincipals), Map.copyOf(byCn));
   }
 
-  private static Principal.Permission permission(String text, int lineNumber) {
+  /**
+   * Parses one permission; errors name it by {@code where}, never by its text, which may be a
+   * pasted token.
+   */
+  private static Principal.Permission permission(String text, String where) {
     if (text.equals("admin")) {
       return new Principal.Permission(Operation.Grant.ADMIN, "");
     }
@@ -109,21 +113,15 @@ public final class AuthRules {
           case "consume" -> Operation.Grant.CONSUME;
           default ->
               throw new IllegalArgumentException(
-                  "line "
-                      + lineNumber
-                      + ": unknown permission '"
-                      + shown(text)
-                      + "': use produce:<pattern>, consume:<pattern> or admin");
+                  where
+                      + (kind.matches("[a-z]{1,16}") ? " ('" + kind + "')" : "")
+                      + " is unknown: use produce:<pattern>, consume:<pattern> or admin");
         };
     String pattern = colon < 0 ? "" : text.substring(colon + 1);
     String name = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
     if (pattern.isEmpty() || name.contains("*") || (!name.isEmpty() && !validTopic(name))) {
       throw new IllegalArgumentException(
-          "line "
-              + lineNumber
-              + ": '"
-              + shown(text)
-              + "' needs a topic name, a prefix ending in *, or * after the colon");
+          where + " (" + kind + ") needs a topic name, a prefix ending in *, or * after the colon");
     }
     return new Principal.Permission(grant, pattern);
   }
@@ -135,14 +133,6 @@ public final class AuthRules {
     } catch (IllegalArgumentException e) {
       return false;
     }
-  }
-
-  /**
-   * A permission as errors quote it: short, so that a token pasted in its place is never logged
-   * whole.
-   */
-  private static String shown(String text) {
-    return text.length() > 24 ? text.substring(0, 12) + "…" : text;
   }
 
   /** The principal of a bearer token. */

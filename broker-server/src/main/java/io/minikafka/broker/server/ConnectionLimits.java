@@ -114,9 +114,4 @@ final class ConnectionLimits implements ServerInterceptor {
       }
     };
   }
-
-  /** Connections with calls open now, for tests. */
-  int connections() {
-    return open.size();
-  }
 }

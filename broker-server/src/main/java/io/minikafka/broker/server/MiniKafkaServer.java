@@ -154,12 +154,11 @@ public final class MiniKafkaServer implements AutoCloseable {
     }
     this.grpcServer =
         builder
-            .addService(
-                intercepted(
-                    MalformedRequests.guard(service.bindService()),
-                    access,
-                    new ConnectionLimits(
-                        config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection())))
+            // Every service, health and reflection too: they are open to clients without identity.
+            .intercept(
+                new ConnectionLimits(
+                    config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection()))
+            .addService(intercepted(MalformedRequests.guard(service.bindService()), access))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(maxRequestBytes(config))
@@ -168,16 +167,15 @@ public final class MiniKafkaServer implements AutoCloseable {
 
   /**
    * The service behind its interceptors. The last listed runs first: metrics count every call,
-   * refused ones too; a connection past its limits is refused before its identity is looked at;
-   * identity is checked before anything looks at a request.
+   * refused ones too; identity is checked before anything looks at a request. A connection past its
+   * limits is refused before all of them (a server-wide interceptor).
    */
   private ServerServiceDefinition intercepted(
-      ServerServiceDefinition guarded, AccessControl access, ConnectionLimits limits) {
+      ServerServiceDefinition guarded, AccessControl access) {
     List<ServerInterceptor> interceptors = new ArrayList<>();
     if (access.enabled()) {
       interceptors.add(access);
     }
-    interceptors.add(limits);
     if (metrics != null) {
       interceptors.add(metrics.interceptor());
     }

@@ -41,6 +41,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +76,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   private final TopicEvents events;
   private final ExecutorService pushExecutor;
   private final ScheduledExecutorService timer;
-  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+  /** Open subscriptions, with who opened them on which topic: revoked ones are ended. */
+  private final Map<Subscription, Subscriber> subscriptions = new ConcurrentHashMap<>();
+
+  private record Subscriber(AccessControl.Identity caller, String topic) {}
+
   private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
   private final Executor storeExecutor;
 
@@ -94,6 +100,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     this.maxMessageBytes = maxMessageBytes;
     this.maxRequestBytes = maxRequestBytes;
     this.produceQueue = new ProduceQueue(produceQueueBytes);
+    access.onRulesChanged(this::endRevokedSubscriptions);
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
     this.events = new TopicEvents(pushExecutor);
@@ -300,7 +307,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             request.getFromTimeMs(),
             limits,
             () -> subscriptions.remove(self[0]));
-    subscriptions.add(self[0]);
+    subscriptions.put(self[0], new Subscriber(access.current(), request.getTopic()));
     self[0].start();
   }
 
@@ -317,7 +324,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       responses.onNext(
           ListTopicsResponse.newBuilder()
               .addAllTopics(visible)
-              .addAllProblems(store.health().problems())
+              .addAllProblems(access.mayAdminister(caller) ? store.health().problems() : List.of())
               .build());
       responses.onCompleted();
     } catch (Exception e) {
@@ -422,11 +429,30 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   }
 
   /**
+   * Ends the subscriptions whose caller may no longer read their topic (the auth file changed): a
+   * revoked reader gets nothing more, not even what is already stored.
+   */
+  private void endRevokedSubscriptions() {
+    subscriptions.forEach(
+        (subscription, subscriber) -> {
+          if (!access.allows(subscriber.caller(), Operation.SUBSCRIBE, subscriber.topic())) {
+            subscription.requestEnd(
+                Status.PERMISSION_DENIED.withDescription(
+                    "principal '"
+                        + subscriber.caller().name()
+                        + "' may no longer subscribe to topic '"
+                        + subscriber.topic()
+                        + "' (the auth file changed)"));
+          }
+        });
+  }
+
+  /**
    * Ends every open-ended call, subscriptions and produce streams (after the batch each may be
    * storing): called when the server starts shutting down, so that in-flight calls can drain.
    */
   void endStreams(Status status) {
-    for (Subscription subscription : subscriptions) {
+    for (Subscription subscription : subscriptions.keySet()) {
       subscription.requestEnd(status);
     }
     for (ProduceStream stream : produceStreams) {

@@ -91,7 +91,19 @@ final class ProduceStream
           signal();
         });
     responses.disableAutoRequest();
-    responses.request(1);
+    askForNext();
+  }
+
+  /** Asks for the next request if the produce queue has room, else waits for room. */
+  private void askForNext() {
+    if (produceQueue.hasRoom()) {
+      responses.request(1);
+    } else {
+      paused.set(true);
+      produceQueue.await(this);
+      // Bytes may have been given back between the check and the pause: look again.
+      resumeIfRoom();
+    }
   }
 
   @Override
@@ -103,14 +115,7 @@ final class ProduceStream
     queuedBytes.addAndGet(bytes);
     produceQueue.add(bytes);
     queue.add(request);
-    if (produceQueue.hasRoom()) {
-      responses.request(1);
-    } else {
-      paused.set(true);
-      produceQueue.await(this);
-      // Bytes may have been given back between the check and the pause: look again.
-      resumeIfRoom();
-    }
+    askForNext();
     signal();
   }
 

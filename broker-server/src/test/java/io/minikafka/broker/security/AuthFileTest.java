@@ -50,7 +50,9 @@ class AuthFileTest {
     assertThatThrownBy(() -> AuthFile.load(missing))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
-            "MINIKAFKA_AUTH_FILE (--auth-file) " + missing + ", line 1: unknown permission");
+            "MINIKAFKA_AUTH_FILE (--auth-file) "
+                + missing
+                + ", line 1, permission 1 ('fly') is unknown");
 
     Files.write(missing, new byte[] {'c', 'n', ':', (byte) 0xff});
     assertThatThrownBy(() -> AuthFile.load(missing)).hasMessageContaining("is not UTF-8 text");
@@ -99,7 +101,7 @@ class AuthFileTest {
         .filteredOn(
             e ->
                 e.getFormattedMessage()
-                    .contains("does not parse, line 2: unknown permission 'bogus'"))
+                    .contains("does not parse, line 2, permission 1 ('bogus') is unknown"))
         .hasSize(2);
 
     Files.delete(path);

@@ -69,9 +69,10 @@ class AuthRulesTest {
     assertThatThrownBy(() -> AuthRules.parse("cn:a a admin\ncn:a b admin"))
         .hasMessage("line 2: the same identity as line 1 again");
     assertThatThrownBy(() -> AuthRules.parse("cn:a a write:orders"))
-        .hasMessageStartingWith("line 1: unknown permission 'write:orders'");
-    assertThatThrownBy(() -> AuthRules.parse("cn:a a produce:"))
-        .hasMessageContaining("needs a topic name, a prefix ending in *, or *");
+        .hasMessageStartingWith("line 1, permission 1 ('write') is unknown");
+    assertThatThrownBy(() -> AuthRules.parse("cn:a a consume:x produce:"))
+        .hasMessage(
+            "line 1, permission 2 (produce) needs a topic name, a prefix ending in *, or * after the colon");
     assertThatThrownBy(() -> AuthRules.parse("cn:a a produce:a*b*")).hasMessageContaining("line 1");
     assertThatThrownBy(() -> AuthRules.parse("cn:a")).hasMessageStartingWith("line 1: expected");
   }

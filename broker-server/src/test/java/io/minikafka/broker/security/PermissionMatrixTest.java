@@ -274,17 +274,55 @@ class PermissionMatrixTest {
 
   @Test
   void tokensNeverReachALogLine() {
-    for (String token : TOKENS) {
-      for (String operation : OPERATIONS) {
-        call(token, operation, "orders");
-        call(token, operation, "bad\u0001name");
-      }
-      stub(ADMIN).produce(produce("orders"));
+    // gRPC and Netty log through java.util.logging, at every level for this test.
+    List<String> julLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("");
+    java.util.logging.Level julLevel = jul.getLevel();
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            julLines.add(
+                new java.util.logging.SimpleFormatter().formatMessage(record)
+                    + " "
+                    + (record.getThrown() == null ? "" : record.getThrown()));
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    capture.setLevel(java.util.logging.Level.ALL);
+    jul.addHandler(capture);
+    jul.setLevel(java.util.logging.Level.ALL);
+    Logger grpc = (Logger) LoggerFactory.getLogger("io.grpc");
+    Level grpcLevel = grpc.getLevel();
+    grpc.setLevel(Level.TRACE);
+    // Pinned as the tools' logback.xml pins them: their DEBUG frame logs print request headers.
+    List<Logger> frameLoggers =
+        List.of(
+            (Logger)
+                LoggerFactory.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler"),
+            (Logger)
+                LoggerFactory.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyClientHandler"));
+    frameLoggers.forEach(logger -> logger.setLevel(Level.INFO));
+    try {
+      callEverythingWithEveryToken();
+    } finally {
+      jul.removeHandler(capture);
+      jul.setLevel(julLevel);
+      grpc.setLevel(grpcLevel);
+      frameLoggers.forEach(logger -> logger.setLevel(null));
     }
-    callWithAuthorization("Bearer", "poll", "orders");
-    server.reloadAuth();
 
     assertThat(logs.list).isNotEmpty();
+    for (String line : julLines) {
+      for (String token : TOKENS) {
+        assertThat(line).doesNotContain(token);
+      }
+    }
     for (ILoggingEvent event : logs.list) {
       String line =
           event.getFormattedMessage()
@@ -294,6 +332,18 @@ class PermissionMatrixTest {
         assertThat(line).doesNotContain(token);
       }
     }
+  }
+
+  private void callEverythingWithEveryToken() {
+    for (String token : TOKENS) {
+      for (String operation : OPERATIONS) {
+        call(token, operation, "orders");
+        call(token, operation, "bad\u0001name");
+      }
+      stub(ADMIN).produce(produce("orders"));
+    }
+    callWithAuthorization("Bearer", "poll", "orders");
+    server.reloadAuth();
   }
 
   @Test
@@ -328,6 +378,26 @@ class PermissionMatrixTest {
     Status status = ended.get(10, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(acks).hasSize(1);
+  }
+
+  @Test
+  void aReaderRemovedFromTheFileLosesItsOpenSubscription() throws Exception {
+    java.util.Iterator<io.minikafka.protocol.SubscribeResponse> subscription =
+        MiniKafkaGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(CONSUMER)))
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .subscribe(SubscribeRequest.newBuilder().setTopic("orders").setReadFrom(1).build());
+    assertThat(subscription.next().getRecordsCount()).isEqualTo(1);
+
+    Files.writeString(
+        authFile, Files.readString(authFile).replace(" consumer consume:orders", " consumer"));
+    server.reloadAuth();
+
+    assertThatThrownBy(subscription::next)
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessage(
+            "PERMISSION_DENIED: principal 'consumer' may no longer subscribe to topic 'orders'"
+                + " (the auth file changed)");
   }
 
   private Status call(String token, String operation, String topic) {

@@ -181,4 +181,19 @@ class ProduceStreamTest {
 
     assertThat(shared.queued()).isZero();
   }
+
+  @Test
+  void aStreamOpenedWhileTheQueueIsFullWaitsForRoom() {
+    ProduceQueue shared = new ProduceQueue(MAX_REQUEST);
+    Responses first = new Responses();
+    ProduceStream a = stream(first, shared);
+    a.onNext(request(MAX_REQUEST));
+    Responses late = new Responses();
+
+    stream(late, shared);
+
+    assertThat(late.requested).hasValue(0);
+    pendingDrains.remove(0).run();
+    assertThat(late.requested).hasValue(1);
+  }
 }

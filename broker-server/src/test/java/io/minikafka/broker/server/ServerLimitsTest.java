@@ -205,7 +205,7 @@ class ServerLimitsTest {
                                 Payload.newBuilder().setPayload(ByteString.copyFrom(new byte[200])))
                             .build()))
         .hasMessageStartingWith(
-            "RESOURCE_EXHAUSTED: topic 't': the memory store holds 1 of its 100 bytes")
+            "RESOURCE_EXHAUSTED: topic 't': the memory store holds 41 of its 100 bytes")
         .hasMessageEndingWith("(MINIKAFKA_MAX_MEMORY_BYTES)");
     assertThat(blocking(channel).produce(produce("t")).getMsgNumber()).isEqualTo(2);
   }

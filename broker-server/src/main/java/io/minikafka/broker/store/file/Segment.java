@@ -442,11 +442,9 @@ final class Segment implements Closeable {
     return parked;
   }
 
-  /**
-   * Index entries held in memory rather than in the index file: what this segment costs the heap.
-   */
-  int pendingIndexEntries() {
-    return index.pendingEntries();
+  /** Slots for index entries held in memory: what this segment's index costs the heap. */
+  int indexSlotsInMemory() {
+    return index.slotsInMemory();
   }
 
   /** Closes both files, even if closing the first fails. */

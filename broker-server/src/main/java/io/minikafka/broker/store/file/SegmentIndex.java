@@ -127,8 +127,9 @@ final class SegmentIndex implements Closeable {
     System.arraycopy(pending, count, pending, 0, pendingCount - count);
     pendingCount -= count;
     written += count;
-    if (pending.length > INITIAL_PENDING * 4 && pendingCount < pending.length / 4) {
-      pending = Arrays.copyOf(pending, Math.max(INITIAL_PENDING, pending.length / 2));
+    // Back to its first size once written: an idle index keeps nothing from its last burst.
+    if (pending.length > INITIAL_PENDING && pendingCount <= INITIAL_PENDING) {
+      pending = Arrays.copyOf(pending, INITIAL_PENDING);
     }
   }
 
@@ -140,11 +141,9 @@ final class SegmentIndex implements Closeable {
     sealed = true;
   }
 
-  /**
-   * Entries held in memory, not in the file yet: what the index costs while its segment is active.
-   */
-  synchronized int pendingEntries() {
-    return pendingCount;
+  /** Slots for entries held in memory: what the index costs the heap (0 once sealed). */
+  synchronized int slotsInMemory() {
+    return pending == null ? 0 : pending.length;
   }
 
   FileChannel file() {

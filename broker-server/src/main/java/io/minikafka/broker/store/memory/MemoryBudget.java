@@ -4,16 +4,28 @@ import io.minikafka.broker.store.LimitExceededException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The payload bytes a {@link MemoryStore} may hold, shared by its topics: appends reserve their
- * bytes first and are refused past the cap; removals give them back. Thread-safe.
+ * The bytes a {@link MemoryStore} may hold, payloads plus {@value #MESSAGE_OVERHEAD_BYTES} per
+ * message, shared by its topics: appends reserve their bytes first and are refused past the cap;
+ * removals give them back. Thread-safe.
  */
 final class MemoryBudget {
+
+  /**
+   * What a message costs the heap beyond its payload: its slot and time in the topic's ring, and
+   * the payload array's header. Charged so that a flood of empty messages meets the cap too.
+   */
+  static final int MESSAGE_OVERHEAD_BYTES = 40;
 
   private final long maxBytes;
   private final AtomicLong used = new AtomicLong();
 
   MemoryBudget(long maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /** What a message of {@code payloadBytes} is charged. */
+  static long cost(int payloadBytes) {
+    return (long) payloadBytes + MESSAGE_OVERHEAD_BYTES;
   }
 
   /** Takes {@code bytes} for an append to {@code topic}, or refuses without taking anything. */
@@ -43,9 +55,5 @@ final class MemoryBudget {
 
   void release(long bytes) {
     used.addAndGet(-bytes);
-  }
-
-  long used() {
-    return used.get();
   }
 }

@@ -50,7 +50,7 @@ public final class MemoryStore extends CheckedStore {
   protected long doStoreBatch(String topic, List<byte[]> payloads) throws LimitExceededException {
     long bytes = 0;
     for (byte[] payload : payloads) {
-      bytes += payload.length;
+      bytes += MemoryBudget.cost(payload.length);
     }
     // Reserved before the topic is made, so that a refused batch leaves no empty topic behind.
     budget.reserve(topic, bytes);

@@ -132,7 +132,7 @@ final class TopicLog {
       payloads[slot(i)] = null;
     }
     payloadBytes -= freed;
-    budget.release(freed);
+    budget.release(freed + (long) count * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
     head = slot(count);
     size -= count;
     firstNumber += count;
@@ -179,7 +179,7 @@ final class TopicLog {
       head = 0;
       firstNumber += size;
       size = 0;
-      budget.release(payloadBytes);
+      budget.release(payloadBytes + (long) size * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
       payloadBytes = 0;
       if (payloads.length > MIN_SHRINK_CAPACITY) {
         payloads = new byte[INITIAL_CAPACITY][];

@@ -26,7 +26,8 @@ class MemoryStoreTest extends BackingStoreContractTest {
   @Test
   void pastItsMemoryCapTheStoreRefusesProducersAndNeverDropsAcknowledgedMessages()
       throws IOException {
-    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(10_000));
+    // Each message is charged its payload plus 40 bytes.
+    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(10_400));
     for (int i = 0; i < 9; i++) {
       capped.store("big", new byte[1_000]);
     }
@@ -34,7 +35,7 @@ class MemoryStoreTest extends BackingStoreContractTest {
     assertThatThrownBy(() -> capped.storeBatch("other", List.of(new byte[600], new byte[600])))
         .isInstanceOf(LimitExceededException.class)
         .hasMessageStartingWith(
-            "topic 'other': the memory store holds 9000 of its 10000 bytes, too many to take 1200 more")
+            "topic 'other': the memory store holds 9360 of its 10400 bytes, too many to take 1280 more")
         .satisfies(
             e ->
                 assertThat(((LimitExceededException) e).limit())
@@ -52,6 +53,17 @@ class MemoryStoreTest extends BackingStoreContractTest {
     assertThat(capped.store("again", new byte[10_000]))
         .as("deleted bytes are given back")
         .isEqualTo(1);
+  }
+
+  @Test
+  void emptyMessagesAreChargedToo() throws IOException {
+    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(4_000));
+    for (int i = 0; i < 100; i++) {
+      capped.store("t", new byte[0]);
+    }
+
+    assertThatThrownBy(() -> capped.store("t", new byte[0]))
+        .isInstanceOf(LimitExceededException.class);
   }
 
   @Test
