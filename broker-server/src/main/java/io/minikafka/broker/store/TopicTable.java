@@ -39,9 +39,11 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
       return state;
     }
     // Rare (a new topic): one at a time, so that concurrent creations cannot pass the limit.
+    // Deleted topics coming back at once can: each becomes live only when its append lands.
     synchronized (this) {
       state = get(topic);
-      if (state == null || deleted.test(state)) {
+      // Live topics are counted only when there are enough entries for the limit to matter.
+      if ((state == null || deleted.test(state)) && size() >= maxTopics) {
         int live = 0;
         for (T other : values()) {
           if (!deleted.test(other)) {

@@ -24,6 +24,8 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.ForwardingStore;
+import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.DeleteTopicRequest;
@@ -76,6 +78,9 @@ class PermissionMatrixTest {
 
   private static final List<String> TOPICS = List.of("orders", "logs.web", "secret");
 
+  /** What the store reports as wrong: it names a directory, so only admins are told. */
+  private static final String STORE_PROBLEM = "topic directory /var/lib/minikafka/x is unreadable";
+
   @TempDir Path dir;
   private Path authFile;
   private MiniKafkaServer server;
@@ -104,7 +109,12 @@ class PermissionMatrixTest {
                 ""));
     server =
         MiniKafkaServer.start(
-            new MemoryStore(),
+            new ForwardingStore(new MemoryStore()) {
+              @Override
+              public StoreHealth health() {
+                return new StoreHealth(true, List.of(STORE_PROBLEM));
+              }
+            },
             ServerConfig.builder().host(Endpoint.parse("127.0.0.1:0")).authFile(authFile).build(),
             Clock.systemUTC());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -207,6 +217,16 @@ class PermissionMatrixTest {
         .isEmpty();
     assertThat(stub(NOBODY).listTopics(ListTopicsRequest.getDefaultInstance()).getTopicsList())
         .isEmpty();
+  }
+
+  @Test
+  void onlyAdminsAreToldTheStoresProblems() {
+    assertThat(stub(ADMIN).listTopics(ListTopicsRequest.getDefaultInstance()).getProblemsList())
+        .containsExactly(STORE_PROBLEM);
+    for (String token : List.of(CONSUMER, PRODUCER, PREFIXED, NOBODY)) {
+      assertThat(stub(token).listTopics(ListTopicsRequest.getDefaultInstance()).getProblemsList())
+          .isEmpty();
+    }
   }
 
   @Test

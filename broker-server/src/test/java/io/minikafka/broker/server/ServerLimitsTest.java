@@ -141,6 +141,37 @@ class ServerLimitsTest {
   }
 
   @Test
+  void healthWatchesCountTowardTheConnectionsLimitToo() throws Exception {
+    start(ServerConfig.builder().maxCallsPerConnection(1), StoreLimits.DEFAULTS);
+    ManagedChannel channel = connection();
+    CompletableFuture<io.grpc.health.v1.HealthCheckResponse> watching = new CompletableFuture<>();
+    io.grpc.health.v1.HealthGrpc.newStub(channel)
+        .watch(
+            io.grpc.health.v1.HealthCheckRequest.getDefaultInstance(),
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.grpc.health.v1.HealthCheckResponse value) {
+                watching.complete(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                watching.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+    watching.get(10, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> blocking(channel).produce(produce("t")))
+        .hasMessage(
+            "RESOURCE_EXHAUSTED: this connection already has its maximum of 1 calls open"
+                + " (MINIKAFKA_MAX_CALLS_PER_CONNECTION)");
+    assertThat(blocking(connection()).produce(produce("t")).getMsgNumber()).isEqualTo(1);
+  }
+
+  @Test
   void oneSubscriptionPastTheConnectionsLimitIsRefusedWhileOtherCallsGoOn() throws Exception {
     start(ServerConfig.builder().maxSubscriptionsPerConnection(2), StoreLimits.DEFAULTS);
     ManagedChannel channel = connection();
