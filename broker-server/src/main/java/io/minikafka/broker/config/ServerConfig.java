@@ -38,6 +38,7 @@ import java.util.function.Function;
  * @param produceQueueBytes bytes all produce streams together may have received and not yet stored
  * @param idleTimeout a connection without calls for this long is closed
  * @param maxConnectionAge connections are asked to reconnect after this long, or empty for never
+ * @param maxOpenFiles the file store holds at most this many segment files open
  */
 public record ServerConfig(
     Endpoint host,
@@ -58,7 +59,8 @@ public record ServerConfig(
     int maxSubscriptionsPerConnection,
     long produceQueueBytes,
     Duration idleTimeout,
-    Optional<Duration> maxConnectionAge) {
+    Optional<Duration> maxConnectionAge,
+    int maxOpenFiles) {
 
   public static final Endpoint DEFAULT_HOST = new Endpoint("127.0.0.1", 9999);
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
@@ -101,6 +103,9 @@ public record ServerConfig(
     Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
     if (maxCallsPerConnection < 1 || maxSubscriptionsPerConnection < 1 || produceQueueBytes < 1) {
       throw new IllegalArgumentException("per-connection limits must be positive");
+    }
+    if (maxOpenFiles < 1) {
+      throw new IllegalArgumentException("maxOpenFiles must be positive");
     }
     logLevel = parseLogLevel(logLevel);
     if (retention == null || retention.isNegative() || retention.isZero()) {
@@ -165,6 +170,7 @@ public record ServerConfig(
     private long produceQueueBytes = DEFAULT_PRODUCE_QUEUE_BYTES;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Optional<Duration> maxConnectionAge = Optional.empty();
+    private int maxOpenFiles = FileStoreConfig.DEFAULT_MAX_OPEN_FILES;
 
     private Builder() {}
 
@@ -188,6 +194,7 @@ public record ServerConfig(
       produceQueueBytes = c.produceQueueBytes;
       idleTimeout = c.idleTimeout;
       maxConnectionAge = c.maxConnectionAge;
+      maxOpenFiles = c.maxOpenFiles;
     }
 
     public Builder host(Endpoint value) {
@@ -285,6 +292,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder maxOpenFiles(int value) {
+      maxOpenFiles = value;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming a value out of range
      */
@@ -308,7 +320,8 @@ public record ServerConfig(
           maxSubscriptionsPerConnection,
           produceQueueBytes,
           idleTimeout,
-          maxConnectionAge);
+          maxConnectionAge,
+          maxOpenFiles);
     }
   }
 
@@ -327,7 +340,8 @@ public record ServerConfig(
         .withSegmentBytes(segmentBytes)
         .withSegmentMaxAge(maxAge)
         .withLimits(storeLimits)
-        .withMinFreeDisk(minFreeDisk);
+        .withMinFreeDisk(minFreeDisk)
+        .withMaxOpenFiles(maxOpenFiles);
   }
 
   /** How often the sweeper runs: a tenth of the retention, as the original. */
@@ -453,7 +467,7 @@ public record ServerConfig(
         limits.withMaxTopics(
             sources.parse(
                 Setting.MAX_TOPICS,
-                v -> parseSize(v, 1),
+                v -> parseCount(v, 1),
                 "10000",
                 limits.maxTopics(),
                 Integer.toString(limits.maxTopics())));
@@ -461,7 +475,7 @@ public record ServerConfig(
         limits.withMaxConsumersPerTopic(
             sources.parse(
                 Setting.MAX_CONSUMERS_PER_TOPIC,
-                v -> parseSize(v, 1),
+                v -> parseCount(v, 1),
                 "1000",
                 limits.maxConsumersPerTopic(),
                 Integer.toString(limits.maxConsumersPerTopic())));
@@ -488,14 +502,14 @@ public record ServerConfig(
     config.maxCallsPerConnection(
         sources.parse(
             Setting.MAX_CALLS_PER_CONNECTION,
-            v -> parseSize(v, 1),
+            v -> parseCount(v, 1),
             "10000",
             d.maxCallsPerConnection,
             Integer.toString(d.maxCallsPerConnection)));
     config.maxSubscriptionsPerConnection(
         sources.parse(
             Setting.MAX_SUBSCRIPTIONS_PER_CONNECTION,
-            v -> parseSize(v, 1),
+            v -> parseCount(v, 1),
             "1000",
             d.maxSubscriptionsPerConnection,
             Integer.toString(d.maxSubscriptionsPerConnection)));
@@ -520,6 +534,13 @@ public record ServerConfig(
             GoDuration.EXAMPLES,
             null,
             "(never)"));
+    config.maxOpenFiles(
+        sources.parse(
+            Setting.MAX_OPEN_FILES,
+            v -> parseCount(v, 1),
+            "4096",
+            d.maxOpenFiles,
+            d.maxOpenFiles + " (half the process's file handle limit)"));
     return config.build();
   }
 
@@ -545,6 +566,19 @@ public record ServerConfig(
       parsed = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a whole number of bytes");
+    }
+    if (parsed < min) {
+      throw new IllegalArgumentException("must be at least " + min);
+    }
+    return parsed;
+  }
+
+  private static int parseCount(String value, int min) {
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number up to " + Integer.MAX_VALUE);
     }
     if (parsed < min) {
       throw new IllegalArgumentException("must be at least " + min);

@@ -84,7 +84,11 @@ public enum Setting {
   MAX_CONNECTION_AGE(
       "MINIKAFKA_MAX_CONNECTION_AGE",
       "--max-connection-age",
-      "connections are asked to reconnect after this long (clients do so by themselves); unset = never");
+      "connections are asked to reconnect after this long (clients do so by themselves); unset = never"),
+  MAX_OPEN_FILES(
+      "MINIKAFKA_MAX_OPEN_FILES",
+      "--max-open-files",
+      "file store: segment files held open at most; the least recently used are closed until needed");
 
   private final String envVar;
   private final String flag;

@@ -27,14 +27,33 @@ final class Disk {
   private final FileOps ops;
   private final FsyncPolicy policy;
   private final FsyncObserver fsyncs;
+  private final OpenFiles openFiles;
 
   /** Why writes are refused; null while the disk is trusted. */
   private volatile StoreFailedException failure;
 
   Disk(FileOps ops, FsyncPolicy policy, FsyncObserver fsyncs) {
+    this(ops, policy, fsyncs, FileStoreConfig.DEFAULT_MAX_OPEN_FILES);
+  }
+
+  /**
+   * @param maxOpenFiles segment files held open at most, outside the moments they are used
+   */
+  Disk(FileOps ops, FsyncPolicy policy, FsyncObserver fsyncs, int maxOpenFiles) {
     this.ops = ops;
     this.policy = policy;
     this.fsyncs = fsyncs;
+    this.openFiles = new OpenFiles(maxOpenFiles);
+  }
+
+  /** A segment file, open as {@code open} is now, opened again with {@code options} once closed. */
+  FileHandle handle(Path path, FileChannel open, OpenOption... options) {
+    return new FileHandle(path, open, this, openFiles, options);
+  }
+
+  /** How many segment files are open now. */
+  int openSegmentFiles() {
+    return openFiles.count();
   }
 
   FileOps ops() {

@@ -77,7 +77,7 @@ public final class FileStore extends CheckedStore {
     this.root = root;
     this.config = config;
     this.clock = clock;
-    this.disk = new Disk(opener, config.fsync(), fsyncs);
+    this.disk = new Disk(opener, config.fsync(), fsyncs, config.maxOpenFiles());
     this.topics = new TopicTable<>(FileTopic::deleted, config.limits().maxTopics());
     Files.createDirectories(root);
     this.freeSpace = new FreeSpace(opener.fileSystem(root), config.minFreeDisk(), root.toString());

@@ -1,6 +1,8 @@
 package io.minikafka.broker.store.file;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.minikafka.broker.store.StoreLimits;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,6 +17,8 @@ import java.util.Objects;
  *     background; bounds how much of a log start-up after a crash scans
  * @param limits topics, consumers per topic and retention by size ({@link StoreLimits})
  * @param minFreeDisk produces are refused while the disk has less free space than this
+ * @param maxOpenFiles segment files (logs and indexes) held open at most; the least recently used
+ *     are closed and opened again when next used
  */
 public record FileStoreConfig(
     FsyncPolicy fsync,
@@ -22,11 +26,18 @@ public record FileStoreConfig(
     Duration segmentMaxAge,
     Duration indexFlushInterval,
     StoreLimits limits,
-    DiskFloor minFreeDisk) {
+    DiskFloor minFreeDisk,
+    int maxOpenFiles) {
 
   public static final int DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
   public static final Duration DEFAULT_SEGMENT_MAX_AGE = Duration.ofDays(7);
   public static final Duration DEFAULT_INDEX_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * Half the file handles the process may open (from 64 to 100,000): the other half is for
+   * connections, directories and the JVM.
+   */
+  public static final int DEFAULT_MAX_OPEN_FILES = defaultMaxOpenFiles();
 
   public FileStoreConfig {
     Objects.requireNonNull(fsync, "fsync");
@@ -40,6 +51,17 @@ public record FileStoreConfig(
     if (segmentMaxAge.isNegative() || segmentMaxAge.isZero()) {
       throw new IllegalArgumentException("segmentMaxAge must be positive");
     }
+    if (maxOpenFiles < 1) {
+      throw new IllegalArgumentException("maxOpenFiles must be positive: " + maxOpenFiles);
+    }
+  }
+
+  private static int defaultMaxOpenFiles() {
+    long limit =
+        ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+            ? unix.getMaxFileDescriptorCount()
+            : 8192;
+    return (int) Math.max(64, Math.min(100_000, limit / 2));
   }
 
   /** fsync always, 64 MiB segments rolled at least weekly. */
@@ -50,30 +72,37 @@ public record FileStoreConfig(
         DEFAULT_SEGMENT_MAX_AGE,
         DEFAULT_INDEX_FLUSH_INTERVAL,
         StoreLimits.DEFAULTS,
-        DiskFloor.DEFAULT);
+        DiskFloor.DEFAULT,
+        DEFAULT_MAX_OPEN_FILES);
   }
 
   public FileStoreConfig withFsync(FsyncPolicy policy) {
     return new FileStoreConfig(
-        policy, segmentBytes, segmentMaxAge, indexFlushInterval, limits, minFreeDisk);
+        policy, segmentBytes, segmentMaxAge, indexFlushInterval, limits, minFreeDisk, maxOpenFiles);
   }
 
   public FileStoreConfig withSegmentBytes(int bytes) {
     return new FileStoreConfig(
-        fsync, bytes, segmentMaxAge, indexFlushInterval, limits, minFreeDisk);
+        fsync, bytes, segmentMaxAge, indexFlushInterval, limits, minFreeDisk, maxOpenFiles);
   }
 
   public FileStoreConfig withLimits(StoreLimits value) {
     return new FileStoreConfig(
-        fsync, segmentBytes, segmentMaxAge, indexFlushInterval, value, minFreeDisk);
+        fsync, segmentBytes, segmentMaxAge, indexFlushInterval, value, minFreeDisk, maxOpenFiles);
   }
 
   public FileStoreConfig withMinFreeDisk(DiskFloor value) {
     return new FileStoreConfig(
-        fsync, segmentBytes, segmentMaxAge, indexFlushInterval, limits, value);
+        fsync, segmentBytes, segmentMaxAge, indexFlushInterval, limits, value, maxOpenFiles);
+  }
+
+  public FileStoreConfig withMaxOpenFiles(int value) {
+    return new FileStoreConfig(
+        fsync, segmentBytes, segmentMaxAge, indexFlushInterval, limits, minFreeDisk, value);
   }
 
   public FileStoreConfig withSegmentMaxAge(Duration age) {
-    return new FileStoreConfig(fsync, segmentBytes, age, indexFlushInterval, limits, minFreeDisk);
+    return new FileStoreConfig(
+        fsync, segmentBytes, age, indexFlushInterval, limits, minFreeDisk, maxOpenFiles);
   }
 }

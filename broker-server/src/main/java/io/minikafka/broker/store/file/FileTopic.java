@@ -99,7 +99,7 @@ final class FileTopic {
     }
     appends = new GroupCommit(name, committedNext, lastAppendTime, this::write);
     if (deleted && active.count() == 0) {
-      parkQuietly(active);
+      active.park();
     }
   }
 
@@ -223,7 +223,6 @@ final class FileTopic {
     disk.checkWritable();
     Segment segment = active;
     try {
-      segment.unpark();
       if (segment.count() > 0
           && (segment.size() + chunk.bytes() > config.segmentBytes()
               || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
@@ -560,7 +559,7 @@ final class FileTopic {
               for (Segment s : gone) {
                 segments.remove(s.base);
               }
-              parkQuietly(active);
+              active.park();
               return count;
             });
     try {
@@ -569,16 +568,6 @@ final class FileTopic {
       LOG.warn("{}", e.getMessage());
     }
     return removed;
-  }
-
-  /** A deleted topic's empty last segment holds no file handle until the topic comes back. */
-  private void parkQuietly(Segment segment) {
-    try {
-      segment.park();
-    } catch (IOException e) {
-      LOG.warn(
-          "Topic '{}': closing the files of its empty segment failed: {}", name, e.getMessage());
-    }
   }
 
   /**

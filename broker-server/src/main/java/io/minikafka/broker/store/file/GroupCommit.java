@@ -50,6 +50,13 @@ final class GroupCommit {
   private static final AtomicInteger SPARES = new AtomicInteger();
   private static final int MAX_SPARE_BUFFERS = 64;
 
+  /**
+   * Appenders wait for a chunk this full to be written before they start the next one, so that a
+   * topic's encoded copy of what producers sent stays near this size (one request more at most)
+   * however fast they send.
+   */
+  static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+
   private final String topic;
   private final Writer writer;
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -86,24 +93,44 @@ final class GroupCommit {
   long append(List<byte[]> payloads, long nowMillis) throws IOException {
     Chunk chunk;
     long first;
-    appendLock.lock();
-    try {
-      // A clock stepping back must not reorder append times: retention binary-searches them.
-      long time = Math.max(nowMillis, lastAppendTime);
-      if (pending == null) {
-        pending = new Chunk(assignedNext, takeSpareBuffer());
+    while (true) {
+      Chunk full = null;
+      appendLock.lock();
+      try {
+        if (pending != null && pending.bytes() >= MAX_CHUNK_BYTES) {
+          full = pending;
+        } else {
+          // A clock stepping back must not reorder append times: retention binary-searches them.
+          long time = Math.max(nowMillis, lastAppendTime);
+          if (pending == null) {
+            pending = new Chunk(assignedNext, takeSpareBuffer());
+          }
+          chunk = pending;
+          first = chunk.nextNumber();
+          chunk.add(payloads, time);
+          assignedNext = chunk.nextNumber();
+          lastAppendTime = time;
+          break;
+        }
+      } finally {
+        appendLock.unlock();
       }
-      chunk = pending;
-      first = chunk.nextNumber();
-      chunk.add(payloads, time);
-      assignedNext = chunk.nextNumber();
-      lastAppendTime = time;
-    } finally {
-      appendLock.unlock();
+      // A full chunk is written before another starts: its copy of the payloads stays bounded.
+      awaitWritten(full);
     }
     awaitWritten(chunk);
     chunk.throwIfFailed();
     return first;
+  }
+
+  /** Bytes of the records waiting for the next write. */
+  long pendingBytes() {
+    appendLock.lock();
+    try {
+      return pending == null ? 0 : pending.bytes();
+    } finally {
+      appendLock.unlock();
+    }
   }
 
   /** Waits until the chunk is written, writing it (and whatever joined it) if nobody else is. */

@@ -46,6 +46,19 @@ final class RecordFormat {
   }
 
   /**
+   * Checks the CRC of the record whose header is at {@code start} of {@code header} and whose
+   * payload is {@code payload}.
+   */
+  static boolean crcMatches(ByteBuffer header, int start, byte[] payload) {
+    CRC32C crc = new CRC32C();
+    ByteBuffer view = header.duplicate();
+    view.limit(start + HEADER_BYTES).position(start + LENGTH_OFFSET);
+    crc.update(view);
+    crc.update(payload);
+    return (int) crc.getValue() == header.getInt(start);
+  }
+
+  /**
    * Checks the CRC of the record at {@code start} of {@code buffer}, whose header and payload are
    * all in the buffer.
    */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -25,18 +26,24 @@ final class Segment implements Closeable {
 
   static final String LOG_SUFFIX = ".log";
   private static final int READ_CHUNK = 256 * 1024;
-  private static final int MAX_READ_CHUNK = 4 * 1024 * 1024;
+  private static final int MAX_READ_CHUNK = 1024 * 1024;
+
+  /** The most a heap buffer passes to one read or write of a file (see {@link #readFully}). */
+  static final int IO_SLICE_BYTES = 256 * 1024;
 
   final long base;
   final Path logPath;
 
-  /** Replaced only by {@link #unpark}, under the topic's flush lock. */
-  private volatile FileChannel log;
+  private final FileHandle log;
 
   private final SegmentIndex index;
 
-  /** Whether the files of this empty segment are closed until its next append. */
+  /** Whether this empty segment's files were closed, to stay closed until its next append. */
   private volatile boolean parked;
+
+  private static final OpenOption[] READ_WRITE = {
+    StandardOpenOption.READ, StandardOpenOption.WRITE
+  };
 
   private final Disk disk;
 
@@ -46,9 +53,9 @@ final class Segment implements Closeable {
   private volatile long firstTime = -1;
   private volatile long lastTime = -1;
 
-  private Segment(long base, Path logPath, FileChannel log, SegmentIndex index, Disk disk) {
+  private Segment(long base, FileHandle log, SegmentIndex index, Disk disk) {
     this.base = base;
-    this.logPath = logPath;
+    this.logPath = log.path;
     this.log = log;
     this.index = index;
     this.disk = disk;
@@ -90,7 +97,11 @@ final class Segment implements Closeable {
       disk.ops().delete(logPath);
       throw e;
     }
-    return new Segment(base, logPath, log, SegmentIndex.empty(index, indexPath), disk);
+    return new Segment(
+        base,
+        disk.handle(logPath, log, READ_WRITE),
+        SegmentIndex.empty(disk.handle(indexPath, index, READ_WRITE)),
+        disk);
   }
 
   private static FileChannel openNew(Path path, Disk disk) throws IOException {
@@ -128,6 +139,7 @@ final class Segment implements Closeable {
     Path indexPath = dir.resolve(fileName(base, SegmentIndex.SUFFIX));
     FileChannel log = disk.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileChannel indexFile = null;
+    FileHandle indexHandle = null;
     try {
       indexFile =
           disk.open(
@@ -137,17 +149,18 @@ final class Segment implements Closeable {
               StandardOpenOption.WRITE);
       SegmentRecovery.Recovered r =
           SegmentRecovery.recover(log, indexFile, logPath, base, active, repairs);
+      indexHandle = disk.handle(indexPath, indexFile, READ_WRITE);
       SegmentIndex index =
           r.tail() == null
-              ? SegmentIndex.sealed(indexFile, indexPath, r.count())
-              : SegmentIndex.of(indexFile, indexPath, r.indexEntries(), r.tail());
+              ? SegmentIndex.sealed(indexHandle, r.count())
+              : SegmentIndex.of(indexHandle, r.indexEntries(), r.tail());
       if (active) {
         // Written now, so that what recovery scanned is not kept in memory until a flush.
         index.writeUpTo(r.count());
       } else {
         index.seal(r.count());
       }
-      Segment s = new Segment(base, logPath, log, index, disk);
+      Segment s = new Segment(base, disk.handle(logPath, log, READ_WRITE), index, disk);
       s.count = r.count();
       s.size = r.size();
       s.committedBytes = r.size();
@@ -156,7 +169,9 @@ final class Segment implements Closeable {
       return s;
     } catch (IOException | RuntimeException e) {
       log.close();
-      if (indexFile != null) {
+      if (indexHandle != null) {
+        indexHandle.close();
+      } else if (indexFile != null) {
         indexFile.close();
       }
       throw e;
@@ -194,10 +209,9 @@ final class Segment implements Closeable {
       throws IOException {
     long position = size;
     int length = buffer.remaining();
+    parked = false;
     try {
-      while (buffer.hasRemaining()) {
-        log.write(buffer, position + buffer.position());
-      }
+      log.writeFully(buffer, position);
     } catch (IOException e) {
       cutBack(position);
       throw e;
@@ -254,7 +268,7 @@ final class Segment implements Closeable {
 
   /** Forces the log's records to disk. */
   void force() throws IOException {
-    disk.forceLog(log, logPath);
+    log.force(true);
   }
 
   /** Writes index entries not yet in the index file, up to {@code upTo} records. */
@@ -268,15 +282,15 @@ final class Segment implements Closeable {
    */
   void seal() throws IOException {
     index.writeUpTo(count);
-    if (disk.policy().forcesFiles()) {
-      disk.forceLog(log, logPath);
-      disk.force(index.file(), index.path, false);
+    // After a failed fsync nothing more is acknowledged, and start-up recovers from the disk.
+    if (disk.policy().forcesFiles() && disk.failure().isEmpty()) {
+      log.force(true);
+      index.file().force(false);
     }
     index.seal(count);
     committedBytes = size;
   }
 
-  /** Byte position of record number {@code number}, which must be in this segment. */
   /**
    * Where record {@code number} starts, from the index.
    *
@@ -356,11 +370,6 @@ final class Segment implements Closeable {
       if (!out.isEmpty() && used + cost > limits.maxBytes()) {
         break;
       }
-      if (at + recordBytes > buffer.limit()) {
-        buffer = readFully(position, (int) recordBytes);
-        bufferStart = position;
-        at = 0;
-      }
       if (buffer.getLong(at + RecordFormat.NUMBER_OFFSET) != number) {
         throw corrupt(
             topic,
@@ -368,12 +377,21 @@ final class Segment implements Closeable {
             position,
             "found number " + buffer.getLong(at + RecordFormat.NUMBER_OFFSET));
       }
-      if (!RecordFormat.crcMatches(buffer, at, length)) {
+      byte[] payload = new byte[length];
+      boolean whole = at + recordBytes <= buffer.limit();
+      if (whole) {
+        buffer.get(at + RecordFormat.HEADER_BYTES, payload);
+      } else {
+        // Read straight into the message: a large record is never held twice.
+        log.readFully(ByteBuffer.wrap(payload), position + RecordFormat.HEADER_BYTES);
+      }
+      if (!RecordFormat.crcMatches(buffer, at, payload)) {
         throw corrupt(topic, number, position, "CRC mismatch");
       }
-      byte[] payload = new byte[length];
-      buffer.get(at + RecordFormat.HEADER_BYTES, payload);
       out.add(new StoredMessage(number, buffer.getLong(at + RecordFormat.TIME_OFFSET), payload));
+      if (!whole) {
+        buffer = null;
+      }
       used += cost;
       position += recordBytes;
       number++;
@@ -389,53 +407,45 @@ final class Segment implements Closeable {
   }
 
   private ByteBuffer readFully(long position, int length) throws IOException {
-    return readFully(log, ByteBuffer.allocate(length), position);
+    return log.readFully(ByteBuffer.allocate(length), position);
   }
 
+  /**
+   * Reads {@code buffer.remaining()} bytes from {@code position} (the buffer's position must be 0),
+   * and flips the buffer. A heap buffer is read a slice at a time: Java reads a file through a
+   * temporary direct buffer as large as the read, and keeps one per thread, which for 16 MiB
+   * messages read by many threads would exhaust the direct memory of a small heap.
+   */
   static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long position)
       throws IOException {
-    while (buffer.hasRemaining()) {
+    int end = buffer.limit();
+    while (buffer.position() < end) {
+      if (!buffer.isDirect()) {
+        buffer.limit(Math.min(end, buffer.position() + IO_SLICE_BYTES));
+      }
       int n = channel.read(buffer, position + buffer.position());
       if (n < 0) {
         throw new EOFException("unexpected end of file at byte " + (position + buffer.position()));
       }
     }
+    buffer.limit(end);
     buffer.flip();
     return buffer;
   }
 
   /**
    * Closes the files of an empty segment until something is appended to it, so that a deleted
-   * topic, which keeps only its empty last segment, holds no file handle. Flush lock.
+   * topic, which keeps only its empty last segment, holds no file handle. A file in use at that
+   * moment is left to the store's limit on open files. Flush lock.
    */
-  void park() throws IOException {
+  void park() {
     if (count != 0) {
       throw new IllegalStateException(
           "only an empty segment is parked, " + logPath + " holds " + count);
     }
     parked = true;
-    close();
-  }
-
-  /** Opens the files of a parked segment again, for an append. Flush lock. */
-  void unpark() throws IOException {
-    if (!parked) {
-      return;
-    }
-    FileChannel reopened = disk.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    try {
-      index.reopen(
-          disk.open(
-              index.path,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE));
-    } catch (IOException | RuntimeException e) {
-      reopened.close();
-      throw e;
-    }
-    log = reopened;
-    parked = false;
+    log.closeIfIdle();
+    index.file().closeIfIdle();
   }
 
   boolean parked() {

@@ -24,12 +24,11 @@ final class SegmentIndex implements Closeable {
 
   static final String SUFFIX = ".index";
   static final int ENTRY_BYTES = 4;
-  private static final int INITIAL_PENDING = 256;
+  private static final int INITIAL_PENDING = 32;
 
   final Path path;
 
-  /** Replaced only by {@link #reopen}, for a parked segment's next append. */
-  private volatile FileChannel file;
+  private final FileHandle file;
 
   /** Entries from {@code written} on, not in the file yet; null once sealed. Guarded by this. */
   private int[] pending;
@@ -42,9 +41,9 @@ final class SegmentIndex implements Closeable {
 
   private volatile boolean sealed;
 
-  private SegmentIndex(FileChannel file, Path path, int[] pending, int pendingCount, int written) {
+  private SegmentIndex(FileHandle file, int[] pending, int pendingCount, int written) {
     this.file = file;
-    this.path = path;
+    this.path = file.path;
     this.pending = pending;
     this.pendingCount = pendingCount;
     this.written = written;
@@ -52,22 +51,22 @@ final class SegmentIndex implements Closeable {
   }
 
   /** The index of a new, empty segment. */
-  static SegmentIndex empty(FileChannel file, Path path) {
-    return new SegmentIndex(file, path, new int[INITIAL_PENDING], 0, 0);
+  static SegmentIndex empty(FileHandle file) {
+    return new SegmentIndex(file, new int[INITIAL_PENDING], 0, 0);
   }
 
   /** The complete index file of a sealed segment of {@code entries} records. */
-  static SegmentIndex sealed(FileChannel file, Path path, int entries) {
-    return new SegmentIndex(file, path, null, 0, entries);
+  static SegmentIndex sealed(FileHandle file, int entries) {
+    return new SegmentIndex(file, null, 0, entries);
   }
 
   /**
    * An index whose file holds its first {@code written} entries, followed by the entries {@code
    * tail} (the positions of the records after them), which it writes when asked.
    */
-  static SegmentIndex of(FileChannel file, Path path, int written, int[] tail) {
+  static SegmentIndex of(FileHandle file, int written, int[] tail) {
     int[] pending = Arrays.copyOf(tail, Math.max(INITIAL_PENDING, tail.length));
-    return new SegmentIndex(file, path, pending, tail.length, written);
+    return new SegmentIndex(file, pending, tail.length, written);
   }
 
   /** How many whole entries the file holds. */
@@ -109,7 +108,7 @@ final class SegmentIndex implements Closeable {
         }
       }
     }
-    return read(file, entry);
+    return file.readFully(ByteBuffer.allocate(ENTRY_BYTES), (long) entry * ENTRY_BYTES).getInt(0);
   }
 
   /** Writes the entries the file does not hold yet, up to {@code entries}, and forgets them. */
@@ -120,10 +119,7 @@ final class SegmentIndex implements Closeable {
     int count = Math.min(entries - written, pendingCount);
     ByteBuffer buffer = ByteBuffer.allocate(count * ENTRY_BYTES);
     buffer.asIntBuffer().put(pending, 0, count);
-    long at = (long) written * ENTRY_BYTES;
-    while (buffer.hasRemaining()) {
-      file.write(buffer, at + buffer.position());
-    }
+    file.writeFully(buffer, (long) written * ENTRY_BYTES);
     System.arraycopy(pending, count, pending, 0, pendingCount - count);
     pendingCount -= count;
     written += count;
@@ -146,13 +142,8 @@ final class SegmentIndex implements Closeable {
     return pending == null ? 0 : pending.length;
   }
 
-  FileChannel file() {
+  FileHandle file() {
     return file;
-  }
-
-  /** Takes the file opened again after its segment was parked (closed while empty). */
-  synchronized void reopen(FileChannel reopened) {
-    file = reopened;
   }
 
   @Override

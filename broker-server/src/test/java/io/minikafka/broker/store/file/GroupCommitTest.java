@@ -73,6 +73,67 @@ class GroupCommitTest {
   }
 
   @Test
+  void producersFasterThanTheDiskNeverPileMoreThanOneFullChunkBehindAWrite() throws Exception {
+    byte[] mib = new byte[1 << 20];
+    List<Long> chunkBytes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              chunkBytes.add(chunk.bytes());
+              if (chunkBytes.size() == 1) {
+                firstWriteEntered.countDown();
+                awaitUninterruptibly(release);
+              }
+            });
+    List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            12,
+            task -> {
+              Thread t = new Thread(task);
+              threads.add(t);
+              return t;
+            });
+    try {
+      List<Future<Long>> appends = new ArrayList<>();
+      appends.add(pool.submit(() -> commit.append(List.of(mib), 0)));
+      assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < 12; i++) {
+        appends.add(pool.submit(() -> commit.append(List.of(mib), 0)));
+      }
+      // Eleven MiB sent behind a write that does not finish: at most one full chunk forms.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () ->
+                  threads.size() == 12
+                      && threads.stream()
+                          .allMatch(
+                              t ->
+                                  t.getState() == Thread.State.WAITING
+                                      || t.getState() == Thread.State.TIMED_WAITING));
+      assertThat(commit.pendingBytes())
+          .isLessThan(GroupCommit.MAX_CHUNK_BYTES + RecordFormat.recordBytes(mib.length));
+      release.countDown();
+      Set<Long> numbers = new java.util.HashSet<>();
+      for (Future<Long> append : appends) {
+        numbers.add(append.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(numbers).hasSize(12);
+      assertThat(chunkBytes)
+          .allMatch(
+              bytes -> bytes < GroupCommit.MAX_CHUNK_BYTES + RecordFormat.recordBytes(mib.length));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aFailedWriteFailsItsAppendersAndFreesTheirNumbers() throws IOException {
     AtomicInteger calls = new AtomicInteger();
     GroupCommit commit =

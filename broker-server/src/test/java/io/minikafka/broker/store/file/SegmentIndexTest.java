@@ -16,15 +16,22 @@ class SegmentIndexTest {
 
   @TempDir Path dir;
 
-  private FileChannel file(Path path) throws IOException {
-    return FileChannel.open(
-        path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  private final Disk disk =
+      new Disk(FileOps.DEFAULT, new FsyncPolicy.Always(), new FsyncObserver());
+
+  private FileHandle file(Path path) throws IOException {
+    return disk.handle(
+        path,
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
   }
 
   @Test
   void positionsAreKeptInMemoryAndWrittenAsFourByteBigEndianEntries() throws IOException {
     Path path = dir.resolve("1.index");
-    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+    try (SegmentIndex index = SegmentIndex.empty(file(path))) {
       index.add(0, 0, new int[] {0, 30, 75}, 3);
       index.add(3, 100, new int[] {0, 10}, 2);
       assertThat(index.positionOf(4)).isEqualTo(110);
@@ -45,7 +52,7 @@ class SegmentIndexTest {
   @Test
   void aSealedIndexReadsItsEntriesFromTheFile() throws IOException {
     Path path = dir.resolve("1.index");
-    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+    try (SegmentIndex index = SegmentIndex.empty(file(path))) {
       int[] starts = new int[3000];
       for (int i = 0; i < starts.length; i++) {
         starts[i] = i * 7;
@@ -61,7 +68,7 @@ class SegmentIndexTest {
   @Test
   void anActiveIndexKeepsInMemoryOnlyTheEntriesNotWrittenYet() throws IOException {
     Path path = dir.resolve("1.index");
-    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+    try (SegmentIndex index = SegmentIndex.empty(file(path))) {
       int[] starts = new int[1000];
       for (int i = 0; i < starts.length; i++) {
         starts[i] = i * 30;
@@ -88,7 +95,7 @@ class SegmentIndexTest {
   @Test
   void entriesOfARolledBackAppendAreReplacedByTheNextOne() throws IOException {
     Path path = dir.resolve("1.index");
-    try (SegmentIndex index = SegmentIndex.empty(file(path), path)) {
+    try (SegmentIndex index = SegmentIndex.empty(file(path))) {
       index.add(0, 0, new int[] {0, 10, 20, 30}, 4);
       index.writeUpTo(2);
 
@@ -106,8 +113,7 @@ class SegmentIndexTest {
   void anIndexWhoseFileIsBehindWritesItsTailWhenAsked() throws IOException {
     Path path = dir.resolve("1.index");
     Files.write(path, new byte[] {0, 0, 0, 9, 0, 0, 0, 20});
-    try (FileChannel channel = file(path)) {
-      SegmentIndex index = SegmentIndex.of(channel, path, 2, new int[] {31, 47});
+    try (SegmentIndex index = SegmentIndex.of(file(path), 2, new int[] {31, 47})) {
       assertThat(index.positionOf(1)).isEqualTo(20);
       assertThat(index.positionOf(3)).isEqualTo(47);
 
