@@ -1,8 +1,10 @@
 package io.minikafka.broker.store;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -18,6 +20,9 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
   private final transient Predicate<T> deleted;
   private final int maxTopics;
 
+  /** Deleted topics let through to come back, with how many appends are bringing each back. */
+  private final transient ConcurrentHashMap<String, Integer> reviving = new ConcurrentHashMap<>();
+
   /**
    * @param deleted whether a topic's state says the topic is deleted
    * @param maxTopics how many topics may exist at once
@@ -27,40 +32,75 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
     this.maxTopics = maxTopics;
   }
 
+  /** Stores to a topic's state. */
+  @FunctionalInterface
+  public interface Append<T> {
+    long to(T state) throws IOException;
+  }
+
   /**
-   * The state of a topic about to be stored to: the existing one, or a new one from {@code create}
-   * if the limit on topics allows one more (a deleted topic coming back counts as one more).
+   * Stores to a topic: to its state if it exists, else to a new one from {@code create} if the
+   * limit on topics allows one more. A deleted topic coming back counts as one more from the moment
+   * it is let through until its append has landed, so that deleted topics coming back at once
+   * cannot pass the limit together.
    *
+   * @return what {@code append} returns
    * @throws LimitExceededException if {@code maxTopics} topics exist already
    */
-  public T forStoring(String topic, Function<String, T> create) throws LimitExceededException {
+  public long storeTo(String topic, Function<String, T> create, Append<T> append)
+      throws IOException {
     T state = get(topic);
     if (state != null && !deleted.test(state)) {
-      return state;
+      return append.to(state);
     }
-    // Rare (a new topic): one at a time, so that concurrent creations cannot pass the limit.
-    // Deleted topics coming back at once can: each becomes live only when its append lands.
+    // Rare (a new topic, or one coming back): one at a time, so that none passes the limit.
+    boolean comingBack;
     synchronized (this) {
       state = get(topic);
-      // Live topics are counted only when there are enough entries for the limit to matter.
-      if ((state == null || deleted.test(state)) && size() >= maxTopics) {
-        int live = 0;
-        for (T other : values()) {
-          if (!deleted.test(other)) {
-            live++;
-          }
-        }
-        if (live >= maxTopics) {
-          throw new LimitExceededException(
-              LimitExceededException.Limit.TOPICS,
-              "cannot create topic '"
-                  + topic
-                  + "': the server already has its maximum of "
-                  + maxTopics
-                  + " topics");
-        }
+      if (state == null || deleted.test(state)) {
+        checkRoomFor(topic);
       }
-      return state != null ? state : computeIfAbsent(topic, create);
+      if (state == null) {
+        state = computeIfAbsent(topic, create);
+      }
+      comingBack = deleted.test(state);
+      if (comingBack) {
+        comingBack(topic, 1);
+      }
+    }
+    try {
+      return append.to(state);
+    } finally {
+      if (comingBack) {
+        comingBack(topic, -1);
+      }
+    }
+  }
+
+  private void comingBack(String topic, int change) {
+    reviving.compute(topic, (name, count) -> count == null ? change : count + change);
+    reviving.remove(topic, 0);
+  }
+
+  /** Live topics are counted only when there are enough entries for the limit to matter. */
+  private void checkRoomFor(String topic) throws LimitExceededException {
+    if (size() < maxTopics) {
+      return;
+    }
+    int live = 0;
+    for (Map.Entry<String, T> entry : entrySet()) {
+      if (!deleted.test(entry.getValue()) || reviving.containsKey(entry.getKey())) {
+        live++;
+      }
+    }
+    if (live >= maxTopics) {
+      throw new LimitExceededException(
+          LimitExceededException.Limit.TOPICS,
+          "cannot create topic '"
+              + topic
+              + "': the server already has its maximum of "
+              + maxTopics
+              + " topics");
     }
   }
 

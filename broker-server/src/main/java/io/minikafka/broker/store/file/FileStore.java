@@ -187,21 +187,22 @@ public final class FileStore extends CheckedStore {
   protected long doStoreBatch(String topic, List<byte[]> payloads) throws IOException {
     freeSpace.checkForAppend(topic);
     FileTopic log = topics.get(topic);
-    if (log == null || log.deleted()) {
-      checkAvailable(topic);
-      disk.checkWritable();
-      try {
-        log = topics.forStoring(topic, this::createTopic);
-      } catch (UncheckedIOException e) {
-        if (e.getCause() instanceof StoreException known) {
-          throw known;
-        }
-        throw new StoreException(
-            "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")",
-            e.getCause());
-      }
+    if (log != null && !log.deleted()) {
+      return log.appendAll(payloads, clock.millis());
     }
-    return log.appendAll(payloads, clock.millis());
+    checkAvailable(topic);
+    disk.checkWritable();
+    try {
+      return topics.storeTo(
+          topic, this::createTopic, created -> created.appendAll(payloads, clock.millis()));
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof StoreException known) {
+        throw known;
+      }
+      throw new StoreException(
+          "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")",
+          e.getCause());
+    }
   }
 
   /**

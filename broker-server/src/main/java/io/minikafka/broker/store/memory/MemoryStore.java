@@ -8,6 +8,7 @@ import io.minikafka.broker.store.StoreLimits;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class MemoryStore extends CheckedStore {
   }
 
   @Override
-  protected long doStoreBatch(String topic, List<byte[]> payloads) throws LimitExceededException {
+  protected long doStoreBatch(String topic, List<byte[]> payloads) throws IOException {
     long bytes = 0;
     for (byte[] payload : payloads) {
       bytes += MemoryBudget.cost(payload.length);
@@ -55,10 +56,11 @@ public final class MemoryStore extends CheckedStore {
     // Reserved before the topic is made, so that a refused batch leaves no empty topic behind.
     budget.reserve(topic, bytes);
     try {
-      return topics
-          .forStoring(topic, t -> new TopicLog(budget, limits.retentionBytes()))
-          .appendAll(payloads, clock.millis());
-    } catch (LimitExceededException | RuntimeException e) {
+      return topics.storeTo(
+          topic,
+          t -> new TopicLog(budget, limits.retentionBytes()),
+          log -> log.appendAll(payloads, clock.millis()));
+    } catch (IOException | RuntimeException e) {
       budget.release(bytes);
       throw e;
     }
