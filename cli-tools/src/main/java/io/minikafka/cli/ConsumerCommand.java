@@ -121,6 +121,12 @@ public final class ConsumerCommand implements Callable<Integer> {
       description = "Exit (status 0) after printing N messages.")
   private Long max;
 
+  @Option(
+      names = {"--quiet", "-q"},
+      description =
+          "Print only the messages, errors and warnings: no progress lines on standard error.")
+  private boolean quiet;
+
   private long printed;
 
   /** One past the last message printed and flushed: what a named consumer may commit. */
@@ -157,11 +163,12 @@ public final class ConsumerCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints messages in the chosen format and flushes them; true once --max messages have been
+   * Prints messages in the chosen format and flushes them, stopping at --max; returns how many it
    * printed. Afterwards {@code nextUnprinted} is the number after the last message printed; if
    * printing fails it stays at the batch's first, so that nothing unprinted is committed.
    */
-  private boolean print(List<Message> messages, OutputStream out) throws IOException {
+  private int print(List<Message> messages, OutputStream out) throws IOException {
+    int now = 0;
     long lastPrinted = -1;
     for (Message message : messages) {
       if (max != null && printed >= max) {
@@ -179,13 +186,38 @@ public final class ConsumerCommand implements Callable<Integer> {
                     .getBytes(StandardCharsets.UTF_8));
       }
       printed++;
+      now++;
       lastPrinted = message.number();
     }
     out.flush();
     if (lastPrinted > 0) {
       nextUnprinted = lastPrinted + 1;
     }
+    return now;
+  }
+
+  private boolean reachedMax() {
     return max != null && printed >= max;
+  }
+
+  /** The original's two progress lines, counting what was printed. */
+  private void progress(PrintWriter err, int count, long nextNumber) {
+    if (quiet || count == 0) {
+      return;
+    }
+    err.println("received " + count + (count == 1 ? " message" : " messages"));
+    err.println("next message to read advanced to " + nextNumber);
+  }
+
+  /** Says that messages expired before they could be read: they are gone, not delivered. */
+  private static void warnSkipped(PrintWriter err, long skipped, long firstAvailable) {
+    err.println(
+        "warning: skipped "
+            + skipped
+            + (skipped == 1 ? " expired message" : " expired messages")
+            + " (first available "
+            + firstAvailable
+            + ")");
   }
 
   private static String json(Message message) {
@@ -221,19 +253,22 @@ public final class ConsumerCommand implements Callable<Integer> {
     try (Subscription subscription = consumer.subscribe()) {
       while (true) {
         List<Message> messages = subscription.poll(Duration.ofSeconds(1));
+        for (io.minikafka.client.Skip skip : subscription.takeSkips()) {
+          warnSkipped(err, skip.skipped(), skip.firstAvailable());
+        }
         if (messages.isEmpty()) {
           continue;
         }
-        boolean done;
+        int count;
         try {
-          done = print(messages, out);
+          count = print(messages, out);
         } catch (IOException e) {
           // Standard output failed: none of these count as handed out.
           subscription.seek(messages.get(0).number());
           throw e;
         }
-        err.println("received " + messages.size() + " messages");
-        err.println("next message to read advanced to " + subscription.nextNumber());
+        boolean done = reachedMax();
+        progress(err, count, done ? nextUnprinted : subscription.nextNumber());
         if (done) {
           // A named consumer commits what was printed, not the rest of the batch.
           subscription.seek(nextUnprinted);
@@ -291,9 +326,12 @@ public final class ConsumerCommand implements Callable<Integer> {
           Thread.sleep(interval.toMillis());
           continue;
         }
-        boolean done;
+        if (result.skipped() > 0) {
+          warnSkipped(err, result.skipped(), result.firstAvailable());
+        }
+        int count;
         try {
-          done = print(result.messages(), out);
+          count = print(result.messages(), out);
         } catch (IOException e) {
           // Standard output failed: none of these count as handed out.
           if (!result.messages().isEmpty()) {
@@ -301,10 +339,8 @@ public final class ConsumerCommand implements Callable<Integer> {
           }
           throw e;
         }
-        if (!result.messages().isEmpty()) {
-          err.println("received " + result.messages().size() + " messages");
-          err.println("next message to read advanced to " + result.newReadFrom());
-        }
+        boolean done = reachedMax();
+        progress(err, count, done ? nextUnprinted : result.newReadFrom());
         if (done) {
           // A named consumer commits what was printed, not the rest of the batch.
           consumer.seek(nextUnprinted);

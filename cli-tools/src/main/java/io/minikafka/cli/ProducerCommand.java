@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mkfk-producer}: sends each line of standard input to a topic as one message. */
@@ -33,6 +34,11 @@ public final class ProducerCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private ConnectionOptions connection;
 
+  @Option(
+      names = {"--quiet", "-q"},
+      description = "Print nothing but errors: no prompt, no count of what was sent.")
+  private boolean quiet;
+
   private final InputStream stdin;
   private final boolean interactive;
 
@@ -52,7 +58,7 @@ public final class ProducerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    if (interactive) {
+    if (interactive && !quiet) {
       err.println(
           "Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
     }
@@ -83,17 +89,22 @@ public final class ProducerCommand implements Callable<Integer> {
     if (error != null) {
       throw CommandRunner.rethrow(error);
     }
-    if (sent > 0) {
+    if (!quiet) {
+      String to = " to topic '" + connection.topic + "'";
       err.println(
-          "sent "
-              + sent
-              + " messages to topic '"
-              + connection.topic
-              + "' (numbers "
-              + first.join()
-              + " to "
-              + last.join()
-              + ")");
+          sent == 0
+              ? "sent no messages" + to + " (standard input was empty)"
+              : sent == 1
+                  ? "sent 1 message" + to + " (number " + first.join() + ")"
+                  : "sent "
+                      + sent
+                      + " messages"
+                      + to
+                      + " (numbers "
+                      + first.join()
+                      + " to "
+                      + last.join()
+                      + ")");
     }
     return CommandRunner.EXIT_OK;
   }

@@ -68,7 +68,9 @@ class ClientCommandsTest extends LiveServerTest {
         .singleElement()
         .asString()
         .startsWith("mkfk-producer: ")
-        .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort);
+        .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort)
+        .contains("connection refused")
+        .doesNotContain("io exception");
   }
 
   @Test
@@ -220,6 +222,98 @@ class ClientCommandsTest extends LiveServerTest {
         .containsExactly(
             "{\"number\":1,\"timestamp\":null,\"payload\":\"say \\\"hi\\\"\\u0001\"}",
             "{\"number\":2,\"timestamp\":null,\"payloadBase64\":\"/wA=\"}");
+  }
+
+  @Test
+  void progressCountsWhatWasPrintedAndSaysOneMessageInTheSingular() throws IOException {
+    for (int i = 1; i <= 20; i++) {
+      store.store("t", ("m" + i).getBytes(UTF_8));
+    }
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    CliHarness.Result three =
+        CliHarness.run(
+            new ConsumerCommand(stdout), "-host", host, "-topic", "t", "--once", "--max", "3");
+    CliHarness.Result last =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--from",
+            "20");
+
+    assertThat(three.exitCode()).as(three.err()).isZero();
+    assertThat(stdout.toString(UTF_8).lines()).containsExactly("m1", "m2", "m3");
+    assertThat(three.err().lines())
+        .containsExactly("received 3 messages", "next message to read advanced to 4");
+    assertThat(last.err().lines())
+        .containsExactly("received 1 message", "next message to read advanced to 21");
+  }
+
+  @Test
+  void producerSaysWhenItSentNothingAndUsesTheSingular() {
+    CliHarness.Result empty = produce(new byte[0], "-host", host, "-topic", "e");
+    CliHarness.Result one = produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "e");
+
+    assertThat(empty.exitCode()).isZero();
+    assertThat(empty.err().strip())
+        .isEqualTo("sent no messages to topic 'e' (standard input was empty)");
+    assertThat(one.err().strip()).isEqualTo("sent 1 message to topic 'e' (number 1)");
+  }
+
+  @Test
+  void quietToolsPrintNothingButTheMessagesAndErrors() throws IOException {
+    CliHarness.Result produced =
+        produce("a\nb\n".getBytes(UTF_8), "-host", host, "-topic", "q", "--quiet");
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    CliHarness.Result consumed =
+        CliHarness.run(new ConsumerCommand(stdout), "-host", host, "-topic", "q", "--once", "-q");
+    CliHarness.Result failed =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "missing",
+            "--once",
+            "-q");
+
+    assertThat(produced.exitCode()).isZero();
+    assertThat(produced.err()).isEmpty();
+    assertThat(consumed.exitCode()).isZero();
+    assertThat(consumed.err()).isEmpty();
+    assertThat(stdout.toString(UTF_8).lines()).containsExactly("a", "b");
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.err()).contains("unknown topic 'missing'");
+  }
+
+  @Test
+  void messagesThatExpiredBeforeTheyWereReadAreSaidToBeSkipped() throws IOException {
+    for (int i = 1; i <= 5; i++) {
+      store.store("x", ("old" + i).getBytes(UTF_8));
+    }
+    store.removeOlderThan(java.time.Instant.now().plusSeconds(1));
+    store.store("x", "new6".getBytes(UTF_8));
+    store.store("x", "new7".getBytes(UTF_8));
+    ByteArrayOutputStream polled = new ByteArrayOutputStream();
+    ByteArrayOutputStream followed = new ByteArrayOutputStream();
+
+    CliHarness.Result poll =
+        CliHarness.run(new ConsumerCommand(polled), "-host", host, "-topic", "x", "--once");
+    CliHarness.Result follow =
+        CliHarness.run(
+            new ConsumerCommand(followed), "-host", host, "-topic", "x", "-f", "--max", "2");
+
+    for (CliHarness.Result result : List.of(poll, follow)) {
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.err().lines())
+          .contains("warning: skipped 5 expired messages (first available 6)");
+    }
+    assertThat(polled.toString(UTF_8).lines()).containsExactly("new6", "new7");
+    assertThat(followed.toString(UTF_8).lines()).containsExactly("new6", "new7");
   }
 
   @Test

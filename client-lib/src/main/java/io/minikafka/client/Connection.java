@@ -236,7 +236,37 @@ final class Connection implements AutoCloseable {
             + reason.getMessage();
       }
     }
-    return "cannot reach MiniKafka server at " + endpoint + ": " + e.getStatus().getDescription();
+    return "cannot reach MiniKafka server at " + endpoint + ": " + reachFailure(e);
+  }
+
+  /**
+   * Why a connection could not be made, in words: gRPC says "io exception" for a refused
+   * connection, and names the resolver's exception for an unknown host.
+   */
+  static String reachFailure(StatusRuntimeException e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        String message = String.valueOf(cause.getMessage());
+        if (message.contains("Connection refused")) {
+          return "connection refused (is the server running, and on this port?)";
+        }
+        if (message.contains("timed out")) {
+          return "connection timed out";
+        }
+        return "connection failed";
+      }
+      if (cause instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+      if (cause instanceof java.net.NoRouteToHostException) {
+        return "no route to host";
+      }
+    }
+    String description = e.getStatus().getDescription();
+    if (description != null && description.startsWith("Unable to resolve host")) {
+      return "unknown host";
+    }
+    return description == null ? "unavailable" : description;
   }
 
   /** Lets the channel reconnect at once instead of waiting out its backoff. */

@@ -153,7 +153,8 @@ public final class Consumer implements AutoCloseable {
     readFrom = newReadFrom;
     fromTime = null;
     uncommitted |= name != null && !messages.isEmpty();
-    return new PollResult(messages, newReadFrom);
+    return new PollResult(
+        messages, newReadFrom, response.getSkipped(), response.getFirstAvailable());
   }
 
   /**

@@ -65,8 +65,8 @@ public final class HandlerSubscription implements AutoCloseable {
           throw e;
         }
       }
-      for (long[] skip : subscription.takeSkips()) {
-        handler.onSkip(skip[0], skip[1]);
+      for (Skip skip : subscription.takeSkips()) {
+        handler.onSkip(skip.firstAvailable(), skip.skipped());
       }
     }
   }

@@ -97,7 +97,7 @@ public final class Subscription implements AutoCloseable {
   private Duration backoff = FIRST_BACKOFF;
   private long reconnectAtNanos;
   private volatile boolean closed;
-  private final List<long[]> skips = new ArrayList<>();
+  private final List<Skip> skips = new ArrayList<>();
 
   /** One past the last message handed to the application. */
   private volatile long handedOut;
@@ -231,7 +231,7 @@ public final class Subscription implements AutoCloseable {
 
   private List<Message> deliver(SubscribeResponse response) {
     if (response.getSkipped() > 0) {
-      skips.add(new long[] {response.getFirstAvailable(), response.getSkipped()});
+      skips.add(new Skip(response.getFirstAvailable(), response.getSkipped()));
     }
     List<Message> messages = new ArrayList<>(response.getRecordsCount());
     for (MessageRecord record : response.getRecordsList()) {
@@ -322,9 +322,12 @@ public final class Subscription implements AutoCloseable {
     reconnectAtNanos = System.nanoTime();
   }
 
-  /** Skips reported since the last call: pairs of (first available number, numbers skipped). */
-  List<long[]> takeSkips() {
-    List<long[]> taken = new ArrayList<>(skips);
+  /**
+   * The expired messages skipped since the last call, oldest first: call it after {@link #poll} to
+   * learn what a reader that fell behind retention never got. From the polling thread.
+   */
+  public List<Skip> takeSkips() {
+    List<Skip> taken = new ArrayList<>(skips);
     skips.clear();
     return taken;
   }

@@ -198,6 +198,8 @@ class CliEndToEndIT {
     assertThat(outcome.stderr().strip().lines())
         .singleElement()
         .asString()
-        .contains("cannot reach MiniKafka server");
+        .contains("cannot reach MiniKafka server")
+        .contains("connection refused")
+        .doesNotContain("io exception");
   }
 }
