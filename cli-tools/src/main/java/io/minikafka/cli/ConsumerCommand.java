@@ -251,8 +251,12 @@ public final class ConsumerCommand implements Callable<Integer> {
   private int follow(Consumer consumer, OutputStream out, PrintWriter err)
       throws IOException, InterruptedException {
     try (Subscription subscription = consumer.subscribe()) {
+      FollowStatus status = new FollowStatus(err);
       while (true) {
         List<Message> messages = subscription.poll(Duration.ofSeconds(1));
+        if (!quiet) {
+          status.update(subscription);
+        }
         for (io.minikafka.client.Skip skip : subscription.takeSkips()) {
           warnSkipped(err, skip.skipped(), skip.firstAvailable());
         }
@@ -273,6 +277,50 @@ public final class ConsumerCommand implements Callable<Integer> {
           // A named consumer commits what was printed, not the rest of the batch.
           subscription.seek(nextUnprinted);
           return CommandRunner.EXIT_OK;
+        }
+      }
+    }
+  }
+
+  /**
+   * Tells, once each, that the server is gone, that it is back, and that the topic does not exist
+   * yet, so that a follower is never silent for no visible reason.
+   */
+  private final class FollowStatus {
+    private final PrintWriter err;
+    private boolean saidServerGone;
+    private boolean saidTopicMissing;
+
+    FollowStatus(PrintWriter err) {
+      this.err = err;
+    }
+
+    void update(Subscription subscription) {
+      switch (subscription.state()) {
+        case RECONNECTING -> {
+          if (!saidServerGone) {
+            saidServerGone = true;
+            err.println(
+                "waiting for server ("
+                    + subscription.reconnectReason().orElse("unreachable")
+                    + "); retrying");
+          }
+        }
+        case READING, WAITING_FOR_TOPIC -> {
+          if (saidServerGone) {
+            saidServerGone = false;
+            err.println("reconnected to " + connection.host);
+          }
+          if (subscription.state() == Subscription.State.WAITING_FOR_TOPIC && !saidTopicMissing) {
+            saidTopicMissing = true;
+            err.println(
+                "waiting for topic '"
+                    + connection.topic
+                    + "' (nothing has been produced to it yet)");
+          }
+        }
+        case CONNECTING -> {
+          // Nothing known yet.
         }
       }
     }

@@ -12,8 +12,15 @@ final class CliHarness {
   private CliHarness() {}
 
   static Result run(Object command, String... args) {
+    return run(command, new StringWriter(), args);
+  }
+
+  /**
+   * Runs the command, writing its standard error to {@code err}, which another thread may read
+   * while it runs (a StringWriter is synchronized).
+   */
+  static Result run(Object command, StringWriter err, String... args) {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     CommandLine cli =
         CommandRunner.commandLine(command, new PrintWriter(out, true), new PrintWriter(err, true));
     int code = cli.execute(args);

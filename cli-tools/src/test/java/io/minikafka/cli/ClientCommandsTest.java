@@ -317,6 +317,55 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void followSaysOnceEachThatTheServerIsGoneThatItIsBackAndThatTheTopicIsMissing()
+      throws Exception {
+    int port = server.port();
+    server.close();
+    java.io.StringWriter err = new java.io.StringWriter();
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<CliHarness.Result> following =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                CliHarness.run(
+                    new ConsumerCommand(stdout),
+                    err,
+                    "-host",
+                    "127.0.0.1:" + port,
+                    "-topic",
+                    "later",
+                    "-f",
+                    "--max",
+                    "1"));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> err.toString().contains("waiting for server"));
+
+    // The server comes back (closing it closed its store): the topic is not there yet.
+    store = new io.minikafka.broker.store.memory.MemoryStore();
+    server = MiniKafkaServer.start(store, "127.0.0.1:" + port, Duration.ofHours(1));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> err.toString().contains("waiting for topic"));
+    // Through the server, which wakes its subscribers.
+    assertThat(produce("first\n".getBytes(UTF_8), "-host", host, "-topic", "later").exitCode())
+        .isZero();
+    CliHarness.Result result = following.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(stdout.toString(UTF_8).lines()).containsExactly("first");
+    assertThat(result.err().lines())
+        .containsExactly(
+            "waiting for server (subscription to topic 'later' failed: cannot reach MiniKafka"
+                + " server at 127.0.0.1:"
+                + port
+                + ": connection refused (is the server running, and on this port?)); retrying",
+            "reconnected to 127.0.0.1:" + port,
+            "waiting for topic 'later' (nothing has been produced to it yet)",
+            "received 1 message",
+            "next message to read advanced to 2");
+  }
+
+  @Test
   void hexFormatAndMaxStopAfterNMessages() throws IOException {
     for (int i = 0; i < 5; i++) {
       store.store("t", new byte[] {(byte) i, (byte) 0xab});

@@ -99,6 +99,23 @@ public final class Subscription implements AutoCloseable {
   private volatile boolean closed;
   private final List<Skip> skips = new ArrayList<>();
 
+  /** What the subscription is doing, as {@link #state()} tells. */
+  public enum State {
+    /** A call is being opened; the server has not answered it yet. */
+    CONNECTING,
+    /** The server has answered: messages come as they are stored. */
+    READING,
+    /** The server has answered, and nothing has been produced to the topic yet. */
+    WAITING_FOR_TOPIC,
+    /** The last call failed in a way that passes (the server down or restarting): retrying. */
+    RECONNECTING
+  }
+
+  private volatile State state = State.CONNECTING;
+
+  /** Why the subscription is reconnecting; null unless it is. */
+  private volatile String reconnectReason;
+
   /** One past the last message handed to the application. */
   private volatile long handedOut;
 
@@ -230,6 +247,11 @@ public final class Subscription implements AutoCloseable {
   }
 
   private List<Message> deliver(SubscribeResponse response) {
+    state =
+        response.getCaughtUp() && response.getTopicMissing()
+            ? State.WAITING_FOR_TOPIC
+            : State.READING;
+    reconnectReason = null;
     if (response.getSkipped() > 0) {
       skips.add(new Skip(response.getFirstAvailable(), response.getSkipped()));
     }
@@ -252,6 +274,11 @@ public final class Subscription implements AutoCloseable {
   private void handleFailure(Status status, Metadata trailers) {
     call = null;
     if (RETRIED.contains(status.getCode()) || learnedALargerLimit(status)) {
+      reconnectReason =
+          connection
+              .failure("subscription to topic '" + topic + "'", status.asRuntimeException())
+              .getMessage();
+      state = State.RECONNECTING;
       connection.resetBackoff();
       reconnectAtNanos = System.nanoTime() + backoff.toNanos();
       Duration doubled = backoff.multipliedBy(2);
@@ -330,6 +357,21 @@ public final class Subscription implements AutoCloseable {
     List<Skip> taken = new ArrayList<>(skips);
     skips.clear();
     return taken;
+  }
+
+  /**
+   * What the subscription is doing, as of the last {@link #poll}: for tools that tell their users
+   * that the server is gone, that it is back, or that the topic does not exist yet. A server older
+   * than this client never says it has caught up: the state stays {@link State#CONNECTING} until a
+   * message comes.
+   */
+  public State state() {
+    return state;
+  }
+
+  /** Why the subscription is {@link State#RECONNECTING}, in one line; empty otherwise. */
+  public java.util.Optional<String> reconnectReason() {
+    return java.util.Optional.ofNullable(reconnectReason);
   }
 
   /** The next number this subscription will deliver. */

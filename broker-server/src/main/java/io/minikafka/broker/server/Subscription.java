@@ -42,6 +42,12 @@ final class Subscription implements Runnable {
   /** Where to start instead of {@code next}, resolved once the topic exists; 0 when not asked. */
   private long fromTimeMillis;
 
+  /** Whether the call has told the client it caught up. Drain thread only. */
+  private boolean announcedCaughtUp;
+
+  /** Whether the last look found no topic of that name. Drain thread only. */
+  private boolean topicMissing;
+
   /** Set by the gRPC thread on cancel, or by the drain when it ends the call. */
   private volatile boolean ended;
 
@@ -145,6 +151,11 @@ final class Subscription implements Runnable {
     }
     PollResult result = pollOrWait();
     if (result == null) {
+      if (!announcedCaughtUp) {
+        announcedCaughtUp = true;
+        out.onNext(
+            SubscribeResponse.newBuilder().setCaughtUp(true).setTopicMissing(topicMissing).build());
+      }
       return false;
     }
     SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
@@ -199,8 +210,11 @@ final class Subscription implements Runnable {
         next = store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTimeMillis));
         fromTimeMillis = 0;
       }
-      return store.poll(topic, next, limits);
+      PollResult result = store.poll(topic, next, limits);
+      topicMissing = false;
+      return result;
     } catch (UnknownTopicException notYet) {
+      topicMissing = true;
       return null;
     }
   }
