@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
 public final class AdminCommand implements Runnable {
 
   @Spec private CommandSpec spec;
+  @Mixin ServerOptions server;
 
   @Option(
       names = "--json",
@@ -59,9 +60,11 @@ public final class AdminCommand implements Runnable {
     CommandRunner.runAndExit(new AdminCommand(), args);
   }
 
+  /** Without a subcommand there is nothing to do: a usage error. */
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a command is needed: topics, describe, delete or hash-token");
   }
 
   @Command(
@@ -96,14 +99,13 @@ public final class AdminCommand implements Runnable {
               + " from working fully (a failed disk, a topic directory it could not read).")
   static final class Topics implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
-    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       List<TopicDescription> described = new ArrayList<>();
       List<String> problems;
-      try (Admin admin = new Admin(server.connection())) {
+      try (Admin admin = new Admin(parent.server.connection())) {
         for (String topic : admin.topics()) {
           described.add(admin.describe(topic));
         }
@@ -145,7 +147,6 @@ public final class AdminCommand implements Runnable {
       description = "Shows what a topic holds.")
   static final class Describe implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
-    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "TOPIC", description = "The topic.")
@@ -154,7 +155,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       TopicDescription d;
-      try (Admin admin = new Admin(server.connection())) {
+      try (Admin admin = new Admin(parent.server.connection())) {
         d = admin.describe(topic);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -184,7 +185,6 @@ public final class AdminCommand implements Runnable {
               + " never reused.")
   static final class Delete implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
-    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "TOPIC", description = "The topic.")
@@ -193,14 +193,19 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       long deleted;
-      try (Admin admin = new Admin(server.connection())) {
+      try (Admin admin = new Admin(parent.server.connection())) {
         deleted = admin.deleteTopic(topic);
       }
       PrintWriter out = spec.commandLine().getOut();
       if (parent.json) {
         out.println("{\"topic\":" + quote(topic) + ",\"messagesDeleted\":" + deleted + "}");
       } else {
-        out.println("deleted topic '" + topic + "' (" + deleted + " messages)");
+        out.println(
+            "deleted topic '"
+                + topic
+                + "' ("
+                + deleted
+                + (deleted == 1 ? " message)" : " messages)"));
       }
       return CommandRunner.EXIT_OK;
     }

@@ -40,7 +40,7 @@ final class CommandRunner {
     }
     cli.setOut(out);
     cli.setErr(err);
-    cli.registerConverter(Duration.class, GoDuration::parse);
+    cli.registerConverter(Duration.class, CommandRunner::duration);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           // The tool's name, as a user typed it, whichever subcommand failed.
@@ -56,10 +56,16 @@ final class CommandRunner {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           CommandLine commandLine = e.getCommandLine();
-          commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+          // One prefix for every message of a tool: its name, whichever subcommand failed.
           commandLine
               .getErr()
-              .println("Try '" + commandLine.getCommandName() + " --help' for more information.");
+              .println(commandLine.getCommandSpec().root().name() + ": " + e.getMessage());
+          commandLine
+              .getErr()
+              .println(
+                  "Try '"
+                      + commandLine.getCommandSpec().qualifiedName()
+                      + " --help' for more information.");
           commandLine.getErr().flush();
           return EXIT_USAGE;
         });
@@ -74,6 +80,20 @@ final class CommandRunner {
       }
     }
     return false;
+  }
+
+  /** A Go-style duration, or a conversion error that says what one looks like. */
+  private static Duration duration(String text) {
+    try {
+      return GoDuration.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(
+          "'"
+              + text
+              + "' is not a duration ("
+              + e.getMessage()
+              + "): use one such as 500ms, 3s or 1m30s");
+    }
   }
 
   /** Runs the command on the process's streams and exits with its code. */

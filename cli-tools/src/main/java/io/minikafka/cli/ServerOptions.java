@@ -10,14 +10,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The options every client CLI shares: which server, how to reach it (TLS, token), how long to
- * wait, how much to say on failure.
+ * wait, how much to say on failure. Inherited by subcommands, so that {@code mkfk-admin --host H
+ * topics} and {@code mkfk-admin topics --host H} mean the same.
  */
 class ServerOptions {
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = {"--host", "-host"},
       paramLabel = "HOST:PORT",
       defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
@@ -26,6 +29,7 @@ class ServerOptions {
   String host;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = {"--timeout", "-timeout"},
       paramLabel = "DURATION",
       defaultValue = "5s",
@@ -33,12 +37,14 @@ class ServerOptions {
   Duration timeout;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--tls",
       description =
           "Talk TLS to the server, trusting the system's CA certificates unless --ca-cert says otherwise.")
   boolean tls;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--ca-cert",
       paramLabel = "FILE",
       defaultValue = "${env:MINIKAFKA_CA_CERT}",
@@ -46,6 +52,7 @@ class ServerOptions {
   Path caCert;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--cert",
       paramLabel = "FILE",
       defaultValue = "${env:MINIKAFKA_CERT}",
@@ -54,6 +61,7 @@ class ServerOptions {
   Path cert;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--key",
       paramLabel = "FILE",
       defaultValue = "${env:MINIKAFKA_KEY}",
@@ -61,6 +69,7 @@ class ServerOptions {
   Path key;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--token",
       paramLabel = "TOKEN",
       defaultValue = "${env:MINIKAFKA_TOKEN}",
@@ -69,12 +78,16 @@ class ServerOptions {
   String token;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--token-file",
       paramLabel = "FILE",
       description = "Read the token from this file (a trailing newline is not part of it).")
   Path tokenFile;
 
-  @Option(names = "--verbose", description = "On failure, print the stack trace too.")
+  @Option(
+      scope = ScopeType.INHERIT,
+      names = "--verbose",
+      description = "On failure, print the stack trace too.")
   boolean verbose;
 
   /**

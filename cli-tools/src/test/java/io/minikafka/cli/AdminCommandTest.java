@@ -64,6 +64,58 @@ class AdminCommandTest extends LiveServerTest {
   }
 
   @Test
+  void serverOptionsAndVerboseWorkBeforeTheSubcommandAsAfterIt() {
+    CliHarness.Result before =
+        CliHarness.run(new AdminCommand(), "--host", host, "--json", "describe", "orders");
+    CliHarness.Result verbose =
+        CliHarness.run(new AdminCommand(), "--verbose", "--host", host, "describe", "missing");
+
+    assertThat(before.exitCode()).as(before.err()).isZero();
+    assertThat(before.out()).contains("\"topic\":\"orders\"");
+    assertThat(verbose.exitCode()).isEqualTo(1);
+    assertThat(verbose.err().lines().toList())
+        .first()
+        .asString()
+        .startsWith("mkfk-admin: describing topic 'missing' failed: unknown topic 'missing'");
+    assertThat(verbose.err()).contains("at io.minikafka.");
+  }
+
+  @Test
+  void noSubcommandAndBadUsageAreUsageErrorsPrefixedWithTheToolsName() {
+    CliHarness.Result none = CliHarness.run(new AdminCommand(), "--host", host);
+    CliHarness.Result missing = CliHarness.run(new AdminCommand(), "describe", "--host", host);
+    CliHarness.Result duration =
+        CliHarness.run(new AdminCommand(), "topics", "--host", host, "--timeout", "3");
+
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err().lines())
+        .containsExactly(
+            "mkfk-admin: a command is needed: topics, describe, delete or hash-token",
+            "Try 'mkfk-admin --help' for more information.");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err().lines())
+        .containsExactly(
+            "mkfk-admin: Missing required parameter: 'TOPIC'",
+            "Try 'mkfk-admin describe --help' for more information.");
+    assertThat(duration.exitCode()).isEqualTo(2);
+    assertThat(duration.err().lines().toList())
+        .first()
+        .asString()
+        .isEqualTo(
+            "mkfk-admin: Invalid value for option '--timeout': '3' is not a duration (missing unit"
+                + " after '3'): use one such as 500ms, 3s or 1m30s")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void deletingOneMessageSaysItInTheSingular() throws IOException {
+    store.store("single", "x".getBytes(UTF_8));
+    CliHarness.Result deleted =
+        CliHarness.run(new AdminCommand(), "delete", "single", "--host", host);
+    assertThat(deleted.out().strip()).isEqualTo("deleted topic 'single' (1 message)");
+  }
+
+  @Test
   void deleteHidesTheTopicAndUnknownTopicsFailWithOneLine() {
     CliHarness.Result deleted =
         CliHarness.run(new AdminCommand(), "delete", "orders", "--host", host);
@@ -76,7 +128,13 @@ class AdminCommandTest extends LiveServerTest {
     assertThat(again.err().strip().lines())
         .singleElement()
         .asString()
-        .contains("unknown topic 'orders'");
+        .isEqualTo(
+            "mkfk-admin: describing topic 'orders' failed: unknown topic 'orders': it was deleted,"
+                + " and nothing has been produced to it since");
+    CliHarness.Result twice =
+        CliHarness.run(new AdminCommand(), "delete", "orders", "--host", host);
+    assertThat(twice.exitCode()).isEqualTo(1);
+    assertThat(twice.err()).contains("it was deleted, and nothing has been produced to it since");
 
     CliHarness.Result topics = CliHarness.run(new AdminCommand(), "topics", "--host", host);
     assertThat(topics.out()).doesNotContain("orders");

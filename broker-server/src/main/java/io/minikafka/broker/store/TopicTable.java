@@ -107,12 +107,12 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
   /**
    * The state of a topic that exists.
    *
-   * @throws UnknownTopicException if it was never stored to, or was deleted
+   * @throws UnknownTopicException if it was never stored to, or was deleted (which it says)
    */
   public T existing(String topic) throws UnknownTopicException {
     T state = get(topic);
     if (state == null || deleted.test(state)) {
-      throw new UnknownTopicException(topic);
+      throw new UnknownTopicException(topic, state != null);
     }
     return state;
   }

@@ -1,9 +1,21 @@
 package io.minikafka.broker.store;
 
-/** A poll named a topic that has never been stored to. */
+/** A call named a topic that has never been stored to, or that was deleted since. */
 public class UnknownTopicException extends StoreException {
 
   public UnknownTopicException(String topic) {
-    super("unknown topic '" + topic + "': no message has ever been produced to it");
+    this(topic, false);
+  }
+
+  /**
+   * @param deleted whether the topic existed and was deleted, rather than never produced to
+   */
+  public UnknownTopicException(String topic, boolean deleted) {
+    super(
+        "unknown topic '"
+            + topic
+            + (deleted
+                ? "': it was deleted, and nothing has been produced to it since"
+                : "': no message has ever been produced to it"));
   }
 }

@@ -461,6 +461,34 @@ class StreamingServiceTest {
   }
 
   @Test
+  void aCallSaysOnceThatItCaughtUpAndWhetherTheTopicIsMissing() throws Exception {
+    Collector missing = subscribe("future", 1);
+    SubscribeResponse waiting = missing.responses.poll(30, TimeUnit.SECONDS);
+    assertThat(waiting).isNotNull();
+    assertThat(waiting.getCaughtUp()).isTrue();
+    assertThat(waiting.getTopicMissing()).isTrue();
+    assertThat(waiting.getRecordsCount()).isZero();
+
+    blocking.produceBatch(batch("t", "a"));
+    Collector existing = subscribe("t", 1);
+    assertThat(texts(existing.take(1))).containsExactly("a");
+    SubscribeResponse caughtUp = existing.responses.poll(30, TimeUnit.SECONDS);
+    assertThat(caughtUp).isNotNull();
+    assertThat(caughtUp.getCaughtUp()).isTrue();
+    assertThat(caughtUp.getTopicMissing()).isFalse();
+
+    // Once per call: catching up again sends only the messages.
+    blocking.produceBatch(batch("t", "b"));
+    blocking.produceBatch(batch("future", "c"));
+    assertThat(texts(existing.take(1))).containsExactly("b");
+    assertThat(texts(missing.take(1))).containsExactly("c");
+    blocking.produceBatch(batch("t", "d"));
+    SubscribeResponse next = existing.responses.poll(30, TimeUnit.SECONDS);
+    assertThat(next.getCaughtUp()).isFalse();
+    assertThat(texts(next.getRecordsList())).containsExactly("d");
+  }
+
+  @Test
   void serverShutdownEndsSubscriptionsWithUnavailable() throws Exception {
     Collector collector = subscribe("t", 1);
     blocking.produceBatch(batch("t", "a"));
