@@ -41,6 +41,11 @@ import picocli.CommandLine.Spec;
       PerfCommand.Produce.class,
       PerfCommand.Consume.class,
       PerfCommand.EndToEnd.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 the run finished, 1 it failed (server unreachable, messages lost or"
+          + " refused), 2 bad usage."
     })
 public final class PerfCommand implements Runnable {
 
@@ -54,7 +59,8 @@ public final class PerfCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a command is needed: produce, consume or e2e");
   }
 
   /** Options every subcommand shares. */

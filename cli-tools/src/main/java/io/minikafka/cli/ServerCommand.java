@@ -90,7 +90,9 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
           OptionSpec.builder(setting.flagNames())
               .paramLabel("VALUE")
               .type(String.class)
-              .description(setting.description() + "; default: " + origin.value())
+              // Picocli formats descriptions: a percent sign in one would be taken for a format.
+              .description(
+                  (setting.description() + "; default: " + origin.value()).replace("%", "%%"))
               .setter(
                   new ISetter() {
                     @Override
@@ -178,9 +180,7 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
       return CommandRunner.EXIT_USAGE;
     } catch (IOException e) {
       store.close();
-      spec.commandLine()
-          .getErr()
-          .println(spec.name() + ": cannot listen on " + config.host() + ": " + rootCause(e));
+      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
       return CommandRunner.EXIT_FAILURE;
     }
     running.set(server);

@@ -104,7 +104,30 @@ class ServerCommandTest {
       assertThat(result.err().strip().lines())
           .singleElement()
           .asString()
-          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (MINIKAFKA_HOST)");
+    }
+  }
+
+  @Test
+  void aMetricsPortInUseIsNamedAsTheMetricsAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliHarness.Result result =
+          CliHarness.run(
+              new ServerCommand(Map.of()),
+              "--host",
+              "127.0.0.1:0",
+              "--metrics",
+              "127.0.0.1:" + taken.getLocalPort());
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err().strip().lines())
+          .singleElement()
+          .asString()
+          .startsWith(
+              "mkfk-server: cannot serve metrics on 127.0.0.1:"
+                  + taken.getLocalPort()
+                  + " (MINIKAFKA_METRICS): ")
+          .doesNotContain("cannot listen on");
     }
   }
 
@@ -119,9 +142,20 @@ class ServerCommandTest {
           new PerfCommand(),
           new AdminCommand()
         }) {
-      CliHarness.Result help = CliHarness.run(command, "--help");
+      // Picocli warns about a help text it cannot format on the process's standard error.
+      java.io.PrintStream processErr = System.err;
+      ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+      CliHarness.Result help;
+      System.setErr(
+          new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        help = CliHarness.run(command, "--help");
+      } finally {
+        System.setErr(processErr);
+      }
       assertThat(help.exitCode()).isZero();
-      assertThat(help.out()).contains("Usage: mkfk-");
+      assertThat(help.out()).contains("Usage: mkfk-").contains("Exit codes: 0 ");
+      assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
 
       CliHarness.Result version = CliHarness.run(command, "--version");
       assertThat(version.exitCode()).isZero();

@@ -19,6 +19,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.metrics.BrokerMetrics;
 import io.minikafka.broker.retention.RetentionSweeper;
 import io.minikafka.broker.security.AccessControl;
@@ -227,6 +228,16 @@ public final class MiniKafkaServer implements AutoCloseable {
     return new MiniKafkaServer(builder, store, config, clock).start();
   }
 
+  /** The innermost cause's message: Netty wraps the bind error that says what went wrong. */
+  private static String why(Throwable t) {
+    Throwable cause = t;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage();
+    return message == null ? cause.toString() : message;
+  }
+
   /** Starts serving and sweeping; logs the address, store and retention. */
   public MiniKafkaServer start() throws IOException {
     // A reopened store still holds messages that expired while it was closed: hide them first.
@@ -239,9 +250,26 @@ public final class MiniKafkaServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.warn("Retention sweep at start failed, retried on schedule: {}", e.toString());
     }
-    grpcServer.start();
+    try {
+      grpcServer.start();
+    } catch (IOException e) {
+      throw new ListenFailedException(
+          "cannot listen on " + config.host() + " (" + Setting.HOST.envVar() + "): " + why(e), e);
+    }
     if (metrics != null) {
-      metricsAddress = metrics.start(config.metrics().get());
+      try {
+        metricsAddress = metrics.start(config.metrics().get());
+      } catch (IOException e) {
+        grpcServer.shutdownNow();
+        throw new ListenFailedException(
+            "cannot serve metrics on "
+                + config.metrics().get()
+                + " ("
+                + Setting.METRICS.envVar()
+                + "): "
+                + why(e),
+            e);
+      }
       LOG.info("Metrics: http://{}/metrics", metricsAddress);
     }
     refreshHealth();
