@@ -74,4 +74,22 @@ class FsckCommandTest {
       assertThat(result.err()).contains("in use");
     }
   }
+
+  @Test
+  void checkingAStoreInUseSaysTheAnswerMayBeStaleAndAStoreNotInUseDoesNot() throws IOException {
+    fill();
+    CliHarness.Result idle = CliHarness.run(new FsckCommand(), root.toString());
+    CliHarness.Result held;
+    try (FileStore running = FileStore.open(root)) {
+      held = CliHarness.run(new FsckCommand(), root.toString());
+    }
+
+    assertThat(idle.out()).doesNotContain("running server");
+    assertThat(held.exitCode()).isZero();
+    assertThat(held.out().lines())
+        .first()
+        .asString()
+        .startsWith("warning: a running server holds this store")
+        .contains("stop the server for a reliable answer");
+  }
 }

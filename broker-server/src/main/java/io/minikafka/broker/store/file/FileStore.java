@@ -416,6 +416,27 @@ public final class FileStore extends CheckedStore {
       return new RootLock(channel, acquired);
     }
 
+    /**
+     * Whether a store (a running server) holds the root now. Creates nothing: without a lock file
+     * no store has ever opened it.
+     */
+    static boolean held(Path root) throws IOException {
+      Path file = root.resolve(LOCK_FILE);
+      if (!Files.exists(file)) {
+        return false;
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        FileLock probe = channel.tryLock();
+        if (probe == null) {
+          return true;
+        }
+        probe.release();
+        return false;
+      } catch (OverlappingFileLockException e) {
+        return true;
+      }
+    }
+
     @Override
     public void close() throws IOException {
       try {

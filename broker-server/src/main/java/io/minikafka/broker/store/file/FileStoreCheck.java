@@ -49,6 +49,11 @@ public final class FileStoreCheck {
   /** Checks the store under {@code root} without changing anything. */
   public static Report check(Path root) throws IOException {
     List<String> warnings = new ArrayList<>();
+    if (FileStore.RootLock.held(root)) {
+      warnings.add(
+          "a running server holds this store: what it is writing may show as damage or be missing"
+              + " here; stop the server for a reliable answer (and before --repair)");
+    }
     List<TopicReport> topics = new ArrayList<>();
     TopicDirectory.Discovery discovery = TopicDirectory.discover(root, warnings::add);
     for (Path leftover : discovery.leftovers()) {
