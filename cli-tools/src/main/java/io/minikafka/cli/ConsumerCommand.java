@@ -6,6 +6,7 @@ import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
+import io.minikafka.client.StartAt;
 import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -59,10 +60,14 @@ public final class ConsumerCommand implements Callable<Integer> {
 
   @Option(
       names = {"--from", "-from"},
-      paramLabel = "N",
-      defaultValue = "1",
-      description = "First message number to read (default: ${DEFAULT-VALUE}).")
-  private long from;
+      paramLabel = "POSITION",
+      defaultValue = "start",
+      description =
+          "Where to start: start (the oldest message, the default), end (only messages produced"
+              + " after the consumer starts), a message number N, @TIME (ISO-8601, such as"
+              + " @2026-11-29T10:00:00Z) or an age such as -5m. With --group, only when the group"
+              + " has no position yet.")
+  private String from;
 
   @Option(
       names = "--group",
@@ -70,15 +75,18 @@ public final class ConsumerCommand implements Callable<Integer> {
       description =
           "Read as the named consumer NAME, whose position the server keeps: resume where it last"
               + " committed (--from only when it never did). What was printed is committed before"
-              + " the next read and at exit, never before it was printed (at-least-once).")
+              + " the next read and at exit, never before it was printed (at-least-once). NAME is a"
+              + " named cursor, not a Kafka consumer group that shares out the work: consumers"
+              + " run with the same NAME at once each read every message and move one position.")
   private String group;
 
   @Option(
       names = "--from-time",
       paramLabel = "TIME",
       description =
-          "Start at the first message appended at or after TIME instead of --from: an ISO-8601"
-              + " time such as 2026-11-29T10:00:00Z, or a duration before now such as -5m.")
+          "Start at the first message appended at or after TIME: an ISO-8601 time such as"
+              + " 2026-11-29T10:00:00Z, or an age such as -5m (the same as --from @TIME or --from"
+              + " -5m).")
   private String fromTime;
 
   @Option(
@@ -111,8 +119,8 @@ public final class ConsumerCommand implements Callable<Integer> {
       defaultValue = "raw",
       description =
           "raw: the payload's bytes and a newline (default); json: one object per line with number,"
-              + " timestamp (--follow only) and payload, as UTF-8 text when it is valid UTF-8, else"
-              + " base64; hex: number and the payload in hex.")
+              + " timestamp (null from servers that do not send append times) and payload, as UTF-8"
+              + " text when it is valid UTF-8, else base64; hex: number and the payload in hex.")
   private Format format;
 
   @Option(
@@ -147,7 +155,7 @@ public final class ConsumerCommand implements Callable<Integer> {
   }
 
   /** An ISO-8601 instant, or a negative duration counted back from now. */
-  private static Instant parseTime(String text) {
+  private static Instant parseTime(String option, String text) {
     try {
       if (text.startsWith("-")) {
         return Instant.now().plus(GoDuration.parse(text));
@@ -155,10 +163,40 @@ public final class ConsumerCommand implements Callable<Integer> {
       return Instant.parse(text);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          "--from-time '"
+          option
+              + " '"
               + text
-              + "' is neither an ISO-8601 time such as 2026-11-29T10:00:00Z nor a duration before"
-              + " now such as -5m");
+              + "' is neither an ISO-8601 time such as 2026-11-29T10:00:00Z nor an age such as"
+              + " -5m");
+    }
+  }
+
+  /** Where --from (or --from-time) says to start. */
+  private StartAt startAt() {
+    if (fromTime != null) {
+      return StartAt.time(parseTime("--from-time", fromTime));
+    }
+    String text = from.trim();
+    if (text.equals("start")) {
+      return StartAt.start();
+    }
+    if (text.equals("end")) {
+      return StartAt.end();
+    }
+    if (text.startsWith("@")) {
+      return StartAt.time(parseTime("--from", text.substring(1)));
+    }
+    if (text.startsWith("-")) {
+      return StartAt.time(parseTime("--from", text));
+    }
+    try {
+      return StartAt.number(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--from '"
+              + from
+              + "' is not a position: use start, end, a message number, @TIME (such as"
+              + " @2026-11-29T10:00:00Z) or an age such as -5m");
     }
   }
 
@@ -328,9 +366,6 @@ public final class ConsumerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (from < 0) {
-      throw new IllegalArgumentException("--from must not be negative, was " + from);
-    }
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("--interval must be positive, was " + interval);
     }
@@ -345,15 +380,9 @@ public final class ConsumerCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
-    if (group != null && fromTime != null) {
-      throw new IllegalArgumentException("--group and --from-time cannot be combined");
-    }
+    StartAt start = startAt();
     try (Consumer consumer =
-        group != null
-            ? new Consumer(connection.topic, group, from, connection.connection())
-            : fromTime == null
-                ? new Consumer(connection.topic, from, connection.connection())
-                : new Consumer(connection.topic, parseTime(fromTime), connection.connection())) {
+        new Consumer(connection.topic, group, start, connection.connection())) {
       if (follow) {
         return follow(consumer, out, err);
       }

@@ -218,10 +218,70 @@ class ClientCommandsTest extends LiveServerTest {
             "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
+    // Polls carry append times too, so timestamps are there without --follow.
     assertThat(stdout.toString(UTF_8).lines())
-        .containsExactly(
-            "{\"number\":1,\"timestamp\":null,\"payload\":\"say \\\"hi\\\"\\u0001\"}",
-            "{\"number\":2,\"timestamp\":null,\"payloadBase64\":\"/wA=\"}");
+        .satisfiesExactly(
+            line ->
+                assertThat(line)
+                    .matches(
+                        "\\{\"number\":1,\"timestamp\":\"20\\d\\d-[^\"]+Z\","
+                            + "\"payload\":\"say \\\\\"hi\\\\\"\\\\u0001\"}"),
+            line ->
+                assertThat(line)
+                    .matches(
+                        "\\{\"number\":2,\"timestamp\":\"20\\d\\d-[^\"]+Z\","
+                            + "\"payloadBase64\":\"/wA=\"}"));
+  }
+
+  @Test
+  void fromTakesStartEndANumberATimeOrAnAge() throws IOException {
+    for (int i = 1; i <= 5; i++) {
+      store.store("p", ("m" + i).getBytes(UTF_8));
+    }
+    java.util.Map<String, List<String>> expected =
+        java.util.Map.of(
+            "start",
+            List.of("m1", "m2", "m3", "m4", "m5"),
+            "4",
+            List.of("m4", "m5"),
+            "end",
+            List.of(),
+            "-1h",
+            List.of("m1", "m2", "m3", "m4", "m5"),
+            "@" + java.time.Instant.now().plusSeconds(3600),
+            List.of());
+    for (var position : expected.entrySet()) {
+      ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+      CliHarness.Result result =
+          CliHarness.run(
+              new ConsumerCommand(stdout),
+              "-host",
+              host,
+              "-topic",
+              "p",
+              "--once",
+              "--from",
+              position.getKey());
+      assertThat(result.exitCode()).as(position.getKey() + ": " + result.err()).isZero();
+      assertThat(stdout.toString(UTF_8).lines().toList())
+          .as(position.getKey())
+          .isEqualTo(position.getValue());
+    }
+
+    CliHarness.Result bad =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "p",
+            "--from",
+            "latest");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err().strip())
+        .isEqualTo(
+            "mkfk-consumer: --from 'latest' is not a position: use start, end, a message number,"
+                + " @TIME (such as @2026-11-29T10:00:00Z) or an age such as -5m");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.minikafka.client;
 
 import io.grpc.StatusRuntimeException;
 import io.minikafka.protocol.CommitPositionRequest;
+import io.minikafka.protocol.DescribeTopicRequest;
 import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
@@ -48,6 +49,9 @@ public final class Consumer implements AutoCloseable {
   private Instant fromTime;
 
   private boolean positionLoaded;
+
+  /** Whether the first poll or subscription starts at the topic's end ({@link StartAt.End}). */
+  private boolean fromEnd;
 
   /** Named consumers: whether polls or a seek moved the position since it was last committed. */
   private boolean uncommitted;
@@ -111,6 +115,29 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
+   * A consumer starting where {@code from} says: the oldest message, only new ones, a number or a
+   * time.
+   */
+  public Consumer(String topic, StartAt from, ConnectionConfig server) {
+    this(topic, null, from, server);
+  }
+
+  /**
+   * A named consumer (see above) that starts where {@code fromIfNew} says when no consumer of its
+   * name ever committed a position.
+   *
+   * @param name null for a consumer whose position the application keeps
+   */
+  public Consumer(String topic, String name, StartAt fromIfNew, ConnectionConfig server) {
+    this(topic, name, fromIfNew instanceof StartAt.Number n ? n.number() : 1, server);
+    if (fromIfNew instanceof StartAt.Time t) {
+      fromTime = t.time();
+    } else if (fromIfNew instanceof StartAt.End) {
+      fromEnd = true;
+    }
+  }
+
+  /**
    * Fetches the messages numbered at or after the current read-from number, and advances it. A
    * named consumer first commits what the previous poll returned; if that commit fails, this poll
    * throws and nothing is lost: the next poll (or {@link #close()}) commits again.
@@ -122,6 +149,7 @@ public final class Consumer implements AutoCloseable {
    */
   public PollResult poll() {
     loadPosition();
+    resolveEnd();
     commitIfMoved();
     PollRequest.Builder request =
         PollRequest.newBuilder()
@@ -147,8 +175,15 @@ public final class Consumer implements AutoCloseable {
     // The payloads carry consecutive numbers ending just before newReadFrom.
     long first = newReadFrom - response.getPayloadsCount();
     List<Message> messages = new ArrayList<>(response.getPayloadsCount());
+    // Append times come from servers that send them, one per payload.
+    boolean timed = response.getAppendTimesMsCount() == response.getPayloadsCount();
     for (Payload payload : response.getPayloadsList()) {
-      messages.add(new Message(first + messages.size(), payload.getPayload().toByteArray()));
+      int i = messages.size();
+      messages.add(
+          new Message(
+              first + i,
+              timed ? response.getAppendTimesMs(i) : -1,
+              payload.getPayload().toByteArray()));
     }
     readFrom = newReadFrom;
     fromTime = null;
@@ -169,6 +204,7 @@ public final class Consumer implements AutoCloseable {
     positionLoaded = true;
     readFrom = number;
     fromTime = null;
+    fromEnd = false;
     uncommitted = name != null;
   }
 
@@ -178,6 +214,7 @@ public final class Consumer implements AutoCloseable {
    */
   public Subscription subscribe() {
     loadPosition();
+    resolveEnd();
     return new Subscription(
         topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
   }
@@ -226,11 +263,34 @@ public final class Consumer implements AutoCloseable {
       if (position.getFound()) {
         readFrom = position.getNextNumber();
         fromTime = null;
+        fromEnd = false;
       }
       positionLoaded = true;
     } catch (StatusRuntimeException e) {
       throw connection.failure("fetching the position of consumer '" + name + "'", e);
     }
+  }
+
+  /** Starts at the topic's next number, once, for a consumer asked to read only new messages. */
+  private void resolveEnd() {
+    if (!fromEnd) {
+      return;
+    }
+    try {
+      readFrom =
+          connection
+              .call(
+                  MiniKafkaGrpc.getDescribeTopicMethod(),
+                  DescribeTopicRequest.newBuilder().setTopic(topic).build())
+              .getNextNumber();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+        throw connection.failure("finding the end of topic '" + topic + "'", e);
+      }
+      // No topic yet: everything it will hold is new.
+      readFrom = 1;
+    }
+    fromEnd = false;
   }
 
   /**

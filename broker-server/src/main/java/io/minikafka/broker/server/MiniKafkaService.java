@@ -276,6 +276,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       // Stored payloads are never changed, so wrapping them without a copy is safe.
       response.addPayloads(
           Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload())));
+      response.addAppendTimesMs(message.appendTimeMillis());
     }
     return response
         .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()))
