@@ -93,7 +93,7 @@ class CliEndToEndIT {
               server.host(),
               "-topic",
               "t");
-      assertThat(next.stderr()).contains("numbers 3 to 3");
+      assertThat(next.stderr()).contains("(number 3)");
       assertThat(server.stop()).isZero();
     }
     MiniKafkaHome.Outcome fsck =
@@ -157,7 +157,7 @@ class CliEndToEndIT {
               server.host(),
               "-topic",
               "t");
-      assertThat(next.stderr()).as("numbers are never reused").contains("numbers 2 to 2");
+      assertThat(next.stderr()).as("numbers are never reused").contains("(number 2)");
     }
   }
 

@@ -335,7 +335,7 @@ class PermissionMatrixIT {
 
     Files.writeString(
         authFile, Files.readString(authFile).replace(" producer produce:orders", " producer"));
-    server.hangUp();
+    reload();
     requests.onNext(batch("orders"));
 
     Status status = ended.get(10, TimeUnit.SECONDS);
@@ -354,13 +354,28 @@ class PermissionMatrixIT {
 
     Files.writeString(
         authFile, Files.readString(authFile).replace(" consumer consume:orders", " consumer"));
-    server.hangUp();
+    reload();
 
-    assertThatThrownBy(subscription::next)
+    assertThatThrownBy(
+            () -> {
+              // The subscription says it caught up before the change ends it.
+              while (subscription.next().getCaughtUp()) {
+                // Nothing else comes before the end.
+              }
+            })
         .isInstanceOf(StatusRuntimeException.class)
         .hasMessage(
             "PERMISSION_DENIED: principal 'consumer' may no longer subscribe to topic 'orders'"
                 + " (the auth file changed)");
+  }
+
+  /** Sends SIGHUP and waits until the server has read the auth file again. */
+  private void reload() throws Exception {
+    long before = server.log().stream().filter(l -> l.contains("reloaded")).count();
+    server.hangUp();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> server.log().stream().filter(l -> l.contains("reloaded")).count() > before);
   }
 
   private Status call(String token, String operation, String topic) {

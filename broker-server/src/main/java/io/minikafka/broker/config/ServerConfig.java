@@ -81,10 +81,13 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
 
   /**
-   * 64 MiB, or an eighth of the heap if that is less: the rest is for stored messages and reads.
+   * 64 MiB, or a sixteenth of the heap if that is less: the rest is for stored messages and reads.
+   * A sixteenth, not an eighth, because a request of a large message takes twice its size in a
+   * small heap (G1 gives an array of half a region or more whole regions of its own), and every
+   * stream has one request beyond the queue.
    */
   public static final long DEFAULT_PRODUCE_QUEUE_BYTES =
-      Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
+      Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
 
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
   private static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
@@ -519,7 +522,7 @@ public record ServerConfig(
             v -> parseLong(v, 1),
             "67108864",
             d.produceQueueBytes,
-            d.produceQueueBytes + " (64 MiB or an eighth of the heap)"));
+            d.produceQueueBytes + " (64 MiB or a sixteenth of the heap)"));
     config.idleTimeout(
         sources.parse(
             Setting.IDLE_TIMEOUT,

@@ -73,6 +73,17 @@ public interface BackingStore extends AutoCloseable {
   long storeBatch(String topic, List<byte[]> payloads) throws IOException;
 
   /**
+   * Appends several messages with their keys and headers, as {@link #storeBatch} does payloads:
+   * consecutive numbers in list order, all or none. Poll returns each message's key and headers as
+   * they were given.
+   *
+   * @return the number given to the first message
+   * @throws IllegalArgumentException if the topic name is invalid or the list is empty
+   * @throws IOException if the messages could not be stored; no number was used
+   */
+  long storeRecords(String topic, List<Record> records) throws IOException;
+
+  /**
    * Reads stored messages of a topic numbered {@code readFrom} or higher, as described above.
    *
    * @param readFrom the first number wanted; 0 counts as 1

@@ -2,6 +2,7 @@ package io.minikafka.broker.store;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -25,12 +26,21 @@ public abstract class CheckedStore implements BackingStore {
 
   @Override
   public final long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+    List<Record> records = new ArrayList<>(payloads.size());
+    for (byte[] payload : payloads) {
+      records.add(Record.of(payload));
+    }
+    return storeRecords(topic, records);
+  }
+
+  @Override
+  public final long storeRecords(String topic, List<Record> records) throws IOException {
     TopicName.validate(topic);
-    if (payloads.isEmpty()) {
+    if (records.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one message");
     }
     ensureOpen();
-    return doStoreBatch(topic, payloads);
+    return doStoreRecords(topic, records);
   }
 
   @Override
@@ -122,8 +132,8 @@ public abstract class CheckedStore implements BackingStore {
     }
   }
 
-  /** {@link #storeBatch} of a valid topic and a non-empty batch, on an open store. */
-  protected abstract long doStoreBatch(String topic, List<byte[]> payloads) throws IOException;
+  /** {@link #storeRecords} of a valid topic and a non-empty batch, on an open store. */
+  protected abstract long doStoreRecords(String topic, List<Record> records) throws IOException;
 
   /** {@link #poll} of a valid topic from a number of 0 or more, on an open store. */
   protected abstract PollResult doPoll(String topic, long readFrom, PollLimits limits)

@@ -25,9 +25,12 @@ public record PollLimits(int maxMessages, long maxBytes) {
     }
   }
 
-  /** What one message of this payload length counts for against {@code maxBytes}. */
-  public static long cost(int payloadLength) {
-    return (long) payloadLength + MESSAGE_OVERHEAD_BYTES;
+  /**
+   * What one message counts for against {@code maxBytes}: its length (payload, and key and headers
+   * if it has them) and the framing of each message.
+   */
+  public static long cost(long length) {
+    return length + MESSAGE_OVERHEAD_BYTES;
   }
 
   /** These limits, lowered by a request's optional ones (0 meaning "not given"). */

@@ -86,6 +86,47 @@ public abstract class BackingStoreContractTest {
     assertThat(store.position("t", "z")).isEmpty();
   }
 
+  @Test
+  void keysAndHeadersComeBackAsTheyWereGivenBesidePlainMessages() throws IOException {
+    Record keyed =
+        new Record(
+            bytes("order-17"),
+            List.of(
+                new Header(
+                    "traceparent",
+                    bytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")),
+                new Header("tag", new byte[0]),
+                new Header("tag", new byte[] {0, (byte) 0xff}),
+                new Header("n\u00e4me", bytes("v"))),
+            bytes("payload"));
+    Record headersOnly = new Record(new byte[0], List.of(new Header("h", bytes("1"))), bytes(""));
+    Record keyOnly = new Record(bytes("k"), List.of(), new byte[0]);
+
+    assertThat(store.store("t", bytes("plain"))).isEqualTo(1);
+    assertThat(store.storeRecords("t", List.of(keyed, headersOnly, keyOnly, Record.of(bytes("p")))))
+        .isEqualTo(2);
+
+    List<StoredMessage> read = store.poll("t", 1, PollLimits.UNLIMITED).messages();
+    assertThat(read).extracting(StoredMessage::number).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(read.get(0).key()).isEmpty();
+    assertThat(read.get(0).headers()).isEmpty();
+    assertThat(read.get(1).key()).isEqualTo(bytes("order-17"));
+    assertThat(read.get(1).payload()).isEqualTo(bytes("payload"));
+    assertThat(read.get(1).headers())
+        .extracting(Header::name)
+        .containsExactly("traceparent", "tag", "tag", "n\u00e4me");
+    assertThat(read.get(1).headers().get(2).value()).isEqualTo(new byte[] {0, (byte) 0xff});
+    assertThat(read.get(1).headers().get(1).value()).isEmpty();
+    assertThat(read.get(2).key()).isEmpty();
+    assertThat(read.get(2).headers()).extracting(Header::name).containsExactly("h");
+    assertThat(read.get(3).key()).isEqualTo(bytes("k"));
+    assertThat(read.get(3).payload()).isEmpty();
+    assertThat(read.get(4).payload()).isEqualTo(bytes("p"));
+    assertThat(store.describe("t").bytesStored())
+        .as("keys and headers count toward a topic's bytes")
+        .isGreaterThan(bytes("plainpayloadp").length);
+  }
+
   @AfterEach
   void closeStore() throws IOException {
     store.close();

@@ -28,6 +28,11 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public long storeRecords(String topic, List<Record> records) throws IOException {
+    return delegate.storeRecords(topic, records);
+  }
+
+  @Override
   public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
     return delegate.poll(topic, readFrom, limits);
   }

@@ -38,6 +38,12 @@ public class GatedStore extends ForwardingStore {
     return super.storeBatch(topic, payloads);
   }
 
+  @Override
+  public long storeRecords(String topic, List<Record> records) throws IOException {
+    awaitGate();
+    return super.storeRecords(topic, records);
+  }
+
   private void awaitGate() {
     Context.current().addListener(context -> callCancelled.countDown(), Runnable::run);
     entered.countDown();

@@ -1,5 +1,6 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.store.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -35,31 +36,36 @@ final class Chunk {
     buffer.clear();
   }
 
-  /** Encodes the payloads as the next records, all stamped {@code time}. */
-  void add(List<byte[]> payloads, long time) {
+  /** Encodes the records as the next ones of the log, all stamped {@code time}. */
+  void add(List<Record> records, long time) {
     long bytes = 0;
-    for (byte[] payload : payloads) {
-      bytes += RecordFormat.recordBytes(payload.length);
+    for (Record record : records) {
+      bytes += RecordFormat.recordBytes(record);
     }
     if (buffer.position() + bytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "a batch must be under 2 GiB, this one is " + bytes + " bytes");
     }
     if (buffer.remaining() < bytes) {
-      long wanted = Math.max(buffer.capacity() * 2L, buffer.position() + bytes);
+      // Doubling, but not past the chunk's size cap: with large records a doubled buffer would be
+      // mostly empty, and each one a humongous allocation of the garbage collector.
+      long wanted =
+          Math.max(
+              Math.min(buffer.capacity() * 2L, GroupCommit.MAX_CHUNK_BYTES),
+              buffer.position() + bytes);
       // Heap, not direct: a buffer this large is not kept for reuse, and the GC frees heap sooner.
       ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
       buffer.flip();
       bigger.put(buffer);
       buffer = bigger;
     }
-    if (count + payloads.size() > starts.length) {
-      starts = Arrays.copyOf(starts, Math.max(starts.length * 2, count + payloads.size()));
+    if (count + records.size() > starts.length) {
+      starts = Arrays.copyOf(starts, Math.max(starts.length * 2, count + records.size()));
     }
     long number = firstNumber + count;
-    for (byte[] payload : payloads) {
+    for (Record record : records) {
       starts[count++] = buffer.position();
-      RecordFormat.encode(buffer, number++, time, payload);
+      RecordFormat.encode(buffer, number++, time, record);
     }
     if (firstTime < 0) {
       firstTime = time;

@@ -4,6 +4,7 @@ import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.store.CheckedStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.TopicInfo;
@@ -184,17 +185,17 @@ public final class FileStore extends CheckedStore {
   }
 
   @Override
-  protected long doStoreBatch(String topic, List<byte[]> payloads) throws IOException {
+  protected long doStoreRecords(String topic, List<Record> records) throws IOException {
     freeSpace.checkForAppend(topic);
     FileTopic log = topics.get(topic);
     if (log != null && !log.deleted()) {
-      return log.appendAll(payloads, clock.millis());
+      return log.appendAll(records, clock.millis());
     }
     checkAvailable(topic);
     disk.checkWritable();
     try {
       return topics.storeTo(
-          topic, this::createTopic, created -> created.appendAll(payloads, clock.millis()));
+          topic, this::createTopic, created -> created.appendAll(records, clock.millis()));
     } catch (UncheckedIOException e) {
       if (e.getCause() instanceof StoreException known) {
         throw known;

@@ -3,6 +3,7 @@ package io.minikafka.broker.store.file;
 import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
@@ -160,11 +161,11 @@ final class FileTopic {
   }
 
   /**
-   * Appends the payloads as consecutive records and returns the first number, once they are written
-   * (and forced, under fsync always); all or nothing.
+   * Appends the records and returns the first number, once they are written (and forced, under
+   * fsync always); all or nothing.
    */
-  long appendAll(List<byte[]> payloads, long nowMillis) throws IOException {
-    long first = appends.append(payloads, nowMillis);
+  long appendAll(List<Record> records, long nowMillis) throws IOException {
+    long first = appends.append(records, nowMillis);
     if (rolled && config.limits().retentionBytes() > 0) {
       rolled = false;
       try {

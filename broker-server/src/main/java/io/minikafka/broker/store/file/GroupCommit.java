@@ -1,5 +1,6 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -85,12 +86,12 @@ final class GroupCommit {
   }
 
   /**
-   * Appends the payloads as consecutive records, all or nothing, and returns once they are written
-   * (and forced, if the writer forces).
+   * Appends the records as consecutive ones, all or nothing, and returns once they are written (and
+   * forced, if the writer forces).
    *
    * @return the first record's number
    */
-  long append(List<byte[]> payloads, long nowMillis) throws IOException {
+  long append(List<Record> records, long nowMillis) throws IOException {
     Chunk chunk;
     long first;
     while (true) {
@@ -107,7 +108,7 @@ final class GroupCommit {
           }
           chunk = pending;
           first = chunk.nextNumber();
-          chunk.add(payloads, time);
+          chunk.add(records, time);
           assignedNext = chunk.nextNumber();
           lastAppendTime = time;
           break;

@@ -25,8 +25,12 @@ import java.util.List;
 final class Segment implements Closeable {
 
   static final String LOG_SUFFIX = ".log";
+
+  /**
+   * Bytes read at once for small records. Under half a G1 region of a small heap, so never a
+   * humongous allocation; a record larger than what is left of it is read into its own array.
+   */
   private static final int READ_CHUNK = 256 * 1024;
-  private static final int MAX_READ_CHUNK = 1024 * 1024;
 
   /** The most a heap buffer passes to one read or write of a file (see {@link #readFully}). */
   static final int IO_SLICE_BYTES = 256 * 1024;
@@ -352,8 +356,7 @@ final class Segment implements Closeable {
     long bufferStart = 0;
     while (number < stop && out.size() < limits.maxMessages()) {
       if (buffer == null || position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
-        long wanted = Math.min(Math.max(READ_CHUNK, limits.maxBytes() - used), MAX_READ_CHUNK);
-        long want = Math.min(wanted, committed - position);
+        long want = Math.min(READ_CHUNK, committed - position);
         if (want < RecordFormat.HEADER_BYTES) {
           throw corrupt(topic, number, position, "record runs past the end of the committed log");
         }
@@ -361,9 +364,10 @@ final class Segment implements Closeable {
         bufferStart = position;
       }
       int at = (int) (position - bufferStart);
-      int length = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
+      int word = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
+      int length = RecordFormat.bodyLength(word);
       long recordBytes = RecordFormat.recordBytes(length);
-      if (length < 0 || position + recordBytes > committed) {
+      if (position + recordBytes > committed) {
         throw corrupt(topic, number, position, "bad record length " + length);
       }
       long cost = PollLimits.cost(length);
@@ -377,18 +381,27 @@ final class Segment implements Closeable {
             position,
             "found number " + buffer.getLong(at + RecordFormat.NUMBER_OFFSET));
       }
-      byte[] payload = new byte[length];
+      byte[] body = new byte[length];
       boolean whole = at + recordBytes <= buffer.limit();
       if (whole) {
-        buffer.get(at + RecordFormat.HEADER_BYTES, payload);
+        buffer.get(at + RecordFormat.HEADER_BYTES, body);
       } else {
         // Read straight into the message: a large record is never held twice.
-        log.readFully(ByteBuffer.wrap(payload), position + RecordFormat.HEADER_BYTES);
+        log.readFully(ByteBuffer.wrap(body), position + RecordFormat.HEADER_BYTES);
       }
-      if (!RecordFormat.crcMatches(buffer, at, payload)) {
+      if (!RecordFormat.crcMatches(buffer, at, body)) {
         throw corrupt(topic, number, position, "CRC mismatch");
       }
-      out.add(new StoredMessage(number, buffer.getLong(at + RecordFormat.TIME_OFFSET), payload));
+      StoredMessage message =
+          RecordFormat.decode(
+              number,
+              buffer.getLong(at + RecordFormat.TIME_OFFSET),
+              body,
+              RecordFormat.extended(word));
+      if (message == null) {
+        throw corrupt(topic, number, position, "key and headers run past the record");
+      }
+      out.add(message);
       if (!whole) {
         buffer = null;
       }

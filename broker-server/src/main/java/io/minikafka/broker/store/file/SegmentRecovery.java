@@ -149,8 +149,8 @@ final class SegmentRecovery {
     }
     ByteBuffer header =
         Segment.readFully(log, ByteBuffer.allocate(RecordFormat.HEADER_BYTES), position);
-    int length = header.getInt(RecordFormat.LENGTH_OFFSET);
-    if (length < 0 || position + RecordFormat.recordBytes(length) > logSize) {
+    int length = RecordFormat.bodyLength(header.getInt(RecordFormat.LENGTH_OFFSET));
+    if (position + RecordFormat.recordBytes(length) > logSize) {
       return -1;
     }
     if (header.getLong(RecordFormat.NUMBER_OFFSET) != number) {

@@ -48,8 +48,8 @@ final class SegmentScanner {
         bufferStart = position;
       }
       int at = (int) (position - bufferStart);
-      int length = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
-      if (length < 0 || position + RecordFormat.recordBytes(length) > fileSize) {
+      int length = RecordFormat.bodyLength(buffer.getInt(at + RecordFormat.LENGTH_OFFSET));
+      if (position + RecordFormat.recordBytes(length) > fileSize) {
         stopped = "torn or corrupt record (length " + length + ")";
         break;
       }

@@ -23,9 +23,9 @@ final class MemoryBudget {
     this.maxBytes = maxBytes;
   }
 
-  /** What a message of {@code payloadBytes} is charged. */
-  static long cost(int payloadBytes) {
-    return (long) payloadBytes + MESSAGE_OVERHEAD_BYTES;
+  /** What a message of {@code bytes} (payload, key and headers) is charged. */
+  static long cost(long bytes) {
+    return bytes + MESSAGE_OVERHEAD_BYTES;
   }
 
   /** Takes {@code bytes} for an append to {@code topic}, or refuses without taking anything. */

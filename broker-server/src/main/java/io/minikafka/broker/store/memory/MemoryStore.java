@@ -4,6 +4,7 @@ import io.minikafka.broker.store.CheckedStore;
 import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreLimits;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicTable;
@@ -48,10 +49,10 @@ public final class MemoryStore extends CheckedStore {
   }
 
   @Override
-  protected long doStoreBatch(String topic, List<byte[]> payloads) throws IOException {
+  protected long doStoreRecords(String topic, List<Record> records) throws IOException {
     long bytes = 0;
-    for (byte[] payload : payloads) {
-      bytes += MemoryBudget.cost(payload.length);
+    for (Record record : records) {
+      bytes += MemoryBudget.cost(record.payload().length + record.extraBytes());
     }
     // Reserved before the topic is made, so that a refused batch leaves no empty topic behind.
     budget.reserve(topic, bytes);
@@ -59,7 +60,7 @@ public final class MemoryStore extends CheckedStore {
       return topics.storeTo(
           topic,
           t -> new TopicLog(budget, limits.retentionBytes()),
-          log -> log.appendAll(payloads, clock.millis()));
+          log -> log.appendAll(records, clock.millis()));
     } catch (IOException | RuntimeException e) {
       budget.release(bytes);
       throw e;

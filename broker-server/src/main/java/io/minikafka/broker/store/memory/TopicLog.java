@@ -2,6 +2,7 @@ package io.minikafka.broker.store.memory;
 
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import java.util.ArrayList;
@@ -25,7 +26,10 @@ final class TopicLog {
   private static final int MIN_SHRINK_CAPACITY = 1024;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private byte[][] payloads = new byte[INITIAL_CAPACITY][];
+
+  /** Each a payload (byte[]) or, for a message with a key or headers, its {@link Record}. */
+  private Object[] payloads = new Object[INITIAL_CAPACITY];
+
   private long[] appendTimes = new long[INITIAL_CAPACITY];
   private int head;
   private int size;
@@ -53,11 +57,11 @@ final class TopicLog {
   }
 
   /**
-   * Appends the payloads in order, with no other append between them; returns the first number.
+   * Appends the records in order, with no other append between them; returns the first number.
    * Their bytes must have been reserved from the store's budget. Past the topic's retention bytes
    * the oldest messages go, all but the newest.
    */
-  long appendAll(List<byte[]> batch, long nowMillis) {
+  long appendAll(List<Record> batch, long nowMillis) {
     lock.writeLock().lock();
     try {
       while (size + batch.size() > payloads.length) {
@@ -66,11 +70,12 @@ final class TopicLog {
       // A clock stepping back must not reorder append times: removal relies on their order.
       lastAppendTime = Math.max(lastAppendTime, nowMillis);
       long first = firstNumber + size;
-      for (byte[] payload : batch) {
+      for (Record record : batch) {
         int slot = slot(size);
-        payloads[slot] = payload;
+        // A plain message keeps its payload alone: no record object per message.
+        payloads[slot] = record.plain() ? record.payload() : record;
         appendTimes[slot] = lastAppendTime;
-        payloadBytes += payload.length;
+        payloadBytes += bytes(payloads[slot]);
         size++;
       }
       deleted = false;
@@ -78,7 +83,7 @@ final class TopicLog {
         int drop = 0;
         long bytes = payloadBytes;
         while (bytes > retentionBytes && drop < size - 1) {
-          bytes -= payloads[slot(drop)].length;
+          bytes -= bytes(payloads[slot(drop)]);
           drop++;
         }
         removeFirst(drop);
@@ -99,12 +104,15 @@ final class TopicLog {
       long bytes = 0;
       for (long n = start; n < end && found.size() < limits.maxMessages(); n++) {
         int slot = slot((int) (n - firstNumber));
-        long cost = PollLimits.cost(payloads[slot].length);
+        long cost = PollLimits.cost(bytes(payloads[slot]));
         if (!found.isEmpty() && bytes + cost > limits.maxBytes()) {
           break;
         }
         bytes += cost;
-        found.add(new StoredMessage(n, appendTimes[slot], payloads[slot]));
+        found.add(
+            payloads[slot] instanceof Record record
+                ? new StoredMessage(n, appendTimes[slot], record)
+                : new StoredMessage(n, appendTimes[slot], (byte[]) payloads[slot]));
       }
       long newReadFrom = found.isEmpty() ? readFrom : found.get(found.size() - 1).number() + 1;
       return new PollResult(found, newReadFrom, firstNumber, end);
@@ -128,7 +136,7 @@ final class TopicLog {
   private void removeFirst(int count) {
     long freed = 0;
     for (int i = 0; i < count; i++) {
-      freed += payloads[slot(i)].length;
+      freed += bytes(payloads[slot(i)]);
       payloads[slot(i)] = null;
     }
     payloadBytes -= freed;
@@ -178,11 +186,11 @@ final class TopicLog {
       Arrays.fill(payloads, null);
       head = 0;
       firstNumber += size;
+      budget.release(payloadBytes + removed * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
       size = 0;
-      budget.release(payloadBytes + (long) size * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
       payloadBytes = 0;
       if (payloads.length > MIN_SHRINK_CAPACITY) {
-        payloads = new byte[INITIAL_CAPACITY][];
+        payloads = new Object[INITIAL_CAPACITY];
         appendTimes = new long[INITIAL_CAPACITY];
       }
       deleted = true;
@@ -207,13 +215,20 @@ final class TopicLog {
     return low;
   }
 
+  /** What a stored message counts as: its payload, key and headers. */
+  private static long bytes(Object stored) {
+    return stored instanceof Record record
+        ? record.payload().length + record.extraBytes()
+        : ((byte[]) stored).length;
+  }
+
   private int slot(int index) {
     int s = head + index;
     return s >= payloads.length ? s - payloads.length : s;
   }
 
   private void resize(int capacity) {
-    byte[][] newPayloads = new byte[capacity][];
+    Object[] newPayloads = new Object[capacity];
     long[] newTimes = new long[capacity];
     for (int i = 0; i < size; i++) {
       int s = slot(i);

@@ -3,6 +3,7 @@ package io.minikafka.broker.store.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Group commit: shared writes, numbering, and a failure that releases every appender. */
 class GroupCommitTest {
 
-  private static final List<byte[]> ONE = List.of(new byte[] {1});
+  private static final List<Record> ONE = List.of(Record.of(new byte[] {1}));
 
   @Test
   void appendsWaitingForAWriteShareTheNextOneAndGetDistinctConsecutiveNumbers() throws Exception {
@@ -101,10 +102,10 @@ class GroupCommitTest {
             });
     try {
       List<Future<Long>> appends = new ArrayList<>();
-      appends.add(pool.submit(() -> commit.append(List.of(mib), 0)));
+      appends.add(pool.submit(() -> commit.append(List.of(Record.of(mib)), 0)));
       assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
       for (int i = 1; i < 12; i++) {
-        appends.add(pool.submit(() -> commit.append(List.of(mib), 0)));
+        appends.add(pool.submit(() -> commit.append(List.of(Record.of(mib)), 0)));
       }
       // Eleven MiB sent behind a write that does not finish: at most one full chunk forms.
       org.awaitility.Awaitility.await()
@@ -147,7 +148,8 @@ class GroupCommitTest {
               }
             });
     assertThat(commit.append(ONE, 0)).isEqualTo(10);
-    assertThatThrownBy(() -> commit.append(List.of(new byte[1], new byte[1]), 0))
+    assertThatThrownBy(
+            () -> commit.append(List.of(Record.of(new byte[1]), Record.of(new byte[1])), 0))
         .isInstanceOf(IOException.class)
         .hasMessage("disk says no");
     assertThat(commit.append(ONE, 0)).as("the failed numbers are given again").isEqualTo(11);

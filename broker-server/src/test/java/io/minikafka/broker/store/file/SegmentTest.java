@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
@@ -29,7 +30,7 @@ class SegmentTest {
   private static void append(Segment segment, long[] times, String... payloads) throws IOException {
     Chunk chunk = new Chunk(segment.nextNumber(), ByteBuffer.allocate(1024));
     for (int i = 0; i < payloads.length; i++) {
-      chunk.add(List.of(payloads[i].getBytes(UTF_8)), times[i]);
+      chunk.add(List.of(Record.of(payloads[i].getBytes(UTF_8))), times[i]);
     }
     segment.append(
         chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());

@@ -2,6 +2,7 @@ package io.minikafka.broker.store.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.store.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class TopicRecoveryTest {
       if (count > 0) {
         Chunk chunk = new Chunk(base, ByteBuffer.allocate(4096));
         for (int i = 0; i < count; i++) {
-          chunk.add(List.of(new byte[] {1}), 1000);
+          chunk.add(List.of(Record.of(new byte[] {1})), 1000);
         }
         segment.append(
             chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
