@@ -3,6 +3,7 @@ package io.minikafka.cli;
 import io.grpc.Status;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.client.Consumer;
+import io.minikafka.client.Header;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
@@ -119,9 +120,22 @@ public final class ConsumerCommand implements Callable<Integer> {
       defaultValue = "raw",
       description =
           "raw: the payload's bytes and a newline (default); json: one object per line with number,"
-              + " timestamp (null from servers that do not send append times) and payload, as UTF-8"
-              + " text when it is valid UTF-8, else base64; hex: number and the payload in hex.")
+              + " timestamp (null from servers that do not send append times), key and headers"
+              + " when the message has them, and payload; each as UTF-8 text when it is valid"
+              + " UTF-8, else base64; hex: number and the payload in hex.")
   private Format format;
+
+  @Option(
+      names = "--print-key",
+      description = "raw format: print each message's key and a tab before its payload.")
+  private boolean printKey;
+
+  @Option(
+      names = "--print-headers",
+      description =
+          "raw format: print each message's headers (NAME:VALUE,... or NO_HEADERS) and a tab"
+              + " first. The json format always has key and headers.")
+  private boolean printHeaders;
 
   @Option(
       names = "--max",
@@ -214,6 +228,14 @@ public final class ConsumerCommand implements Callable<Integer> {
       }
       switch (format) {
         case raw -> {
+          if (printHeaders) {
+            out.write(headersText(message).getBytes(StandardCharsets.UTF_8));
+            out.write('\t');
+          }
+          if (printKey) {
+            out.write(message.key());
+            out.write('\t');
+          }
           out.write(message.payload());
           out.write('\n');
         }
@@ -263,12 +285,51 @@ public final class ConsumerCommand implements Callable<Integer> {
         message.appendTimeMillis() < 0
             ? "null"
             : JsonText.quote(Instant.ofEpochMilli(message.appendTimeMillis()).toString());
-    String text = utf8(message.payload());
-    String payload =
-        text != null
-            ? "\"payload\":" + JsonText.quote(text)
-            : "\"payloadBase64\":\"" + Base64.getEncoder().encodeToString(message.payload()) + "\"";
-    return "{\"number\":" + message.number() + ",\"timestamp\":" + timestamp + "," + payload + "}";
+    StringBuilder json =
+        new StringBuilder("{\"number\":")
+            .append(message.number())
+            .append(",\"timestamp\":")
+            .append(timestamp);
+    if (message.key().length > 0) {
+      json.append(',').append(bytesField("key", message.key()));
+    }
+    if (!message.headers().isEmpty()) {
+      json.append(",\"headers\":[");
+      for (int i = 0; i < message.headers().size(); i++) {
+        Header header = message.headers().get(i);
+        json.append(i == 0 ? "" : ",")
+            .append("{\"name\":")
+            .append(JsonText.quote(header.name()))
+            .append(',')
+            .append(bytesField("value", header.value()))
+            .append('}');
+      }
+      json.append(']');
+    }
+    return json.append(',').append(bytesField("payload", message.payload())).append('}').toString();
+  }
+
+  /** {@code "name":"text"} when the bytes are UTF-8, else {@code "nameBase64":"..."}. */
+  private static String bytesField(String name, byte[] bytes) {
+    String text = utf8(bytes);
+    return text != null
+        ? "\"" + name + "\":" + JsonText.quote(text)
+        : "\"" + name + "Base64\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
+  }
+
+  /** Kafka's console consumer's form: NAME:VALUE,NAME:VALUE, or NO_HEADERS. */
+  private static String headersText(Message message) {
+    if (message.headers().isEmpty()) {
+      return "NO_HEADERS";
+    }
+    StringBuilder text = new StringBuilder();
+    for (Header header : message.headers()) {
+      text.append(text.length() == 0 ? "" : ",")
+          .append(header.name())
+          .append(':')
+          .append(header.valueAsString());
+    }
+    return text.toString();
   }
 
   /** The payload as text if it is valid UTF-8, else null. */

@@ -1,10 +1,16 @@
 package io.minikafka.cli;
 
+import io.minikafka.client.Header;
 import io.minikafka.client.Producer;
+import io.minikafka.client.ProducerRecord;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +45,22 @@ public final class ProducerCommand implements Callable<Integer> {
       description = "Print nothing but errors: no prompt, no count of what was sent.")
   private boolean quiet;
 
+  @Option(
+      names = "--key-separator",
+      paramLabel = "SEP",
+      description =
+          "Each line is KEY SEP PAYLOAD: the text before the first SEP is the message's key, the"
+              + " rest its payload. A line without SEP is sent without a key.")
+  private String keySeparator;
+
+  @Option(
+      names = "--header",
+      paramLabel = "NAME=VALUE",
+      description =
+          "A header every message gets (repeatable), such as --header"
+              + " traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01.")
+  private List<String> headerOptions = new ArrayList<>();
+
   private final InputStream stdin;
   private final boolean interactive;
 
@@ -55,12 +77,60 @@ public final class ProducerCommand implements Callable<Integer> {
     CommandRunner.runAndExit(new ProducerCommand(), args);
   }
 
+  /** The --header options, each NAME=VALUE. */
+  private List<Header> headers() {
+    List<Header> headers = new ArrayList<>();
+    for (String option : headerOptions) {
+      int equals = option.indexOf('=');
+      if (equals <= 0) {
+        throw new IllegalArgumentException(
+            "--header '" + option + "' is not NAME=VALUE (such as --header source=billing)");
+      }
+      headers.add(Header.of(option.substring(0, equals), option.substring(equals + 1)));
+    }
+    return headers;
+  }
+
+  /** A line as a record: its key before the first separator, if it has one; the headers given. */
+  private static ProducerRecord record(byte[] line, byte[] separator, List<Header> headers) {
+    ProducerRecord record = new ProducerRecord(new byte[0], headers, line);
+    if (separator == null) {
+      return record;
+    }
+    int at = indexOf(line, separator);
+    if (at < 0) {
+      return record;
+    }
+    return new ProducerRecord(
+        Arrays.copyOfRange(line, 0, at),
+        headers,
+        Arrays.copyOfRange(line, at + separator.length, line.length));
+  }
+
+  private static int indexOf(byte[] line, byte[] separator) {
+    outer:
+    for (int i = 0; i + separator.length <= line.length; i++) {
+      for (int j = 0; j < separator.length; j++) {
+        if (line[i + j] != separator[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (interactive && !quiet) {
       err.println(
           "Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
+    }
+    List<Header> headers = headers();
+    byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
+    if (separator != null && separator.length == 0) {
+      throw new IllegalArgumentException("--key-separator must not be empty");
     }
     LineReader lines = new LineReader(new BufferedInputStream(stdin, 64 * 1024));
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -71,7 +141,10 @@ public final class ProducerCommand implements Callable<Integer> {
       byte[] line;
       // Batched and pipelined, yet in order: numbers follow the order of the lines.
       while (failure.get() == null && (line = lines.readLine()) != null) {
-        last = producer.sendAsync(line);
+        last =
+            separator == null && headers.isEmpty()
+                ? producer.sendAsync(line)
+                : producer.sendAsync(record(line, separator, headers));
         last.whenComplete(
             (number, error) -> {
               if (error != null) {

@@ -426,6 +426,65 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void keysAndHeadersGoInWithTheProducerAndComeOutWithTheConsumer() throws IOException {
+    CliHarness.Result produced =
+        produce(
+            "order-1:first\nno key here\norder-2:a:b\n".getBytes(UTF_8),
+            "-host",
+            host,
+            "-topic",
+            "k",
+            "--key-separator",
+            ":",
+            "--header",
+            "source=billing",
+            "--header",
+            "traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(produced.exitCode()).as(produced.err()).isZero();
+
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    CliHarness.Result printed =
+        CliHarness.run(
+            new ConsumerCommand(raw),
+            "-host",
+            host,
+            "-topic",
+            "k",
+            "--once",
+            "--print-key",
+            "--print-headers");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    CliHarness.run(
+        new ConsumerCommand(json), "-host", host, "-topic", "k", "--once", "--format", "json");
+
+    assertThat(printed.exitCode()).as(printed.err()).isZero();
+    String headers =
+        "source:billing,traceparent:00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    assertThat(raw.toString(UTF_8).lines())
+        .containsExactly(
+            headers + "\torder-1\tfirst", headers + "\t\tno key here", headers + "\torder-2\ta:b");
+    assertThat(json.toString(UTF_8).lines().findFirst().orElseThrow())
+        .contains("\"key\":\"order-1\"")
+        .contains(
+            "\"headers\":[{\"name\":\"source\",\"value\":\"billing\"},{\"name\":\"traceparent\"")
+        .endsWith("\"payload\":\"first\"}");
+    List<StoredMessage> stored = store.poll("k", 1, PollLimits.UNLIMITED).messages();
+    assertThat(stored.get(1).key()).isEmpty();
+    assertThat(stored.get(2).payload()).isEqualTo("a:b".getBytes(UTF_8));
+  }
+
+  @Test
+  void aHeaderWithoutAnEqualsSignIsAUsageError() {
+    CliHarness.Result result =
+        produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "k", "--header", "novalue");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "mkfk-producer: --header 'novalue' is not NAME=VALUE (such as --header"
+                + " source=billing)");
+  }
+
+  @Test
   void hexFormatAndMaxStopAfterNMessages() throws IOException {
     for (int i = 0; i < 5; i++) {
       store.store("t", new byte[] {(byte) i, (byte) 0xab});

@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import java.util.ArrayDeque;
@@ -147,17 +148,41 @@ final class BatchSender {
   }
 
   CompletableFuture<Long> send(byte[] payload) {
+    return send(payload, null, payload.length);
+  }
+
+  CompletableFuture<Long> send(ProducerRecord record) {
+    if (record.key().length == 0 && record.headers().isEmpty()) {
+      return send(record.payload());
+    }
+    return send(null, wire(record), record.size());
+  }
+
+  /** A record as the wire carries it; its arrays are wrapped, not copied. */
+  static Payload wire(ProducerRecord record) {
+    Payload.Builder payload =
+        Payload.newBuilder()
+            .setPayload(UnsafeByteOperations.unsafeWrap(record.payload()))
+            .setKey(UnsafeByteOperations.unsafeWrap(record.key()));
+    for (Header header : record.headers()) {
+      payload.addHeaders(header.toWire());
+    }
+    return payload.build();
+  }
+
+  /** Sends a plain {@code payload}, or a {@code record} with a key or headers. */
+  private CompletableFuture<Long> send(byte[] payload, Payload record, long size) {
     try {
-      connection.checkSize(topic, payload.length);
+      connection.checkSize(topic, size);
     } catch (MiniKafkaException tooLarge) {
       return CompletableFuture.failedFuture(tooLarge);
     }
     // Looked up outside the monitor: the first lookup may wait for the server's answer.
     ServerLimits known = connection.limits();
-    int permits = (int) Math.min(Math.max(payload.length, 1), options.bufferBytes());
+    int permits = (int) Math.min(Math.max(size, 1), options.bufferBytes());
     acquire(permits);
     try {
-      return add(payload, permits, known);
+      return add(payload, record, size, permits, known);
     } finally {
       runFailures();
     }
@@ -165,26 +190,40 @@ final class BatchSender {
 
   /** Adds a message to the newest waiting batch, or to a new one if it has no room. */
   private synchronized CompletableFuture<Long> add(
-      byte[] payload, int permits, ServerLimits known) {
+      byte[] payload, Payload record, long size, int permits, ServerLimits known) {
     limits = known;
     long maxRequestBytes = known.maxRequestBytes();
     if (closed) {
       buffer.release(permits);
       throw new IllegalStateException("the producer is closed");
     }
-    long wireBytes =
-        CodedOutputStream.computeByteArraySize(ProduceBatchRequest.PAYLOADS_FIELD_NUMBER, payload);
     Batch batch = waiting.peekLast();
+    // A batch carries payloads or records, not both: a record opens one of records, which takes
+    // the plain messages that follow as records too.
+    boolean asRecord = record != null || (batch != null && batch.request.getRecordsCount() > 0);
+    if (asRecord && record == null) {
+      record = Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(payload)).build();
+    }
+    long wireBytes =
+        asRecord
+            ? CodedOutputStream.computeMessageSize(ProduceBatchRequest.RECORDS_FIELD_NUMBER, record)
+            : CodedOutputStream.computeByteArraySize(
+                ProduceBatchRequest.PAYLOADS_FIELD_NUMBER, payload);
     if (batch == null
         || batch.payloadBytes >= options.batchBytes()
-        || batch.requestBytes + wireBytes > maxRequestBytes) {
+        || batch.requestBytes + wireBytes > maxRequestBytes
+        || (asRecord && batch.request.getPayloadsCount() > 0)) {
       batch = newBatch();
     }
     CompletableFuture<Long> future = new CompletableFuture<>();
-    // The caller hands the array over, as to sendMessage; no copy is taken.
-    batch.request.addPayloads(UnsafeByteOperations.unsafeWrap(payload));
+    // The caller hands the arrays over, as to sendMessage; no copy is taken.
+    if (asRecord) {
+      batch.request.addRecords(record);
+    } else {
+      batch.request.addPayloads(UnsafeByteOperations.unsafeWrap(payload));
+    }
     batch.futures.add(future);
-    batch.payloadBytes += payload.length;
+    batch.payloadBytes += size;
     batch.requestBytes += wireBytes;
     batch.permits += permits;
     drain();

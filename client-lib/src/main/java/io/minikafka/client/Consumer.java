@@ -183,7 +183,9 @@ public final class Consumer implements AutoCloseable {
           new Message(
               first + i,
               timed ? response.getAppendTimesMs(i) : -1,
-              payload.getPayload().toByteArray()));
+              payload.getPayload().toByteArray(),
+              payload.getKey().toByteArray(),
+              Header.fromWire(payload.getHeadersList())));
     }
     readFrom = newReadFrom;
     fromTime = null;

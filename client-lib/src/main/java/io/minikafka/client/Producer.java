@@ -104,6 +104,29 @@ public final class Producer implements AutoCloseable {
     return batches.send(message);
   }
 
+  /**
+   * Sends one message with its key and headers and waits for the server to store it, as {@link
+   * #sendMessage(byte[])}. Needs a server that keeps keys and headers (this one); the original
+   * drops them.
+   */
+  public long sendMessage(ProducerRecord record) {
+    connection.checkSize(topic.getTopic(), record.size());
+    ProduceRequest request =
+        ProduceRequest.newBuilder().setTopic(topic).setPayload(BatchSender.wire(record)).build();
+    try {
+      return connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("send to topic '" + topic.getTopic() + "'", e);
+    }
+  }
+
+  /**
+   * Queues a message with its key and headers to be sent in a batch, as {@link #sendAsync(byte[])}.
+   */
+  public CompletableFuture<Long> sendAsync(ProducerRecord record) {
+    return batches.send(record);
+  }
+
   /** Sends every queued message and waits until each sent so far has succeeded or failed. */
   public void flush() {
     batches.flush();

@@ -263,7 +263,9 @@ public final class Subscription implements AutoCloseable {
             new Message(
                 record.getMsgNumber(),
                 record.getAppendTimeMs(),
-                record.getPayload().toByteArray()));
+                record.getPayload().toByteArray(),
+                record.getKey().toByteArray(),
+                Header.fromWire(record.getHeadersList())));
         next = record.getMsgNumber() + 1;
         fromTime = null;
       }

@@ -9,8 +9,10 @@ import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.security.AccessControl;
 import io.minikafka.broker.security.Operation;
 import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
@@ -113,7 +115,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     try {
       String topic = request.getTopic().getTopic();
       access.check(access.current(), Operation.PRODUCE, topic);
-      long number = store.store(topic, checkedPayload(request.getPayload().getPayload()));
+      long number = store.storeRecords(topic, List.of(checkedRecord(request.getPayload())));
       responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
       responses.onCompleted();
       events.appended(topic);
@@ -127,12 +129,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       ProduceBatchRequest request, StreamObserver<ProduceBatchResponse> responses) {
     try {
       access.check(access.current(), Operation.PRODUCE, request.getTopic());
-      List<byte[]> payloads = checkedPayloads(request);
-      long first = store.storeBatch(request.getTopic(), payloads);
+      List<Record> records = checkedRecords(request);
+      long first = store.storeRecords(request.getTopic(), records);
       responses.onNext(
           ProduceBatchResponse.newBuilder()
               .setFirstMsgNumber(first)
-              .setCount(payloads.size())
+              .setCount(records.size())
               .build());
       responses.onCompleted();
       events.appended(request.getTopic());
@@ -151,14 +153,14 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             (ServerCallStreamObserver<ProduceBatchResponse>) responses,
             new ProduceStream.Handler() {
               @Override
-              public List<byte[]> payloads(ProduceBatchRequest request) {
+              public List<Record> records(ProduceBatchRequest request) {
                 access.check(caller, Operation.PRODUCE, request.getTopic());
-                return checkedPayloads(request);
+                return checkedRecords(request);
               }
 
               @Override
-              public long store(String topic, List<byte[]> payloads) throws IOException {
-                return store.storeBatch(topic, payloads);
+              public long store(String topic, List<Record> records) throws IOException {
+                return store.storeRecords(topic, records);
               }
 
               @Override
@@ -174,29 +176,56 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     return self[0];
   }
 
-  private List<byte[]> checkedPayloads(ProduceBatchRequest request) {
-    if (request.getPayloadsCount() == 0) {
+  private List<Record> checkedRecords(ProduceBatchRequest request) {
+    if (request.getPayloadsCount() == 0 && request.getRecordsCount() == 0) {
       throw new IllegalArgumentException("a batch needs at least one message");
     }
-    List<byte[]> payloads = new ArrayList<>(request.getPayloadsCount());
-    for (ByteString payload : request.getPayloadsList()) {
-      payloads.add(checkedPayload(payload));
+    if (request.getPayloadsCount() > 0 && request.getRecordsCount() > 0) {
+      throw new IllegalArgumentException(
+          "a batch carries payloads or records, not both (it has "
+              + request.getPayloadsCount()
+              + " payloads and "
+              + request.getRecordsCount()
+              + " records)");
     }
-    return payloads;
+    List<Record> records = new ArrayList<>(request.getPayloadsCount() + request.getRecordsCount());
+    for (ByteString payload : request.getPayloadsList()) {
+      checkSize(payload.size());
+      records.add(Record.of(payload.toByteArray()));
+    }
+    for (Payload record : request.getRecordsList()) {
+      records.add(checkedRecord(record));
+    }
+    return records;
   }
 
-  private byte[] checkedPayload(ByteString payload) {
-    if (payload.size() > maxMessageBytes) {
+  /** A message, with its key and headers if it has them, within the maximum message size. */
+  private Record checkedRecord(Payload message) {
+    if (message.getKey().isEmpty() && message.getHeadersCount() == 0) {
+      checkSize(message.getPayload().size());
+      return Record.of(message.getPayload().toByteArray());
+    }
+    List<Header> headers = new ArrayList<>(message.getHeadersCount());
+    for (io.minikafka.protocol.Header header : message.getHeadersList()) {
+      headers.add(new Header(header.getName(), header.getValue().toByteArray()));
+    }
+    Record record =
+        new Record(message.getKey().toByteArray(), headers, message.getPayload().toByteArray());
+    checkSize(record.payload().length + record.extraBytes());
+    return record;
+  }
+
+  private void checkSize(long bytes) {
+    if (bytes > maxMessageBytes) {
       throw new IllegalArgumentException(
           "message of "
-              + payload.size()
+              + bytes
               + " bytes is over the maximum message size of "
               + maxMessageBytes
               + " bytes ("
               + Setting.MAX_MESSAGE_BYTES.envVar()
               + ")");
     }
-    return payload.toByteArray();
   }
 
   @Override
@@ -270,12 +299,32 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     return fromTime == 0 ? given : store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
   }
 
+  /** A stored message as Poll returns it; stored bytes are never changed, so wrapping is safe. */
+  private static Payload payload(StoredMessage message) {
+    Payload.Builder payload =
+        Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload()));
+    if (message.key().length > 0) {
+      payload.setKey(UnsafeByteOperations.unsafeWrap(message.key()));
+    }
+    for (Header header : message.headers()) {
+      payload.addHeaders(wireHeader(header));
+    }
+    return payload.build();
+  }
+
+  /** A stored header on the wire. */
+  static io.minikafka.protocol.Header wireHeader(Header header) {
+    return io.minikafka.protocol.Header.newBuilder()
+        .setName(header.name())
+        .setValue(UnsafeByteOperations.unsafeWrap(header.value()))
+        .build();
+  }
+
   private static PollResponse response(PollResult result, long readFrom) {
     PollResponse.Builder response = PollResponse.newBuilder();
     for (StoredMessage message : result.messages()) {
       // Stored payloads are never changed, so wrapping them without a copy is safe.
-      response.addPayloads(
-          Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload())));
+      response.addPayloads(payload(message));
       response.addAppendTimesMs(message.appendTimeMillis());
     }
     return response

@@ -3,6 +3,7 @@ package io.minikafka.broker.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.minikafka.broker.store.Record;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import java.io.IOException;
@@ -36,13 +37,13 @@ final class ProduceStream
   /** What the service does with batches. */
   interface Handler {
     /**
-     * A request's payloads, checked; throws IllegalArgumentException naming what is wrong, or
+     * A request's messages, checked; throws IllegalArgumentException naming what is wrong, or
      * PermissionDeniedException if the caller may not produce to its topic.
      */
-    List<byte[]> payloads(ProduceBatchRequest request);
+    List<Record> records(ProduceBatchRequest request);
 
-    /** Stores payloads of one topic together and returns the first number. */
-    long store(String topic, List<byte[]> payloads) throws IOException;
+    /** Stores records of one topic together and returns the first number. */
+    long store(String topic, List<Record> records) throws IOException;
 
     /** Called once the stored group is acknowledged, so that readers come after the producer. */
     void stored(String topic);
@@ -188,7 +189,7 @@ final class ProduceStream
       }
       String topic = first.getTopic();
       List<ProduceBatchRequest> group = new ArrayList<>();
-      List<byte[]> payloads = new ArrayList<>();
+      List<Record> records = new ArrayList<>();
       List<Integer> counts = new ArrayList<>();
       RuntimeException invalid = null;
       long bytes = 0;
@@ -200,8 +201,8 @@ final class ProduceStream
         queue.poll();
         taken += next.getSerializedSize();
         try {
-          List<byte[]> checked = handler.payloads(next);
-          payloads.addAll(checked);
+          List<Record> checked = handler.records(next);
+          records.addAll(checked);
           counts.add(checked.size());
           group.add(next);
           bytes += next.getSerializedSize();
@@ -213,7 +214,7 @@ final class ProduceStream
       if (!group.isEmpty()) {
         long number;
         try {
-          number = handler.store(topic, payloads);
+          number = handler.store(topic, records);
         } catch (Exception e) {
           release(taken);
           end(StatusMapper.toStatus(e));

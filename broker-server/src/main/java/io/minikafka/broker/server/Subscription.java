@@ -164,12 +164,19 @@ final class Subscription implements Runnable {
       response.setFirstAvailable(result.firstAvailable()).setSkipped(skipped);
     }
     for (StoredMessage m : result.messages()) {
-      response.addRecords(
+      MessageRecord.Builder record =
           MessageRecord.newBuilder()
               .setMsgNumber(m.number())
               .setAppendTimeMs(m.appendTimeMillis())
-              // Stored payloads are never changed, so wrapping them without a copy is safe.
-              .setPayload(UnsafeByteOperations.unsafeWrap(m.payload())));
+              // Stored bytes are never changed, so wrapping them without a copy is safe.
+              .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()));
+      if (m.key().length > 0) {
+        record.setKey(UnsafeByteOperations.unsafeWrap(m.key()));
+      }
+      for (io.minikafka.broker.store.Header header : m.headers()) {
+        record.addHeaders(MiniKafkaService.wireHeader(header));
+      }
+      response.addRecords(record);
     }
     next =
         result.messages().isEmpty()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.minikafka.broker.store.Record;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import java.util.ArrayList;
@@ -79,14 +80,14 @@ class ProduceStreamTest {
             responses,
             new ProduceStream.Handler() {
               @Override
-              public List<byte[]> payloads(ProduceBatchRequest request) {
-                List<byte[]> payloads = new ArrayList<>();
-                request.getPayloadsList().forEach(p -> payloads.add(p.toByteArray()));
-                return payloads;
+              public List<Record> records(ProduceBatchRequest request) {
+                List<Record> records = new ArrayList<>();
+                request.getPayloadsList().forEach(p -> records.add(Record.of(p.toByteArray())));
+                return records;
               }
 
               @Override
-              public long store(String topic, List<byte[]> payloads) {
+              public long store(String topic, List<Record> records) {
                 return 1;
               }
 

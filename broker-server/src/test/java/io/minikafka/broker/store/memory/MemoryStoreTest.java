@@ -24,6 +24,31 @@ class MemoryStoreTest extends BackingStoreContractTest {
   }
 
   @Test
+  void deletingATopicGivesBackWhatEachOfItsMessagesWasCharged() throws IOException {
+    // 100 empty messages are charged 40 bytes each: 4,000 of the cap's 5,000.
+    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(5_000));
+    for (int round = 0; round < 3; round++) {
+      List<byte[]> empties = java.util.Collections.nCopies(100, new byte[0]);
+      capped.storeBatch("t", empties);
+      assertThat(capped.deleteTopic("t")).isEqualTo(100);
+    }
+    assertThat(capped.storeBatch("t", java.util.Collections.nCopies(100, new byte[0])))
+        .isEqualTo(301);
+  }
+
+  @Test
+  void keysAndHeadersCountTowardTheMemoryCap() throws IOException {
+    MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(1_000));
+    io.minikafka.broker.store.Record heavy =
+        new io.minikafka.broker.store.Record(
+            new byte[500],
+            List.of(new io.minikafka.broker.store.Header("h", new byte[500])),
+            new byte[0]);
+    assertThatThrownBy(() -> capped.storeRecords("t", List.of(heavy)))
+        .isInstanceOf(LimitExceededException.class);
+  }
+
+  @Test
   void pastItsMemoryCapTheStoreRefusesProducersAndNeverDropsAcknowledgedMessages()
       throws IOException {
     // Each message is charged its payload plus 40 bytes.

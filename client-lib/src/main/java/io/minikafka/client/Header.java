@@ -1,0 +1,48 @@
+package io.minikafka.client;
+
+import java.util.Objects;
+
+/**
+ * One header of a message, as Kafka's record headers: a name (names may repeat) and a value. Trace
+ * context travels in headers: W3C {@code traceparent} and {@code tracestate}.
+ *
+ * @param name UTF-8 text of at most 65,535 bytes
+ * @param value any bytes; not copied, so not to be changed after sending
+ */
+public record Header(String name, byte[] value) {
+
+  public Header {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+  }
+
+  /** A header whose value is text, in UTF-8. */
+  public static Header of(String name, String value) {
+    return new Header(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The value as UTF-8 text. */
+  public String valueAsString() {
+    return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** As the wire carries it; the value is wrapped, not copied. */
+  io.minikafka.protocol.Header toWire() {
+    return io.minikafka.protocol.Header.newBuilder()
+        .setName(name)
+        .setValue(com.google.protobuf.UnsafeByteOperations.unsafeWrap(value))
+        .build();
+  }
+
+  /** The headers a message arrived with. */
+  static java.util.List<Header> fromWire(java.util.List<io.minikafka.protocol.Header> wire) {
+    if (wire.isEmpty()) {
+      return java.util.List.of();
+    }
+    java.util.List<Header> headers = new java.util.ArrayList<>(wire.size());
+    for (io.minikafka.protocol.Header header : wire) {
+      headers.add(new Header(header.getName(), header.getValue().toByteArray()));
+    }
+    return headers;
+  }
+}

@@ -1,0 +1,107 @@
+package io.minikafka.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.memory.MemoryStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Keys and headers sent with ProducerRecord come back with Poll and Subscribe. */
+class KeysAndHeadersTest {
+
+  private static final String TRACEPARENT =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  private MiniKafkaServer server;
+  private ConnectionConfig config;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = MiniKafkaServer.start(new MemoryStore(), "127.0.0.1:0", Duration.ofHours(1));
+    config = ConnectionConfig.of("127.0.0.1:" + server.port(), Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void batchedPlainAndKeyedMessagesKeepTheirOrderKeysAndHeaders() {
+    try (Producer producer = new Producer("t", config);
+        Consumer consumer = new Consumer("t", StartAt.start(), config)) {
+      List<CompletableFuture<Long>> sent = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        byte[] payload = ("m" + i).getBytes(UTF_8);
+        sent.add(
+            i % 3 == 0
+                ? producer.sendAsync(payload)
+                : producer.sendAsync(
+                    ProducerRecord.of(payload)
+                        .withKey(("key" + i).getBytes(UTF_8))
+                        .withHeader("traceparent", TRACEPARENT)
+                        .withHeader("i", new byte[] {(byte) i})));
+      }
+      producer.flush();
+      for (int i = 0; i < 30; i++) {
+        assertThat(sent.get(i).join()).isEqualTo(i + 1);
+      }
+      assertThat(producer.sendMessage(ProducerRecord.of(new byte[0]).withKey(new byte[] {7})))
+          .isEqualTo(31);
+
+      List<Message> read = consumer.poll().messages();
+      assertThat(read).hasSize(31);
+      for (int i = 0; i < 30; i++) {
+        Message m = read.get(i);
+        assertThat(new String(m.payload(), UTF_8)).isEqualTo("m" + i);
+        if (i % 3 == 0) {
+          assertThat(m.key()).isEmpty();
+          assertThat(m.headers()).isEmpty();
+        } else {
+          assertThat(new String(m.key(), UTF_8)).isEqualTo("key" + i);
+          assertThat(m.header("traceparent").map(v -> new String(v, UTF_8))).hasValue(TRACEPARENT);
+          byte expected = (byte) i;
+          assertThat(m.header("i"))
+              .hasValueSatisfying(v -> assertThat(v).containsExactly(expected));
+        }
+      }
+      assertThat(read.get(30).key()).containsExactly(7);
+    }
+  }
+
+  @Test
+  void aSubscriptionDeliversKeysAndHeaders() throws Exception {
+    try (Producer producer = new Producer("s", config);
+        Consumer consumer = new Consumer("s", StartAt.start(), config);
+        Subscription subscription = consumer.subscribe()) {
+      producer.sendMessage(
+          ProducerRecord.of("p".getBytes(UTF_8))
+              .withKey("k".getBytes(UTF_8))
+              .withHeader("traceparent", TRACEPARENT));
+      List<Message> got = List.of();
+      for (int i = 0; i < 30 && got.isEmpty(); i++) {
+        got = subscription.poll(Duration.ofSeconds(1));
+      }
+      assertThat(got)
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.key()).isEqualTo("k".getBytes(UTF_8));
+                assertThat(m.headers())
+                    .singleElement()
+                    .satisfies(
+                        h -> {
+                          assertThat(h.name()).isEqualTo("traceparent");
+                          assertThat(h.valueAsString()).isEqualTo(TRACEPARENT);
+                        });
+              });
+    }
+  }
+}
