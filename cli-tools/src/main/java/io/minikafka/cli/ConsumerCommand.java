@@ -269,8 +269,15 @@ public final class ConsumerCommand implements Callable<Integer> {
     err.println("next message to read advanced to " + nextNumber);
   }
 
-  /** Says that messages expired before they could be read: they are gone, not delivered. */
-  private static void warnSkipped(PrintWriter err, long skipped, long firstAvailable) {
+  /**
+   * Says that messages expired before they could be read: they are gone, not delivered. Not for a
+   * reader asked to start at the oldest message that has read nothing yet: the oldest is where it
+   * starts, expired ones were never its to miss.
+   */
+  private void warnSkipped(PrintWriter err, long skipped, long firstAvailable) {
+    if (printed == 0 && group == null && fromTime == null && from.trim().equals("start")) {
+      return;
+    }
     err.println(
         "warning: skipped "
             + skipped
@@ -349,13 +356,11 @@ public final class ConsumerCommand implements Callable<Integer> {
   /** Prints messages as the server pushes them, until interrupted (Ctrl-C) or --max is reached. */
   private int follow(Consumer consumer, OutputStream out, PrintWriter err)
       throws IOException, InterruptedException {
-    try (Subscription subscription = consumer.subscribe()) {
-      FollowStatus status = new FollowStatus(err);
+    FollowStatus status = new FollowStatus(err);
+    try (Subscription subscription = subscribe(consumer, status)) {
       while (true) {
         List<Message> messages = subscription.poll(Duration.ofSeconds(1));
-        if (!quiet) {
-          status.update(subscription);
-        }
+        status.update(subscription);
         for (io.minikafka.client.Skip skip : subscription.takeSkips()) {
           warnSkipped(err, skip.skipped(), skip.firstAvailable());
         }
@@ -382,6 +387,27 @@ public final class ConsumerCommand implements Callable<Integer> {
   }
 
   /**
+   * Opens the subscription, waiting for the server while it is unreachable: starting at the end
+   * asks the server where the end is.
+   */
+  private Subscription subscribe(Consumer consumer, FollowStatus status)
+      throws InterruptedException {
+    while (true) {
+      try {
+        Subscription subscription = consumer.subscribe();
+        status.connected();
+        return subscription;
+      } catch (MiniKafkaException e) {
+        if (!TRANSIENT.contains(e.code()) || e.code() == Status.Code.NOT_FOUND) {
+          throw e;
+        }
+        status.serverGone(e.getMessage());
+        Thread.sleep(Math.min(interval.toMillis(), 1_000));
+      }
+    }
+  }
+
+  /**
    * Tells, once each, that the server is gone, that it is back, and that the topic does not exist
    * yet, so that a follower is never silent for no visible reason.
    */
@@ -394,23 +420,28 @@ public final class ConsumerCommand implements Callable<Integer> {
       this.err = err;
     }
 
+    void serverGone(String why) {
+      if (!saidServerGone && !quiet) {
+        saidServerGone = true;
+        err.println("waiting for server (" + why + "); retrying");
+      }
+    }
+
+    void connected() {
+      if (saidServerGone) {
+        saidServerGone = false;
+        err.println("reconnected to " + connection.host);
+      }
+    }
+
     void update(Subscription subscription) {
       switch (subscription.state()) {
-        case RECONNECTING -> {
-          if (!saidServerGone) {
-            saidServerGone = true;
-            err.println(
-                "waiting for server ("
-                    + subscription.reconnectReason().orElse("unreachable")
-                    + "); retrying");
-          }
-        }
+        case RECONNECTING -> serverGone(subscription.reconnectReason().orElse("unreachable"));
         case READING, WAITING_FOR_TOPIC -> {
-          if (saidServerGone) {
-            saidServerGone = false;
-            err.println("reconnected to " + connection.host);
-          }
-          if (subscription.state() == Subscription.State.WAITING_FOR_TOPIC && !saidTopicMissing) {
+          connected();
+          if (subscription.state() == Subscription.State.WAITING_FOR_TOPIC
+              && !saidTopicMissing
+              && !quiet) {
             saidTopicMissing = true;
             err.println(
                 "waiting for topic '"

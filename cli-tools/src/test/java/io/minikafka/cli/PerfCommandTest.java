@@ -165,7 +165,8 @@ class PerfCommandTest extends LiveServerTest {
         MiniKafkaServer.start(
             new ForwardingStore(new MemoryStore()) {
               @Override
-              public long storeBatch(String topic, List<byte[]> payloads) throws IOException {
+              public long storeRecords(String topic, List<io.minikafka.broker.store.Record> records)
+                  throws IOException {
                 throw new StoreFullException(
                     "no space left on the device (injected)", new IOException());
               }

@@ -197,23 +197,22 @@ final class BatchSender {
       buffer.release(permits);
       throw new IllegalStateException("the producer is closed");
     }
+    // A batch carries payloads or records, not both: a record never joins a batch of payloads, and
+    // a plain message joining a batch of records goes as a record. A new batch takes what comes.
     Batch batch = waiting.peekLast();
-    // A batch carries payloads or records, not both: a record opens one of records, which takes
-    // the plain messages that follow as records too.
-    boolean asRecord = record != null || (batch != null && batch.request.getRecordsCount() > 0);
-    if (asRecord && record == null) {
-      record = Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(payload)).build();
+    if (batch != null && record != null && batch.request.getPayloadsCount() > 0) {
+      batch = null;
     }
-    long wireBytes =
-        asRecord
-            ? CodedOutputStream.computeMessageSize(ProduceBatchRequest.RECORDS_FIELD_NUMBER, record)
-            : CodedOutputStream.computeByteArraySize(
-                ProduceBatchRequest.PAYLOADS_FIELD_NUMBER, payload);
+    long wireBytes = wireBytes(batch, payload, record);
     if (batch == null
         || batch.payloadBytes >= options.batchBytes()
-        || batch.requestBytes + wireBytes > maxRequestBytes
-        || (asRecord && batch.request.getPayloadsCount() > 0)) {
+        || batch.requestBytes + wireBytes > maxRequestBytes) {
       batch = newBatch();
+      wireBytes = wireBytes(batch, payload, record);
+    }
+    boolean asRecord = record != null || batch.request.getRecordsCount() > 0;
+    if (asRecord && record == null) {
+      record = Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(payload)).build();
     }
     CompletableFuture<Long> future = new CompletableFuture<>();
     // The caller hands the arrays over, as to sendMessage; no copy is taken.
@@ -228,6 +227,20 @@ final class BatchSender {
     batch.permits += permits;
     drain();
     return future;
+  }
+
+  /** What a message adds to {@code batch}'s request: as a payload, or as a record. */
+  private static long wireBytes(Batch batch, byte[] payload, Payload record) {
+    if (record != null) {
+      return CodedOutputStream.computeMessageSize(ProduceBatchRequest.RECORDS_FIELD_NUMBER, record);
+    }
+    if (batch != null && batch.request.getRecordsCount() > 0) {
+      return CodedOutputStream.computeMessageSize(
+          ProduceBatchRequest.RECORDS_FIELD_NUMBER,
+          Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(payload)).build());
+    }
+    return CodedOutputStream.computeByteArraySize(
+        ProduceBatchRequest.PAYLOADS_FIELD_NUMBER, payload);
   }
 
   /** A new waiting batch, due once it lingered. Holds the monitor. */

@@ -77,6 +77,78 @@ class KeysAndHeadersTest {
   }
 
   @Test
+  void plainMessagesAfterAKeyedOneStillGoAsPayloadsTheOriginalServerUnderstands() throws Exception {
+    // Which fields each batch request used, as the server received them.
+    List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.grpc.ServerInterceptor recorder =
+        new io.grpc.ServerInterceptor() {
+          @Override
+          public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(
+              io.grpc.ServerCall<Q, A> call,
+              io.grpc.Metadata headers,
+              io.grpc.ServerCallHandler<Q, A> next) {
+            return new io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                next.startCall(call, headers)) {
+              @Override
+              public void onMessage(Q message) {
+                if (message instanceof io.minikafka.protocol.ProduceBatchRequest r) {
+                  requests.add(
+                      r.getPayloadsCount() + " payloads, " + r.getRecordsCount() + " records");
+                }
+                super.onMessage(message);
+              }
+            };
+          }
+        };
+    // Stores nothing until released, so that batches pile up behind those in flight.
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    io.minikafka.broker.store.BackingStore held =
+        new io.minikafka.broker.store.ForwardingStore(new MemoryStore()) {
+          @Override
+          public long storeRecords(String topic, List<io.minikafka.broker.store.Record> records)
+              throws java.io.IOException {
+            try {
+              release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.storeRecords(topic, records);
+          }
+        };
+    MiniKafkaServer recording =
+        new MiniKafkaServer(
+                io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                        new java.net.InetSocketAddress("127.0.0.1", 0))
+                    .intercept(recorder),
+                held,
+                io.minikafka.broker.config.ServerConfig.defaults(),
+                java.time.Clock.systemUTC())
+            .start();
+    try (Producer producer =
+        new Producer(
+            "t",
+            ConnectionConfig.of("127.0.0.1:" + recording.port(), Duration.ofSeconds(10)),
+            ProducerOptions.DEFAULTS.withBatchBytes(1))) {
+      // Every message fills a batch. With as many in flight as may be, the last keyed batch
+      // waits, full, when the plain messages come: they must start a batch of payloads.
+      for (int i = 0; i <= BatchSender.MAX_IN_FLIGHT; i++) {
+        producer.sendAsync(ProducerRecord.of(new byte[] {1}).withKey("k".getBytes(UTF_8)));
+      }
+      producer.sendAsync("b".getBytes(UTF_8));
+      producer.sendAsync("c".getBytes(UTF_8));
+      release.countDown();
+      producer.flush();
+    } finally {
+      recording.close();
+    }
+    assertThat(requests).hasSize(BatchSender.MAX_IN_FLIGHT + 3);
+    assertThat(requests.subList(0, BatchSender.MAX_IN_FLIGHT + 1))
+        .allMatch(r -> r.equals("0 payloads, 1 records"));
+    assertThat(requests.subList(BatchSender.MAX_IN_FLIGHT + 1, requests.size()))
+        .allMatch(r -> r.equals("1 payloads, 0 records"));
+  }
+
+  @Test
   void aSubscriptionDeliversKeysAndHeaders() throws Exception {
     try (Producer producer = new Producer("s", config);
         Consumer consumer = new Consumer("s", StartAt.start(), config);

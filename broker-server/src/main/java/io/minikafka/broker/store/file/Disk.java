@@ -51,11 +51,6 @@ final class Disk {
     return new FileHandle(path, open, this, openFiles, options);
   }
 
-  /** How many segment files are open now. */
-  int openSegmentFiles() {
-    return openFiles.count();
-  }
-
   FileOps ops() {
     return ops;
   }

@@ -18,8 +18,9 @@ import java.nio.file.Path;
  * a dirty file and forcing a new descriptor later could acknowledge records the disk lost. A force
  * that fails there fails the disk and is thrown by this file's next {@link #force}.
  *
- * <p>Thread-safety: thread-safe. Each operation holds the file open ({@code users}) while it runs;
- * the monitor guards only the channel, the counts and the close, never I/O but a closing force.
+ * <p>Thread-safety: thread-safe. Each operation holds the file open ({@code users}) while it runs,
+ * so it is never closed under one; the monitor guards the channel, the counts and opening and
+ * closing (a closing force included), never reads and writes.
  */
 final class FileHandle {
 
@@ -73,23 +74,18 @@ final class FileHandle {
   /** Writes all of {@code buffer} at {@code position}, a heap buffer a slice at a time. */
   void writeFully(ByteBuffer buffer, long position) throws IOException {
     FileChannel c = acquire();
+    int start = buffer.position();
+    int end = buffer.limit();
     try {
-      synchronized (this) {
-        writes++;
-      }
-      int start = buffer.position();
-      int end = buffer.limit();
-      try {
-        while (buffer.position() < end) {
-          if (!buffer.isDirect()) {
-            buffer.limit(Math.min(end, buffer.position() + Segment.IO_SLICE_BYTES));
-          }
-          c.write(buffer, position + buffer.position() - start);
+      while (buffer.position() < end) {
+        if (!buffer.isDirect()) {
+          buffer.limit(Math.min(end, buffer.position() + Segment.IO_SLICE_BYTES));
         }
-      } finally {
-        buffer.limit(end);
+        c.write(buffer, position + buffer.position() - start);
       }
     } finally {
+      buffer.limit(end);
+      wrote();
       release();
     }
   }
@@ -99,8 +95,17 @@ final class FileHandle {
     try {
       c.truncate(size);
     } finally {
+      wrote();
       release();
     }
+  }
+
+  /**
+   * Counts a write once it is done (or failed part-way), never before: a force that starts while a
+   * write runs must not count that write as forced.
+   */
+  private synchronized void wrote() {
+    writes++;
   }
 
   long size() throws IOException {
@@ -122,10 +127,7 @@ final class FileHandle {
       if (closedForGood) {
         throw new ClosedChannelException();
       }
-      if (closingForceFailed != null) {
-        throw new StoreFailedException(
-            closingForceFailed.getMessage(), closingForceFailed.getCause());
-      }
+      throwIfWritesWereLost();
       if (channel == null && writes == forcedWrites) {
         return;
       }
@@ -133,6 +135,11 @@ final class FileHandle {
     }
     FileChannel c = acquire();
     try {
+      // Checked again now that the file is in use and cannot be closed: a close between the first
+      // look and here may have failed to force it, and the fresh descriptor would never tell.
+      synchronized (this) {
+        throwIfWritesWereLost();
+      }
       if (log) {
         disk.forceLog(c, path);
       } else {
@@ -146,6 +153,14 @@ final class FileHandle {
     }
   }
 
+  /** Throws if writes to this file may have been lost when it closed. Holds the monitor. */
+  private void throwIfWritesWereLost() throws StoreFailedException {
+    if (closingForceFailed != null) {
+      throw new StoreFailedException(
+          closingForceFailed.getMessage(), closingForceFailed.getCause());
+    }
+  }
+
   private FileChannel acquire() throws IOException {
     boolean reopened = false;
     FileChannel c;
@@ -154,7 +169,10 @@ final class FileHandle {
         throw new ClosedChannelException();
       }
       if (channel == null || !channel.isOpen()) {
-        // Also a channel Java closed because a thread doing I/O on it was interrupted.
+        if (channel != null && dirty()) {
+          // Java closed it under an interrupted thread before its writes were forced.
+          writesLost("it was closed by an interrupted thread before its writes were forced", null);
+        }
         channel = disk.open(path, reopenOptions);
         reopened = true;
       }
@@ -192,12 +210,11 @@ final class FileHandle {
           disk.force(channel, path, false);
           forcedWrites = writes;
         } catch (ClosedChannelException e) {
-          // Closed by an interrupted thread: still dirty, so the next force opens it again.
+          writesLost("it was closed by an interrupted thread before its writes were forced", e);
         } catch (StoreFailedException e) {
           closingForceFailed = e;
         } catch (IOException e) {
-          closingForceFailed =
-              new StoreFailedException("an fsync of " + path + " failed: " + e.getMessage(), e);
+          writesLost("an fsync of it failed (" + e.getMessage() + ")", e);
         }
       }
       closeQuietly(channel);
@@ -205,6 +222,28 @@ final class FileHandle {
     }
     pool.closed(this);
     return true;
+  }
+
+  /** Whether writes since the last force would need a force, under the store's policy. */
+  private boolean dirty() {
+    return writes != forcedWrites && disk.policy().forcesFiles();
+  }
+
+  /**
+   * Remembers that writes to this file may not be on disk and no later fsync can tell: every later
+   * force fails, as after any failed fsync, until a restart recovers the log from the disk.
+   */
+  private void writesLost(String why, Throwable cause) {
+    if (closingForceFailed == null) {
+      closingForceFailed =
+          new StoreFailedException(
+              path
+                  + ": "
+                  + why
+                  + "; the store refuses writes to it until the server restarts and recovers the"
+                  + " log from what the disk holds",
+              cause);
+    }
   }
 
   /** Whether the file is open now. */

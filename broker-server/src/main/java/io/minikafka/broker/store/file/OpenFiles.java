@@ -26,10 +26,6 @@ final class OpenFiles {
     this.maxOpen = maxOpen;
   }
 
-  int maxOpen() {
-    return maxOpen;
-  }
-
   /** How many files are open now. */
   synchronized int count() {
     return ring.size();

@@ -48,11 +48,6 @@ final class RecordFormat {
 
   private RecordFormat() {}
 
-  /** Writes a plain record into {@code out} at its position, which it advances past it. */
-  static void encode(ByteBuffer out, long number, long appendTime, byte[] payload) {
-    encode(out, number, appendTime, Record.of(payload));
-  }
-
   /** Writes a whole record into {@code out} at its position, which it advances past the record. */
   static void encode(ByteBuffer out, long number, long appendTime, Record record) {
     int start = out.position();

@@ -3,6 +3,7 @@ package io.minikafka.broker.store.file;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.store.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,7 +27,7 @@ class SegmentRecoveryTest {
     int[] positions = new int[payloads.length];
     for (int i = 0; i < payloads.length; i++) {
       positions[i] = log.position();
-      RecordFormat.encode(log, i + 1, 1000 + i, payloads[i].getBytes(UTF_8));
+      RecordFormat.encode(log, i + 1, 1000 + i, Record.of(payloads[i].getBytes(UTF_8)));
     }
     Files.write(dir.resolve("s.log"), java.util.Arrays.copyOf(log.array(), log.position()));
     ByteBuffer index = ByteBuffer.allocate(payloads.length * SegmentIndex.ENTRY_BYTES);
