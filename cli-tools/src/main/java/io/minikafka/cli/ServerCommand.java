@@ -2,6 +2,7 @@ package io.minikafka.cli;
 
 import ch.qos.logback.classic.Level;
 import io.minikafka.broker.config.ConfigException;
+import io.minikafka.broker.config.ConfigFile;
 import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.server.MiniKafkaServer;
@@ -51,12 +52,24 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
+  /** Names the configuration file when --config does not. */
+  static final String CONFIG_VARIABLE = "MINIKAFKA_CONFIG";
+
   @Spec private CommandSpec spec;
 
   @Option(
       names = "--print-config",
       description = "Print the effective configuration and where each value comes from, then exit.")
   private boolean printConfig;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "A properties file of settings (keys: the variables or the flags below without their"
+              + " dashes, such as retention=1h); variables and flags override it (default:"
+              + " $MINIKAFKA_CONFIG).")
+  private java.nio.file.Path configFile;
 
   private final Map<String, String> env;
 
@@ -113,10 +126,12 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
+    ConfigFile file;
     try {
-      config = ServerConfig.resolve(env, flags());
+      file = configFile();
+      config = ServerConfig.resolve(env, flags(), file);
       if (printConfig) {
-        for (ServerConfig.Origin origin : ServerConfig.origins(env, flags())) {
+        for (ServerConfig.Origin origin : ServerConfig.origins(env, flags(), file)) {
           spec.commandLine()
               .getOut()
               .printf(
@@ -150,7 +165,7 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     // The flag overrides MINIKAFKA_LOG_LEVEL, which logback.xml read at start-up.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(config.logLevel()));
-    for (ServerConfig.Origin origin : ServerConfig.origins(env, flags())) {
+    for (ServerConfig.Origin origin : ServerConfig.origins(env, flags(), file)) {
       LOG.info("Setting {} = {} ({})", origin.setting().envVar(), origin.value(), origin.source());
     }
     Clock clock = Clock.systemUTC();
@@ -191,6 +206,17 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
 
   private Map<Setting, String> flags() {
     return flags;
+  }
+
+  /** The --config file, else MINIKAFKA_CONFIG's, else none. */
+  private ConfigFile configFile() {
+    if (configFile != null) {
+      return ConfigFile.read(configFile);
+    }
+    String fromEnv = env.get(CONFIG_VARIABLE);
+    return fromEnv == null || fromEnv.isEmpty()
+        ? ConfigFile.NONE
+        : ConfigFile.read(java.nio.file.Path.of(fromEnv));
   }
 
   /** The innermost cause in words; NIO's file exceptions carry only the path as their message. */

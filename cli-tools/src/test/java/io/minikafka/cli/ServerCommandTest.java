@@ -194,6 +194,73 @@ class ServerCommandTest {
   }
 
   @Test
+  void aConfigFileSetsWhatVariablesAndFlagsLeaveAndPrintConfigNamesIt(@TempDir Path dir)
+      throws Exception {
+    Path file =
+        java.nio.file.Files.writeString(
+            dir.resolve("minikafka.properties"),
+            "# settings\nretention=1h\nMINIKAFKA_MAX_TOPICS = 5\nsegment-bytes=2048\n");
+
+    CliHarness.Result printed =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_MAX_TOPICS", "7")),
+            "--config",
+            file.toString(),
+            "--segment-bytes",
+            "4096",
+            "--print-config");
+    CliHarness.Result fromVariable =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_CONFIG", file.toString())), "--print-config");
+
+    assertThat(printed.exitCode()).as(printed.err()).isZero();
+    assertThat(printed.out())
+        .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+1h\\s+\\(file " + file + "\\)")
+        .containsPattern("MINIKAFKA_MAX_TOPICS\\s+--max-topics\\s+7\\s+\\(MINIKAFKA_MAX_TOPICS\\)")
+        .containsPattern(
+            "MINIKAFKA_SEGMENT_BYTES\\s+--segment-bytes\\s+4096\\s+\\(flag --segment-bytes\\)");
+    assertThat(fromVariable.out())
+        .containsPattern("MINIKAFKA_MAX_TOPICS\\s+--max-topics\\s+5\\s+\\(file " + file + "\\)");
+  }
+
+  @Test
+  void anUnknownKeyOrAMissingConfigFileExitsTwoNamingIt(@TempDir Path dir) throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("bad.properties"), "retentoin=1h\n");
+
+    CliHarness.Result unknown =
+        CliHarness.run(new ServerCommand(Map.of()), "--config", file.toString(), "--print-config");
+    CliHarness.Result missing =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_CONFIG", dir.resolve("nope").toString())),
+            "--print-config");
+
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err().strip())
+        .startsWith("mkfk-server: unknown setting 'retentoin' in " + file);
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err().strip())
+        .startsWith("mkfk-server: cannot read the configuration file " + dir.resolve("nope"));
+  }
+
+  @Test
+  void theConfigTemplateListsEverySettingAndUncommentedGivesTheDefaults(@TempDir Path dir) {
+    String template = ConfigTemplate.text();
+    for (Setting setting : Setting.values()) {
+      assertThat(template).contains("#" + setting.envVar() + "=");
+    }
+    Path uncommented = dir.resolve("all.properties");
+    try {
+      java.nio.file.Files.writeString(uncommented, template.replaceAll("(?m)^#(MINIKAFKA_)", "$1"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    io.minikafka.broker.config.ServerConfig fromTemplate =
+        io.minikafka.broker.config.ServerConfig.resolve(
+            Map.of(), Map.of(), io.minikafka.broker.config.ConfigFile.read(uncommented));
+    assertThat(fromTemplate).isEqualTo(io.minikafka.broker.config.ServerConfig.defaults());
+  }
+
+  @Test
   void everySettingHasAFlagAndIsListedWithItsVariableInTheHelp() {
     CliHarness.Result help = CliHarness.run(new ServerCommand(Map.of()), "--help");
 

@@ -49,7 +49,30 @@ class DistributionIT {
             "mkfk-fsck",
             "mkfk-perf")) {
       assertThat(home.resolve("bin").resolve(tool)).isExecutable();
+      assertThat(home.resolve("completion").resolve(tool + ".bash")).isRegularFile();
     }
+    // The pages the README links travel with it, without the Node client's installed packages.
+    for (String page : List.of("docs/security.md", "docs/storage.md", "docs/RELIABILITY.md")) {
+      assertThat(home.resolve(page)).isRegularFile();
+    }
+    assertThat(home.resolve("docs/clients/node/minikafka.js")).isRegularFile();
+    assertThat(home.resolve("docs/clients/node/node_modules")).doesNotExist();
+    // A completion script completes the tool's options in bash.
+    Process completion =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "source completion/mkfk-consumer.bash"
+                    + " && COMP_WORDS=(mkfk-consumer --fol) && COMP_CWORD=1"
+                    + " && COMP_LINE='mkfk-consumer --fol' && COMP_POINT=${#COMP_LINE}"
+                    + " && _picocli_mkfk-consumer && echo \"${COMPREPLY[@]}\"")
+            .directory(home.toFile())
+            // Outside a real completion bash warns about compopt; what it completes is on stdout.
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String completed = new String(completion.getInputStream().readAllBytes(), UTF_8);
+    assertThat(completion.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(completed.strip()).as(completed).isEqualTo("--follow");
 
     Map<String, String> env =
         Map.of(

@@ -38,6 +38,21 @@ class ReadmeSnippetsIT {
   @TempDir Path work;
 
   @Test
+  void theDependencyTheReadmeGivesIsThisBuildsVersion() throws Exception {
+    String readme = Files.readString(MiniKafkaHome.HOME.resolve("README.md"));
+    String pom = Files.readString(MiniKafkaHome.HOME.resolve("pom.xml"));
+    java.util.regex.Matcher given =
+        Pattern.compile("<artifactId>client-lib</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(readme);
+    java.util.regex.Matcher built =
+        Pattern.compile("<artifactId>minikafka-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(pom);
+    assertThat(given.find()).as("the README gives client-lib with a version").isTrue();
+    assertThat(built.find()).isTrue();
+    assertThat(given.group(1)).isEqualTo(built.group(1));
+  }
+
+  @Test
   void theReadmeSnippetsCompileAndRunAgainstEachOther() throws Exception {
     Map<String, String> snippets = snippets();
     assertThat(snippets)

@@ -362,7 +362,19 @@ public record ServerConfig(
    * @throws ConfigException one line naming the variable or flag, the bad value and an example
    */
   public static ServerConfig resolve(Map<String, String> env, Map<Setting, String> flags) {
-    return resolve(env, flags, new ArrayList<>());
+    return resolve(env, flags, ConfigFile.NONE);
+  }
+
+  /**
+   * Builds the configuration from a configuration file, environment variables and flags: a flag
+   * overrides its variable, which overrides the file.
+   *
+   * @throws ConfigException one line naming the file, variable or flag, the bad value and an
+   *     example
+   */
+  public static ServerConfig resolve(
+      Map<String, String> env, Map<Setting, String> flags, ConfigFile file) {
+    return resolve(env, flags, file, new ArrayList<>());
   }
 
   /**
@@ -372,8 +384,14 @@ public record ServerConfig(
    * @throws ConfigException as {@link #resolve}
    */
   public static List<Origin> origins(Map<String, String> env, Map<Setting, String> flags) {
+    return origins(env, flags, ConfigFile.NONE);
+  }
+
+  /** {@link #origins(Map, Map)} with a configuration file under the variables and flags. */
+  public static List<Origin> origins(
+      Map<String, String> env, Map<Setting, String> flags, ConfigFile file) {
     List<Origin> origins = new ArrayList<>();
-    resolve(env, flags, origins);
+    resolve(env, flags, file, origins);
     return origins;
   }
 
@@ -381,13 +399,14 @@ public record ServerConfig(
    * One setting's effective value and where it came from.
    *
    * @param value the value as given, or the default written as it would be given
-   * @param source {@code flag --x}, the environment variable's name, or {@code default}
+   * @param source {@code flag --x}, the environment variable's name, {@code file <path>}, or {@code
+   *     default}
    */
   public record Origin(Setting setting, String value, String source) {}
 
   private static ServerConfig resolve(
-      Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
-    Sources sources = new Sources(env, flags, origins);
+      Map<String, String> env, Map<Setting, String> flags, ConfigFile file, List<Origin> origins) {
+    Sources sources = new Sources(env, flags, file, origins);
     ServerConfig d = defaults();
     Builder config = builder();
     config.host(
@@ -604,7 +623,7 @@ public record ServerConfig(
 
   /** Where each setting's text comes from, and the one place errors are worded. */
   private record Sources(
-      Map<String, String> env, Map<Setting, String> flags, List<Origin> origins) {
+      Map<String, String> env, Map<Setting, String> flags, ConfigFile file, List<Origin> origins) {
 
     <T> T parse(
         Setting setting,
@@ -621,6 +640,10 @@ public record ServerConfig(
       } else {
         value = env.get(setting.envVar());
         source = setting.envVar();
+        if (value == null || value.isEmpty()) {
+          value = file.values().get(setting);
+          source = file.source();
+        }
         if (value == null || value.isEmpty()) {
           origins.add(new Origin(setting, shownDefault, "default"));
           return fallback;

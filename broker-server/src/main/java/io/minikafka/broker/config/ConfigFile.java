@@ -1,0 +1,81 @@
+package io.minikafka.broker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A server configuration file ({@code --config FILE} or {@code MINIKAFKA_CONFIG}): Java properties
+ * whose keys are the settings' environment variables ({@code MINIKAFKA_RETENTIONTIME=1h}) or their
+ * flags without the dashes ({@code retention=1h}). Environment variables and flags override it.
+ *
+ * @param path where it was read from, empty for none
+ * @param values the value of each setting it gives
+ */
+public record ConfigFile(Optional<Path> path, Map<Setting, String> values) {
+
+  /** No file. */
+  public static final ConfigFile NONE = new ConfigFile(Optional.empty(), Map.of());
+
+  public ConfigFile {
+    EnumMap<Setting, String> copy = new EnumMap<>(Setting.class);
+    copy.putAll(values);
+    values = Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * Reads a file.
+   *
+   * @throws ConfigException naming the file and what is wrong with it: unreadable, or a key that is
+   *     no setting
+   */
+  public static ConfigFile read(Path path) {
+    Properties properties = new Properties();
+    try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      properties.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException(
+          "cannot read the configuration file "
+              + path
+              + " ("
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + ")");
+    }
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    for (String key : properties.stringPropertyNames()) {
+      Setting setting = settingNamed(key.trim());
+      if (setting == null) {
+        throw new ConfigException(
+            "unknown setting '"
+                + key
+                + "' in "
+                + path
+                + " (keys are the variables or flags that mkfk-server --help lists, such as"
+                + " MINIKAFKA_RETENTIONTIME or retention)");
+      }
+      values.put(setting, properties.getProperty(key).trim());
+    }
+    return new ConfigFile(Optional.of(path), values);
+  }
+
+  private static Setting settingNamed(String key) {
+    for (Setting setting : Setting.values()) {
+      if (setting.envVar().equals(key) || setting.flag().substring(2).equals(key)) {
+        return setting;
+      }
+    }
+    return null;
+  }
+
+  /** How {@code --print-config} names this file as a source. */
+  String source() {
+    return "file " + path.map(Path::toString).orElse("");
+  }
+}
