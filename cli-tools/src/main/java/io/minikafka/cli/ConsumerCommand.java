@@ -1,6 +1,5 @@
 package io.minikafka.cli;
 
-import io.grpc.Status;
 import io.minikafka.broker.config.GoDuration;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Header;
@@ -53,8 +52,11 @@ import picocli.CommandLine.Spec;
 public final class ConsumerCommand implements Callable<Integer> {
 
   /** Failures a polling loop outlives: the server may come back, the topic may be created. */
-  private static final Set<Status.Code> TRANSIENT =
-      Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.NOT_FOUND);
+  private static final Set<MiniKafkaException.ErrorCode> TRANSIENT =
+      Set.of(
+          MiniKafkaException.ErrorCode.UNAVAILABLE,
+          MiniKafkaException.ErrorCode.TIMEOUT,
+          MiniKafkaException.ErrorCode.UNKNOWN_TOPIC);
 
   @Spec private CommandSpec spec;
   @Mixin private ConnectionOptions connection;
@@ -398,7 +400,8 @@ public final class ConsumerCommand implements Callable<Integer> {
         status.connected();
         return subscription;
       } catch (MiniKafkaException e) {
-        if (!TRANSIENT.contains(e.code()) || e.code() == Status.Code.NOT_FOUND) {
+        if (!TRANSIENT.contains(e.errorCode())
+            || e.errorCode() == MiniKafkaException.ErrorCode.UNKNOWN_TOPIC) {
           throw e;
         }
         status.serverGone(e.getMessage());
@@ -485,7 +488,7 @@ public final class ConsumerCommand implements Callable<Integer> {
           result = consumer.poll();
           lastProblem = null;
         } catch (MiniKafkaException e) {
-          if (once || !TRANSIENT.contains(e.code())) {
+          if (once || !TRANSIENT.contains(e.errorCode())) {
             throw e;
           }
           if (!e.getMessage().equals(lastProblem)) {

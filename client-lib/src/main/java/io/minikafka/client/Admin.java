@@ -32,6 +32,20 @@ public final class Admin implements AutoCloseable {
     this.connection = new Connection(server);
   }
 
+  /** A builder: {@code Admin.builder().host("localhost:9999").token(t).build()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link Admin}. */
+  public static final class Builder extends ClientBuilder<Builder> {
+    private Builder() {}
+
+    public Admin build() {
+      return new Admin(connection());
+    }
+  }
+
   /** Every topic's name, sorted. */
   public List<String> topics() {
     try {

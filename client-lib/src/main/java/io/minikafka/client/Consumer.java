@@ -138,6 +138,47 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
+   * A builder: {@code Consumer.builder().host("localhost:9999").topic("t").startAt(StartAt.end())
+   * .build()}, its calls in any order.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link Consumer}; a topic is required, and it starts at the oldest message. */
+  public static final class Builder extends ClientBuilder<Builder> {
+    private String topic;
+    private String group;
+    private StartAt startAt = StartAt.start();
+
+    private Builder() {}
+
+    public Builder topic(String value) {
+      topic = value;
+      return this;
+    }
+
+    /** Reads as the named consumer {@code name}, whose position the server keeps. */
+    public Builder group(String name) {
+      group = name;
+      return this;
+    }
+
+    /** Where to start; for a named consumer, only when it has no position yet. */
+    public Builder startAt(StartAt value) {
+      startAt = Objects.requireNonNull(value, "startAt");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if no topic was given
+     */
+    public Consumer build() {
+      return new Consumer(required(topic, "topic"), group, startAt, connection());
+    }
+  }
+
+  /**
    * Fetches the messages numbered at or after the current read-from number, and advances it. A
    * named consumer first commits what the previous poll returned; if that commit fails, this poll
    * throws and nothing is lost: the next poll (or {@link #close()}) commits again.

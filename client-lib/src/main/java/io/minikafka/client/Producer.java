@@ -69,6 +69,55 @@ public final class Producer implements AutoCloseable {
   }
 
   /**
+   * A builder: {@code Producer.builder().host("localhost:9999").topic("t").linger(...).build()},
+   * its calls in any order.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link Producer}; a topic is required, the rest has defaults. */
+  public static final class Builder extends ClientBuilder<Builder> {
+    private String topic;
+    private ProducerOptions options = ProducerOptions.DEFAULTS;
+
+    private Builder() {}
+
+    public Builder topic(String value) {
+      topic = value;
+      return this;
+    }
+
+    /** How long a batch waits for more messages before it is sent (see {@link ProducerOptions}). */
+    public Builder linger(Duration value) {
+      options = options.withLinger(value);
+      return this;
+    }
+
+    public Builder batchBytes(int value) {
+      options = options.withBatchBytes(value);
+      return this;
+    }
+
+    public Builder bufferBytes(long value) {
+      options = options.withBufferBytes(value);
+      return this;
+    }
+
+    public Builder maxBlock(Duration value) {
+      options = options.withMaxBlock(value);
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if no topic was given
+     */
+    public Producer build() {
+      return new Producer(required(topic, "topic"), connection(), options);
+    }
+  }
+
+  /**
    * Sends one message (any length, including empty) and waits for the server to store it.
    *
    * @return the number the server gave the message
