@@ -1,5 +1,6 @@
 package io.minikafka.cli;
 
+import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.security.AuthRules;
 import io.minikafka.client.Admin;
 import io.minikafka.client.TopicDescription;
@@ -7,9 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +32,8 @@ import picocli.CommandLine.Spec;
       AdminCommand.Topics.class,
       AdminCommand.Describe.class,
       AdminCommand.Delete.class,
+      AdminCommand.Create.class,
+      AdminCommand.Alter.class,
       AdminCommand.HashToken.class
     },
     footer = {
@@ -64,7 +69,8 @@ public final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a command is needed: topics, describe, delete or hash-token");
+        spec.commandLine(),
+        "a command is needed: topics, describe, create, alter, delete or hash-token");
   }
 
   @Command(
@@ -172,7 +178,100 @@ public final class AdminCommand implements Runnable {
               new String[] {"next number", Long.toString(d.nextNumber())},
               new String[] {"bytes stored", Long.toString(d.bytesStored())},
               new String[] {"oldest append", time(d.oldestAppendTimeMillis())},
-              new String[] {"newest append", time(d.newestAppendTimeMillis())}));
+              new String[] {"newest append", time(d.newestAppendTimeMillis())},
+              new String[] {"retention", retention(d)}));
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  /** A --retention value: a duration, or "default" for the server's. */
+  private static Optional<Duration> retentionOption(String text) {
+    if (text.equals("default")) {
+      return Optional.empty();
+    }
+    Duration parsed;
+    try {
+      parsed = GoDuration.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--retention '" + text + "' is not a duration such as 2s, 1h or 7d, nor default");
+    }
+    if (parsed.isNegative() || parsed.isZero()) {
+      throw new IllegalArgumentException("--retention must be positive, was " + text);
+    }
+    return Optional.of(parsed);
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Creates a topic that holds no message yet, with its own retention or the server's."
+              + " A deleted topic comes back, its numbering continuing.")
+  static final class Create implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Option(
+        names = "--retention",
+        paramLabel = "DURATION",
+        defaultValue = "default",
+        description =
+            "How long the topic keeps a message, such as 2s, 1h or 7d; default: the server's.")
+    String retention;
+
+    @Override
+    public Integer call() {
+      Optional<Duration> own = retentionOption(retention);
+      TopicDescription d;
+      try (Admin admin = new Admin(parent.server.connection())) {
+        d = admin.createTopic(topic, own);
+      }
+      spec.commandLine()
+          .getOut()
+          .println(
+              parent.json
+                  ? json(d)
+                  : "created topic '" + topic + "', retention " + AdminCommand.retention(d));
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "alter",
+      mixinStandardHelpOptions = true,
+      description = "Changes a topic's settings.")
+  static final class Alter implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Option(
+        names = "--retention",
+        paramLabel = "DURATION",
+        required = true,
+        description =
+            "How long the topic keeps a message, such as 2s, 1h or 7d; default for the server's.")
+    String retention;
+
+    @Override
+    public Integer call() {
+      Optional<Duration> own = retentionOption(retention);
+      TopicDescription d;
+      try (Admin admin = new Admin(parent.server.connection())) {
+        d = admin.setRetention(topic, own);
+      }
+      spec.commandLine()
+          .getOut()
+          .println(
+              parent.json
+                  ? json(d)
+                  : "topic '" + topic + "' now has retention " + AdminCommand.retention(d));
       return CommandRunner.EXIT_OK;
     }
   }
@@ -230,7 +329,16 @@ public final class AdminCommand implements Runnable {
         + (d.oldestAppendTimeMillis() == 0 ? "null" : quote(time(d.oldestAppendTimeMillis())))
         + ",\"newestAppendTime\":"
         + (d.newestAppendTimeMillis() == 0 ? "null" : quote(time(d.newestAppendTimeMillis())))
+        + ",\"retentionMs\":"
+        + d.retention().toMillis()
+        + ",\"ownRetention\":"
+        + d.ownRetention()
         + "}";
+  }
+
+  /** How a topic's retention reads: {@code 1h0m0s (its own)} or {@code 168h0m0s (the server's)}. */
+  private static String retention(TopicDescription d) {
+    return GoDuration.format(d.retention()) + (d.ownRetention() ? " (its own)" : " (the server's)");
   }
 
   private static String quote(String s) {

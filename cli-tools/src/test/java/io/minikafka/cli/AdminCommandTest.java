@@ -90,7 +90,7 @@ class AdminCommandTest extends LiveServerTest {
     assertThat(none.exitCode()).isEqualTo(2);
     assertThat(none.err().lines())
         .containsExactly(
-            "mkfk-admin: a command is needed: topics, describe, delete or hash-token",
+            "mkfk-admin: a command is needed: topics, describe, create, alter, delete or hash-token",
             "Try 'mkfk-admin --help' for more information.");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err().lines())
@@ -105,6 +105,57 @@ class AdminCommandTest extends LiveServerTest {
             "mkfk-admin: Invalid value for option '--timeout': '3' is not a duration (missing unit"
                 + " after '3'): use one such as 500ms, 3s or 1m30s")
         .doesNotContain("Exception");
+  }
+
+  @Test
+  void createAndAlterGiveATopicItsOwnRetentionWhichDescribeShows() {
+    CliHarness.Result created =
+        CliHarness.run(new AdminCommand(), "create", "fast", "--retention", "90s", "--host", host);
+    CliHarness.Result again = CliHarness.run(new AdminCommand(), "create", "fast", "--host", host);
+    CliHarness.Result described =
+        CliHarness.run(new AdminCommand(), "describe", "fast", "--host", host);
+    CliHarness.Result altered =
+        CliHarness.run(
+            new AdminCommand(), "alter", "fast", "--retention", "default", "--host", host);
+    CliHarness.Result json =
+        CliHarness.run(new AdminCommand(), "--json", "describe", "fast", "--host", host);
+    CliHarness.Result bad =
+        CliHarness.run(new AdminCommand(), "alter", "fast", "--retention", "soon", "--host", host);
+
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    assertThat(created.out().strip()).isEqualTo("created topic 'fast', retention 1m30s (its own)");
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("topic 'fast' already exists");
+    assertThat(described.out()).containsPattern("retention\\s+1m30s \\(its own\\)");
+    assertThat(altered.out().strip())
+        .isEqualTo("topic 'fast' now has retention 1h0m0s (the server's)");
+    assertThat(json.out()).contains("\"retentionMs\":3600000,\"ownRetention\":false");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err().strip())
+        .isEqualTo(
+            "mkfk-admin: --retention 'soon' is not a duration such as 2s, 1h or 7d, nor default");
+  }
+
+  @Test
+  void aTopicOfTwoSecondsLosesItsMessagesOnTimeThoughTheServerKeepsThemAnHour() throws Exception {
+    assertThat(
+            CliHarness.run(
+                    new AdminCommand(), "create", "brief", "--retention", "2s", "--host", host)
+                .exitCode())
+        .isZero();
+    long stored = System.nanoTime();
+    store.store("brief", "gone soon".getBytes(UTF_8));
+    store.store("kept", "stays".getBytes(UTF_8));
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> store.describe("brief").messageCount() == 0);
+    Duration took = Duration.ofNanos(System.nanoTime() - stored);
+
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    System.out.printf("a 2 s topic was emptied after %d ms%n", took.toMillis());
+    assertThat(store.describe("kept").messageCount()).isEqualTo(1);
   }
 
   @Test

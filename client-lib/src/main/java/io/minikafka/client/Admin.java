@@ -1,12 +1,15 @@
 package io.minikafka.client;
 
 import io.grpc.StatusRuntimeException;
+import io.minikafka.protocol.AlterTopicRequest;
+import io.minikafka.protocol.CreateTopicRequest;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DescribeTopicRequest;
 import io.minikafka.protocol.ListTopicsRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Looks after a MiniKafka server's topics: list, describe, delete. Failures are {@link
@@ -78,16 +81,46 @@ public final class Admin implements AutoCloseable {
           connection.call(
               MiniKafkaGrpc.getDescribeTopicMethod(),
               DescribeTopicRequest.newBuilder().setTopic(topic).build());
-      return new TopicDescription(
-          d.getTopic(),
-          d.getFirstAvailable(),
-          d.getNextNumber(),
-          d.getMessageCount(),
-          d.getBytesStored(),
-          d.getOldestAppendTimeMs(),
-          d.getNewestAppendTimeMs());
+      return TopicDescription.of(d);
     } catch (StatusRuntimeException e) {
       throw connection.failure("describing topic '" + topic + "'", e);
+    }
+  }
+
+  /**
+   * Creates a topic that holds no message yet, with its own retention, or the server's if empty. A
+   * deleted topic comes back this way, its numbering continuing.
+   *
+   * @throws MiniKafkaException with {@link MiniKafkaException.ErrorCode#TOPIC_EXISTS} if the topic
+   *     exists
+   */
+  public TopicDescription createTopic(String topic, Optional<Duration> retention) {
+    try {
+      return TopicDescription.of(
+          connection.call(
+              MiniKafkaGrpc.getCreateTopicMethod(),
+              CreateTopicRequest.newBuilder()
+                  .setTopic(topic)
+                  .setRetentionMs(retention.map(Duration::toMillis).orElse(0L))
+                  .build()));
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("creating topic '" + topic + "'", e);
+    }
+  }
+
+  /** Gives a topic a retention of its own, or with empty the server's back. */
+  public TopicDescription setRetention(String topic, Optional<Duration> retention) {
+    try {
+      return TopicDescription.of(
+          connection.call(
+              MiniKafkaGrpc.getAlterTopicMethod(),
+              AlterTopicRequest.newBuilder()
+                  .setTopic(topic)
+                  .setRetentionMs(retention.map(Duration::toMillis).orElse(0L))
+                  .setServerRetention(retention.isEmpty())
+                  .build()));
+    } catch (StatusRuntimeException e) {
+      throw connection.failure("altering topic '" + topic + "'", e);
     }
   }
 

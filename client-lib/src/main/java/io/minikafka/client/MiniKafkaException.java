@@ -18,6 +18,8 @@ public class MiniKafkaException extends RuntimeException {
     TIMEOUT,
     /** The topic does not exist: nothing was produced to it, or it was deleted. */
     UNKNOWN_TOPIC,
+    /** The topic asked to be created exists already. */
+    TOPIC_EXISTS,
     /** The server refused the input, such as an invalid topic name or a message over its limit. */
     INVALID_ARGUMENT,
     /** A limit of the server was reached; the message names its setting. */
@@ -42,6 +44,7 @@ public class MiniKafkaException extends RuntimeException {
         case UNAVAILABLE -> UNAVAILABLE;
         case DEADLINE_EXCEEDED -> TIMEOUT;
         case NOT_FOUND -> UNKNOWN_TOPIC;
+        case ALREADY_EXISTS -> TOPIC_EXISTS;
         case INVALID_ARGUMENT -> INVALID_ARGUMENT;
         case RESOURCE_EXHAUSTED -> LIMIT_EXCEEDED;
         case OUT_OF_RANGE -> OUT_OF_RANGE;

@@ -10,6 +10,8 @@ package io.minikafka.client;
  * @param bytesStored bytes the topic takes on the server (payloads in memory; files on disk)
  * @param oldestAppendTimeMillis append time of the oldest message held, or 0 when none is
  * @param newestAppendTimeMillis append time of the newest message held, or 0 when none is
+ * @param retention how long the topic keeps a message (zero from servers that do not say)
+ * @param ownRetention whether that is the topic's own retention rather than the server's
  */
 public record TopicDescription(
     String topic,
@@ -18,4 +20,21 @@ public record TopicDescription(
     long messageCount,
     long bytesStored,
     long oldestAppendTimeMillis,
-    long newestAppendTimeMillis) {}
+    long newestAppendTimeMillis,
+    java.time.Duration retention,
+    boolean ownRetention) {
+
+  /** A description as the wire carries it. */
+  static TopicDescription of(io.minikafka.protocol.TopicDescription d) {
+    return new TopicDescription(
+        d.getTopic(),
+        d.getFirstAvailable(),
+        d.getNextNumber(),
+        d.getMessageCount(),
+        d.getBytesStored(),
+        d.getOldestAppendTimeMs(),
+        d.getNewestAppendTimeMs(),
+        java.time.Duration.ofMillis(d.getRetentionMs()),
+        d.getOwnRetention());
+  }
+}

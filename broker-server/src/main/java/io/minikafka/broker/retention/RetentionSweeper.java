@@ -8,17 +8,20 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes messages older than the retention time from a store, every tenth of the retention time as
- * the original did. Time comes from an injected {@link Clock}, so tests call {@link #sweepOnce}
- * under a fixed clock instead of waiting.
+ * Removes messages older than their topic's retention time from a store, every tenth of the
+ * shortest retention any topic has (the server's, or a topic's own), as the original swept every
+ * tenth of its one retention time. Time comes from an injected {@link Clock}, so tests call {@link
+ * #sweepOnce} under a fixed clock instead of waiting.
  *
  * <p>Thread-safety: sweeps run on one daemon thread of its own; {@link #sweepOnce} may also be
  * called from any thread.
@@ -33,6 +36,14 @@ public final class RetentionSweeper implements AutoCloseable {
   private final LongConsumer afterSweep;
   private final ScheduledExecutorService scheduler;
 
+  /** The pause between sweeps when no topic has a shorter retention of its own. */
+  private Duration defaultInterval;
+
+  /** The next sweep, and when it is due. Guarded by this. */
+  private ScheduledFuture<?> next;
+
+  private long nextDueNanos;
+
   /**
    * @param afterSweep told the number of messages removed after every scheduled sweep, so callers
    *     (metrics, tests) can follow sweeps without polling
@@ -43,27 +54,77 @@ public final class RetentionSweeper implements AutoCloseable {
     this.retention = retention;
     this.clock = clock;
     this.afterSweep = afterSweep;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("minikafka-retention"));
-  }
-
-  /** Starts sweeping every {@code interval}, the first sweep one interval from now. */
-  public void start(Duration interval) {
-    long nanos = Math.max(1, interval.toNanos());
-    scheduler.scheduleWithFixedDelay(this::scheduledSweep, nanos, nanos, TimeUnit.NANOSECONDS);
-    LOG.debug("Sweeping every {}", GoDuration.format(interval));
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(1, new DaemonThreadFactory("minikafka-retention"));
+    // The next sweep may be hours away: closing must not wait for it.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.scheduler = executor;
   }
 
   /**
-   * Removes every message stored more than the retention time before the clock's now.
+   * Starts sweeping every {@code interval}, or every tenth of a shorter retention some topic has,
+   * the first sweep one such pause from now.
+   */
+  public synchronized void start(Duration interval) {
+    defaultInterval = interval;
+    scheduleIn(interval());
+    LOG.debug("Sweeping every {}", GoDuration.format(interval()));
+  }
+
+  /**
+   * A topic's retention changed: sweeps come sooner if it is now the shortest, so that a topic of 2
+   * s loses its messages within about 2.2 s even when the server keeps them a week.
+   */
+  public synchronized void retentionChanged() {
+    if (defaultInterval == null) {
+      return;
+    }
+    Duration interval = interval();
+    if (System.nanoTime() + interval.toNanos() < nextDueNanos) {
+      scheduleIn(interval);
+    }
+  }
+
+  /**
+   * A tenth of the shortest retention a topic has of its own, if shorter than the default pause.
+   */
+  private Duration interval() {
+    Optional<Duration> shortest;
+    try {
+      shortest = store.shortestRetention();
+    } catch (IOException | RuntimeException e) {
+      return defaultInterval;
+    }
+    return shortest
+        .map(r -> r.dividedBy(10))
+        .filter(tenth -> tenth.compareTo(defaultInterval) < 0)
+        .orElse(defaultInterval);
+  }
+
+  private synchronized void scheduleIn(Duration delay) {
+    if (next != null) {
+      next.cancel(false);
+    }
+    long nanos = Math.max(1_000_000, delay.toNanos());
+    nextDueNanos = System.nanoTime() + nanos;
+    try {
+      next = scheduler.schedule(this::scheduledSweep, nanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      next = null;
+    }
+  }
+
+  /**
+   * Removes every message stored longer than its topic's retention (its own, or the server's)
+   * before the clock's now.
    *
    * @return how many messages were removed
    */
   public long sweepOnce() throws IOException {
-    Instant cutoff = clock.instant().minus(retention);
-    long removed = store.removeOlderThan(cutoff);
+    Instant now = clock.instant();
+    long removed = store.removeExpired(now, retention);
     if (removed > 0) {
-      LOG.debug("Removed {} messages stored before {}", removed, cutoff);
+      LOG.debug("Removed {} expired messages", removed);
     }
     return removed;
   }
@@ -73,10 +134,12 @@ public final class RetentionSweeper implements AutoCloseable {
       afterSweep.accept(sweepOnce());
     } catch (StoreClosedException e) {
       LOG.debug("Store closed; sweeper idle");
+      return;
     } catch (IOException | RuntimeException e) {
       // A failed sweep must not stop later ones: the next may succeed once the cause clears.
       LOG.warn("Retention sweep failed: {}", e.toString());
     }
+    scheduleIn(interval());
   }
 
   /**

@@ -12,7 +12,9 @@ public enum Operation {
   DESCRIBE("describe", Grant.CONSUME),
   COMMIT("commit", Grant.CONSUME),
   FETCH("fetch", Grant.CONSUME),
-  DELETE("delete", Grant.ADMIN);
+  DELETE("delete", Grant.ADMIN),
+  CREATE("create", Grant.ADMIN),
+  ALTER("alter", Grant.ADMIN);
 
   /** The permission kinds of the auth file. */
   public enum Grant {
@@ -29,7 +31,10 @@ public enum Operation {
     this.grant = grant;
   }
 
-  /** How messages name it: produce, poll, subscribe, describe, commit, fetch or delete. */
+  /**
+   * How messages name it: produce, poll, subscribe, describe, commit, fetch, delete, create or
+   * alter.
+   */
   public String word() {
     return word;
   }

@@ -136,7 +136,9 @@ public final class MiniKafkaServer implements AutoCloseable {
             config.produceQueueBytes(),
             pushExecutor,
             storeExecutor,
-            timer);
+            timer,
+            config.retention(),
+            sweeper::retentionChanged);
     // Calls run on the network threads, without a hand-off (about half the CPU of one), except
     // unary calls over a store that may block: those run on the handler threads. A stream's
     // callbacks only queue work (its stores run on storeExecutor, its reads on pushExecutor).

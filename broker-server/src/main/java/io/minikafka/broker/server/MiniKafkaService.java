@@ -17,8 +17,10 @@ import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
+import io.minikafka.protocol.AlterTopicRequest;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.CommitPositionResponse;
+import io.minikafka.protocol.CreateTopicRequest;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DeleteTopicResponse;
 import io.minikafka.protocol.DescribeServerRequest;
@@ -40,10 +42,12 @@ import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
 import io.minikafka.protocol.TopicDescription;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,6 +91,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
   private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
   private final Executor storeExecutor;
 
+  /** The server's retention, which topics without their own keep. */
+  private final Duration defaultRetention;
+
+  /** Told after a topic's retention was set, so that sweeps follow the shortest. */
+  private final Runnable retentionChanged;
+
   MiniKafkaService(
       BackingStore store,
       AccessControl access,
@@ -96,7 +106,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       long produceQueueBytes,
       ExecutorService pushExecutor,
       Executor storeExecutor,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      Duration defaultRetention,
+      Runnable retentionChanged) {
+    this.defaultRetention = defaultRetention;
+    this.retentionChanged = retentionChanged;
     this.store = store;
     this.access = access;
     this.maxMessageBytes = maxMessageBytes;
@@ -387,21 +401,66 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       DescribeTopicRequest request, StreamObserver<TopicDescription> responses) {
     try {
       access.check(access.current(), Operation.DESCRIBE, request.getTopic());
-      TopicInfo info = store.describe(request.getTopic());
-      responses.onNext(
-          TopicDescription.newBuilder()
-              .setTopic(info.topic())
-              .setFirstAvailable(info.firstAvailable())
-              .setNextNumber(info.nextNumber())
-              .setMessageCount(info.messageCount())
-              .setBytesStored(info.bytesStored())
-              .setOldestAppendTimeMs(Math.max(0, info.oldestAppendTimeMillis()))
-              .setNewestAppendTimeMs(Math.max(0, info.newestAppendTimeMillis()))
-              .build());
+      responses.onNext(description(store.describe(request.getTopic())));
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));
     }
+  }
+
+  private TopicDescription description(TopicInfo info) {
+    return TopicDescription.newBuilder()
+        .setTopic(info.topic())
+        .setFirstAvailable(info.firstAvailable())
+        .setNextNumber(info.nextNumber())
+        .setMessageCount(info.messageCount())
+        .setBytesStored(info.bytesStored())
+        .setOldestAppendTimeMs(Math.max(0, info.oldestAppendTimeMillis()))
+        .setNewestAppendTimeMs(Math.max(0, info.newestAppendTimeMillis()))
+        .setRetentionMs(info.retention().orElse(defaultRetention).toMillis())
+        .setOwnRetention(info.retention().isPresent())
+        .build();
+  }
+
+  @Override
+  public void createTopic(CreateTopicRequest request, StreamObserver<TopicDescription> responses) {
+    try {
+      access.check(access.current(), Operation.CREATE, request.getTopic());
+      store.createTopic(request.getTopic(), retention(request.getRetentionMs()));
+      retentionChanged.run();
+      responses.onNext(description(store.describe(request.getTopic())));
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void alterTopic(AlterTopicRequest request, StreamObserver<TopicDescription> responses) {
+    try {
+      access.check(access.current(), Operation.ALTER, request.getTopic());
+      if (request.getServerRetention() == (request.getRetentionMs() != 0)) {
+        throw new IllegalArgumentException(
+            "an alter sets retention_ms or server_retention, one of them");
+      }
+      store.setRetention(
+          request.getTopic(),
+          request.getServerRetention() ? Optional.empty() : retention(request.getRetentionMs()));
+      retentionChanged.run();
+      responses.onNext(description(store.describe(request.getTopic())));
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(StatusMapper.toException(e));
+    }
+  }
+
+  /** A retention in ms from the wire: 0 for none of the topic's own. */
+  private static Optional<Duration> retention(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException(
+          "retention_ms is too large: " + Long.toUnsignedString(millis));
+    }
+    return millis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
   }
 
   @Override

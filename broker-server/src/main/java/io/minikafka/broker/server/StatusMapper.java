@@ -11,6 +11,7 @@ import io.minikafka.broker.store.ReadPastEndException;
 import io.minikafka.broker.store.StoreClosedException;
 import io.minikafka.broker.store.StoreFailedException;
 import io.minikafka.broker.store.StoreFullException;
+import io.minikafka.broker.store.TopicExistsException;
 import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
@@ -62,6 +63,9 @@ final class StatusMapper {
     if (failure instanceof StoreFailedException) {
       // Logged once, when the disk failed; every refused write says why.
       return Status.UNAVAILABLE.withDescription(failure.getMessage());
+    }
+    if (failure instanceof TopicExistsException) {
+      return Status.ALREADY_EXISTS.withDescription(failure.getMessage());
     }
     if (failure instanceof UnknownTopicException) {
       return Status.NOT_FOUND.withDescription(failure.getMessage());

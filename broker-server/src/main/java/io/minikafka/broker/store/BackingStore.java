@@ -1,8 +1,10 @@
 package io.minikafka.broker.store;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -99,6 +101,36 @@ public interface BackingStore extends AutoCloseable {
    * @return how many messages were removed
    */
   long removeOlderThan(Instant cutoff) throws IOException;
+
+  /**
+   * Removes every message that has passed its topic's retention at {@code now}: the topic's own
+   * retention if it has one ({@link #setRetention}), else {@code defaultRetention}.
+   *
+   * @return how many messages were removed
+   */
+  long removeExpired(Instant now, Duration defaultRetention) throws IOException;
+
+  /**
+   * Creates a topic that holds no message yet, with its own retention or, if empty, the server's. A
+   * deleted topic comes back this way too, its numbering continuing.
+   *
+   * @throws TopicExistsException if the topic exists
+   * @throws LimitExceededException if the store holds its maximum of topics
+   * @throws IllegalArgumentException if the name is invalid or the retention not positive
+   */
+  void createTopic(String topic, Optional<Duration> retention) throws IOException;
+
+  /**
+   * Sets a topic's own retention, or with empty gives it the server's back. Kept across restarts by
+   * a store that keeps its messages.
+   *
+   * @throws UnknownTopicException if the topic does not exist (or was deleted)
+   * @throws IllegalArgumentException if the retention is not positive
+   */
+  void setRetention(String topic, Optional<Duration> retention) throws IOException;
+
+  /** The shortest retention any topic has of its own, if one has: how often to sweep. */
+  Optional<Duration> shortestRetention() throws IOException;
 
   /**
    * The number of the first message still held that was appended at or after {@code time}; the

@@ -1,10 +1,12 @@
 package io.minikafka.broker.store;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -104,6 +106,34 @@ public abstract class CheckedStore implements BackingStore {
   }
 
   @Override
+  public final long removeExpired(Instant now, Duration defaultRetention) throws IOException {
+    ensureOpen();
+    return doRemoveExpired(now.toEpochMilli(), defaultRetention.toMillis());
+  }
+
+  @Override
+  public final void createTopic(String topic, Optional<Duration> retention) throws IOException {
+    TopicName.validate(topic);
+    checkRetention(retention);
+    ensureOpen();
+    doCreateTopic(topic, retention);
+  }
+
+  @Override
+  public final void setRetention(String topic, Optional<Duration> retention) throws IOException {
+    TopicName.validate(topic);
+    checkRetention(retention);
+    ensureOpen();
+    doSetRetention(topic, retention);
+  }
+
+  private static void checkRetention(Optional<Duration> retention) {
+    if (retention.isPresent() && (retention.get().isNegative() || retention.get().isZero())) {
+      throw new IllegalArgumentException("a retention must be positive, was " + retention.get());
+    }
+  }
+
+  @Override
   public final void deleteContents() throws IOException {
     ensureOpen();
     doDeleteContents();
@@ -155,6 +185,20 @@ public abstract class CheckedStore implements BackingStore {
   protected abstract long doRemoveOlderThan(Instant cutoff) throws IOException;
 
   protected abstract void doDeleteContents() throws IOException;
+
+  /**
+   * {@link #removeExpired} on an open store: each topic drops what is older than {@code nowMillis}
+   * minus its own retention, or minus {@code defaultMillis}.
+   */
+  protected abstract long doRemoveExpired(long nowMillis, long defaultMillis) throws IOException;
+
+  /** {@link #createTopic} of a valid name and a positive or empty retention, on an open store. */
+  protected abstract void doCreateTopic(String topic, Optional<Duration> retention)
+      throws IOException;
+
+  /** {@link #setRetention} of a valid name and a positive or empty retention, on an open store. */
+  protected abstract void doSetRetention(String topic, Optional<Duration> retention)
+      throws IOException;
 
   /** Releases what the store holds; called once, by the first {@link #close()}. */
   protected abstract void doClose() throws IOException;

@@ -1,5 +1,9 @@
 package io.minikafka.broker.store;
 
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * What a topic holds, as {@link BackingStore#describe} reports it.
  *
@@ -10,6 +14,7 @@ package io.minikafka.broker.store;
  * @param bytesStored bytes the topic takes in its store (payloads in memory; files on disk)
  * @param oldestAppendTimeMillis append time of the oldest message held, or -1 when none is
  * @param newestAppendTimeMillis append time of the newest message held, or -1 when none is
+ * @param retention the topic's own retention, or empty when it keeps the server's
  */
 public record TopicInfo(
     String topic,
@@ -18,4 +23,30 @@ public record TopicInfo(
     long messageCount,
     long bytesStored,
     long oldestAppendTimeMillis,
-    long newestAppendTimeMillis) {}
+    long newestAppendTimeMillis,
+    Optional<Duration> retention) {
+
+  public TopicInfo {
+    Objects.requireNonNull(retention, "retention");
+  }
+
+  /** A topic that keeps the server's retention. */
+  public TopicInfo(
+      String topic,
+      long firstAvailable,
+      long nextNumber,
+      long messageCount,
+      long bytesStored,
+      long oldestAppendTimeMillis,
+      long newestAppendTimeMillis) {
+    this(
+        topic,
+        firstAvailable,
+        nextNumber,
+        messageCount,
+        bytesStored,
+        oldestAppendTimeMillis,
+        newestAppendTimeMillis,
+        Optional.empty());
+  }
+}

@@ -77,6 +77,39 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
     }
   }
 
+  /**
+   * Creates a topic without storing to it: a new state from {@code create}, or a deleted topic's
+   * coming back, if the limit on topics allows one more; then {@code init} sets it up.
+   *
+   * @throws TopicExistsException if the topic exists
+   * @throws LimitExceededException if {@code maxTopics} topics exist already
+   */
+  public void create(String topic, Function<String, T> create, Append<T> init) throws IOException {
+    T state;
+    boolean comingBack;
+    synchronized (this) {
+      state = get(topic);
+      if (state != null && !deleted.test(state)) {
+        throw new TopicExistsException(topic);
+      }
+      checkRoomFor(topic);
+      if (state == null) {
+        state = computeIfAbsent(topic, create);
+      }
+      comingBack = deleted.test(state);
+      if (comingBack) {
+        comingBack(topic, 1);
+      }
+    }
+    try {
+      init.to(state);
+    } finally {
+      if (comingBack) {
+        comingBack(topic, -1);
+      }
+    }
+  }
+
   private void comingBack(String topic, int change) {
     reviving.compute(topic, (name, count) -> count == null ? change : count + change);
     reviving.remove(topic, 0);

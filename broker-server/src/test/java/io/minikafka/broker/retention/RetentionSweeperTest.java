@@ -75,11 +75,11 @@ class RetentionSweeperTest {
         BackingStore failingFirst =
             new ForwardingStore(memory) {
               @Override
-              public long removeOlderThan(Instant cutoff) throws IOException {
+              public long removeExpired(Instant now, Duration defaultRetention) throws IOException {
                 if (attempts.incrementAndGet() == 1) {
                   throw new IOException("injected failure");
                 }
-                return super.removeOlderThan(cutoff);
+                return super.removeExpired(now, defaultRetention);
               }
             };
         RetentionSweeper sweeper =
@@ -90,6 +90,33 @@ class RetentionSweeperTest {
 
       assertThat(sweeps.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(attempts.get()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void aTopicWithAShortRetentionOfItsOwnIsSweptEveryTenthOfIt() throws Exception {
+    BlockingQueue<Long> sweeps = new LinkedBlockingQueue<>();
+    ManualClock clock = new ManualClock();
+    try (MemoryStore store = new MemoryStore(clock);
+        RetentionSweeper sweeper =
+            new RetentionSweeper(store, Duration.ofDays(7), clock, sweeps::add)) {
+      // The server's week would sweep every 16.8 hours.
+      sweeper.start(Duration.ofHours(16).plusMinutes(48));
+      store.createTopic("fast", java.util.Optional.of(Duration.ofSeconds(2)));
+      store.store("fast", new byte[] {1});
+      store.store("slow", new byte[] {1});
+      sweeper.retentionChanged();
+
+      clock.advance(Duration.ofMillis(2_001));
+      long removed = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (removed == 0 && System.nanoTime() < deadline) {
+        Long r = sweeps.poll(1, TimeUnit.SECONDS);
+        removed += r == null ? 0 : r;
+      }
+
+      assertThat(removed).as("swept at a tenth of 2 s, not of a week").isEqualTo(1);
+      assertThat(store.poll("slow", 1, PollLimits.UNLIMITED).messages()).hasSize(1);
     }
   }
 }

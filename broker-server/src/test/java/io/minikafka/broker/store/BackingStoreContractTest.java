@@ -127,6 +127,71 @@ public abstract class BackingStoreContractTest {
         .isGreaterThan(bytes("plainpayloadp").length);
   }
 
+  @Test
+  void aCreatedTopicHoldsNothingIsListedAndCannotBeCreatedTwice() throws IOException {
+    store.createTopic("empty", java.util.Optional.empty());
+
+    assertThat(store.topics()).containsExactly("empty");
+    assertThat(store.poll("empty", 1, PollLimits.UNLIMITED).messages()).isEmpty();
+    assertThat(store.describe("empty").nextNumber()).isEqualTo(1);
+    assertThat(store.describe("empty").retention()).isEmpty();
+    assertThatThrownBy(() -> store.createTopic("empty", java.util.Optional.empty()))
+        .isInstanceOf(TopicExistsException.class)
+        .hasMessageStartingWith("topic 'empty' already exists");
+    assertThat(store.store("empty", bytes("first"))).isEqualTo(1);
+  }
+
+  @Test
+  void aDeletedTopicCreatedAgainContinuesItsNumbering() throws IOException {
+    store.storeBatch("t", List.of(bytes("1"), bytes("2")));
+    store.deleteTopic("t");
+
+    store.createTopic("t", java.util.Optional.of(java.time.Duration.ofMinutes(5)));
+
+    assertThat(store.topics()).containsExactly("t");
+    assertThat(store.describe("t").retention()).contains(java.time.Duration.ofMinutes(5));
+    assertThat(store.store("t", bytes("3"))).isEqualTo(3);
+  }
+
+  @Test
+  void eachTopicExpiresMessagesByItsOwnRetentionOrTheDefault() throws IOException {
+    java.time.Duration week = java.time.Duration.ofDays(7);
+    store.createTopic("fast", java.util.Optional.of(java.time.Duration.ofSeconds(2)));
+    store.store("fast", bytes("a"));
+    store.store("slow", bytes("b"));
+    assertThat(store.shortestRetention()).contains(java.time.Duration.ofSeconds(2));
+
+    clock.advance(java.time.Duration.ofMillis(1_999));
+    assertThat(store.removeExpired(clock.instant(), week)).isZero();
+    clock.advance(java.time.Duration.ofMillis(2));
+    assertThat(store.removeExpired(clock.instant(), week)).isEqualTo(1);
+    assertThat(store.poll("fast", 1, PollLimits.UNLIMITED).messages()).isEmpty();
+    assertThat(pollTexts("slow", 1)).containsExactly("b");
+
+    store.setRetention("fast", java.util.Optional.empty());
+    assertThat(store.describe("fast").retention()).isEmpty();
+    assertThat(store.shortestRetention()).isEmpty();
+    store.setRetention("slow", java.util.Optional.of(java.time.Duration.ofSeconds(1)));
+    assertThat(store.removeExpired(clock.instant(), week)).isEqualTo(1);
+  }
+
+  @Test
+  void retentionSettingsAreCheckedAndAreGoneWithTheirTopic() throws IOException {
+    assertThatThrownBy(() -> store.setRetention("missing", java.util.Optional.empty()))
+        .isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.createTopic("t", java.util.Optional.of(java.time.Duration.ZERO)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be positive");
+    store.createTopic("t", java.util.Optional.of(java.time.Duration.ofSeconds(9)));
+    store.store("t", bytes("x"));
+    store.deleteTopic("t");
+
+    store.store("t", bytes("y"));
+    assertThat(store.describe("t").retention())
+        .as("a topic produced to after its deletion has the server's settings")
+        .isEmpty();
+  }
+
   @AfterEach
   void closeStore() throws IOException {
     store.close();

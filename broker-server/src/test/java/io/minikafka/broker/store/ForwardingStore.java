@@ -33,6 +33,29 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public long removeExpired(java.time.Instant now, java.time.Duration defaultRetention)
+      throws IOException {
+    return delegate.removeExpired(now, defaultRetention);
+  }
+
+  @Override
+  public void createTopic(String topic, java.util.Optional<java.time.Duration> retention)
+      throws IOException {
+    delegate.createTopic(topic, retention);
+  }
+
+  @Override
+  public void setRetention(String topic, java.util.Optional<java.time.Duration> retention)
+      throws IOException {
+    delegate.setRetention(topic, retention);
+  }
+
+  @Override
+  public java.util.Optional<java.time.Duration> shortestRetention() throws IOException {
+    return delegate.shortestRetention();
+  }
+
+  @Override
   public PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException {
     return delegate.poll(topic, readFrom, limits);
   }

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -297,12 +298,26 @@ public final class FileStore extends CheckedStore {
 
   @Override
   protected long doRemoveOlderThan(Instant cutoff) throws IOException {
+    return removeEach(topic -> cutoff.toEpochMilli());
+  }
+
+  @Override
+  protected long doRemoveExpired(long nowMillis, long defaultMillis) throws IOException {
+    return removeEach(
+        topic -> nowMillis - topic.retention().map(Duration::toMillis).orElse(defaultMillis));
+  }
+
+  /**
+   * Removes from each topic what is older than its cutoff, and what is past its retention bytes.
+   */
+  private long removeEach(java.util.function.ToLongFunction<FileTopic> cutoffMillis)
+      throws IOException {
     long removed = 0;
     StoreException failures = null;
     // Each topic on its own: one that fails must not keep the others from freeing their space.
     for (FileTopic topic : topics.values()) {
       try {
-        removed += topic.removeOlderThan(cutoff.toEpochMilli());
+        removed += topic.removeOlderThan(cutoffMillis.applyAsLong(topic));
         removed += topic.removeBeyondRetentionBytes();
       } catch (IOException | RuntimeException e) {
         String why = "topic '" + topic.name + "': " + e.getMessage();
@@ -317,6 +332,50 @@ public final class FileStore extends CheckedStore {
       throw failures;
     }
     return removed;
+  }
+
+  @Override
+  protected void doCreateTopic(String topic, Optional<Duration> retention) throws IOException {
+    checkAvailable(topic);
+    disk.checkWritable();
+    freeSpace.checkForAppend(topic);
+    try {
+      topics.create(
+          topic,
+          this::createTopic,
+          created -> {
+            created.setRetention(retention);
+            created.comeBack();
+            return 0;
+          });
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof StoreException known) {
+        throw known;
+      }
+      throw new StoreException(
+          "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")",
+          e.getCause());
+    }
+  }
+
+  @Override
+  protected void doSetRetention(String topic, Optional<Duration> retention) throws IOException {
+    disk.checkWritable();
+    existing(topic).setRetention(retention);
+  }
+
+  @Override
+  public Optional<Duration> shortestRetention() {
+    Optional<Duration> shortest = Optional.empty();
+    for (FileTopic topic : topics.values()) {
+      Optional<Duration> own = topic.retention();
+      if (!topic.deleted()
+          && own.isPresent()
+          && (shortest.isEmpty() || own.get().compareTo(shortest.get()) < 0)) {
+        shortest = own;
+      }
+    }
+    return shortest;
   }
 
   @Override

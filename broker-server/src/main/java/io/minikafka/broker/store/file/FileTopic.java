@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
@@ -56,6 +58,9 @@ final class FileTopic {
 
   /** Deleted and not produced to since: hidden. */
   private volatile boolean deleted;
+
+  /** The topic's own settings; written under the flush lock. */
+  private volatile TopicSettings settings = TopicSettings.DEFAULTS;
 
   /** Set by a roll: the topic may have passed its retention bytes, looked at after the append. */
   private volatile boolean rolled;
@@ -150,14 +155,48 @@ final class FileTopic {
     TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
     try {
       ConsumerPositions positions = ConsumerPositions.load(dir, disk, repairs);
-      return new FileTopic(
-          name, dir, config, disk, recovered.segments(), positions, recovered.logStart());
+      FileTopic topic =
+          new FileTopic(
+              name, dir, config, disk, recovered.segments(), positions, recovered.logStart());
+      topic.settings = TopicSettings.read(dir);
+      return topic;
     } catch (IOException | RuntimeException e) {
       for (Segment s : recovered.segments()) {
         s.close();
       }
       throw e;
     }
+  }
+
+  /** The topic's own retention, or empty for the server's. */
+  Optional<Duration> retention() {
+    return settings.retention();
+  }
+
+  /** Sets the topic's own retention (empty: the server's), durably. */
+  void setRetention(Optional<Duration> retention) throws IOException {
+    appends.exclusive(
+        () -> {
+          TopicSettings changed = new TopicSettings(retention);
+          changed.write(dir, disk);
+          settings = changed;
+          return null;
+        });
+  }
+
+  /** A deleted topic comes back without a message (created again); its numbering continues. */
+  void comeBack() throws IOException {
+    appends.exclusive(
+        () -> {
+          if (deleted || staleDeletedFlag) {
+            LogStart back = logStart.undeleted();
+            back.write(dir, disk);
+            logStart = back;
+            deleted = false;
+            staleDeletedFlag = false;
+          }
+          return null;
+        });
   }
 
   /**
@@ -513,7 +552,7 @@ final class FileTopic {
         oldest = holder.getValue().timeOf(first);
       }
     }
-    return new TopicInfo(name, first, end, end - first, bytes, oldest, newest);
+    return new TopicInfo(name, first, end, end - first, bytes, oldest, newest, retention());
   }
 
   /**
@@ -567,6 +606,13 @@ final class FileTopic {
       deleteSegments(gone);
     } catch (IOException e) {
       LOG.warn("{}", e.getMessage());
+    }
+    // A topic that comes back by a produce has the server's settings, as a new one would.
+    try {
+      setRetention(Optional.empty());
+    } catch (IOException e) {
+      LOG.warn(
+          "Topic '{}' deleted, but removing its own settings failed: {}", name, e.getMessage());
     }
     return removed;
   }

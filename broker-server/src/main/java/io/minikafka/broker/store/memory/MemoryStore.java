@@ -11,8 +11,10 @@ import io.minikafka.broker.store.TopicTable;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -116,7 +118,10 @@ public final class MemoryStore extends CheckedStore {
 
   @Override
   protected long doDeleteTopic(String topic) throws UnknownTopicException {
-    return topics.existing(topic).deleteAll();
+    TopicLog log = topics.existing(topic);
+    // A topic that comes back by a produce has the server's settings, as a new one would.
+    log.retention = Optional.empty();
+    return log.deleteAll();
   }
 
   @Override
@@ -127,6 +132,48 @@ public final class MemoryStore extends CheckedStore {
       removed += log.removeOlderThan(cutoffMillis);
     }
     return removed;
+  }
+
+  @Override
+  protected long doRemoveExpired(long nowMillis, long defaultMillis) {
+    long removed = 0;
+    for (TopicLog log : topics.values()) {
+      removed +=
+          log.removeOlderThan(
+              nowMillis - log.retention.map(Duration::toMillis).orElse(defaultMillis));
+    }
+    return removed;
+  }
+
+  @Override
+  protected void doCreateTopic(String topic, Optional<Duration> retention) throws IOException {
+    topics.create(
+        topic,
+        t -> new TopicLog(budget, limits.retentionBytes()),
+        log -> {
+          log.retention = retention;
+          log.comeBack();
+          return 0;
+        });
+  }
+
+  @Override
+  protected void doSetRetention(String topic, Optional<Duration> retention)
+      throws UnknownTopicException {
+    topics.existing(topic).retention = retention;
+  }
+
+  @Override
+  public Optional<Duration> shortestRetention() {
+    Optional<Duration> shortest = Optional.empty();
+    for (TopicLog log : topics.values()) {
+      if (!log.deleted()
+          && log.retention.isPresent()
+          && (shortest.isEmpty() || log.retention.get().compareTo(shortest.get()) < 0)) {
+        shortest = log.retention;
+      }
+    }
+    return shortest;
   }
 
   @Override

@@ -5,10 +5,12 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -42,6 +44,9 @@ final class TopicLog {
 
   /** Set by {@link #deleteAll}, cleared by the next append: a deleted topic is hidden. */
   private volatile boolean deleted;
+
+  /** The topic's own retention, or empty for the server's. */
+  volatile Optional<Duration> retention = Optional.empty();
 
   /** Committed positions of named consumers. */
   final Map<String, Long> positions = new ConcurrentHashMap<>();
@@ -153,6 +158,11 @@ final class TopicLog {
     return deleted;
   }
 
+  /** A deleted topic comes back without a message: created again. */
+  void comeBack() {
+    deleted = false;
+  }
+
   TopicInfo describe(String topic) {
     lock.readLock().lock();
     try {
@@ -163,7 +173,8 @@ final class TopicLog {
           size,
           payloadBytes,
           size == 0 ? -1 : appendTimes[slot(0)],
-          size == 0 ? -1 : appendTimes[slot(size - 1)]);
+          size == 0 ? -1 : appendTimes[slot(size - 1)],
+          retention);
     } finally {
       lock.readLock().unlock();
     }

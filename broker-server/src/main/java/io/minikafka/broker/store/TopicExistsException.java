@@ -1,0 +1,9 @@
+package io.minikafka.broker.store;
+
+/** A topic asked to be created exists already. */
+public class TopicExistsException extends StoreException {
+
+  public TopicExistsException(String topic) {
+    super("topic '" + topic + "' already exists (mkfk-admin alter changes its settings)");
+  }
+}
