@@ -63,6 +63,7 @@ final class BatchSender {
     return timer;
   }
 
+  private final ClientMetrics metrics;
   private final String topic;
   private final Connection connection;
   private final ProducerOptions options;
@@ -140,7 +141,8 @@ final class BatchSender {
     }
   }
 
-  BatchSender(String topic, Connection connection, ProducerOptions options) {
+  BatchSender(String topic, Connection connection, ProducerOptions options, ClientMetrics metrics) {
+    this.metrics = metrics;
     this.topic = topic;
     this.connection = connection;
     this.options = options;
@@ -312,6 +314,7 @@ final class BatchSender {
       batch.timer =
           TIMER.schedule(
               () -> expire(batch, on), connection.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      metrics.sent(topic, batch.futures.size());
       try {
         on.requests.onNext(batch.request.build());
       } catch (RuntimeException e) {
@@ -332,6 +335,7 @@ final class BatchSender {
       batch.timer.cancel(false);
     }
     buffer.release(batch.permits);
+    metrics.acknowledged(topic, batch.futures.size());
     long first = ack.getFirstMsgNumber();
     for (int i = 0; i < batch.futures.size(); i++) {
       batch.futures.get(i).complete(first + i);
@@ -393,6 +397,7 @@ final class BatchSender {
         () -> {
           for (Batch batch : batches) {
             buffer.release(batch.permits);
+            metrics.failed(topic, batch.futures.size());
             for (CompletableFuture<Long> future : batch.futures) {
               future.completeExceptionally(error);
             }

@@ -40,6 +40,9 @@ public final class Consumer implements AutoCloseable {
   /** The consumer's name when its position is kept by the server; null otherwise. */
   private final String name;
 
+  /** Told a named consumer's lag after each poll. Set by the builder, before any poll. */
+  private ClientMetrics metrics = ClientMetrics.NONE;
+
   /** The number the next poll reads from; every message below it has been handed out. */
   private long readFrom;
 
@@ -150,8 +153,15 @@ public final class Consumer implements AutoCloseable {
     private String topic;
     private String group;
     private StartAt startAt = StartAt.start();
+    private ClientMetrics metrics = ClientMetrics.NONE;
 
     private Builder() {}
+
+    /** Where a named consumer reports its lag, such as a {@link MicrometerClientMetrics}. */
+    public Builder metrics(ClientMetrics value) {
+      metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
 
     public Builder topic(String value) {
       topic = value;
@@ -174,7 +184,9 @@ public final class Consumer implements AutoCloseable {
      * @throws IllegalStateException if no topic was given
      */
     public Consumer build() {
-      return new Consumer(required(topic, "topic"), group, startAt, connection());
+      Consumer consumer = new Consumer(required(topic, "topic"), group, startAt, connection());
+      consumer.metrics = metrics;
+      return consumer;
     }
   }
 
@@ -230,6 +242,9 @@ public final class Consumer implements AutoCloseable {
     }
     readFrom = newReadFrom;
     fromTime = null;
+    if (name != null && response.getNextNumber() > 0) {
+      metrics.lag(topic, name, Math.max(0, response.getNextNumber() - newReadFrom));
+    }
     uncommitted |= name != null && !messages.isEmpty();
     return new PollResult(
         messages, newReadFrom, response.getSkipped(), response.getFirstAvailable());

@@ -32,6 +32,7 @@ public final class Producer implements AutoCloseable {
   private final Topic topic;
   private final Connection connection;
   private final BatchSender batches;
+  private final ClientMetrics metrics;
 
   /**
    * @param topic the topic to send to; created by the server on the first message
@@ -63,9 +64,18 @@ public final class Producer implements AutoCloseable {
    * @param options how asynchronous sends are batched
    */
   public Producer(String topic, ConnectionConfig server, ProducerOptions options) {
+    this(topic, server, options, ClientMetrics.NONE);
+  }
+
+  /**
+   * @param metrics told what the producer sends, and what is stored or fails
+   */
+  public Producer(
+      String topic, ConnectionConfig server, ProducerOptions options, ClientMetrics metrics) {
     this.topic = Topic.newBuilder().setTopic(Objects.requireNonNull(topic, "topic")).build();
     this.connection = new Connection(server);
-    this.batches = new BatchSender(topic, connection, options);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.batches = new BatchSender(topic, connection, options, metrics);
   }
 
   /**
@@ -80,8 +90,15 @@ public final class Producer implements AutoCloseable {
   public static final class Builder extends ClientBuilder<Builder> {
     private String topic;
     private ProducerOptions options = ProducerOptions.DEFAULTS;
+    private ClientMetrics metrics = ClientMetrics.NONE;
 
     private Builder() {}
+
+    /** Where the producer reports its work, such as a {@link MicrometerClientMetrics}. */
+    public Builder metrics(ClientMetrics value) {
+      metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
 
     public Builder topic(String value) {
       topic = value;
@@ -113,7 +130,7 @@ public final class Producer implements AutoCloseable {
      * @throws IllegalStateException if no topic was given
      */
     public Producer build() {
-      return new Producer(required(topic, "topic"), connection(), options);
+      return new Producer(required(topic, "topic"), connection(), options, metrics);
     }
   }
 
@@ -132,9 +149,13 @@ public final class Producer implements AutoCloseable {
             .setTopic(topic)
             .setPayload(Payload.newBuilder().setPayload(ByteString.copyFrom(message)))
             .build();
+    metrics.sent(topic.getTopic(), 1);
     try {
-      return connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
+      long number = connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
+      metrics.acknowledged(topic.getTopic(), 1);
+      return number;
     } catch (StatusRuntimeException e) {
+      metrics.failed(topic.getTopic(), 1);
       throw connection.failure("send to topic '" + topic.getTopic() + "'", e);
     }
   }
@@ -162,9 +183,13 @@ public final class Producer implements AutoCloseable {
     connection.checkSize(topic.getTopic(), record.size());
     ProduceRequest request =
         ProduceRequest.newBuilder().setTopic(topic).setPayload(BatchSender.wire(record)).build();
+    metrics.sent(topic.getTopic(), 1);
     try {
-      return connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
+      long number = connection.call(MiniKafkaGrpc.getProduceMethod(), request).getMsgNumber();
+      metrics.acknowledged(topic.getTopic(), 1);
+      return number;
     } catch (StatusRuntimeException e) {
+      metrics.failed(topic.getTopic(), 1);
       throw connection.failure("send to topic '" + topic.getTopic() + "'", e);
     }
   }

@@ -58,6 +58,48 @@ class BuildersTest {
   }
 
   @Test
+  void producersAndNamedConsumersReportTheirWorkToMicrometer() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    MicrometerClientMetrics metrics = new MicrometerClientMetrics(registry);
+    try (Producer producer = Producer.builder().host(host).topic("m").metrics(metrics).build();
+        Producer refused =
+            Producer.builder().host(host).topic("bad\u0001topic").metrics(metrics).build();
+        Consumer consumer =
+            Consumer.builder().host(host).topic("m").group("g").metrics(metrics).build()) {
+      for (int i = 0; i < 10; i++) {
+        producer.sendAsync(new byte[] {(byte) i});
+      }
+      producer.flush();
+      producer.sendMessage(new byte[] {10});
+      assertThatThrownBy(() -> refused.sendAsync(new byte[] {1}).join());
+
+      assertThat(registry.get("minikafka.client.sent").tag("topic", "m").counter().count())
+          .isEqualTo(11);
+      assertThat(registry.get("minikafka.client.acknowledged").tag("topic", "m").counter().count())
+          .isEqualTo(11);
+      assertThat(
+              registry
+                  .get("minikafka.client.failed")
+                  .tag("topic", "bad\u0001topic")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(registry.get("minikafka.client.batch.size").tag("topic", "m").summary().count())
+          .isPositive();
+
+      consumer.poll();
+      assertThat(
+              registry
+                  .get("minikafka.client.consumer.lag")
+                  .tags("topic", "m", "consumer", "g")
+                  .gauge()
+                  .value())
+          .isZero();
+    }
+  }
+
+  @Test
   void aBuilderWithoutATopicSaysWhatIsMissing() {
     assertThatThrownBy(() -> Producer.builder().host(host).build())
         .isInstanceOf(IllegalStateException.class)
