@@ -5,11 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.minikafka.broker.store.LimitExceededException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -26,7 +24,6 @@ import java.util.TreeMap;
 final class ConsumerPositions {
 
   static final String FILE = "positions";
-  private static final String TEMP = FILE + ".tmp";
 
   private final Path dir;
   private final Disk disk;
@@ -92,22 +89,7 @@ final class ConsumerPositions {
     updated.put(consumer, next);
     StringBuilder text = new StringBuilder();
     updated.forEach((name, number) -> text.append(number).append('\t').append(name).append('\n'));
-    Path temp = dir.resolve(TEMP);
-    try (FileChannel out =
-        disk.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(UTF_8));
-      while (bytes.hasRemaining()) {
-        out.write(bytes);
-      }
-      if (disk.policy().forcesFiles()) {
-        disk.force(out, temp, true);
-      }
-    }
-    disk.ops().move(temp, dir.resolve(FILE));
+    disk.renameIntoPlace(dir, FILE, text.toString().getBytes(UTF_8));
     positions = updated;
     disk.syncDirectory(dir);
   }

@@ -2,10 +2,12 @@ package io.minikafka.broker.store.file;
 
 import io.minikafka.broker.store.StoreFailedException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,30 @@ final class Disk {
 
   FileChannel open(Path path, OpenOption... options) throws IOException {
     return ops.open(path, options);
+  }
+
+  /**
+   * Replaces {@code dir/name} with {@code content} atomically: written to {@code name.tmp}, forced
+   * (per policy), then renamed into place. The caller syncs the directory once its own state says
+   * what the file now says.
+   */
+  void renameIntoPlace(Path dir, String name, byte[] content) throws IOException {
+    Path temp = dir.resolve(name + ".tmp");
+    try (FileChannel out =
+        open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer bytes = ByteBuffer.wrap(content);
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+      if (policy.forcesFiles()) {
+        force(out, temp, true);
+      }
+    }
+    ops.move(temp, dir.resolve(name));
   }
 
   /** Forces a segment log's data, reporting how long it took. */

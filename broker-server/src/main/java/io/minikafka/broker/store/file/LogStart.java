@@ -3,11 +3,8 @@ package io.minikafka.broker.store.file;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * What a topic's deletion left, kept in its directory's {@value #FILE} file: the number below which
@@ -27,7 +24,6 @@ record LogStart(long number, boolean deleted) {
 
   static final String FILE = "log-start";
   static final String LEGACY_MARKER = "deleted";
-  private static final String TEMP = FILE + ".tmp";
   private static final String DELETED_WORD = "deleted";
 
   /** A topic never deleted. */
@@ -70,24 +66,9 @@ record LogStart(long number, boolean deleted) {
 
   /** Replaces the topic's log start with this one, atomically and durably (per policy). */
   void write(Path dir, Disk disk) throws IOException {
-    Path temp = dir.resolve(TEMP);
     byte[] line =
         ((deleted ? number + " " + DELETED_WORD : Long.toString(number)) + "\n").getBytes(UTF_8);
-    try (FileChannel out =
-        disk.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(line);
-      while (bytes.hasRemaining()) {
-        out.write(bytes);
-      }
-      if (disk.policy().forcesFiles()) {
-        disk.force(out, temp, true);
-      }
-    }
-    disk.ops().move(temp, dir.resolve(FILE));
+    disk.renameIntoPlace(dir, FILE, line);
     if (Files.exists(dir.resolve(LEGACY_MARKER))) {
       disk.ops().delete(dir.resolve(LEGACY_MARKER));
     }

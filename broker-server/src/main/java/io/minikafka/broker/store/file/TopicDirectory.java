@@ -6,14 +6,12 @@ import io.minikafka.broker.store.TopicName;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -247,22 +245,7 @@ final class TopicDirectory {
    * and the directory synced (per policy).
    */
   static void writeName(Path dir, String topic, Disk disk) throws IOException {
-    Path temp = dir.resolve(NAME_FILE + ".tmp");
-    try (FileChannel channel =
-        disk.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(topic.getBytes(UTF_8));
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
-      if (disk.policy().forcesFiles()) {
-        disk.force(channel, temp, true);
-      }
-    }
-    disk.ops().move(temp, dir.resolve(NAME_FILE));
+    disk.renameIntoPlace(dir, NAME_FILE, topic.getBytes(UTF_8));
     disk.syncDirectory(dir);
   }
 

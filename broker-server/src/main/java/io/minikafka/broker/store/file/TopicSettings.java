@@ -3,11 +3,8 @@ package io.minikafka.broker.store.file;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,7 +18,6 @@ import java.util.Optional;
 record TopicSettings(Optional<Duration> retention) {
 
   static final String FILE = "topic.settings";
-  private static final String TEMP = FILE + ".tmp";
   private static final String RETENTION_KEY = "retention.ms=";
 
   /** The server's settings. */
@@ -60,23 +56,8 @@ record TopicSettings(Optional<Duration> retention) {
       disk.syncDirectory(dir);
       return;
     }
-    Path temp = dir.resolve(TEMP);
-    byte[] line = (RETENTION_KEY + retention.get().toMillis() + "\n").getBytes(UTF_8);
-    try (FileChannel out =
-        disk.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(line);
-      while (bytes.hasRemaining()) {
-        out.write(bytes);
-      }
-      if (disk.policy().forcesFiles()) {
-        disk.force(out, temp, true);
-      }
-    }
-    disk.ops().move(temp, dir.resolve(FILE));
+    disk.renameIntoPlace(
+        dir, FILE, (RETENTION_KEY + retention.get().toMillis() + "\n").getBytes(UTF_8));
     disk.syncDirectory(dir);
   }
 }
