@@ -184,6 +184,19 @@ public final class AdminCommand implements Runnable {
     }
   }
 
+  /** Makes one change to a topic and prints the topic as it now is: as JSON, or {@code said}. */
+  private int changeTopic(
+      CommandSpec spec,
+      java.util.function.Function<Admin, TopicDescription> change,
+      java.util.function.Function<TopicDescription, String> said) {
+    TopicDescription d;
+    try (Admin admin = new Admin(server.connection())) {
+      d = change.apply(admin);
+    }
+    spec.commandLine().getOut().println(json ? json(d) : said.apply(d));
+    return CommandRunner.EXIT_OK;
+  }
+
   /** A --retention value: a duration, or "default" for the server's. */
   private static Optional<Duration> retentionOption(String text) {
     if (text.equals("default")) {
@@ -226,17 +239,10 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       Optional<Duration> own = retentionOption(retention);
-      TopicDescription d;
-      try (Admin admin = new Admin(parent.server.connection())) {
-        d = admin.createTopic(topic, own);
-      }
-      spec.commandLine()
-          .getOut()
-          .println(
-              parent.json
-                  ? json(d)
-                  : "created topic '" + topic + "', retention " + AdminCommand.retention(d));
-      return CommandRunner.EXIT_OK;
+      return parent.changeTopic(
+          spec,
+          admin -> admin.createTopic(topic, own),
+          d -> "created topic '" + topic + "', retention " + AdminCommand.retention(d));
     }
   }
 
@@ -262,17 +268,10 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       Optional<Duration> own = retentionOption(retention);
-      TopicDescription d;
-      try (Admin admin = new Admin(parent.server.connection())) {
-        d = admin.setRetention(topic, own);
-      }
-      spec.commandLine()
-          .getOut()
-          .println(
-              parent.json
-                  ? json(d)
-                  : "topic '" + topic + "' now has retention " + AdminCommand.retention(d));
-      return CommandRunner.EXIT_OK;
+      return parent.changeTopic(
+          spec,
+          admin -> admin.setRetention(topic, own),
+          d -> "topic '" + topic + "' now has retention " + AdminCommand.retention(d));
     }
   }
 
