@@ -209,8 +209,8 @@ public final class AdminCommand implements Runnable {
       throw new IllegalArgumentException(
           "--retention '" + text + "' is not a duration such as 2s, 1h or 7d, nor default");
     }
-    if (parsed.isNegative() || parsed.isZero()) {
-      throw new IllegalArgumentException("--retention must be positive, was " + text);
+    if (parsed.toMillis() < 1) {
+      throw new IllegalArgumentException("--retention must be at least 1ms, was " + text);
     }
     return Optional.of(parsed);
   }

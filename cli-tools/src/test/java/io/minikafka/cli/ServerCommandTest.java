@@ -234,6 +234,25 @@ class ServerCommandTest {
             new ServerCommand(Map.of("MINIKAFKA_CONFIG", dir.resolve("nope").toString())),
             "--print-config");
 
+    Path twice =
+        java.nio.file.Files.writeString(
+            dir.resolve("twice.properties"), "retention=1h\nMINIKAFKA_RETENTIONTIME=2h\n");
+    CliHarness.Result both =
+        CliHarness.run(new ServerCommand(Map.of()), "--config", twice.toString(), "--print-config");
+    Path invalid =
+        java.nio.file.Files.writeString(dir.resolve("invalid.properties"), "retention=soon\n");
+    CliHarness.Result bad =
+        CliHarness.run(
+            new ServerCommand(Map.of()), "--config", invalid.toString(), "--print-config");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err().strip())
+        .isEqualTo(
+            "mkfk-server: 'MINIKAFKA_RETENTIONTIME' and 'retention' in "
+                + twice
+                + " both set MINIKAFKA_RETENTIONTIME: keep one");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err().strip())
+        .startsWith("mkfk-server: invalid 'retention' in " + invalid + " 'soon'");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err().strip())
         .startsWith("mkfk-server: unknown setting 'retentoin' in " + file);

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Looks after a MiniKafka server's topics: list, describe, delete. Failures are {@link
- * MiniKafkaException}s, {@code NOT_FOUND} for a topic that does not exist. Thread-safe.
+ * Looks after a MiniKafka server's topics: list, describe, create, set a retention, delete.
+ * Failures are {@link MiniKafkaException}s, {@link MiniKafkaException.ErrorCode#UNKNOWN_TOPIC} for
+ * a topic that does not exist. Thread-safe.
  */
 public final class Admin implements AutoCloseable {
 
@@ -95,6 +96,7 @@ public final class Admin implements AutoCloseable {
    *     exists
    */
   public TopicDescription createTopic(String topic, Optional<Duration> retention) {
+    checkRetention(retention);
     try {
       return TopicDescription.of(
           connection.call(
@@ -108,8 +110,17 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /** The wire carries milliseconds: a shorter retention would silently become none. */
+  private static void checkRetention(Optional<Duration> retention) {
+    if (retention.isPresent() && retention.get().toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "a retention must be at least 1ms, was " + retention.get());
+    }
+  }
+
   /** Gives a topic a retention of its own, or with empty the server's back. */
   public TopicDescription setRetention(String topic, Optional<Duration> retention) {
+    checkRetention(retention);
     try {
       return TopicDescription.of(
           connection.call(

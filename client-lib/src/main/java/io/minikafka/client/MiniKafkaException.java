@@ -22,7 +22,10 @@ public class MiniKafkaException extends RuntimeException {
     TOPIC_EXISTS,
     /** The server refused the input, such as an invalid topic name or a message over its limit. */
     INVALID_ARGUMENT,
-    /** A limit of the server was reached; the message names its setting. */
+    /**
+     * A limit was reached: one of the server's (the message names its setting), or the producer's
+     * buffer, full for longer than its maximum block time.
+     */
     LIMIT_EXCEEDED,
     /** The number read from is past the topic's end ({@link PositionOutOfRangeException}). */
     OUT_OF_RANGE,

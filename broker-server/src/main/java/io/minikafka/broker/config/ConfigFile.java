@@ -18,16 +18,23 @@ import java.util.Properties;
  *
  * @param path where it was read from, empty for none
  * @param values the value of each setting it gives
+ * @param keys the key that gave each setting, as the file spells it
  */
-public record ConfigFile(Optional<Path> path, Map<Setting, String> values) {
+public record ConfigFile(
+    Optional<Path> path, Map<Setting, String> values, Map<Setting, String> keys) {
 
   /** No file. */
-  public static final ConfigFile NONE = new ConfigFile(Optional.empty(), Map.of());
+  public static final ConfigFile NONE = new ConfigFile(Optional.empty(), Map.of(), Map.of());
 
   public ConfigFile {
+    values = copy(values);
+    keys = copy(keys);
+  }
+
+  private static Map<Setting, String> copy(Map<Setting, String> map) {
     EnumMap<Setting, String> copy = new EnumMap<>(Setting.class);
-    copy.putAll(values);
-    values = Collections.unmodifiableMap(copy);
+    copy.putAll(map);
+    return Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -49,7 +56,8 @@ public record ConfigFile(Optional<Path> path, Map<Setting, String> values) {
               + ")");
     }
     Map<Setting, String> values = new EnumMap<>(Setting.class);
-    for (String key : properties.stringPropertyNames()) {
+    Map<Setting, String> keys = new EnumMap<>(Setting.class);
+    for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
       Setting setting = settingNamed(key.trim());
       if (setting == null) {
         throw new ConfigException(
@@ -60,9 +68,22 @@ public record ConfigFile(Optional<Path> path, Map<Setting, String> values) {
                 + " (keys are the variables or flags that mkfk-server --help lists, such as"
                 + " MINIKAFKA_RETENTIONTIME or retention)");
       }
+      String earlier = keys.put(setting, key);
+      if (earlier != null) {
+        throw new ConfigException(
+            "'"
+                + earlier
+                + "' and '"
+                + key
+                + "' in "
+                + path
+                + " both set "
+                + setting.envVar()
+                + ": keep one");
+      }
       values.put(setting, properties.getProperty(key).trim());
     }
-    return new ConfigFile(Optional.of(path), values);
+    return new ConfigFile(Optional.of(path), values, keys);
   }
 
   private static Setting settingNamed(String key) {
@@ -77,5 +98,10 @@ public record ConfigFile(Optional<Path> path, Map<Setting, String> values) {
   /** How {@code --print-config} names this file as a source. */
   String source() {
     return "file " + path.map(Path::toString).orElse("");
+  }
+
+  /** How an error names where a setting's bad value came from: its key and the file. */
+  String origin(Setting setting) {
+    return "'" + keys.get(setting) + "' in " + path.map(Path::toString).orElse("");
   }
 }

@@ -634,6 +634,7 @@ public record ServerConfig(
       String flagValue = flags.get(setting);
       String source;
       String value;
+      String named = null;
       if (flagValue != null && !flagValue.isEmpty()) {
         source = "flag " + setting.flag();
         value = flagValue;
@@ -643,6 +644,7 @@ public record ServerConfig(
         if (value == null || value.isEmpty()) {
           value = file.values().get(setting);
           source = file.source();
+          named = file.origin(setting);
         }
         if (value == null || value.isEmpty()) {
           origins.add(new Origin(setting, shownDefault, "default"));
@@ -656,7 +658,7 @@ public record ServerConfig(
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
             "invalid "
-                + source
+                + (named != null ? named : source)
                 + " '"
                 + value
                 + "': "

@@ -2,7 +2,8 @@ package io.minikafka.broker.config;
 
 /**
  * Every server setting, with the environment variable and the flag that set it. A flag overrides
- * the environment variable; both fall back to the default in {@link ServerConfig}.
+ * the environment variable, which overrides the configuration file ({@link ConfigFile}); all fall
+ * back to the default in {@link ServerConfig}.
  */
 public enum Setting {
   HOST("MINIKAFKA_HOST", "--host", "address to listen on: host:port, or :port for every interface"),

@@ -139,6 +139,14 @@ public final class RetentionSweeper implements AutoCloseable {
       // A failed sweep must not stop later ones: the next may succeed once the cause clears.
       LOG.warn("Retention sweep failed: {}", e.toString());
     }
+    scheduleNext();
+  }
+
+  /**
+   * Schedules the next sweep at the interval the topics ask for now: looked up under the same lock
+   * as {@link #retentionChanged}, so that a change made during a sweep is never scheduled over.
+   */
+  private synchronized void scheduleNext() {
     scheduleIn(interval());
   }
 

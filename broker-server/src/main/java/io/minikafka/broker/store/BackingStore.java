@@ -14,9 +14,9 @@ import java.util.OptionalLong;
  * <h2>Topics and numbering</h2>
  *
  * <ul>
- *   <li>A topic comes into being on its first {@link #store}. Topic names follow {@link TopicName};
- *       every method rejects an invalid name with {@link IllegalArgumentException} before touching
- *       any data.
+ *   <li>A topic comes into being on its first {@link #store}, or empty by {@link #createTopic}.
+ *       Topic names follow {@link TopicName}; every method rejects an invalid name with {@link
+ *       IllegalArgumentException} before touching any data.
  *   <li>A topic's first message gets number 1, each later one the previous number plus 1. Numbers
  *       are never reused, even after every message of a topic has been removed by {@link
  *       #removeOlderThan}. Numbering is per topic.
@@ -95,8 +95,9 @@ public interface BackingStore extends AutoCloseable {
   PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException;
 
   /**
-   * Removes every message, in every topic, appended strictly before {@code cutoff}. Topics stay
-   * known and keep their numbering.
+   * Removes every message, in every topic, appended strictly before {@code cutoff}, whatever
+   * retention a topic has of its own ({@link #removeExpired} honours those). Topics stay known and
+   * keep their numbering.
    *
    * @return how many messages were removed
    */

@@ -128,8 +128,9 @@ public abstract class CheckedStore implements BackingStore {
   }
 
   private static void checkRetention(Optional<Duration> retention) {
-    if (retention.isPresent() && (retention.get().isNegative() || retention.get().isZero())) {
-      throw new IllegalArgumentException("a retention must be positive, was " + retention.get());
+    if (retention.isPresent() && retention.get().toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "a retention must be at least 1ms, was " + retention.get());
     }
   }
 

@@ -29,24 +29,4 @@ public record TopicInfo(
   public TopicInfo {
     Objects.requireNonNull(retention, "retention");
   }
-
-  /** A topic that keeps the server's retention. */
-  public TopicInfo(
-      String topic,
-      long firstAvailable,
-      long nextNumber,
-      long messageCount,
-      long bytesStored,
-      long oldestAppendTimeMillis,
-      long newestAppendTimeMillis) {
-    this(
-        topic,
-        firstAvailable,
-        nextNumber,
-        messageCount,
-        bytesStored,
-        oldestAppendTimeMillis,
-        newestAppendTimeMillis,
-        Optional.empty());
-  }
 }

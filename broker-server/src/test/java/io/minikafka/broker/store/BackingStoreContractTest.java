@@ -181,7 +181,12 @@ public abstract class BackingStoreContractTest {
         .isInstanceOf(UnknownTopicException.class);
     assertThatThrownBy(() -> store.createTopic("t", java.util.Optional.of(java.time.Duration.ZERO)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("must be positive");
+        .hasMessageContaining("at least 1ms");
+    assertThatThrownBy(
+            () ->
+                store.createTopic("t", java.util.Optional.of(java.time.Duration.ofNanos(500_000))))
+        .as("the wire carries milliseconds")
+        .isInstanceOf(IllegalArgumentException.class);
     store.createTopic("t", java.util.Optional.of(java.time.Duration.ofSeconds(9)));
     store.store("t", bytes("x"));
     store.deleteTopic("t");
@@ -190,6 +195,11 @@ public abstract class BackingStoreContractTest {
     assertThat(store.describe("t").retention())
         .as("a topic produced to after its deletion has the server's settings")
         .isEmpty();
+    store.deleteTopic("t");
+    assertThatThrownBy(
+            () -> store.setRetention("t", java.util.Optional.of(java.time.Duration.ofSeconds(1))))
+        .as("a deleted topic has no settings to change")
+        .isInstanceOf(UnknownTopicException.class);
   }
 
   @AfterEach

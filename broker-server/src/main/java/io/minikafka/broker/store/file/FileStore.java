@@ -344,8 +344,8 @@ public final class FileStore extends CheckedStore {
           topic,
           this::createTopic,
           created -> {
-            created.setRetention(retention);
             created.comeBack();
+            created.setRetention(retention);
             return 0;
           });
     } catch (UncheckedIOException e) {

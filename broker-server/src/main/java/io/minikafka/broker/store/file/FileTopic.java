@@ -8,6 +8,7 @@ import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
@@ -158,7 +159,12 @@ final class FileTopic {
       FileTopic topic =
           new FileTopic(
               name, dir, config, disk, recovered.segments(), positions, recovered.logStart());
-      topic.settings = TopicSettings.read(dir);
+      if (topic.deleted()) {
+        // Settings a deletion could not remove (a crash, a failed delete) died with their topic.
+        topic.dropSettings();
+      } else {
+        topic.settings = TopicSettings.read(dir);
+      }
       return topic;
     } catch (IOException | RuntimeException e) {
       for (Segment s : recovered.segments()) {
@@ -173,10 +179,31 @@ final class FileTopic {
     return settings.retention();
   }
 
-  /** Sets the topic's own retention (empty: the server's), durably. */
+  /**
+   * A deleted topic has the server's settings, and comes back with them, as a new one would: its
+   * own are dropped with it (and, should that fail or a crash come first, ignored while it stays
+   * deleted, see {@link #open}). Flush lock.
+   */
+  private void dropSettings() {
+    settings = TopicSettings.DEFAULTS;
+    try {
+      TopicSettings.DEFAULTS.write(dir, disk);
+    } catch (IOException e) {
+      LOG.warn("Topic '{}' deleted, but removing its settings failed: {}", name, e.getMessage());
+    }
+  }
+
+  /**
+   * Sets the topic's own retention (empty: the server's), durably.
+   *
+   * @throws UnknownTopicException if the topic is deleted
+   */
   void setRetention(Optional<Duration> retention) throws IOException {
     appends.exclusive(
         () -> {
+          if (deleted) {
+            throw new UnknownTopicException(name, true);
+          }
           TopicSettings changed = new TopicSettings(retention);
           changed.write(dir, disk);
           settings = changed;
@@ -600,19 +627,13 @@ final class FileTopic {
                 segments.remove(s.base);
               }
               active.park();
+              dropSettings();
               return count;
             });
     try {
       deleteSegments(gone);
     } catch (IOException e) {
       LOG.warn("{}", e.getMessage());
-    }
-    // A topic that comes back by a produce has the server's settings, as a new one would.
-    try {
-      setRetention(Optional.empty());
-    } catch (IOException e) {
-      LOG.warn(
-          "Topic '{}' deleted, but removing its own settings failed: {}", name, e.getMessage());
     }
     return removed;
   }

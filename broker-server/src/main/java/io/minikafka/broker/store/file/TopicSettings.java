@@ -45,7 +45,12 @@ record TopicSettings(Optional<Duration> retention) {
       }
       return new TopicSettings(Optional.of(Duration.ofMillis(millis)));
     } catch (NumberFormatException e) {
-      throw new IOException(file + " is damaged: '" + text + "' is not retention.ms=<positive>");
+      throw new IOException(
+          file
+              + " is damaged: '"
+              + text
+              + "' is not retention.ms=<positive> (fix it, or remove it to give the topic the"
+              + " server's retention)");
     }
   }
 

@@ -151,8 +151,8 @@ public final class MemoryStore extends CheckedStore {
         topic,
         t -> new TopicLog(budget, limits.retentionBytes()),
         log -> {
-          log.retention = retention;
           log.comeBack();
+          log.retention = retention;
           return 0;
         });
   }

@@ -47,6 +47,26 @@ class TopicSettingsTest {
   }
 
   @Test
+  void settingsADeletionLeftBehindDieWithTheirTopicAtTheNextStart() throws IOException {
+    try (FileStore store = open()) {
+      store.createTopic("t", Optional.of(Duration.ofHours(1)));
+      store.store("t", "x".getBytes(UTF_8));
+      store.deleteTopic("t");
+    }
+    // As if the deletion's removal of the settings failed, or a crash came before it.
+    Files.writeString(root.resolve("t").resolve(TopicSettings.FILE), "retention.ms=3600000\n");
+
+    try (FileStore store = open()) {
+      store.store("t", "back".getBytes(UTF_8));
+      assertThat(store.describe("t").retention()).isEmpty();
+    }
+    try (FileStore store = open()) {
+      assertThat(store.describe("t").retention()).isEmpty();
+      assertThat(store.describe("t").nextNumber()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aDamagedSettingsFileKeepsItsTopicOfflineRatherThanGuess() throws IOException {
     try (FileStore store = open()) {
       store.createTopic("t", Optional.of(Duration.ofHours(1)));
