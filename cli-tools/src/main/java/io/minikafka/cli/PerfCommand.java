@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,6 +54,9 @@ public final class PerfCommand implements Runnable {
 
   @Spec private CommandSpec spec;
 
+  /** Inherited by the subcommands: before or after the subcommand's name alike. */
+  @Mixin ServerOptions server;
+
   public static void main(String[] args) {
     CommandRunner.runAndExit(new PerfCommand(), args);
   }
@@ -65,7 +69,12 @@ public final class PerfCommand implements Runnable {
 
   /** Options every subcommand shares. */
   static final class Common {
-    @Mixin ConnectionOptions connection;
+    @Option(
+        names = {"--topic", "-topic"},
+        paramLabel = "TOPIC",
+        required = true,
+        description = "Topic name.")
+    String topic;
 
     @Option(
         names = "--messages",
@@ -145,6 +154,7 @@ public final class PerfCommand implements Runnable {
       description = "Produce throughput and ack latency.")
   static final class Produce implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
+    @ParentCommand PerfCommand parent;
     @Mixin Common common;
 
     @Option(
@@ -245,8 +255,7 @@ public final class PerfCommand implements Runnable {
         AtomicLong acked,
         AtomicReference<Throwable> failure) {
       Pacer pacer = new Pacer(rate / Math.max(1, producers));
-      try (Producer producer =
-          new Producer(common.connection.topic, common.connection.connection(), options)) {
+      try (Producer producer = new Producer(common.topic, parent.server.connection(), options)) {
         for (long i = 0; i < count && failure.get() == null; i++) {
           pacer.awaitNext();
           byte[] payload = new byte[size];
@@ -283,6 +292,7 @@ public final class PerfCommand implements Runnable {
       description = "Consume throughput (Subscribe).")
   static final class Consume implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
+    @ParentCommand PerfCommand parent;
     @Mixin Common common;
 
     @Option(
@@ -301,15 +311,14 @@ public final class PerfCommand implements Runnable {
       long start = System.nanoTime();
       long lastProgress = start;
       long lastCount = 0;
-      try (Consumer consumer =
-              new Consumer(common.connection.topic, from, common.connection.connection());
+      try (Consumer consumer = new Consumer(common.topic, from, parent.server.connection());
           Subscription subscription = consumer.subscribe()) {
         while (received < common.messages) {
-          List<Message> messages = subscription.poll(common.connection.timeout);
+          List<Message> messages = subscription.poll(parent.server.timeout);
           if (messages.isEmpty()) {
             throw new IllegalStateException(
                 "no message for "
-                    + common.connection.timeout.toMillis()
+                    + parent.server.timeout.toMillis()
                     + " ms after "
                     + received
                     + " of "
@@ -347,6 +356,7 @@ public final class PerfCommand implements Runnable {
       description = "End-to-end latency at a fixed rate.")
   static final class EndToEnd implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
+    @ParentCommand PerfCommand parent;
     @Mixin Common common;
 
     @Option(
@@ -432,21 +442,20 @@ public final class PerfCommand implements Runnable {
       }
       PrintWriter err = spec.commandLine().getErr();
       LatencyRecorder latencies = new LatencyRecorder();
-      Duration timeout = common.connection.timeout;
-      ConnectionConfig server = common.connection.connection();
+      Duration timeout = parent.server.timeout;
+      ConnectionConfig server = parent.server.connection();
       long startNumber;
-      try (Producer probe = new Producer(common.connection.topic, server)) {
+      try (Producer probe = new Producer(common.topic, server)) {
         // Subscribe from the next number, so that the backlog is not measured.
         startNumber = probe.sendMessage(new byte[size]) + 1;
       }
       long total = warmup + common.messages;
       Semaphore received = new Semaphore(0);
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      try (Consumer consumer = new Consumer(common.connection.topic, startNumber, server);
+      try (Consumer consumer = new Consumer(common.topic, startNumber, server);
           Subscription subscription = consumer.subscribe();
           Producer producer =
-              new Producer(
-                  common.connection.topic, server, ProducerOptions.DEFAULTS.withLinger(linger))) {
+              new Producer(common.topic, server, ProducerOptions.DEFAULTS.withLinger(linger))) {
         Thread reader =
             new Thread(
                 () -> {

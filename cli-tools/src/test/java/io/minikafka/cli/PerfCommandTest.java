@@ -70,6 +70,26 @@ class PerfCommandTest extends LiveServerTest {
   }
 
   @Test
+  void serverOptionsMayComeBeforeTheSubcommand() throws IOException {
+    CliHarness.Result result =
+        CliHarness.run(
+            new PerfCommand(),
+            "--host",
+            host,
+            "--timeout",
+            "10s",
+            "produce",
+            "--topic",
+            "early",
+            "--messages",
+            "50",
+            "--sync");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(store.poll("early", 1, PollLimits.UNLIMITED).messages()).hasSize(50);
+  }
+
+  @Test
   void consumeReadsTheRequestedCount() throws IOException {
     for (int i = 0; i < 3000; i++) {
       store.store("perf", new byte[100]);
