@@ -212,10 +212,15 @@ public final class FileStore extends CheckedStore {
    * half-way), the topic in it. A directory that holds something else is never touched.
    */
   private FileTopic createTopic(String topic) {
+    return createTopic(topic, TopicSettings.DEFAULTS);
+  }
+
+  /** {@link #createTopic(String)}, a new topic getting {@code settings} from its creation on. */
+  private FileTopic createTopic(String topic, TopicSettings settings) {
     Path dir = root.resolve(TopicDirectory.encode(topic));
     try {
       if (!Files.exists(dir)) {
-        return FileTopic.create(topic, root, config, disk);
+        return FileTopic.create(topic, root, config, disk, settings);
       }
       TopicDirectory.Found found = TopicDirectory.inspect(dir);
       if (!found.readable()) {
@@ -342,10 +347,13 @@ public final class FileStore extends CheckedStore {
     try {
       topics.create(
           topic,
-          this::createTopic,
+          name -> createTopic(name, new TopicSettings(retention)),
           created -> {
             created.comeBack();
-            created.setRetention(retention);
+            // A deleted topic coming back, which has the server's settings until now.
+            if (!created.retention().equals(retention)) {
+              created.setRetention(retention);
+            }
             return 0;
           });
     } catch (UncheckedIOException e) {

@@ -116,7 +116,8 @@ final class FileTopic {
    * file is durable, so a crash never leaves a topic directory without its name; then the root and
    * the directory are synced, so the topic is durable before its first message is acknowledged.
    */
-  static FileTopic create(String name, Path root, FileStoreConfig config, Disk disk)
+  static FileTopic create(
+      String name, Path root, FileStoreConfig config, Disk disk, TopicSettings settings)
       throws IOException {
     String dirName = TopicDirectory.encode(name);
     Path dir = root.resolve(dirName);
@@ -126,6 +127,10 @@ final class FileTopic {
     }
     disk.ops().createDirectory(assembling);
     TopicDirectory.writeName(assembling, name, disk);
+    // Before the rename: the topic never exists without the settings it was created with.
+    if (settings.retention().isPresent()) {
+      settings.write(assembling, disk);
+    }
     disk.ops().move(assembling, dir);
     disk.syncDirectory(root);
     Segment first = Segment.create(dir, 1, disk);
@@ -135,14 +140,17 @@ final class FileTopic {
       first.close();
       throw e;
     }
-    return new FileTopic(
-        name,
-        dir,
-        config,
-        disk,
-        List.of(first),
-        ConsumerPositions.load(dir, disk, new ArrayList<>()),
-        LogStart.NONE);
+    FileTopic topic =
+        new FileTopic(
+            name,
+            dir,
+            config,
+            disk,
+            List.of(first),
+            ConsumerPositions.load(dir, disk, new ArrayList<>()),
+            LogStart.NONE);
+    topic.settings = settings;
+    return topic;
   }
 
   /**

@@ -67,6 +67,24 @@ class TopicSettingsTest {
   }
 
   @Test
+  void aTopicCreatedWithARetentionIsNeverInPlaceWithoutIt() throws IOException {
+    FaultyFileOps files = new FaultyFileOps();
+    try (FileStore store = FileStore.open(root, FileStoreConfig.defaults(), clock, files)) {
+      store.createTopic("t", Optional.of(Duration.ofMinutes(3)));
+    }
+    Path assembling = root.resolve(TopicDirectory.CREATING_PREFIX + "t");
+    int settingsInPlace =
+        files.events.indexOf(
+            "move "
+                + assembling.resolve(TopicSettings.FILE + ".tmp")
+                + " -> "
+                + assembling.resolve(TopicSettings.FILE));
+    int topicInPlace = files.events.indexOf("move " + assembling + " -> " + root.resolve("t"));
+    assertThat(settingsInPlace).as(String.join("\n", files.events)).isNotNegative();
+    assertThat(settingsInPlace).isLessThan(topicInPlace);
+  }
+
+  @Test
   void aDamagedSettingsFileKeepsItsTopicOfflineRatherThanGuess() throws IOException {
     try (FileStore store = open()) {
       store.createTopic("t", Optional.of(Duration.ofHours(1)));
