@@ -27,10 +27,25 @@ final class Segment implements Closeable {
   static final String LOG_SUFFIX = ".log";
 
   /**
-   * Bytes read at once for small records. Under half a G1 region of a small heap, so never a
-   * humongous allocation; a record larger than what is left of it is read into its own array.
+   * Bytes read at once for small records: up to 1 MiB, but under half a G1 region, so never a
+   * humongous allocation (a 256 MiB heap has 1 MiB regions); a record larger than what is left of
+   * it is read into its own array.
    */
-  private static final int READ_CHUNK = 256 * 1024;
+  static final int READ_CHUNK = readChunkBytes();
+
+  private static int readChunkBytes() {
+    long region = 0;
+    try {
+      var vm =
+          java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class);
+      region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+    } catch (RuntimeException notG1OrNotHotSpot) {
+      // Another collector or JVM: the size that suits a small G1 heap.
+    }
+    long half = region > 0 ? region / 2 - 4096 : 256 * 1024;
+    return (int) Math.max(64 * 1024, Math.min(1024 * 1024, half));
+  }
 
   /** The most a heap buffer passes to one read or write of a file (see {@link #readFully}). */
   static final int IO_SLICE_BYTES = 256 * 1024;
