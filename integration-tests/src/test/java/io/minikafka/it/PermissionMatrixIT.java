@@ -181,6 +181,23 @@ class PermissionMatrixIT {
   }
 
   @Test
+  void onlyAdminsCreateTopicsAndChangeTheirSettings() {
+    for (String token : List.of(PRODUCER, CONSUMER, PREFIXED, NOBODY)) {
+      for (String operation : List.of("create", "alter")) {
+        Status status = call(token, operation, "logs.web");
+        assertThat(status.getCode())
+            .as(token + " " + operation)
+            .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(status.getDescription())
+            .contains("not allowed to " + operation + " on topic 'logs.web'");
+      }
+    }
+    assertThat(call(ADMIN, "create", "fresh").getCode()).isEqualTo(Status.Code.OK);
+    assertThat(call(ADMIN, "alter", "fresh").getCode()).isEqualTo(Status.Code.OK);
+    assertThat(call(UNKNOWN, "create", "other").getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
   void adminMayDoEverythingIncludingDelete() {
     for (String operation : OPERATIONS) {
       assertThat(call(ADMIN, operation, "orders").getCode())
@@ -422,6 +439,15 @@ class PermissionMatrixIT {
             stub.fetchPosition(
                 FetchPositionRequest.newBuilder().setTopic(topic).setConsumer("c").build());
         case "delete" -> stub.deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic).build());
+        case "create" ->
+            stub.createTopic(
+                io.minikafka.protocol.CreateTopicRequest.newBuilder().setTopic(topic).build());
+        case "alter" ->
+            stub.alterTopic(
+                io.minikafka.protocol.AlterTopicRequest.newBuilder()
+                    .setTopic(topic)
+                    .setRetentionMs(60_000)
+                    .build());
         default -> throw new IllegalArgumentException(operation);
       }
       return Status.OK;
