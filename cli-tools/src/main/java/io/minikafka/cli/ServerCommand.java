@@ -9,6 +9,8 @@ import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.kafka.KafkaStore;
+import io.minikafka.kafka.KafkaStoreConfig;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -171,10 +173,14 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     Clock clock = Clock.systemUTC();
     BackingStore store;
     try {
-      store =
-          config.rootDir().isPresent()
-              ? FileStore.open(config.rootDir().get(), config.fileStoreConfig(), clock)
-              : new MemoryStore(clock, config.storeLimits());
+      if (config.kafka().isPresent()) {
+        // Kafka's classes load here, and only here.
+        store = KafkaStore.open(KafkaStoreConfig.of(config), clock);
+      } else if (config.rootDir().isPresent()) {
+        store = FileStore.open(config.rootDir().get(), config.fileStoreConfig(), clock);
+      } else {
+        store = new MemoryStore(clock, config.storeLimits());
+      }
     } catch (IOException e) {
       spec.commandLine()
           .getErr()

@@ -39,6 +39,7 @@ import java.util.function.Function;
  * @param idleTimeout a connection without calls for this long is closed
  * @param maxConnectionAge connections are asked to reconnect after this long, or empty for never
  * @param maxOpenFiles the file store holds at most this many segment files open
+ * @param kafka the Kafka cluster to keep messages in, or empty for a store of this server's own
  */
 public record ServerConfig(
     Endpoint host,
@@ -60,7 +61,8 @@ public record ServerConfig(
     long produceQueueBytes,
     Duration idleTimeout,
     Optional<Duration> maxConnectionAge,
-    int maxOpenFiles) {
+    int maxOpenFiles,
+    Optional<KafkaSettings> kafka) {
 
   public static final Endpoint DEFAULT_HOST = new Endpoint("127.0.0.1", 9999);
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
@@ -104,6 +106,11 @@ public record ServerConfig(
     Objects.requireNonNull(minFreeDisk, "minFreeDisk");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
+    Objects.requireNonNull(kafka, "kafka");
+    if (kafka.isPresent() && rootDir.isPresent()) {
+      throw new IllegalArgumentException(
+          "a server keeps its messages in files or in Kafka, not both");
+    }
     if (maxCallsPerConnection < 1 || maxSubscriptionsPerConnection < 1 || produceQueueBytes < 1) {
       throw new IllegalArgumentException("per-connection limits must be positive");
     }
@@ -174,6 +181,7 @@ public record ServerConfig(
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Optional<Duration> maxConnectionAge = Optional.empty();
     private int maxOpenFiles = FileStoreConfig.DEFAULT_MAX_OPEN_FILES;
+    private Optional<KafkaSettings> kafka = Optional.empty();
 
     private Builder() {}
 
@@ -198,6 +206,7 @@ public record ServerConfig(
       idleTimeout = c.idleTimeout;
       maxConnectionAge = c.maxConnectionAge;
       maxOpenFiles = c.maxOpenFiles;
+      kafka = c.kafka;
     }
 
     public Builder host(Endpoint value) {
@@ -300,6 +309,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder kafka(KafkaSettings value) {
+      kafka = Optional.ofNullable(value);
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming a value out of range
      */
@@ -324,7 +338,8 @@ public record ServerConfig(
           produceQueueBytes,
           idleTimeout,
           maxConnectionAge,
-          maxOpenFiles);
+          maxOpenFiles,
+          kafka);
     }
   }
 
@@ -563,6 +578,49 @@ public record ServerConfig(
             "4096",
             d.maxOpenFiles,
             d.maxOpenFiles + " (half the process's file handle limit)"));
+    String bootstrap =
+        sources.parse(
+            Setting.KAFKA_BOOTSTRAP,
+            KafkaSettings::parseBootstrap,
+            "127.0.0.1:9092,127.0.0.1:9093",
+            null,
+            "(none: this server's own store)");
+    Map<String, String> kafkaProperties =
+        sources.parse(
+            Setting.KAFKA_PROPERTIES,
+            v -> KafkaSettings.readProperties(Path.of(v)),
+            "/etc/minikafka/kafka-client.properties",
+            Map.of(),
+            "(none)");
+    String prefix =
+        sources.parse(
+            Setting.KAFKA_TOPIC_PREFIX,
+            KafkaSettings::parseTopicPrefix,
+            KafkaSettings.DEFAULT_TOPIC_PREFIX,
+            KafkaSettings.DEFAULT_TOPIC_PREFIX,
+            KafkaSettings.DEFAULT_TOPIC_PREFIX);
+    Short replication =
+        sources.parse(
+            Setting.KAFKA_REPLICATION,
+            KafkaSettings::parseReplication,
+            "3",
+            null,
+            "(the cluster's default)");
+    if (bootstrap != null) {
+      if (config.rootDir.isPresent()) {
+        throw new ConfigException(
+            Setting.ROOT_DIR.envVar()
+                + " ("
+                + Setting.ROOT_DIR.flag()
+                + ") and "
+                + Setting.KAFKA_BOOTSTRAP.envVar()
+                + " ("
+                + Setting.KAFKA_BOOTSTRAP.flag()
+                + ") are both set: a server keeps its messages in files or in Kafka, not both");
+      }
+      config.kafka(
+          new KafkaSettings(bootstrap, kafkaProperties, prefix, Optional.ofNullable(replication)));
+    }
     return config.build();
   }
 

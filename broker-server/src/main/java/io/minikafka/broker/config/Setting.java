@@ -89,7 +89,23 @@ public enum Setting {
   MAX_OPEN_FILES(
       "MINIKAFKA_MAX_OPEN_FILES",
       "--max-open-files",
-      "file store: segment files held open at most; the least recently used are closed until needed");
+      "file store: segment files held open at most; the least recently used are closed until needed"),
+  KAFKA_BOOTSTRAP(
+      "MINIKAFKA_KAFKA_BOOTSTRAP",
+      "--kafka-bootstrap",
+      "host:port list of an Apache Kafka cluster to keep messages in (docs/scaling.md); unset = this server's own store"),
+  KAFKA_PROPERTIES(
+      "MINIKAFKA_KAFKA_PROPERTIES",
+      "--kafka-properties",
+      "file of extra Kafka client properties (security settings too), passed through as they are"),
+  KAFKA_TOPIC_PREFIX(
+      "MINIKAFKA_KAFKA_TOPIC_PREFIX",
+      "--kafka-topic-prefix",
+      "start of the name of every Kafka topic, consumer group and catalog the server makes"),
+  KAFKA_REPLICATION(
+      "MINIKAFKA_KAFKA_REPLICATION",
+      "--kafka-replication",
+      "replication factor of the Kafka topics the server makes; unset = the cluster's default");
 
   private final String envVar;
   private final String flag;

@@ -119,7 +119,8 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     access.onRulesChanged(this::endRevokedSubscriptions);
     this.serverLimits = new PollLimits(Integer.MAX_VALUE, maxPollBytes);
     this.pushExecutor = pushExecutor;
-    this.events = new TopicEvents(pushExecutor);
+    this.events = new TopicEvents(pushExecutor, store::watchRemoteAppends);
+    store.onRemoteAppend(events::appended);
     this.storeExecutor = storeExecutor;
     this.timer = timer;
   }

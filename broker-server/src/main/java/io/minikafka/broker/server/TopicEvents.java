@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Wakes whoever waits for new messages in a topic: long polls and subscriptions. A waiter is a
@@ -26,9 +27,19 @@ final class TopicEvents {
 
   private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
   private final Executor overflow;
+  private final Consumer<String> onWait;
 
   TopicEvents(Executor overflow) {
+    this(overflow, topic -> {});
+  }
+
+  /**
+   * @param onWait told of every wait, so that a store shared with other servers watches the topic
+   *     for their appends ({@link io.minikafka.broker.store.BackingStore#watchRemoteAppends})
+   */
+  TopicEvents(Executor overflow, Consumer<String> onWait) {
     this.overflow = overflow;
+    this.onWait = onWait;
   }
 
   /**
@@ -44,6 +55,7 @@ final class TopicEvents {
           live.add(onAppend);
           return live;
         });
+    onWait.accept(topic);
   }
 
   /** Forgets a callback that is no longer wanted. */

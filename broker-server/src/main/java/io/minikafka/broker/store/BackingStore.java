@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Where a MiniKafka server keeps its messages: the contract every store implements, whatever keeps
@@ -184,6 +185,20 @@ public interface BackingStore extends AutoCloseable {
   default boolean neverBlocks() {
     return false;
   }
+
+  /**
+   * Someone on this server waits for new messages in the topic: a store that other servers append
+   * to as well (a shared cluster behind several gateways) should then tell the listener given to
+   * {@link #onRemoteAppend} when the topic grows. Called on every wait, so it must be cheap; a
+   * store that only this server writes to ignores it, the default.
+   */
+  default void watchRemoteAppends(String topic) {}
+
+  /**
+   * Where a store shared with other servers reports that one of the topics watched by {@link
+   * #watchRemoteAppends} grew, by the topic's name, on a thread of its own. Set once, before use.
+   */
+  default void onRemoteAppend(Consumer<String> listener) {}
 
   /** What keeps the store from working fully, if anything; checked by the server's health. */
   default StoreHealth health() {

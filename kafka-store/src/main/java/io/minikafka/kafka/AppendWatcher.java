@@ -1,0 +1,183 @@
+package io.minikafka.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a gateway's waiting readers (long polls, subscriptions) that a topic grew, whoever
+ * appended: one consumer per gateway follows the end of every topic someone waits on, and each
+ * wake-up is one call of the listener however many wait. A topic is followed from the first wait
+ * until nobody has waited on it for {@link #LINGER}, so that a subscriber's wait after each batch
+ * does not reassign the consumer every time.
+ *
+ * <p>No wake-up is lost: when a topic starts being followed the listener is called once after the
+ * consumer found the topic's end, so anything appended before is seen by the woken readers; after
+ * each fetch that brought records, the listener runs and the consumer skips to the end that fetch
+ * reported, so what is appended after is fetched next.
+ */
+final class AppendWatcher implements AutoCloseable {
+
+  static final Duration LINGER = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(AppendWatcher.class);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Function<String, TopicPartition> partitionOf;
+  private final Function<TopicPartition, String> topicOf;
+  private final Executor notifier;
+  private final Map<String, Long> interest = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile Consumer<String> listener = topic -> {};
+  private volatile boolean closed;
+
+  /**
+   * @param partitionOf the Kafka partition of a MiniKafka topic, or null while it has none
+   * @param topicOf the MiniKafka topic of a Kafka partition, or null
+   * @param notifier runs the listener, off the watcher's thread
+   */
+  AppendWatcher(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Function<String, TopicPartition> partitionOf,
+      Function<TopicPartition, String> topicOf,
+      Executor notifier) {
+    this.consumer = consumer;
+    this.partitionOf = partitionOf;
+    this.topicOf = topicOf;
+    this.notifier = notifier;
+    this.thread = new Thread(this::run, "minikafka-kafka-appends");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void listener(Consumer<String> value) {
+    listener = value;
+  }
+
+  /** Someone waits on the topic: follow it (again) if it is not followed. */
+  void watch(String topic) {
+    if (interest.put(topic, System.nanoTime()) == null) {
+      consumer.wakeup();
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  private void run() {
+    Set<TopicPartition> followed = new HashSet<>();
+    while (!closed) {
+      try {
+        Set<TopicPartition> wanted = wanted();
+        if (!wanted.equals(followed)) {
+          List<TopicPartition> added = new ArrayList<>();
+          for (TopicPartition partition : wanted) {
+            if (!followed.contains(partition)) {
+              added.add(partition);
+            }
+          }
+          consumer.assign(wanted);
+          consumer.seekToEnd(added);
+          for (TopicPartition partition : added) {
+            consumer.position(partition);
+          }
+          // Only once positioned: a wake-up in between makes the next round do it again.
+          followed = wanted;
+          for (TopicPartition partition : added) {
+            tell(partition);
+          }
+        }
+        if (followed.isEmpty()) {
+          // Topics waited on may not exist yet: look again soon for those, else when asked.
+          synchronized (this) {
+            if (!closed) {
+              wait(interest.isEmpty() ? LINGER.toMillis() : 200);
+            }
+          }
+          continue;
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        for (TopicPartition partition : records.partitions()) {
+          tell(partition);
+          OptionalLong lag = consumer.currentLag(partition);
+          if (lag.isPresent() && lag.getAsLong() > 0) {
+            consumer.seek(partition, consumer.position(partition) + lag.getAsLong());
+          }
+        }
+      } catch (WakeupException e) {
+        // A topic to follow, or close().
+      } catch (InterruptedException e) {
+        break;
+      } catch (RuntimeException e) {
+        if (closed) {
+          break;
+        }
+        LOG.debug("Following topics' ends failed; starting again: {}", e.toString());
+        followed = new HashSet<>();
+        sleepQuietly();
+      }
+    }
+  }
+
+  /** Topics waited on lately that have a partition; forgets those nobody waited on for long. */
+  private Set<TopicPartition> wanted() {
+    long now = System.nanoTime();
+    Set<TopicPartition> wanted = new HashSet<>();
+    interest.forEach(
+        (topic, since) -> {
+          if (now - since > LINGER.toNanos()) {
+            interest.remove(topic, since);
+            return;
+          }
+          TopicPartition partition = partitionOf.apply(topic);
+          if (partition != null) {
+            wanted.add(partition);
+          }
+        });
+    return wanted;
+  }
+
+  private void tell(TopicPartition partition) {
+    String topic = topicOf.apply(partition);
+    if (topic != null) {
+      notifier.execute(() -> listener.accept(topic));
+    }
+  }
+
+  private void sleepQuietly() {
+    try {
+      Thread.sleep(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    synchronized (this) {
+      notifyAll();
+    }
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    consumer.close(Duration.ZERO);
+  }
+}

@@ -1,0 +1,1072 @@
+package io.minikafka.kafka;
+
+import io.minikafka.broker.concurrent.DaemonThreadFactory;
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.CheckedStore;
+import io.minikafka.broker.store.Header;
+import io.minikafka.broker.store.LimitExceededException;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.StoreHealth;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.UnknownTopicException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BackingStore} over an Apache Kafka cluster: any number of MiniKafka servers on one
+ * cluster are stateless gateways to the same topics, and Kafka does replication, leadership and
+ * failover.
+ *
+ * <ul>
+ *   <li>Each MiniKafka topic is one Kafka topic of one partition ({@link KafkaTopicNames}), so
+ *       order is total per topic; message number = Kafka offset + 1.
+ *   <li>Which topics exist, which are deleted and their own retention are kept in a compacted
+ *       catalog topic ({@link TopicCatalog}) that every gateway follows.
+ *   <li>Produces are idempotent with {@code acks=all}. A single message goes through one shared
+ *       producer; a batch through a producer of its own for the moment, flushed as one Kafka record
+ *       batch, which Kafka appends whole: its numbers are consecutive, all stored or none.
+ *   <li>Expiry is exact to the millisecond: the sweeper moves each topic's log start past its
+ *       expired records ({@code deleteRecords} before the first offset at or after the cut-off);
+ *       the topic's {@code retention.ms} is Kafka's own backstop. Deleting a topic moves its log
+ *       start to its end and hides it in the catalog, so numbers are never reused.
+ *   <li>Named consumers' positions are the committed offsets of Kafka consumer groups named prefix
+ *       + consumer, so Kafka's own tools show them and their lag.
+ * </ul>
+ *
+ * <p>When Kafka cannot be reached every call fails with {@link KafkaUnavailableException}
+ * (UNAVAILABLE, naming the bootstrap servers) and {@link #health()} reports it; both recover by
+ * themselves. A produce whose acknowledgement was lost may still have been stored, as with any
+ * Kafka producer. Thread-safe.
+ */
+public final class KafkaStore extends CheckedStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaStore.class);
+
+  /** Consumers shared by reads. */
+  private static final int READERS = 8;
+
+  /** Producers lent to batches, one batch at a time each. */
+  private static final int BATCH_PRODUCERS = 4;
+
+  /** Batches estimated larger go through the large-batch producer. */
+  private static final int BATCH_BYTES = 1024 * 1024;
+
+  /** Kafka framing per record, at most: attributes, length, deltas, key and value lengths. */
+  private static final int RECORD_FRAMING = 40;
+
+  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(2);
+  private static final Duration LOG_START_STALE = Duration.ofSeconds(1);
+
+  private final KafkaStoreConfig config;
+  private final Clock clock;
+  private final KafkaTopicNames names;
+  private final KafkaClients clients;
+  private final KafkaFailures failures;
+  private final Admin admin;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ProducerPool batchProducers;
+  private final ProducerPool largeBatchProducers;
+  private final TopicCatalog catalog;
+  private final Readers readers;
+  private final ExecutorService notifier;
+  private final AppendWatcher watcher;
+  private final ScheduledExecutorService healthCheck;
+  private final Object topicChanges = new Object();
+  private final Map<String, Long> lastAppendTimes = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, LogStart> logStarts = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> consumersWithPositions = new ConcurrentHashMap<>();
+  private volatile String unreachable;
+
+  private record LogStart(long offset, long readAtNanos) {}
+
+  private KafkaStore(KafkaStoreConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.names = new KafkaTopicNames(config.topicPrefix());
+    this.clients = new KafkaClients(config);
+    this.failures = new KafkaFailures(config.bootstrap());
+    this.admin = clients.admin();
+    this.producer = clients.producer("produce", Map.of());
+    Map<String, Object> whole =
+        Map.of(
+            ProducerConfig.LINGER_MS_CONFIG,
+            1_000,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "none",
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis() + 1_000));
+    this.batchProducers =
+        new ProducerPool(
+            () ->
+                clients.producer(
+                    "batch", with(whole, ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES)),
+            BATCH_PRODUCERS,
+            config.timeout());
+    int large = clients.maxBatchBytes();
+    this.largeBatchProducers =
+        new ProducerPool(
+            () ->
+                clients.producer(
+                    "large-batch",
+                    with(
+                        with(whole, ProducerConfig.BATCH_SIZE_CONFIG, large),
+                        ProducerConfig.BUFFER_MEMORY_CONFIG,
+                        (long) large + BATCH_BYTES)),
+            1,
+            config.timeout());
+    this.catalog =
+        new TopicCatalog(
+            names.catalogTopic(),
+            clients.consumer("catalog", Map.of("fetch.max.wait.ms", 100)),
+            admin,
+            producer,
+            config.timeout(),
+            failures,
+            this::ensureCatalogTopic);
+    this.readers =
+        new Readers(
+            () -> clients.consumer("read", Map.of("max.poll.records", 10_000)),
+            READERS,
+            config.timeout());
+    this.notifier =
+        Executors.newFixedThreadPool(2, new DaemonThreadFactory("minikafka-kafka-wake"));
+    this.watcher =
+        new AppendWatcher(
+            clients.consumer("watch", Map.of("max.partition.fetch.bytes", 1)),
+            topic ->
+                catalog
+                    .get(topic)
+                    .filter(e -> !e.deleted())
+                    .map(e -> new TopicPartition(e.kafkaTopic(), 0))
+                    .orElse(null),
+            partition -> catalog.topicOf(partition.topic()).orElse(null),
+            notifier);
+    this.healthCheck =
+        Executors.newSingleThreadScheduledExecutor(
+            new DaemonThreadFactory("minikafka-kafka-health"));
+    healthCheck.scheduleWithFixedDelay(
+        this::checkReachable, 0, HEALTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A store on the cluster the configuration names. Returns at once: it connects in the background,
+   * and until it has read its catalog calls wait for it (up to the configured timeout) or fail
+   * UNAVAILABLE.
+   */
+  public static BackingStore open(KafkaStoreConfig config, Clock clock) {
+    return new KafkaStore(config, clock);
+  }
+
+  private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+    Map<String, Object> copy = new HashMap<>(map);
+    copy.put(key, value);
+    return copy;
+  }
+
+  // --- produce ---
+
+  @Override
+  protected long doStoreRecords(String topic, List<Record> records) throws IOException {
+    ensureReady();
+    CatalogEntry entry = liveForWrite(topic);
+    Long timestamp = null;
+    if (config.appendTimes() == KafkaStoreConfig.AppendTimes.STORE_CLOCK) {
+      // Clamped, so that a clock stepping back never makes newer messages look older.
+      timestamp = lastAppendTimes.merge(topic, clock.millis(), Math::max);
+    }
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
+    long estimate = 61;
+    for (Record record : records) {
+      List<org.apache.kafka.common.header.Header> headers =
+          new ArrayList<>(record.headers().size());
+      for (Header header : record.headers()) {
+        headers.add(new RecordHeader(header.name(), header.value()));
+      }
+      out.add(
+          new ProducerRecord<>(
+              entry.kafkaTopic(),
+              0,
+              timestamp,
+              record.key().length == 0 ? null : record.key(),
+              record.payload(),
+              headers));
+      estimate += RECORD_FRAMING + record.payload().length + record.extraBytes();
+    }
+    String what = "store to topic '" + topic + "'";
+    if (out.size() == 1) {
+      try {
+        return await(producer.send(out.get(0)), what).offset() + 1;
+      } catch (RuntimeException e) {
+        throw failures.translate(what, e);
+      }
+    }
+    ProducerPool pool = estimate < BATCH_BYTES - 4096 ? batchProducers : largeBatchProducers;
+    KafkaProducer<byte[], byte[]> own = pool.borrow();
+    try {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(out.size());
+      for (ProducerRecord<byte[], byte[]> record : out) {
+        sent.add(own.send(record));
+      }
+      // The producer is this batch's alone and lingers long: the flush sends it as one batch.
+      own.flush();
+      RecordMetadata first = null;
+      RecordMetadata last = null;
+      for (Future<RecordMetadata> future : sent) {
+        last = await(future, what);
+        if (first == null) {
+          first = last;
+        }
+      }
+      if (last.offset() - first.offset() != out.size() - 1) {
+        LOG.error(
+            "A batch of {} messages to topic '{}' was stored at offsets {} to {}: not consecutive",
+            out.size(),
+            topic,
+            first.offset(),
+            last.offset());
+      }
+      return first.offset() + 1;
+    } catch (RuntimeException e) {
+      throw failures.translate(what, e);
+    } finally {
+      pool.release(own);
+    }
+  }
+
+  private RecordMetadata await(Future<RecordMetadata> sent, String what) throws IOException {
+    try {
+      return sent.get(config.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for Kafka to " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw failures.translate(what, e);
+    }
+  }
+
+  /** The topic's live entry, making the topic (or bringing a deleted one back) if needed. */
+  private CatalogEntry liveForWrite(String topic) throws IOException {
+    Optional<CatalogEntry> known = catalog.get(topic);
+    if (known.isPresent() && !known.get().deleted()) {
+      return known.get();
+    }
+    synchronized (topicChanges) {
+      catalog.catchUp();
+      known = catalog.get(topic);
+      if (known.isPresent() && !known.get().deleted()) {
+        return known.get();
+      }
+      checkTopicLimit(topic);
+      String kafkaTopic = known.map(CatalogEntry::kafkaTopic).orElse(names.kafkaName(topic));
+      if (known.isEmpty()) {
+        createKafkaTopic(kafkaTopic, Optional.empty());
+      }
+      CatalogEntry live = new CatalogEntry(topic, kafkaTopic, false, Optional.empty());
+      catalog.put(live);
+      return live;
+    }
+  }
+
+  private void checkTopicLimit(String topic) throws LimitExceededException {
+    int max = config.limits().maxTopics();
+    if (catalog.live().size() >= max) {
+      throw new LimitExceededException(
+          LimitExceededException.Limit.TOPICS,
+          "cannot create topic '"
+              + topic
+              + "': the server already has its maximum of "
+              + max
+              + " topics");
+    }
+  }
+
+  private void createKafkaTopic(String kafkaTopic, Optional<Duration> retention)
+      throws IOException {
+    Map<String, String> configs = new HashMap<>();
+    configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMillis(retention)));
+    configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(clients.maxBatchBytes()));
+    if (config.appendTimes() == KafkaStoreConfig.AppendTimes.BROKER) {
+      configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    } else {
+      configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime");
+      configs.put(
+          TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE));
+      configs.put(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE));
+    }
+    NewTopic topic =
+        new NewTopic(kafkaTopic, Optional.of(1), config.replication()).configs(configs);
+    try {
+      admin
+          .createTopics(List.of(topic))
+          .all()
+          .get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw failures.translate("create Kafka topic " + kafkaTopic, e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while creating Kafka topic " + kafkaTopic, e);
+    } catch (TimeoutException e) {
+      throw failures.translate("create Kafka topic " + kafkaTopic, e);
+    }
+  }
+
+  private void ensureCatalogTopic() {
+    NewTopic topic =
+        new NewTopic(names.catalogTopic(), Optional.of(1), config.replication())
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    try {
+      admin
+          .createTopics(List.of(topic))
+          .all()
+          .get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException(
+            failures.translate("create the topic catalog", e).getMessage(), e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          failures.translate("create the topic catalog", e).getMessage(), e);
+    }
+  }
+
+  private long retentionMillis(Optional<Duration> retention) {
+    return retention.orElse(config.defaultRetention()).toMillis();
+  }
+
+  private void setKafkaRetention(String kafkaTopic, Optional<Duration> retention)
+      throws IOException {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, kafkaTopic);
+    AlterConfigOp op =
+        new AlterConfigOp(
+            new ConfigEntry(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMillis(retention))),
+            AlterConfigOp.OpType.SET);
+    get(
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all(),
+        "set the retention of " + kafkaTopic);
+  }
+
+  // --- read ---
+
+  @Override
+  protected PollResult doPoll(String topic, long readFrom, PollLimits limits) throws IOException {
+    ensureReady();
+    TopicPartition partition = partition(liveForRead(topic));
+    long offset = Math.max(readFrom, 1) - 1;
+    Readers.Reader reader = readers.borrow(partition, offset);
+    boolean healthy = false;
+    try {
+      PollResult result = read(reader, partition, readFrom, offset, limits);
+      healthy = true;
+      return result;
+    } catch (RuntimeException e) {
+      throw failures.translate("read topic '" + topic + "'", e);
+    } finally {
+      readers.release(reader, healthy);
+    }
+  }
+
+  private PollResult read(
+      Readers.Reader reader,
+      TopicPartition partition,
+      long readFrom,
+      long offset,
+      PollLimits limits)
+      throws IOException {
+    long start = logStart(reader, partition, false);
+    long from = Math.max(offset, start);
+    reader.position(partition, from);
+    List<ConsumerRecord<byte[], byte[]>> taken = new ArrayList<>();
+    long bytes = reader.take(limits, taken, 0);
+    long end = -1;
+    long deadline = System.nanoTime() + config.timeout().toNanos();
+    // Fills the limits from what the topic held when the read began: never waits for more.
+    while (bytes >= 0) {
+      if (end < 0) {
+        end = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
+        if (taken.isEmpty() && from >= end) {
+          return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
+        }
+      }
+      if (reader.next() >= end) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        if (!taken.isEmpty()) {
+          break;
+        }
+        throw new KafkaUnavailableException(
+            "Kafka at " + config.bootstrap() + " returned no records of " + partition + " in time");
+      }
+      try {
+        reader.fetch(Duration.ofMillis(100));
+      } catch (OffsetOutOfRangeException e) {
+        if (!taken.isEmpty()) {
+          break;
+        }
+        // Expired or deleted under the reader: start at what the topic holds now.
+        start = logStart(reader, partition, true);
+        from = Math.max(from, start);
+        reader.reset();
+        end = -1;
+        reader.position(partition, from);
+      }
+      bytes = reader.take(limits, taken, bytes);
+    }
+    if (taken.isEmpty()) {
+      return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
+    }
+    List<StoredMessage> messages = new ArrayList<>(taken.size());
+    for (ConsumerRecord<byte[], byte[]> record : taken) {
+      messages.add(message(record));
+    }
+    long lastNumber = taken.get(taken.size() - 1).offset() + 1;
+    long next;
+    OptionalLong lag = reader.consumer.currentLag(partition);
+    if (end >= 0) {
+      next = end + 1;
+    } else if (lag.isPresent()) {
+      next = reader.consumer.position(partition) + lag.getAsLong() + 1;
+    } else {
+      next = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition) + 1;
+    }
+    return new PollResult(
+        messages,
+        lastNumber + 1,
+        Math.min(start + 1, taken.get(0).offset() + 1),
+        Math.max(next, lastNumber + 1));
+  }
+
+  private long logStart(Readers.Reader reader, TopicPartition partition, boolean fresh) {
+    LogStart known = logStarts.get(partition);
+    long now = System.nanoTime();
+    if (!fresh && known != null && now - known.readAtNanos() < LOG_START_STALE.toNanos()) {
+      return known.offset();
+    }
+    long offset =
+        reader.consumer.beginningOffsets(List.of(partition), config.timeout()).get(partition);
+    logStarts.put(partition, new LogStart(offset, now));
+    return offset;
+  }
+
+  private static StoredMessage message(ConsumerRecord<byte[], byte[]> record) {
+    List<Header> headers = new ArrayList<>();
+    for (org.apache.kafka.common.header.Header header : record.headers()) {
+      headers.add(new Header(header.key(), header.value() == null ? new byte[0] : header.value()));
+    }
+    return new StoredMessage(
+        record.offset() + 1,
+        record.timestamp(),
+        record.value() == null ? new byte[0] : record.value(),
+        record.key() == null ? new byte[0] : record.key(),
+        headers);
+  }
+
+  /** The live entry of a topic, looking at the catalog's latest if this gateway has not seen it. */
+  private CatalogEntry liveForRead(String topic) throws IOException {
+    Optional<CatalogEntry> known = catalog.get(topic);
+    if (known.isEmpty() || known.get().deleted()) {
+      catalog.catchUp();
+      known = catalog.get(topic);
+    }
+    if (known.isEmpty()) {
+      throw new UnknownTopicException(topic);
+    }
+    if (known.get().deleted()) {
+      throw new UnknownTopicException(topic, true);
+    }
+    return known.get();
+  }
+
+  private static TopicPartition partition(CatalogEntry entry) {
+    return new TopicPartition(entry.kafkaTopic(), 0);
+  }
+
+  @Override
+  protected long doFirstAtOrAfter(String topic, Instant time) throws IOException {
+    ensureReady();
+    TopicPartition partition = partition(liveForRead(topic));
+    long offset =
+        offsets(Map.of(partition, OffsetSpec.forTimestamp(time.toEpochMilli()))).get(partition);
+    if (offset < 0) {
+      offset = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);
+    }
+    return offset + 1;
+  }
+
+  private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> specs)
+      throws IOException {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    if (specs.isEmpty()) {
+      return offsets;
+    }
+    Map<TopicPartition, ListOffsetsResultInfo> infos =
+        get(admin.listOffsets(specs).all(), "look up offsets");
+    infos.forEach((partition, info) -> offsets.put(partition, info.offset()));
+    return offsets;
+  }
+
+  // --- topics ---
+
+  @Override
+  protected List<String> doTopics() throws IOException {
+    ensureReady();
+    catalog.catchUp();
+    List<String> topics = new ArrayList<>();
+    for (CatalogEntry entry : catalog.live()) {
+      topics.add(entry.topic());
+    }
+    topics.sort(null);
+    return topics;
+  }
+
+  @Override
+  protected TopicInfo doDescribe(String topic) throws IOException {
+    ensureReady();
+    catalog.catchUp();
+    CatalogEntry entry = liveForRead(topic);
+    TopicPartition partition = partition(entry);
+    long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
+    long end = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);
+    long oldest = -1;
+    long newest = -1;
+    if (start < end) {
+      oldest = appendTimeAt(partition, start);
+      newest = appendTimeAt(partition, end - 1);
+    }
+    return new TopicInfo(
+        topic,
+        start + 1,
+        end + 1,
+        end - start,
+        bytesStored(partition),
+        oldest,
+        newest,
+        entry.retention());
+  }
+
+  private long appendTimeAt(TopicPartition partition, long offset) throws IOException {
+    Readers.Reader reader = readers.borrow(partition, offset);
+    boolean healthy = false;
+    try {
+      PollResult one = read(reader, partition, offset + 1, offset, new PollLimits(1, 1));
+      healthy = true;
+      return one.messages().isEmpty() ? -1 : one.messages().get(0).appendTimeMillis();
+    } catch (RuntimeException e) {
+      throw failures.translate("read " + partition, e);
+    } finally {
+      readers.release(reader, healthy);
+    }
+  }
+
+  /** What the partition's leader holds on disk, records below the log start included. */
+  private long bytesStored(TopicPartition partition) throws IOException {
+    Map<String, TopicDescription> described =
+        get(
+            admin.describeTopics(List.of(partition.topic())).allTopicNames(),
+            "describe " + partition.topic());
+    org.apache.kafka.common.Node leader =
+        described.get(partition.topic()).partitions().get(0).leader();
+    if (leader == null) {
+      return 0;
+    }
+    var dirs =
+        get(admin.describeLogDirs(List.of(leader.id())).allDescriptions(), "describe log dirs");
+    long bytes = 0;
+    for (var dir : dirs.getOrDefault(leader.id(), Map.of()).values()) {
+      var replica = dir.replicaInfos().get(partition);
+      if (replica != null) {
+        bytes += replica.size();
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  protected long doDeleteTopic(String topic) throws IOException {
+    ensureReady();
+    synchronized (topicChanges) {
+      CatalogEntry entry = liveForRead(topic);
+      catalog.put(entry.withDeleted(true));
+      if (entry.retention().isPresent()) {
+        setKafkaRetention(entry.kafkaTopic(), Optional.empty());
+      }
+      TopicPartition partition = partition(entry);
+      long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
+      long end = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);
+      return deleteBefore(Map.of(partition, end), Map.of(partition, start));
+    }
+  }
+
+  /** Moves log starts up to the given offsets; how many records that removed. */
+  private long deleteBefore(Map<TopicPartition, Long> targets, Map<TopicPartition, Long> starts)
+      throws IOException {
+    Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+    targets.forEach(
+        (partition, offset) -> {
+          if (offset > starts.getOrDefault(partition, 0L)) {
+            deletions.put(partition, RecordsToDelete.beforeOffset(offset));
+          }
+        });
+    if (deletions.isEmpty()) {
+      return 0;
+    }
+    var result = admin.deleteRecords(deletions).lowWatermarks();
+    long removed = 0;
+    for (var entry : result.entrySet()) {
+      TopicPartition partition = entry.getKey();
+      long low = get(entry.getValue(), "delete records of " + partition).lowWatermark();
+      removed += Math.max(0, low - starts.getOrDefault(partition, 0L));
+      logStarts.put(partition, new LogStart(low, System.nanoTime()));
+    }
+    return removed;
+  }
+
+  @Override
+  protected long doRemoveOlderThan(Instant cutoff) throws IOException {
+    ensureReady();
+    Map<TopicPartition, Long> cutoffs = new HashMap<>();
+    for (CatalogEntry entry : catalog.live()) {
+      cutoffs.put(partition(entry), cutoff.toEpochMilli());
+    }
+    return removeBefore(cutoffs);
+  }
+
+  @Override
+  protected long doRemoveExpired(long nowMillis, long defaultMillis) throws IOException {
+    ensureReady();
+    Map<TopicPartition, Long> cutoffs = new HashMap<>();
+    for (CatalogEntry entry : catalog.live()) {
+      cutoffs.put(
+          partition(entry),
+          nowMillis - entry.retention().map(Duration::toMillis).orElse(defaultMillis));
+    }
+    return removeBefore(cutoffs);
+  }
+
+  /** Removes, in each partition, the records before the first one at or after its cut-off. */
+  private long removeBefore(Map<TopicPartition, Long> cutoffs) throws IOException {
+    if (cutoffs.isEmpty()) {
+      return 0;
+    }
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> byTime = new HashMap<>();
+    cutoffs.forEach(
+        (partition, millis) -> {
+          earliest.put(partition, OffsetSpec.earliest());
+          byTime.put(partition, OffsetSpec.forTimestamp(millis));
+        });
+    Map<TopicPartition, Long> starts = existingOffsets(earliest);
+    Map<TopicPartition, Long> firstKept = existingOffsets(byTime);
+    Map<TopicPartition, OffsetSpec> allExpired = new HashMap<>();
+    firstKept.forEach(
+        (partition, offset) -> {
+          if (offset < 0) {
+            allExpired.put(partition, OffsetSpec.latest());
+          }
+        });
+    firstKept.putAll(existingOffsets(allExpired));
+    return deleteBefore(firstKept, starts);
+  }
+
+  /** Offsets of the partitions that exist; one that vanished is left out. */
+  private Map<TopicPartition, Long> existingOffsets(Map<TopicPartition, OffsetSpec> specs)
+      throws IOException {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    if (specs.isEmpty()) {
+      return offsets;
+    }
+    var result = admin.listOffsets(specs);
+    for (TopicPartition partition : specs.keySet()) {
+      try {
+        offsets.put(partition, get(result.partitionResult(partition), "look up offsets").offset());
+      } catch (IOException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
+    }
+    return offsets;
+  }
+
+  @Override
+  protected void doCreateTopic(String topic, Optional<Duration> retention) throws IOException {
+    ensureReady();
+    synchronized (topicChanges) {
+      catalog.catchUp();
+      Optional<CatalogEntry> known = catalog.get(topic);
+      if (known.isPresent() && !known.get().deleted()) {
+        throw new io.minikafka.broker.store.TopicExistsException(topic);
+      }
+      checkTopicLimit(topic);
+      String kafkaTopic = known.map(CatalogEntry::kafkaTopic).orElse(names.kafkaName(topic));
+      if (known.isEmpty()) {
+        createKafkaTopic(kafkaTopic, retention);
+      } else if (retention.isPresent()) {
+        setKafkaRetention(kafkaTopic, retention);
+      }
+      catalog.put(new CatalogEntry(topic, kafkaTopic, false, retention));
+    }
+  }
+
+  @Override
+  protected void doSetRetention(String topic, Optional<Duration> retention) throws IOException {
+    ensureReady();
+    synchronized (topicChanges) {
+      CatalogEntry entry = liveForRead(topic);
+      setKafkaRetention(entry.kafkaTopic(), retention);
+      catalog.put(entry.withRetention(retention));
+    }
+  }
+
+  @Override
+  public Optional<Duration> shortestRetention() throws IOException {
+    ensureReady();
+    Optional<Duration> shortest = Optional.empty();
+    for (CatalogEntry entry : catalog.live()) {
+      if (entry.retention().isPresent()
+          && (shortest.isEmpty() || entry.retention().get().compareTo(shortest.get()) < 0)) {
+        shortest = entry.retention();
+      }
+    }
+    return shortest;
+  }
+
+  @Override
+  protected void doDeleteContents() throws IOException {
+    ensureReady();
+    synchronized (topicChanges) {
+      catalog.catchUp();
+      List<CatalogEntry> all = catalog.all();
+      List<String> kafkaTopics = new ArrayList<>();
+      for (CatalogEntry entry : all) {
+        kafkaTopics.add(entry.kafkaTopic());
+      }
+      if (!kafkaTopics.isEmpty()) {
+        try {
+          get(admin.deleteTopics(kafkaTopics).all(), "delete Kafka topics");
+        } catch (IOException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+        }
+      }
+      for (CatalogEntry entry : all) {
+        catalog.forget(entry.topic());
+      }
+      List<String> groups = new ArrayList<>();
+      for (var group : get(admin.listGroups().all(), "list consumer groups")) {
+        if (group.groupId().startsWith(config.topicPrefix())) {
+          groups.add(group.groupId());
+        }
+      }
+      if (!groups.isEmpty()) {
+        get(admin.deleteConsumerGroups(groups).all(), "delete consumer groups");
+      }
+      readers.forgetPositions();
+      logStarts.clear();
+      lastAppendTimes.clear();
+      consumersWithPositions.clear();
+    }
+  }
+
+  // --- positions ---
+
+  private String group(String consumer) {
+    return config.topicPrefix() + consumer;
+  }
+
+  @Override
+  protected void doCommitPosition(String topic, String consumer, long nextNumber)
+      throws IOException {
+    ensureReady();
+    Optional<CatalogEntry> entry = catalog.get(topic);
+    if (entry.isEmpty()) {
+      catalog.catchUp();
+      entry = catalog.get(topic);
+    }
+    if (entry.isEmpty()) {
+      throw new UnknownTopicException(topic);
+    }
+    TopicPartition partition = partition(entry.get());
+    Set<String> known = consumersWithPositions(topic, partition);
+    if (!known.contains(consumer)) {
+      synchronized (known) {
+        if (!known.contains(consumer) && known.size() >= config.limits().maxConsumersPerTopic()) {
+          throw LimitExceededException.consumers(
+              topic, consumer, config.limits().maxConsumersPerTopic());
+        }
+        known.add(consumer);
+      }
+    }
+    // Kafka offsets start at 0, numbers at 1; the exact number rides in the metadata.
+    OffsetAndMetadata offset =
+        new OffsetAndMetadata(Math.max(0, nextNumber - 1), "n=" + nextNumber);
+    get(
+        admin.alterConsumerGroupOffsets(group(consumer), Map.of(partition, offset)).all(),
+        "commit the position of consumer '" + consumer + "'");
+  }
+
+  /** The consumers with a position in the topic: read from Kafka once, then kept up. */
+  private Set<String> consumersWithPositions(String topic, TopicPartition partition)
+      throws IOException {
+    Set<String> known = consumersWithPositions.get(topic);
+    if (known != null) {
+      return known;
+    }
+    Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+    for (var group : get(admin.listGroups().all(), "list consumer groups")) {
+      if (group.groupId().startsWith(config.topicPrefix())) {
+        specs.put(
+            group.groupId(),
+            new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition)));
+      }
+    }
+    Set<String> found = ConcurrentHashMap.newKeySet();
+    if (!specs.isEmpty()) {
+      Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets =
+          get(admin.listConsumerGroupOffsets(specs).all(), "list consumer positions");
+      offsets.forEach(
+          (group, byPartition) -> {
+            if (byPartition.get(partition) != null) {
+              found.add(group.substring(config.topicPrefix().length()));
+            }
+          });
+    }
+    Set<String> raced = consumersWithPositions.putIfAbsent(topic, found);
+    return raced == null ? found : raced;
+  }
+
+  @Override
+  protected OptionalLong doPosition(String topic, String consumer) throws IOException {
+    ensureReady();
+    Optional<CatalogEntry> entry = catalog.get(topic);
+    if (entry.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    TopicPartition partition = partition(entry.get());
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        get(
+            admin
+                .listConsumerGroupOffsets(
+                    Map.of(
+                        group(consumer),
+                        new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition))))
+                .partitionsToOffsetAndMetadata(group(consumer)),
+            "read the position of consumer '" + consumer + "'");
+    OffsetAndMetadata offset = offsets.get(partition);
+    if (offset == null) {
+      return OptionalLong.empty();
+    }
+    String metadata = offset.metadata();
+    if (metadata != null && metadata.startsWith("n=")) {
+      try {
+        return OptionalLong.of(Long.parseLong(metadata.substring(2)));
+      } catch (NumberFormatException e) {
+        // Committed by another tool: the offset says it.
+      }
+    }
+    return OptionalLong.of(offset.offset() + 1);
+  }
+
+  // --- watching, health, lifecycle ---
+
+  @Override
+  public void watchRemoteAppends(String topic) {
+    watcher.watch(topic);
+  }
+
+  @Override
+  public void onRemoteAppend(Consumer<String> listener) {
+    watcher.listener(listener);
+  }
+
+  @Override
+  public StoreHealth health() {
+    List<String> problems = new ArrayList<>();
+    String down = unreachable;
+    if (down != null) {
+      problems.add(down);
+    } else {
+      catalog.problem().ifPresent(problems::add);
+    }
+    return problems.isEmpty() ? StoreHealth.HEALTHY : new StoreHealth(false, problems);
+  }
+
+  private void checkReachable() {
+    try {
+      admin
+          .describeCluster()
+          .clusterId()
+          .get(Math.min(5_000, config.timeout().toMillis()), TimeUnit.MILLISECONDS);
+      if (unreachable != null) {
+        LOG.info("Kafka at {} answers again", config.bootstrap());
+      }
+      unreachable = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      String problem = "Kafka at " + config.bootstrap() + " " + KafkaFailures.describe(e);
+      if (unreachable == null) {
+        LOG.warn("{}", problem);
+      }
+      unreachable = problem;
+    }
+  }
+
+  /** Fails at once while Kafka is known to be unreachable; waits for the catalog at start. */
+  private void ensureReady() throws IOException {
+    String down = unreachable;
+    if (down != null) {
+      throw new KafkaUnavailableException(down);
+    }
+    catalog.awaitLoaded();
+  }
+
+  private <T> T get(KafkaFuture<T> future, String what) throws IOException {
+    try {
+      return future.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for Kafka to " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw failures.translate(what, e);
+    }
+  }
+
+  @Override
+  public String description() {
+    return "Kafka at " + config.bootstrap() + " (topics " + config.topicPrefix() + "*)";
+  }
+
+  @Override
+  protected void doClose() {
+    healthCheck.shutdownNow();
+    watcher.close();
+    catalog.close();
+    readers.close();
+    batchProducers.close();
+    largeBatchProducers.close();
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(5));
+    notifier.shutdownNow();
+  }
+
+  /** Producers each lent to one batch at a time, made as needed up to a maximum. */
+  private static final class ProducerPool implements AutoCloseable {
+    private final java.util.function.Supplier<KafkaProducer<byte[], byte[]>> factory;
+    private final int max;
+    private final Duration timeout;
+    private final java.util.ArrayDeque<KafkaProducer<byte[], byte[]>> idle =
+        new java.util.ArrayDeque<>();
+    private final List<KafkaProducer<byte[], byte[]>> all = new ArrayList<>();
+    private boolean closed;
+
+    ProducerPool(
+        java.util.function.Supplier<KafkaProducer<byte[], byte[]>> factory,
+        int max,
+        Duration timeout) {
+      this.factory = factory;
+      this.max = max;
+      this.timeout = timeout;
+    }
+
+    synchronized KafkaProducer<byte[], byte[]> borrow() throws IOException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        if (closed) {
+          throw new IOException("the store is closed");
+        }
+        if (!idle.isEmpty()) {
+          return idle.pop();
+        }
+        if (all.size() < max) {
+          KafkaProducer<byte[], byte[]> made = factory.get();
+          all.add(made);
+          return made;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new KafkaUnavailableException(
+              "all " + max + " batch producers stayed busy for " + timeout.toSeconds() + "s");
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for a producer", e);
+        }
+      }
+    }
+
+    synchronized void release(KafkaProducer<byte[], byte[]> producer) {
+      idle.push(producer);
+      notifyAll();
+    }
+
+    @Override
+    public void close() {
+      List<KafkaProducer<byte[], byte[]>> toClose;
+      synchronized (this) {
+        closed = true;
+        toClose = new ArrayList<>(all);
+        notifyAll();
+      }
+      for (KafkaProducer<byte[], byte[]> producer : toClose) {
+        producer.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+}

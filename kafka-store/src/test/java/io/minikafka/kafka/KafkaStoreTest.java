@@ -1,0 +1,241 @@
+package io.minikafka.kafka;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.UnknownTopicException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the contract does not cover: several gateways on one cluster, Kafka's view of what the store
+ * made, and the broker's clock.
+ */
+class KafkaStoreTest {
+
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+  private static EmbeddedKafka kafka;
+  private static Admin admin;
+
+  private final String prefix = "store" + PREFIXES.incrementAndGet() + ".";
+  private final List<BackingStore> stores = new ArrayList<>();
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = EmbeddedKafka.start();
+    admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()));
+  }
+
+  @AfterAll
+  static void stopKafka() throws Exception {
+    admin.close();
+    kafka.close();
+  }
+
+  @AfterEach
+  void closeStores() throws Exception {
+    for (BackingStore store : stores) {
+      store.close();
+    }
+  }
+
+  /** A gateway's store: the server's settings, on the test's topics. */
+  private BackingStore gateway() {
+    BackingStore store =
+        KafkaStore.open(
+            KafkaStoreConfig.of(kafka.bootstrap()).withTopicPrefix(prefix), Clock.systemUTC());
+    stores.add(store);
+    return store;
+  }
+
+  @Test
+  void gatewaysShareTopicsNumbersDeletionsAndRetention() throws Exception {
+    BackingStore a = gateway();
+    BackingStore b = gateway();
+
+    assertThat(a.storeBatch("t", List.of(bytes("1"), bytes("2")))).isEqualTo(1);
+    assertThat(b.store("t", bytes("3"))).isEqualTo(3);
+    assertThat(texts(b.poll("t", 1, PollLimits.UNLIMITED).messages()))
+        .containsExactly("1", "2", "3");
+    assertThat(b.topics()).containsExactly("t");
+
+    a.setRetention("t", Optional.of(Duration.ofMinutes(3)));
+    assertThat(b.describe("t").retention()).contains(Duration.ofMinutes(3));
+
+    assertThat(b.deleteTopic("t")).isEqualTo(3);
+    assertThatThrownBy(() -> a.poll("t", 1, PollLimits.UNLIMITED))
+        .isInstanceOf(UnknownTopicException.class)
+        .hasMessageContaining("deleted");
+    assertThat(a.store("t", bytes("back"))).as("numbers are never reused").isEqualTo(4);
+    assertThat(texts(b.poll("t", 1, PollLimits.UNLIMITED).messages())).containsExactly("back");
+  }
+
+  @Test
+  void aWaitOnOneGatewayIsWokenByAnAppendThroughAnother() throws Exception {
+    BackingStore writer = gateway();
+    BackingStore waiter = gateway();
+    writer.store("live", bytes("before"));
+    CountDownLatch woken = new CountDownLatch(1);
+    waiter.onRemoteAppend(
+        topic -> {
+          if (topic.equals("live")
+              && poll(waiter, "live", 2).stream().anyMatch(m -> text(m).equals("after"))) {
+            woken.countDown();
+          }
+        });
+
+    waiter.watchRemoteAppends("live");
+    writer.store("live", bytes("after"));
+
+    assertThat(woken.await(10, TimeUnit.SECONDS)).as("woken with the new message").isTrue();
+  }
+
+  @Test
+  void positionsAreKafkaConsumerGroupOffsets() throws Exception {
+    BackingStore store = gateway();
+    store.storeBatch("t", List.of(bytes("a"), bytes("b"), bytes("c")));
+
+    store.commitPosition("t", "billing", 3);
+
+    TopicPartition partition = new TopicPartition(prefix + "t", 0);
+    OffsetAndMetadata committed =
+        admin
+            .listConsumerGroupOffsets(prefix + "billing")
+            .partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS)
+            .get(partition);
+    assertThat(committed.offset())
+        .as("Kafka's next offset to read: number 3 is offset 2")
+        .isEqualTo(2);
+    assertThat(gateway().position("t", "billing")).hasValue(3);
+  }
+
+  @Test
+  void topicsAreMadeWithTheServersRetentionAndBrokerAppendTimes() throws Exception {
+    BackingStore store = gateway();
+    long before = System.currentTimeMillis();
+    store.store("t", bytes("x"));
+    long after = System.currentTimeMillis();
+
+    StoredMessage message = store.poll("t", 1, PollLimits.UNLIMITED).messages().get(0);
+    assertThat(message.appendTimeMillis()).isBetween(before - 1_000, after + 1_000);
+    Config config = topicConfig(prefix + "t");
+    assertThat(config.get("retention.ms").value())
+        .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+    assertThat(config.get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
+
+    store.setRetention("t", Optional.of(Duration.ofHours(2)));
+    assertThat(topicConfig(prefix + "t").get("retention.ms").value()).isEqualTo("7200000");
+  }
+
+  @Test
+  void namesTooLongForKafkaAreHashedAndStillListedByName() throws Exception {
+    BackingStore store = gateway();
+    String name = "\u00e9t\u00e9 ".repeat(40) + "fin";
+    store.store(name, bytes("x"));
+
+    assertThat(gateway().topics()).containsExactly(name);
+    assertThat(texts(gateway().poll(name, 1, PollLimits.UNLIMITED).messages()))
+        .containsExactly("x");
+    assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+        .anyMatch(t -> t.startsWith(prefix + "_x"));
+  }
+
+  @Test
+  void largeBatchesFromTwoGatewaysAtOnceKeepConsecutiveNumbers() throws Exception {
+    BackingStore a = gateway();
+    BackingStore b = gateway();
+    byte[] chunk = new byte[100_000];
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Long>> firsts = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        BackingStore store = i % 2 == 0 ? a : b;
+        String tag = "batch" + i;
+        firsts.add(
+            pool.submit(
+                () -> {
+                  List<Record> batch = new ArrayList<>();
+                  for (int j = 0; j < 15; j++) {
+                    batch.add(new Record(bytes(tag), List.of(), chunk));
+                  }
+                  return store.storeRecords("big", batch);
+                }));
+      }
+      List<StoredMessage> all = new ArrayList<>();
+      for (Future<Long> first : firsts) {
+        first.get(60, TimeUnit.SECONDS);
+      }
+      long next = 1;
+      while (true) {
+        List<StoredMessage> page = a.poll("big", next, PollLimits.UNLIMITED).messages();
+        if (page.isEmpty()) {
+          break;
+        }
+        all.addAll(page);
+        next = page.get(page.size() - 1).number() + 1;
+      }
+      assertThat(all).hasSize(90);
+      for (Future<Long> first : firsts) {
+        int index = (int) (first.get() - 1);
+        String tag = new String(all.get(index).key(), UTF_8);
+        for (int j = 0; j < 15; j++) {
+          assertThat(new String(all.get(index + j).key(), UTF_8))
+              .as("batch of 1.5 MB, one run")
+              .isEqualTo(tag);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Config topicConfig(String topic) throws Exception {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+  }
+
+  private static List<StoredMessage> poll(BackingStore store, String topic, long from) {
+    try {
+      return store.poll(topic, from, PollLimits.UNLIMITED).messages();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> texts(List<StoredMessage> messages) {
+    return messages.stream().map(KafkaStoreTest::text).toList();
+  }
+
+  private static String text(StoredMessage message) {
+    return new String(message.payload(), UTF_8);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+}
