@@ -30,6 +30,54 @@ class ServerCommandTest {
   }
 
   @Test
+  void aRootDirectoryAndAKafkaBootstrapTogetherExitTwoNamingBoth() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ServerCommand(Map.of("MINIKAFKA_ROOT_DIR", "/tmp/minikafka")),
+            "--kafka-bootstrap",
+            "127.0.0.1:9092");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("MINIKAFKA_ROOT_DIR (--root-dir)")
+        .contains("MINIKAFKA_KAFKA_BOOTSTRAP (--kafka-bootstrap)")
+        .contains("not both");
+  }
+
+  @Test
+  void kafkaSettingsThatKafkaWouldRefuseAreNamed() {
+    assertThat(
+            CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_KAFKA_BOOTSTRAP", "kafka1"))).err())
+        .contains("MINIKAFKA_KAFKA_BOOTSTRAP 'kafka1'")
+        .contains("'kafka1' is not host:port");
+    assertThat(
+            CliHarness.run(
+                    new ServerCommand(Map.of()),
+                    "--kafka-bootstrap",
+                    "127.0.0.1:9092",
+                    "--kafka-topic-prefix",
+                    "my topics.")
+                .err())
+        .contains("--kafka-topic-prefix 'my topics.'")
+        .contains("Kafka's topic name rules");
+    CliHarness.Result noFile =
+        CliHarness.run(
+            new ServerCommand(
+                Map.of(
+                    "MINIKAFKA_KAFKA_BOOTSTRAP",
+                    "127.0.0.1:9092",
+                    "MINIKAFKA_KAFKA_PROPERTIES",
+                    "/nonexistent/kafka.properties")));
+    assertThat(noFile.exitCode()).isEqualTo(2);
+    assertThat(noFile.err()).contains("cannot read /nonexistent/kafka.properties");
+    assertThat(CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_KAFKA_REPLICATION", "0"))).err())
+        .contains("MINIKAFKA_KAFKA_REPLICATION '0'")
+        .contains("from 1 to 32767");
+  }
+
+  @Test
   void anUnknownLogLevelIsNamed() {
     CliHarness.Result result =
         CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_LOG_LEVEL", "loud")));

@@ -66,6 +66,31 @@ class ServerConfigTest {
   }
 
   @Test
+  void kafkaSettingsComeTogetherWithTheirPropertiesFile(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path properties = dir.resolve("kafka.properties");
+    java.nio.file.Files.writeString(
+        properties, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of(
+                "MINIKAFKA_KAFKA_BOOTSTRAP", "127.0.0.1:9092, 127.0.0.1:9093",
+                "MINIKAFKA_KAFKA_PROPERTIES", properties.toString(),
+                "MINIKAFKA_KAFKA_REPLICATION", "3"),
+            Map.of(Setting.KAFKA_TOPIC_PREFIX, "team-a."));
+
+    KafkaSettings kafka = config.kafka().orElseThrow();
+    assertThat(kafka.bootstrap()).isEqualTo("127.0.0.1:9092, 127.0.0.1:9093");
+    assertThat(kafka.clientProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+    assertThat(kafka.topicPrefix()).isEqualTo("team-a.");
+    assertThat(kafka.replication()).contains((short) 3);
+    assertThat(ServerConfig.resolve(Map.of(), Map.of()).kafka()).isEmpty();
+  }
+
+  @Test
   void badEnvironmentValueIsNamedWithTheValueAndAnExample() {
     assertThatThrownBy(
             () -> ServerConfig.resolve(Map.of("MINIKAFKA_RETENTIONTIME", "10 parsecs"), Map.of()))
