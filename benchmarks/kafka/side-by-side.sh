@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Apache Kafka and MiniKafka on this machine, one broker at a time, loopback only: Kafka's own perf
-# tools against a one-node Kafka (KRaft, the settings of kafka-server-start.sh), then mkfk-perf
-# against MiniKafka's file store (fsync never, then always). One line per run; the broker's CPU
-# time per record is read from /proc. Results and how to read them: docs/PERFORMANCE.md.
+# Apache Kafka and MiniKafka on this machine, loopback only, the same work on each:
+#   - Kafka itself through its own Java producer and consumer (ProducerPerformance,
+#     ConsumerPerformance, and KafkaEndToEnd.java at the same fixed rate as mkfk-perf e2e);
+#   - MiniKafka over that Kafka (a gateway: MINIKAFKA_KAFKA_BOOTSTRAP), the hop's cost;
+#   - MiniKafka's file store (fsync never, then always) and its memory store.
+# Kafka's producer runs with acks=all, idempotence and linger 5 ms (what a gateway uses); every
+# MiniKafka row is mkfk-perf. CPU time per record comes from /proc (a gateway row counts the gateway
+# and the Kafka broker). Prints each run as it goes, then one table of medians with ratios to Kafka.
 #
 # Usage: benchmarks/kafka/side-by-side.sh   (after mvn -q -DskipTests package; RUNS=3 by default)
 set -euo pipefail
@@ -13,14 +17,21 @@ lib=$work/lib
 runs=${RUNS:-3}
 kafka_port=19092
 minikafka_port=19094
+rate=10000
+results=$work/results.txt
 
 [ -d "$lib" ] || mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
+mkdir -p "$work" && : > "$results"
 
 kafka_classpath=(-Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*")
 kjava() { java "${kafka_classpath[@]}" "$@"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 per_record() { # ticks_before ticks_after records -> microseconds of CPU per record
   echo "scale=3; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / $3" | bc
+}
+record() { echo "$1|$2|$3" >> "$results"; } # metric system value
+field() { # text, the word before the given label ("records/sec", "ms p99")
+  echo "$1" | grep -oE "[0-9.]+ $2" | head -1 | cut -d' ' -f1
 }
 wait_for_port() {
   for _ in $(seq 150); do
@@ -30,9 +41,11 @@ wait_for_port() {
   echo "nothing listens on 127.0.0.1:$1" >&2
   return 1
 }
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 # --- Apache Kafka ---
-rm -rf "$work/kafka-data" && mkdir -p "$work"
+rm -rf "$work/kafka-data"
 { cat "$here/server.properties"; echo "log.dirs=$work/kafka-data"; } > "$work/server.properties"
 kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid)" \
   -c "$work/server.properties" > /dev/null
@@ -41,9 +54,9 @@ java "${kafka_classpath[@]}" -Xmx1G -Xms1G -XX:+UseG1GC -XX:MaxGCPauseMillis=20 
   -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true kafka.Kafka "$work/server.properties" \
   > "$work/kafka.log" 2>&1 &
 kafka_pid=$!
-trap 'kill $kafka_pid 2>/dev/null || true' EXIT
+pids+=("$kafka_pid")
 wait_for_port $kafka_port
-for topic in perf perf1k e2e; do
+for topic in perf perf1k; do
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
     --topic $topic --partitions 1 --replication-factor 1 > /dev/null
 done
@@ -52,8 +65,11 @@ kafka_produce() { # topic size records
   before=$(cpu_ticks $kafka_pid)
   out=$(kjava org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$3" \
     --record-size "$2" --throughput -1 --command-property bootstrap.servers=127.0.0.1:$kafka_port \
-    acks=1 linger.ms=5 batch.size=65536 2>&1 | tail -1)
-  echo "kafka produce $2 B: $out broker CPU $(per_record "$before" "$(cpu_ticks $kafka_pid)" "$3") us/record"
+    acks=all enable.idempotence=true linger.ms=5 batch.size=65536 2>&1 | tail -1)
+  local cpu; cpu=$(per_record "$before" "$(cpu_ticks $kafka_pid)" "$3")
+  echo "kafka produce $2 B: $out broker CPU $cpu us/record"
+  record "produce $2 B, records/s" kafka "$(field "$out" "records/sec")"
+  record "server CPU per $2 B record produced, us" kafka "$cpu"
 }
 kafka_produce perf 100 2000000 > /dev/null # warm-up
 for _ in $(seq "$runs"); do kafka_produce perf 100 2000000; done
@@ -63,36 +79,108 @@ for run in $(seq "$runs"); do
   before=$(cpu_ticks $kafka_pid)
   out=$(kjava org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$kafka_port \
     --topic perf --num-records 2000000 --timeout 60000 --group "perf-$run" 2>&1 | tail -1)
-  echo "kafka consume (start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s): $out broker CPU $(per_record "$before" "$(cpu_ticks $kafka_pid)" 2000000) us/record"
+  cpu=$(per_record "$before" "$(cpu_ticks $kafka_pid)" 2000000)
+  echo "kafka consume (start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s): $out broker CPU $cpu us/record"
+  # Its fetch rate: the group join (a Kafka consumer group's, which MiniKafka has no need of) left out.
+  record "consume 100 B, records/s" kafka "$(echo "$out" | awk -F', *' '{print $10}')"
+  record "server CPU per record consumed, us" kafka "$cpu"
 done
-for _ in $(seq "$runs"); do
-  echo "kafka e2e, one record at a time: $(kjava org.apache.kafka.tools.EndToEndLatency \
-    127.0.0.1:$kafka_port e2e 10000 1 100 2>&1 | tail -2 | tr '\n' ' ')"
+for run in $(seq "$runs"); do
+  kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
+    --topic "e2e-$run" --partitions 1 --replication-factor 1 > /dev/null
+  before=$(cpu_ticks $kafka_pid)
+  out=$(kjava "$here/KafkaEndToEnd.java" 127.0.0.1:$kafka_port "e2e-$run" 100000 50000 $rate 100 2>&1 | tail -1)
+  cpu=$(per_record "$before" "$(cpu_ticks $kafka_pid)" 150000)
+  echo "kafka e2e at $rate/s: $out broker CPU $cpu us/record"
+  record "e2e p99 at $rate/s, ms" kafka "$(field "$out" "ms p99")"
+  record "e2e p50 at $rate/s, ms" kafka "$(field "$out" "ms p50")"
+  record "server CPU per e2e record, us" kafka "$cpu"
 done
-kill $kafka_pid && wait $kafka_pid 2>/dev/null || true
+echo "kafka broker resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$kafka_pid/status)"
 
 # --- MiniKafka ---
 mkfk_perf() { "$root/bin/mkfk-perf" "$1" --host 127.0.0.1:$minikafka_port "${@:2}" 2>&1; }
-for fsync in never always; do
-  rm -rf "$work/minikafka-data"
-  MINIKAFKA_HOST=127.0.0.1:$minikafka_port MINIKAFKA_ROOT_DIR="$work/minikafka-data" \
-    MINIKAFKA_FSYNC=$fsync "$root/bin/mkfk-server" > "$work/minikafka.log" 2>&1 &
-  server_pid=$!
-  trap 'kill $server_pid 2>/dev/null || true' EXIT
-  wait_for_port $minikafka_port
+minikafka_runs() { # system-name, then the PIDs whose CPU counts
+  local name=$1; shift
+  local cpus=("$@")
   mkfk_perf produce --topic warm --messages 2000000 --size 100 > /dev/null
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync produce 100 B: $(mkfk_perf produce --topic perf --messages 2000000 --size 100 --server-pid $server_pid | tail -1)"
+    before=$(cpu_ticks "${cpus[@]}")
+    out=$(mkfk_perf produce --topic perf --messages 2000000 --size 100 | tail -1)
+    cpu=$(per_record "$before" "$(cpu_ticks "${cpus[@]}")" 2000000)
+    echo "$name produce 100 B: $out server CPU $cpu us/record"
+    record "produce 100 B, records/s" "$name" "$(field "$out" "records/sec")"
+    record "server CPU per 100 B record produced, us" "$name" "$cpu"
   done
   mkfk_perf produce --topic warm1k --messages 500000 --size 1024 > /dev/null
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync produce 1024 B: $(mkfk_perf produce --topic perf1k --messages 500000 --size 1024 --server-pid $server_pid | tail -1)"
+    before=$(cpu_ticks "${cpus[@]}")
+    out=$(mkfk_perf produce --topic perf1k --messages 500000 --size 1024 | tail -1)
+    cpu=$(per_record "$before" "$(cpu_ticks "${cpus[@]}")" 500000)
+    echo "$name produce 1024 B: $out server CPU $cpu us/record"
+    record "produce 1024 B, records/s" "$name" "$(field "$out" "records/sec")"
+    record "server CPU per 1024 B record produced, us" "$name" "$cpu"
   done
   for _ in $(seq "$runs"); do
-    echo "minikafka $fsync consume: $(mkfk_perf consume --topic perf --messages 2000000 --server-pid $server_pid | tail -1)"
+    before=$(cpu_ticks "${cpus[@]}")
+    out=$(mkfk_perf consume --topic perf --messages 2000000 | tail -1)
+    cpu=$(per_record "$before" "$(cpu_ticks "${cpus[@]}")" 2000000)
+    echo "$name consume: $out server CPU $cpu us/record"
+    record "consume 100 B, records/s" "$name" "$(field "$out" "records/sec")"
+    record "server CPU per record consumed, us" "$name" "$cpu"
   done
   for run in $(seq "$runs"); do
-    echo "minikafka $fsync e2e at 10,000/s: $(mkfk_perf e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 --rate 10000 --server-pid $server_pid | tail -1)"
+    before=$(cpu_ticks "${cpus[@]}")
+    out=$(mkfk_perf e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 --rate $rate | tail -1)
+    cpu=$(per_record "$before" "$(cpu_ticks "${cpus[@]}")" 150000)
+    echo "$name e2e at $rate/s: $out server CPU $cpu us/record"
+    record "e2e p99 at $rate/s, ms" "$name" "$(field "$out" "ms p99")"
+    record "e2e p50 at $rate/s, ms" "$name" "$(field "$out" "ms p50")"
+    record "server CPU per e2e record, us" "$name" "$cpu"
   done
-  kill $server_pid && wait $server_pid 2>/dev/null || true
+  echo "$name server resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/${cpus[0]}/status)"
+}
+start_minikafka() { # environment assignments for the server
+  env "$@" MINIKAFKA_HOST=127.0.0.1:$minikafka_port "$root/bin/mkfk-server" > "$work/minikafka.log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  wait_for_port $minikafka_port
+}
+
+start_minikafka MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port
+minikafka_runs over-kafka "$server_pid" "$kafka_pid"
+kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+kill "$kafka_pid" && wait "$kafka_pid" 2>/dev/null || true
+
+for fsync in never always; do
+  rm -rf "$work/minikafka-data"
+  start_minikafka MINIKAFKA_ROOT_DIR="$work/minikafka-data" MINIKAFKA_FSYNC=$fsync
+  minikafka_runs "file-$fsync" "$server_pid"
+  kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+done
+# Every run keeps its messages: room for all of them.
+start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx8g MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
+minikafka_runs memory "$server_pid"
+kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+
+# --- The table: medians, and each MiniKafka column over Kafka's ---
+median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }
+systems=(kafka over-kafka file-never file-always memory)
+echo
+echo "Medians of $runs runs, $(date -u +%Y-%m-%d); ratio = MiniKafka / Kafka"
+echo
+echo "| | Kafka | MiniKafka over Kafka | file, fsync never | file, fsync always | memory |"
+echo "|---|---:|---:|---:|---:|---:|"
+cut -d'|' -f1 "$results" | awk '!seen[$0]++' | while read -r metric; do
+  row="| $metric |"
+  kafka=$(grep -F "$metric|kafka|" "$results" | cut -d'|' -f3 | median)
+  for system in "${systems[@]}"; do
+    value=$(grep -F "$metric|$system|" "$results" | cut -d'|' -f3 | median)
+    if [ "$system" != kafka ] && [ "$value" != - ] && [ "$kafka" != - ] && [ "$(echo "$kafka > 0" | bc)" = 1 ]; then
+      row="$row $value ($(echo "scale=2; $value / $kafka" | bc)x) |"
+    else
+      row="$row $value |"
+    fi
+  done
+  echo "$row"
 done

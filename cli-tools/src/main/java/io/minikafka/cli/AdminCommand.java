@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.Delete.class,
       AdminCommand.Create.class,
       AdminCommand.Alter.class,
+      AdminCommand.Copy.class,
       AdminCommand.HashToken.class
     },
     footer = {
@@ -70,7 +71,7 @@ public final class AdminCommand implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is needed: topics, describe, create, alter, delete or hash-token");
+        "a command is needed: topics, describe, create, alter, delete, copy or hash-token");
   }
 
   @Command(
@@ -304,6 +305,73 @@ public final class AdminCommand implements Runnable {
                 + "' ("
                 + deleted
                 + (deleted == 1 ? " message)" : " messages)"));
+      }
+      return CommandRunner.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "copy",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Copies a topic to another server, every message at the same number with its key and"
+            + " headers: how a file-store topic moves into Kafka behind a gateway.",
+        "The destination topic must be new, empty, or a copy stopped half-way (it resumes)."
+            + " Append times are the copy's own. The same TLS and token options reach both servers."
+      })
+  static final class Copy implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "TOPIC", description = "The topic on the server of --host.")
+    String topic;
+
+    @Option(
+        names = "--to",
+        paramLabel = "HOST:PORT",
+        required = true,
+        description = "The server to copy to.")
+    String to;
+
+    @Option(
+        names = "--to-topic",
+        paramLabel = "TOPIC",
+        description = "The topic to copy into (default: the same name).")
+    String toTopic;
+
+    @Override
+    public Integer call() {
+      io.minikafka.client.ConnectionConfig from = parent.server.connection();
+      io.minikafka.client.ConnectionConfig destination =
+          new io.minikafka.client.ConnectionConfig(to, from.timeout(), from.tls(), from.token());
+      String target = toTopic == null ? topic : toTopic;
+      TopicCopy.Outcome done = new TopicCopy(from, destination).copy(topic, target);
+      PrintWriter out = spec.commandLine().getOut();
+      if (parent.json) {
+        out.println(
+            "{\"topic\":"
+                + quote(target)
+                + ",\"copied\":"
+                + done.copied()
+                + ",\"firstNumber\":"
+                + done.first()
+                + ",\"nextNumber\":"
+                + done.next()
+                + "}");
+      } else {
+        out.println(
+            "copied "
+                + done.copied()
+                + (done.copied() == 1 ? " message" : " messages")
+                + " to topic '"
+                + target
+                + "' at "
+                + to
+                + "; it holds numbers "
+                + done.first()
+                + " to "
+                + (done.next() - 1)
+                + " as the source does");
       }
       return CommandRunner.EXIT_OK;
     }

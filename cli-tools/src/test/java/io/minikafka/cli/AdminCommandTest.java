@@ -90,7 +90,7 @@ class AdminCommandTest extends LiveServerTest {
     assertThat(none.exitCode()).isEqualTo(2);
     assertThat(none.err().lines())
         .containsExactly(
-            "mkfk-admin: a command is needed: topics, describe, create, alter, delete or hash-token",
+            "mkfk-admin: a command is needed: topics, describe, create, alter, delete, copy or hash-token",
             "Try 'mkfk-admin --help' for more information.");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err().lines())

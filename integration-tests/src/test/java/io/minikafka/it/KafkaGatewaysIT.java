@@ -243,4 +243,65 @@ class KafkaGatewaysIT {
       assertThat(gateway.stop()).isZero();
     }
   }
+
+  @Test
+  void aFileStoreTopicCopiedIntoKafkaKeepsItsNumbers(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
+    try (ServerProcess file = ServerProcess.start(Map.of("MINIKAFKA_ROOT_DIR", root.toString()));
+        ServerProcess gateway = ServerProcess.start(gateway(newPrefix()))) {
+      MiniKafkaHome.Outcome first =
+          MiniKafkaHome.run(
+              "mkfk-producer",
+              Map.of(),
+              "old 1\nold 2\n".getBytes(UTF_8),
+              60,
+              "-host",
+              file.host(),
+              "-topic",
+              "moving");
+      assertThat(first.exitCode()).as(first.stderr()).isZero();
+      MiniKafkaHome.Outcome deleted =
+          MiniKafkaHome.run(
+              "mkfk-admin", Map.of(), new byte[0], 60, "delete", "moving", "--host", file.host());
+      assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
+      byte[] kept = "kept 3\nkept 4\nkept 5\n".getBytes(UTF_8);
+      MiniKafkaHome.Outcome second =
+          MiniKafkaHome.run(
+              "mkfk-producer", Map.of(), kept, 60, "-host", file.host(), "-topic", "moving");
+      assertThat(second.stderr()).contains("numbers 3 to 5");
+
+      MiniKafkaHome.Outcome copied =
+          MiniKafkaHome.run(
+              "mkfk-admin",
+              Map.of(),
+              new byte[0],
+              120,
+              "copy",
+              "moving",
+              "--host",
+              file.host(),
+              "--to",
+              gateway.host());
+      assertThat(copied.exitCode()).as(copied.stderr()).isZero();
+      assertThat(copied.stdoutText()).contains("copied 3 messages").contains("numbers 3 to 5");
+
+      MiniKafkaHome.Outcome read =
+          MiniKafkaHome.run(
+              "mkfk-consumer",
+              Map.of(),
+              new byte[0],
+              60,
+              "-host",
+              gateway.host(),
+              "-topic",
+              "moving",
+              "--once");
+      assertThat(read.stdout()).isEqualTo(kept);
+      try (Consumer consumer = new Consumer("moving", 1, TIMEOUT, gateway.host())) {
+        assertThat(consumer.poll().messages())
+            .extracting(Message::number)
+            .containsExactly(3L, 4L, 5L);
+      }
+    }
+  }
 }

@@ -101,7 +101,12 @@ public final class KafkaStore extends CheckedStore {
   private static final int RECORD_FRAMING = 40;
 
   private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(2);
+
+  /** How long Kafka may take to describe itself before it counts as unreachable. */
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
+
   private static final Duration LOG_START_STALE = Duration.ofSeconds(1);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   private final KafkaStoreConfig config;
   private final Clock clock;
@@ -432,16 +437,19 @@ public final class KafkaStore extends CheckedStore {
     long bytes = reader.take(limits, taken, 0);
     long end = -1;
     long deadline = System.nanoTime() + config.timeout().toNanos();
-    // Fills the limits from what the topic held when the read began: never waits for more.
+    // Fills the limits from what the topic held when the read began: never waits for more. Kafka
+    // is asked for the topic's end only once the end its last fetch reported is reached.
     while (bytes >= 0) {
-      if (end < 0) {
-        end = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
-        if (taken.isEmpty() && from >= end) {
-          return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
+      if (reader.next() >= knownEnd(reader, partition)) {
+        if (end < 0) {
+          end = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
+          if (taken.isEmpty() && from >= end) {
+            return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
+          }
         }
-      }
-      if (reader.next() >= end) {
-        break;
+        if (reader.next() >= end) {
+          break;
+        }
       }
       if (System.nanoTime() > deadline) {
         if (!taken.isEmpty()) {
@@ -473,20 +481,21 @@ public final class KafkaStore extends CheckedStore {
       messages.add(message(record));
     }
     long lastNumber = taken.get(taken.size() - 1).offset() + 1;
-    long next;
-    OptionalLong lag = reader.consumer.currentLag(partition);
-    if (end >= 0) {
-      next = end + 1;
-    } else if (lag.isPresent()) {
-      next = reader.consumer.position(partition) + lag.getAsLong() + 1;
-    } else {
-      next = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition) + 1;
+    long next = Math.max(end, knownEnd(reader, partition));
+    if (next < 0) {
+      next = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
     }
     return new PollResult(
         messages,
         lastNumber + 1,
         Math.min(start + 1, taken.get(0).offset() + 1),
-        Math.max(next, lastNumber + 1));
+        Math.max(next + 1, lastNumber + 1));
+  }
+
+  /** The partition's end as its last fetch reported it (a lower bound); -1 before any fetch. */
+  private static long knownEnd(Readers.Reader reader, TopicPartition partition) {
+    OptionalLong lag = reader.consumer.currentLag(partition);
+    return lag.isPresent() ? reader.consumer.position(partition) + lag.getAsLong() : -1;
   }
 
   private long logStart(Readers.Reader reader, TopicPartition partition, boolean fresh) {
@@ -501,16 +510,22 @@ public final class KafkaStore extends CheckedStore {
     return offset;
   }
 
+  private static final byte[] NONE = new byte[0];
+
   private static StoredMessage message(ConsumerRecord<byte[], byte[]> record) {
-    List<Header> headers = new ArrayList<>();
-    for (org.apache.kafka.common.header.Header header : record.headers()) {
-      headers.add(new Header(header.key(), header.value() == null ? new byte[0] : header.value()));
+    org.apache.kafka.common.header.Header[] kafkaHeaders = record.headers().toArray();
+    List<Header> headers = List.of();
+    if (kafkaHeaders.length > 0) {
+      headers = new ArrayList<>(kafkaHeaders.length);
+      for (org.apache.kafka.common.header.Header header : kafkaHeaders) {
+        headers.add(new Header(header.key(), header.value() == null ? NONE : header.value()));
+      }
     }
     return new StoredMessage(
         record.offset() + 1,
         record.timestamp(),
-        record.value() == null ? new byte[0] : record.value(),
-        record.key() == null ? new byte[0] : record.key(),
+        record.value() == null ? NONE : record.value(),
+        record.key() == null ? NONE : record.key(),
         headers);
   }
 
@@ -772,8 +787,7 @@ public final class KafkaStore extends CheckedStore {
   }
 
   @Override
-  public Optional<Duration> shortestRetention() throws IOException {
-    ensureReady();
+  public Optional<Duration> shortestRetention() {
     Optional<Duration> shortest = Optional.empty();
     for (CatalogEntry entry : catalog.live()) {
       if (entry.retention().isPresent()
@@ -934,6 +948,11 @@ public final class KafkaStore extends CheckedStore {
   }
 
   @Override
+  public void onRetentionChanged(Runnable listener) {
+    catalog.onRetentionChanged(listener);
+  }
+
+  @Override
   public StoreHealth health() {
     List<String> problems = new ArrayList<>();
     String down = unreachable;
@@ -950,7 +969,9 @@ public final class KafkaStore extends CheckedStore {
       admin
           .describeCluster()
           .clusterId()
-          .get(Math.min(5_000, config.timeout().toMillis()), TimeUnit.MILLISECONDS);
+          .get(
+              Math.min(HEALTH_TIMEOUT.toMillis(), config.timeout().toMillis()),
+              TimeUnit.MILLISECONDS);
       if (unreachable != null) {
         LOG.info("Kafka at {} answers again", config.bootstrap());
       }
@@ -972,7 +993,11 @@ public final class KafkaStore extends CheckedStore {
     if (down != null) {
       throw new KafkaUnavailableException(down);
     }
-    catalog.awaitLoaded();
+    catalog.awaitLoaded(() -> unreachable != null);
+    String now = unreachable;
+    if (now != null) {
+      throw new KafkaUnavailableException(now);
+    }
   }
 
   private <T> T get(KafkaFuture<T> future, String what) throws IOException {
@@ -999,8 +1024,10 @@ public final class KafkaStore extends CheckedStore {
     readers.close();
     batchProducers.close();
     largeBatchProducers.close();
-    producer.close(Duration.ofSeconds(5));
-    admin.close(Duration.ofSeconds(5));
+    // Every call has returned by now (the server closes the store last); what is pending is the
+    // health check's, not worth waiting for.
+    producer.close(CLOSE_WAIT);
+    admin.close(CLOSE_WAIT);
     notifier.shutdownNow();
   }
 
@@ -1065,7 +1092,7 @@ public final class KafkaStore extends CheckedStore {
         notifyAll();
       }
       for (KafkaProducer<byte[], byte[]> producer : toClose) {
-        producer.close(Duration.ofSeconds(5));
+        producer.close(CLOSE_WAIT);
       }
     }
   }

@@ -54,6 +54,7 @@ final class TopicCatalog implements AutoCloseable {
 
   private long readTo;
   private volatile boolean closed;
+  private volatile Runnable retentionChanged = () -> {};
   private boolean loggedFailure;
   private volatile String problem = "the topic catalog has not been read yet";
 
@@ -106,14 +107,22 @@ final class TopicCatalog implements AutoCloseable {
     return live;
   }
 
+  /** Told when an entry read from Kafka gives a topic a retention of its own, or a new one. */
+  void onRetentionChanged(Runnable listener) {
+    retentionChanged = listener;
+  }
+
   /** Every entry, deleted or not. */
   List<CatalogEntry> all() {
     return new ArrayList<>(entries.values());
   }
 
-  /** Waits until the catalog has been read to its end once (at start). */
-  void awaitLoaded() throws IOException {
-    awaitApplied(0);
+  /**
+   * Waits until the catalog has been read to its end once (at start), or until {@code giveUp} says
+   * that waiting is pointless (Kafka is known to be unreachable).
+   */
+  void awaitLoaded(java.util.function.BooleanSupplier giveUp) throws IOException {
+    awaitApplied(0, giveUp);
   }
 
   /** Writes an entry and waits until this gateway has read it back. */
@@ -145,7 +154,7 @@ final class TopicCatalog implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw failures.translate("read the topic catalog", e);
     }
-    awaitApplied(end);
+    awaitApplied(end, () -> false);
   }
 
   private void write(String topic, byte[] value) throws IOException {
@@ -163,11 +172,12 @@ final class TopicCatalog implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw failures.translate("write the topic catalog", e);
     }
-    awaitApplied(written.offset() + 1);
+    awaitApplied(written.offset() + 1, () -> false);
   }
 
   /** Waits until every entry before {@code offset} has been applied. */
-  private void awaitApplied(long offset) throws IOException {
+  private void awaitApplied(long offset, java.util.function.BooleanSupplier giveUp)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (progress) {
       while (applied < offset) {
@@ -175,13 +185,14 @@ final class TopicCatalog implements AutoCloseable {
           throw new IOException("the store is closed");
         }
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left <= 0 || giveUp.getAsBoolean()) {
           String why = problem;
-          throw new KafkaUnavailableException(
+          throw failures.unavailable(
               "the topic catalog was not read in time" + (why == null ? "" : " (" + why + ")"));
         }
         try {
-          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          // Woken by progress; the give-up condition is looked at every 100 ms.
+          progress.wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IOException("interrupted while reading the topic catalog", e);
@@ -245,8 +256,12 @@ final class TopicCatalog implements AutoCloseable {
     }
     try {
       CatalogEntry entry = CatalogEntry.decode(topic, record.value());
-      entries.put(topic, entry);
+      CatalogEntry before = entries.put(topic, entry);
       byKafkaTopic.put(entry.kafkaTopic(), topic);
+      if (entry.retention().isPresent()
+          && (before == null || !before.retention().equals(entry.retention()))) {
+        retentionChanged.run();
+      }
     } catch (IOException e) {
       LOG.error("Skipped catalog entry at offset {}: {}", record.offset(), e.getMessage());
     }
@@ -256,6 +271,8 @@ final class TopicCatalog implements AutoCloseable {
   public void close() {
     closed = true;
     consumer.wakeup();
+    // Making the catalog's topic waits on the admin client, which only an interrupt ends.
+    follower.interrupt();
     try {
       follower.join(timeout.toMillis());
     } catch (InterruptedException e) {

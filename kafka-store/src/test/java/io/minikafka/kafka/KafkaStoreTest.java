@@ -115,6 +115,20 @@ class KafkaStoreTest {
   }
 
   @Test
+  void aRetentionSetThroughOneGatewayReachesTheOthersSweeper() throws Exception {
+    BackingStore a = gateway();
+    BackingStore b = gateway();
+    CountDownLatch told = new CountDownLatch(1);
+    b.onRetentionChanged(told::countDown);
+    b.topics();
+
+    a.createTopic("fast", Optional.of(Duration.ofSeconds(30)));
+
+    assertThat(told.await(10, TimeUnit.SECONDS)).as("b's sweeper told").isTrue();
+    assertThat(b.shortestRetention()).contains(Duration.ofSeconds(30));
+  }
+
+  @Test
   void positionsAreKafkaConsumerGroupOffsets() throws Exception {
     BackingStore store = gateway();
     store.storeBatch("t", List.of(bytes("a"), bytes("b"), bytes("c")));

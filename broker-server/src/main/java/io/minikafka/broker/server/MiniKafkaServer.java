@@ -114,6 +114,7 @@ public final class MiniKafkaServer implements AutoCloseable {
     this.sweeper =
         new RetentionSweeper(
             store, config.retention(), clock, metrics == null ? removed -> {} : metrics::sweep);
+    store.onRetentionChanged(sweeper::retentionChanged);
     this.pushExecutor =
         Executors.newFixedThreadPool(PUSH_THREADS, new DaemonThreadFactory("minikafka-push"));
     this.handlerExecutor =

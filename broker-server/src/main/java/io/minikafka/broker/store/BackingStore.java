@@ -131,7 +131,10 @@ public interface BackingStore extends AutoCloseable {
    */
   void setRetention(String topic, Optional<Duration> retention) throws IOException;
 
-  /** The shortest retention any topic has of its own, if one has: how often to sweep. */
+  /**
+   * The shortest retention any topic has of its own, if one has: how often to sweep. Answers from
+   * what the store knows without waiting for I/O, since the server asks while it starts.
+   */
   Optional<Duration> shortestRetention() throws IOException;
 
   /**
@@ -199,6 +202,12 @@ public interface BackingStore extends AutoCloseable {
    * #watchRemoteAppends} grew, by the topic's name, on a thread of its own. Set once, before use.
    */
   default void onRemoteAppend(Consumer<String> listener) {}
+
+  /**
+   * Where a store shared with other servers reports that a topic's own retention was changed by one
+   * of them, so that this server's sweeper keeps pace. Set once, before use.
+   */
+  default void onRetentionChanged(Runnable listener) {}
 
   /** What keeps the store from working fully, if anything; checked by the server's health. */
   default StoreHealth health() {
