@@ -181,15 +181,20 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
       } else {
         store = new MemoryStore(clock, config.storeLimits());
       }
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      return CommandRunner.EXIT_USAGE;
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
           .println(
               spec.name()
-                  + ": cannot open the file store at "
-                  + config.rootDir().get()
-                  + ": "
-                  + rootCause(e));
+                  + (config.kafka().isPresent()
+                      ? ": " + e.getMessage()
+                      : ": cannot open the file store at "
+                          + config.rootDir().get()
+                          + ": "
+                          + rootCause(e)));
       return CommandRunner.EXIT_FAILURE;
     }
     MiniKafkaServer server;

@@ -26,6 +26,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TopicCopy {
 
+  /** Marks the empty messages that use up numbers below the source's first. */
+  static final String FILLER_HEADER = "minikafka-copy";
+
+  private static final ProducerRecord FILLER =
+      ProducerRecord.of(new byte[0]).withHeader(FILLER_HEADER, "filler");
+
   /** What a copy did. */
   record Outcome(long copied, long first, long next) {}
 
@@ -64,8 +70,8 @@ final class TopicCopy {
                 + ", the source's "
                 + end);
       }
-      if (next < first) {
-        if (destination.messageCount() > 0) {
+      if (next <= first) {
+        if (destination.messageCount() > 0 && !onlyFillers(target, destination)) {
           throw new IllegalStateException(
               "destination topic '"
                   + target
@@ -75,9 +81,11 @@ final class TopicCopy {
                   + first
                   + "; copy into a new or empty topic");
         }
-        useNumbersUpTo(admin, target, next, first, retention);
+        if (next < first || destination.messageCount() > 0) {
+          useNumbersUpTo(admin, target, next, first, retention);
+        }
         next = first;
-      } else if (next > first) {
+      } else {
         checkResumable(topic, target, next - 1);
       }
     }
@@ -92,10 +100,20 @@ final class TopicCopy {
   private void checkResumable(String topic, String target, long number) {
     Message theirs = messageAt(from, topic, number);
     Message ours = messageAt(to, target, number);
-    if (theirs != null
-        && ours != null
-        && !(java.util.Arrays.equals(theirs.payload(), ours.payload())
-            && java.util.Arrays.equals(theirs.key(), ours.key()))) {
+    if (theirs == null || ours == null) {
+      throw new IllegalStateException(
+          "destination topic '"
+              + target
+              + "' goes on from "
+              + (number + 1)
+              + " but number "
+              + number
+              + " is gone from "
+              + (ours == null ? "it" : "the source")
+              + ", so it cannot be told to be a copy; copy into a new or empty topic");
+    }
+    if (!(java.util.Arrays.equals(theirs.payload(), ours.payload())
+        && java.util.Arrays.equals(theirs.key(), ours.key()))) {
       throw new IllegalStateException(
           "destination topic '"
               + target
@@ -103,6 +121,22 @@ final class TopicCopy {
               + number
               + " differs); copy into a new or empty topic");
     }
+  }
+
+  /** Whether what the destination holds is the fillers of a copy stopped while making them. */
+  private boolean onlyFillers(String target, TopicDescription destination) {
+    Message oldest = messageAt(to, target, destination.firstAvailable());
+    Message newest = messageAt(to, target, destination.nextNumber() - 1);
+    return isFiller(oldest) && isFiller(newest);
+  }
+
+  private static boolean isFiller(Message message) {
+    return message != null
+        && message.payload().length == 0
+        && message
+            .header(FILLER_HEADER)
+            .map(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8).equals("filler"))
+            .orElse(false);
   }
 
   private static Message messageAt(ConnectionConfig server, String topic, long number) {
@@ -130,7 +164,7 @@ final class TopicCopy {
     try (Producer producer = new Producer(target, to)) {
       List<CompletableFuture<Long>> sent = new ArrayList<>();
       for (long n = next; n < first; n++) {
-        sent.add(producer.sendAsync(new byte[0]));
+        sent.add(producer.sendAsync(FILLER));
         if (sent.size() == 10_000 || n == first - 1) {
           producer.flush();
           long last = sent.get(sent.size() - 1).join();

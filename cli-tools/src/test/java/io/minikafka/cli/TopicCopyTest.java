@@ -116,4 +116,36 @@ class TopicCopyTest extends LiveServerTest {
         .containsExactly("mine", "still mine");
     assertThat(targetStore.describe("u").messageCount()).isEqualTo(1);
   }
+
+  @Test
+  void aCopyStoppedWhileUsingUpNumbersResumesAndOneWhoseLastMessageIsGoneIsRefused()
+      throws IOException {
+    store.storeBatch("t", List.of("a".getBytes(UTF_8), "b".getBytes(UTF_8), "c".getBytes(UTF_8)));
+    store.deleteTopic("t");
+    store.store("t", "d".getBytes(UTF_8));
+    Record filler =
+        new Record(
+            new byte[0],
+            List.of(new Header(TopicCopy.FILLER_HEADER, "filler".getBytes(UTF_8))),
+            new byte[0]);
+    targetStore.storeRecords("t", List.of(filler, filler));
+
+    CliHarness.Result resumed =
+        CliHarness.run(new AdminCommand(), "copy", "t", "--host", host, "--to", targetHost);
+
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(targetStore.poll("t", 1, PollLimits.UNLIMITED).messages())
+        .extracting(StoredMessage::number, m -> new String(m.payload(), UTF_8))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(4L, "d"));
+
+    store.store("u", "one".getBytes(UTF_8));
+    store.store("u", "two".getBytes(UTF_8));
+    targetStore.store("u", "one".getBytes(UTF_8));
+    targetStore.deleteTopic("u");
+    targetStore.createTopic("u", Optional.empty());
+    CliHarness.Result unknowable =
+        CliHarness.run(new AdminCommand(), "copy", "u", "--host", host, "--to", targetHost);
+    assertThat(unknowable.exitCode()).isEqualTo(1);
+    assertThat(unknowable.err()).contains("cannot be told to be a copy");
+  }
 }

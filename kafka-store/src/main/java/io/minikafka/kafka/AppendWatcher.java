@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AppendWatcher implements AutoCloseable {
 
+  /** Longer than the server's renewal of its waits (10 s), so a topic waited on stays followed. */
   static final Duration LINGER = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(AppendWatcher.class);
@@ -178,6 +179,9 @@ final class AppendWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    consumer.close(Duration.ZERO);
+    // A consumer is one thread's: closed here only once that thread is gone.
+    if (!thread.isAlive()) {
+      consumer.close(Duration.ZERO);
+    }
   }
 }

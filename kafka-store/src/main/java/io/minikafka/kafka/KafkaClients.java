@@ -53,6 +53,14 @@ final class KafkaClients {
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxBatchBytes());
     props.putAll(user(ProducerConfig.configNames()));
     props.putAll(forced);
+    // Kafka refuses a delivery timeout shorter than linger plus request timeout, whoever set them.
+    long floor =
+        Long.parseLong(props.get(ProducerConfig.LINGER_MS_CONFIG).toString())
+            + Long.parseLong(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG).toString());
+    long delivery = Long.parseLong(props.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString());
+    props.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        (int) Math.min(Integer.MAX_VALUE, Math.max(delivery, floor)));
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(props);

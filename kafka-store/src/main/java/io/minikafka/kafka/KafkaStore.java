@@ -97,6 +97,12 @@ public final class KafkaStore extends CheckedStore {
   /** Batches estimated larger go through the large-batch producer. */
   private static final int BATCH_BYTES = 1024 * 1024;
 
+  /**
+   * How long a batch producer waits before it sends on its own: a batch is sent by its flush, and
+   * only a stall this long while its messages are handed over could split it.
+   */
+  private static final int BATCH_LINGER_MILLIS = 5_000;
+
   /** Kafka framing per record, at most: attributes, length, deltas, key and value lengths. */
   private static final int RECORD_FRAMING = 40;
 
@@ -125,6 +131,13 @@ public final class KafkaStore extends CheckedStore {
   private final Object topicChanges = new Object();
   private final Map<String, Long> lastAppendTimes = new ConcurrentHashMap<>();
   private final Map<TopicPartition, LogStart> logStarts = new ConcurrentHashMap<>();
+
+  /**
+   * Each partition's end as far as this gateway's own acknowledged produces show it: a subscriber
+   * woken by a produce here reads at once, without asking Kafka for the end first.
+   */
+  private final Map<TopicPartition, Long> acknowledgedEnds = new ConcurrentHashMap<>();
+
   private final Map<String, Set<String>> consumersWithPositions = new ConcurrentHashMap<>();
   private volatile String unreachable;
 
@@ -141,11 +154,9 @@ public final class KafkaStore extends CheckedStore {
     Map<String, Object> whole =
         Map.of(
             ProducerConfig.LINGER_MS_CONFIG,
-            1_000,
+            BATCH_LINGER_MILLIS,
             ProducerConfig.COMPRESSION_TYPE_CONFIG,
-            "none",
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-            (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis() + 1_000));
+            "none");
     this.batchProducers =
         new ProducerPool(
             () ->
@@ -203,9 +214,19 @@ public final class KafkaStore extends CheckedStore {
    * A store on the cluster the configuration names. Returns at once: it connects in the background,
    * and until it has read its catalog calls wait for it (up to the configured timeout) or fail
    * UNAVAILABLE.
+   *
+   * @throws IllegalArgumentException if Kafka's clients refuse a setting of the properties
+   * @throws KafkaUnavailableException if they cannot start (no bootstrap server resolves)
    */
-  public static BackingStore open(KafkaStoreConfig config, Clock clock) {
-    return new KafkaStore(config, clock);
+  public static BackingStore open(KafkaStoreConfig config, Clock clock) throws IOException {
+    try {
+      return new KafkaStore(config, clock);
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      throw new IllegalArgumentException("Kafka refused a client setting: " + e.getMessage(), e);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new KafkaUnavailableException(
+          "cannot start Kafka clients for " + config.bootstrap() + ": " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
@@ -246,7 +267,9 @@ public final class KafkaStore extends CheckedStore {
     String what = "store to topic '" + topic + "'";
     if (out.size() == 1) {
       try {
-        return await(producer.send(out.get(0)), what).offset() + 1;
+        long offset = await(producer.send(out.get(0)), what).offset();
+        acknowledged(entry.kafkaTopic(), offset);
+        return offset + 1;
       } catch (RuntimeException e) {
         throw failures.translate(what, e);
       }
@@ -269,13 +292,20 @@ public final class KafkaStore extends CheckedStore {
         }
       }
       if (last.offset() - first.offset() != out.size() - 1) {
-        LOG.error(
-            "A batch of {} messages to topic '{}' was stored at offsets {} to {}: not consecutive",
-            out.size(),
-            topic,
-            first.offset(),
-            last.offset());
+        // Kafka split the batch (the producer stalled past its linger) and others' messages came
+        // between: the caller would number them wrong, so it is told, and told where they went.
+        throw new IOException(
+            "the batch of "
+                + out.size()
+                + " messages to topic '"
+                + topic
+                + "' was split by Kafka and stored at numbers "
+                + (first.offset() + 1)
+                + " to "
+                + (last.offset() + 1)
+                + " with other messages between");
       }
+      acknowledged(entry.kafkaTopic(), last.offset());
       return first.offset() + 1;
     } catch (RuntimeException e) {
       throw failures.translate(what, e);
@@ -311,6 +341,8 @@ public final class KafkaStore extends CheckedStore {
       String kafkaTopic = known.map(CatalogEntry::kafkaTopic).orElse(names.kafkaName(topic));
       if (known.isEmpty()) {
         createKafkaTopic(kafkaTopic, Optional.empty());
+      } else {
+        clearHidden(known.get());
       }
       CatalogEntry live = new CatalogEntry(topic, kafkaTopic, false, Optional.empty());
       catalog.put(live);
@@ -493,9 +525,15 @@ public final class KafkaStore extends CheckedStore {
   }
 
   /** The partition's end as its last fetch reported it (a lower bound); -1 before any fetch. */
-  private static long knownEnd(Readers.Reader reader, TopicPartition partition) {
+  private long knownEnd(Readers.Reader reader, TopicPartition partition) {
     OptionalLong lag = reader.consumer.currentLag(partition);
-    return lag.isPresent() ? reader.consumer.position(partition) + lag.getAsLong() : -1;
+    long fetched = lag.isPresent() ? reader.consumer.position(partition) + lag.getAsLong() : -1;
+    return Math.max(fetched, acknowledgedEnds.getOrDefault(partition, -1L));
+  }
+
+  /** Notes that Kafka acknowledged records up to {@code offset}: readers need not ask again. */
+  private void acknowledged(String kafkaTopic, long offset) {
+    acknowledgedEnds.merge(new TopicPartition(kafkaTopic, 0), offset + 1, Math::max);
   }
 
   private long logStart(Readers.Reader reader, TopicPartition partition, boolean fresh) {
@@ -654,15 +692,34 @@ public final class KafkaStore extends CheckedStore {
     ensureReady();
     synchronized (topicChanges) {
       CatalogEntry entry = liveForRead(topic);
+      TopicPartition partition = partition(entry);
+      long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
+      // Messages first, then the topic hidden: a deletion that fails half-way leaves a visible
+      // topic to delete again, never hidden messages that a topic coming back would show.
+      long deleted = deleteAll(partition, start);
       catalog.put(entry.withDeleted(true));
       if (entry.retention().isPresent()) {
         setKafkaRetention(entry.kafkaTopic(), Optional.empty());
       }
-      TopicPartition partition = partition(entry);
-      long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
-      long end = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);
-      return deleteBefore(Map.of(partition, end), Map.of(partition, start));
+      // A produce that raced the deletion through another gateway.
+      return deleted + deleteAll(partition, start + deleted);
     }
+  }
+
+  /** Removes every record the partition holds now; how many, counted from {@code start}. */
+  private long deleteAll(TopicPartition partition, long start) throws IOException {
+    long end = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);
+    return deleteBefore(Map.of(partition, end), Map.of(partition, start));
+  }
+
+  /**
+   * Brings a deleted topic back: whatever reached it while it was hidden (a produce that raced its
+   * deletion through another gateway) goes first, so that nothing from before comes back.
+   */
+  private void clearHidden(CatalogEntry entry) throws IOException {
+    TopicPartition partition = partition(entry);
+    long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
+    deleteAll(partition, start);
   }
 
   /** Moves log starts up to the given offsets; how many records that removed. */
@@ -717,22 +774,21 @@ public final class KafkaStore extends CheckedStore {
       return 0;
     }
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> byTime = new HashMap<>();
     cutoffs.forEach(
         (partition, millis) -> {
           earliest.put(partition, OffsetSpec.earliest());
+          latest.put(partition, OffsetSpec.latest());
           byTime.put(partition, OffsetSpec.forTimestamp(millis));
         });
     Map<TopicPartition, Long> starts = existingOffsets(earliest);
+    // The ends before the search by time: when nothing is at or after a cut-off, everything up to
+    // that end is expired, and a message acknowledged meanwhile lies past it, never removed.
+    Map<TopicPartition, Long> ends = existingOffsets(latest);
     Map<TopicPartition, Long> firstKept = existingOffsets(byTime);
-    Map<TopicPartition, OffsetSpec> allExpired = new HashMap<>();
-    firstKept.forEach(
-        (partition, offset) -> {
-          if (offset < 0) {
-            allExpired.put(partition, OffsetSpec.latest());
-          }
-        });
-    firstKept.putAll(existingOffsets(allExpired));
+    firstKept.replaceAll(
+        (partition, offset) -> offset >= 0 ? offset : ends.getOrDefault(partition, 0L));
     return deleteBefore(firstKept, starts);
   }
 
@@ -769,8 +825,11 @@ public final class KafkaStore extends CheckedStore {
       String kafkaTopic = known.map(CatalogEntry::kafkaTopic).orElse(names.kafkaName(topic));
       if (known.isEmpty()) {
         createKafkaTopic(kafkaTopic, retention);
-      } else if (retention.isPresent()) {
-        setKafkaRetention(kafkaTopic, retention);
+      } else {
+        clearHidden(known.get());
+        if (retention.isPresent()) {
+          setKafkaRetention(kafkaTopic, retention);
+        }
       }
       catalog.put(new CatalogEntry(topic, kafkaTopic, false, retention));
     }
@@ -821,16 +880,24 @@ public final class KafkaStore extends CheckedStore {
         catalog.forget(entry.topic());
       }
       List<String> groups = new ArrayList<>();
-      for (var group : get(admin.listGroups().all(), "list consumer groups")) {
-        if (group.groupId().startsWith(config.topicPrefix())) {
-          groups.add(group.groupId());
-        }
+      Set<TopicPartition> ours = new java.util.HashSet<>();
+      for (CatalogEntry entry : all) {
+        ours.add(partition(entry));
       }
+      // Only groups that hold positions in these topics: another prefix may start with this one.
+      positionsByGroup(ours)
+          .forEach(
+              (group, byPartition) -> {
+                if (byPartition.keySet().stream().anyMatch(ours::contains)) {
+                  groups.add(group);
+                }
+              });
       if (!groups.isEmpty()) {
         get(admin.deleteConsumerGroups(groups).all(), "delete consumer groups");
       }
       readers.forgetPositions();
       logStarts.clear();
+      acknowledgedEnds.clear();
       lastAppendTimes.clear();
       consumersWithPositions.clear();
     }
@@ -880,27 +947,46 @@ public final class KafkaStore extends CheckedStore {
     if (known != null) {
       return known;
     }
+    Set<String> found = ConcurrentHashMap.newKeySet();
+    positionsByGroup(Set.of(partition))
+        .forEach(
+            (group, byPartition) -> {
+              if (byPartition.get(partition) != null) {
+                found.add(group.substring(config.topicPrefix().length()));
+              }
+            });
+    Set<String> raced = consumersWithPositions.putIfAbsent(topic, found);
+    return raced == null ? found : raced;
+  }
+
+  /** The committed offsets in these partitions of every group under the prefix. */
+  private Map<String, Map<TopicPartition, OffsetAndMetadata>> positionsByGroup(
+      Set<TopicPartition> partitions) throws IOException {
     Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
     for (var group : get(admin.listGroups().all(), "list consumer groups")) {
       if (group.groupId().startsWith(config.topicPrefix())) {
         specs.put(
             group.groupId(),
-            new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition)));
+            new ListConsumerGroupOffsetsSpec().topicPartitions(List.copyOf(partitions)));
       }
     }
-    Set<String> found = ConcurrentHashMap.newKeySet();
-    if (!specs.isEmpty()) {
-      Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets =
-          get(admin.listConsumerGroupOffsets(specs).all(), "list consumer positions");
-      offsets.forEach(
-          (group, byPartition) -> {
-            if (byPartition.get(partition) != null) {
-              found.add(group.substring(config.topicPrefix().length()));
-            }
-          });
+    if (specs.isEmpty() || partitions.isEmpty()) {
+      return Map.of();
     }
-    Set<String> raced = consumersWithPositions.putIfAbsent(topic, found);
-    return raced == null ? found : raced;
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets = new HashMap<>();
+    get(admin.listConsumerGroupOffsets(specs).all(), "list consumer positions")
+        .forEach(
+            (group, byPartition) -> {
+              Map<TopicPartition, OffsetAndMetadata> held = new HashMap<>();
+              byPartition.forEach(
+                  (partition, offset) -> {
+                    if (offset != null) {
+                      held.put(partition, offset);
+                    }
+                  });
+              offsets.put(group, held);
+            });
+    return offsets;
   }
 
   @Override
@@ -1060,7 +1146,13 @@ public final class KafkaStore extends CheckedStore {
           return idle.pop();
         }
         if (all.size() < max) {
-          KafkaProducer<byte[], byte[]> made = factory.get();
+          KafkaProducer<byte[], byte[]> made;
+          try {
+            made = factory.get();
+          } catch (RuntimeException e) {
+            throw new KafkaUnavailableException(
+                "cannot make a Kafka producer: " + KafkaFailures.describe(e), e);
+          }
           all.add(made);
           return made;
         }

@@ -61,7 +61,13 @@ final class Readers implements AutoCloseable {
           return best;
         }
         if (all.size() < max) {
-          Reader created = new Reader(factory.get());
+          Reader created;
+          try {
+            created = new Reader(factory.get());
+          } catch (RuntimeException e) {
+            throw new KafkaUnavailableException(
+                "cannot make a Kafka consumer: " + KafkaFailures.describe(e), e);
+          }
           all.add(created);
           return created;
         }

@@ -169,7 +169,7 @@ final class TopicCatalog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while writing the topic catalog", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       throw failures.translate("write the topic catalog", e);
     }
     awaitApplied(written.offset() + 1, () -> false);
@@ -278,7 +278,9 @@ final class TopicCatalog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    consumer.close(Duration.ZERO);
+    if (!follower.isAlive()) {
+      consumer.close(Duration.ZERO);
+    }
     synchronized (progress) {
       progress.notifyAll();
     }

@@ -29,7 +29,8 @@ class KafkaStoreContractTest extends BackingStoreContractTest {
   }
 
   @Override
-  protected BackingStore createStore(ManualClock clock, StoreLimits limits) {
+  protected BackingStore createStore(ManualClock clock, StoreLimits limits)
+      throws java.io.IOException {
     return KafkaStore.open(
         KafkaStoreConfig.of(kafka.bootstrap())
             .withTopicPrefix("contract" + STORES.incrementAndGet() + ".")

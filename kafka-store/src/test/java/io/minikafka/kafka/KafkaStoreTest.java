@@ -64,7 +64,7 @@ class KafkaStoreTest {
   }
 
   /** A gateway's store: the server's settings, on the test's topics. */
-  private BackingStore gateway() {
+  private BackingStore gateway() throws java.io.IOException {
     BackingStore store =
         KafkaStore.open(
             KafkaStoreConfig.of(kafka.bootstrap()).withTopicPrefix(prefix), Clock.systemUTC());
@@ -92,6 +92,27 @@ class KafkaStoreTest {
         .hasMessageContaining("deleted");
     assertThat(a.store("t", bytes("back"))).as("numbers are never reused").isEqualTo(4);
     assertThat(texts(b.poll("t", 1, PollLimits.UNLIMITED).messages())).containsExactly("back");
+  }
+
+  @Test
+  void aTopicComingBackNeverShowsWhatReachedItWhileHidden() throws Exception {
+    BackingStore store = gateway();
+    store.store("t", bytes("before"));
+    store.deleteTopic("t");
+    // A produce that raced the deletion through a gateway that had not seen it yet.
+    try (var raw =
+        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+            Map.of("bootstrap.servers", kafka.bootstrap()),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      raw.send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  prefix + "t", 0, null, bytes("straggler")))
+          .get(30, TimeUnit.SECONDS);
+    }
+
+    assertThat(store.store("t", bytes("back"))).isEqualTo(3);
+    assertThat(texts(store.poll("t", 1, PollLimits.UNLIMITED).messages())).containsExactly("back");
   }
 
   @Test

@@ -54,6 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code protocol.MiniKafka} gRPC service: thin handlers over a {@link BackingStore}. Pushes
@@ -66,6 +67,12 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
 
   /** Room in a response beyond its messages, for the numbers and counts that go with them. */
   private static final int RESPONSE_HEADROOM_BYTES = 1024;
+
+  /**
+   * How often a shared store is told again of the topics readers wait on; well inside the time it
+   * keeps watching a topic nobody asked about (30 s for Kafka).
+   */
+  private static final Duration WATCH_RENEWAL = Duration.ofSeconds(10);
 
   /**
    * The most a message record's framing takes on the wire: tags and lengths of the record and its
@@ -123,6 +130,11 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     store.onRemoteAppend(events::appended);
     this.storeExecutor = storeExecutor;
     this.timer = timer;
+    timer.scheduleWithFixedDelay(
+        events::renewWatches,
+        WATCH_RENEWAL.toMillis(),
+        WATCH_RENEWAL.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -76,6 +76,17 @@ final class TopicEvents {
     return waiters.size();
   }
 
+  /**
+   * Tells the store again of every topic someone waits on: a waiter registers once and may wait for
+   * hours, while a shared store forgets a topic nobody asked about for a while. Called on a timer,
+   * more often than the store forgets.
+   */
+  void renewWatches() {
+    for (String topic : waiters.keySet()) {
+      onWait.accept(topic);
+    }
+  }
+
   /** Tells every waiter of the topic that it grew. */
   void appended(String topic) {
     Set<Runnable> set = waiters.get(topic);

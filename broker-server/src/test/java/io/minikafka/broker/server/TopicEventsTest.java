@@ -29,6 +29,22 @@ class TopicEventsTest {
   }
 
   @Test
+  void theStoreIsToldOfEachWaitAndAgainOfEveryTopicStillWaitedOn() {
+    List<String> watched = new ArrayList<>();
+    TopicEvents shared = new TopicEvents(handedOver::add, watched::add);
+    Runnable first = () -> {};
+    shared.await("a", first);
+    shared.await("b", () -> {});
+    assertThat(watched).containsExactly("a", "b");
+
+    shared.cancel("a", first);
+    watched.clear();
+    shared.renewWatches();
+
+    assertThat(watched).as("only topics someone still waits on").containsExactly("b");
+  }
+
+  @Test
   void aWaiterRunsOnceAndOnlyForItsOwnTopic() {
     AtomicInteger runs = new AtomicInteger();
     events.await("t", runs::incrementAndGet);
