@@ -60,7 +60,7 @@ for topic in perf perf1k; do
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
     --topic $topic --partitions 1 --replication-factor 1 > /dev/null
 done
-kafka_produce() { # topic size records
+kafka_produce() { # topic size records [warm-up: not recorded]
   local before out
   before=$(cpu_ticks $kafka_pid)
   out=$(kjava org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$3" \
@@ -68,12 +68,13 @@ kafka_produce() { # topic size records
     acks=all enable.idempotence=true linger.ms=5 batch.size=65536 2>&1 | tail -1)
   local cpu; cpu=$(per_record "$before" "$(cpu_ticks $kafka_pid)" "$3")
   echo "kafka produce $2 B: $out broker CPU $cpu us/record"
+  [ $# -gt 3 ] && return 0
   record "produce $2 B, records/s" kafka "$(field "$out" "records/sec")"
   record "server CPU per $2 B record produced, us" kafka "$cpu"
 }
-kafka_produce perf 100 2000000 > /dev/null # warm-up
+kafka_produce perf 100 2000000 warm-up > /dev/null
 for _ in $(seq "$runs"); do kafka_produce perf 100 2000000; done
-kafka_produce perf1k 1024 500000 > /dev/null
+kafka_produce perf1k 1024 500000 warm-up > /dev/null
 for _ in $(seq "$runs"); do kafka_produce perf1k 1024 500000; done
 for run in $(seq "$runs"); do
   before=$(cpu_ticks $kafka_pid)
@@ -163,11 +164,12 @@ start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx8g MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 102
 minikafka_runs memory "$server_pid"
 kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 
-# --- The table: medians, and each MiniKafka column over Kafka's ---
+# --- The table: medians (lowest-highest), and each MiniKafka median over Kafka's ---
 median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }
+spread() { sort -n | awk '{v[NR] = $1} END {if (NR) print "(" v[1] "-" v[NR] ")"}'; }
 systems=(kafka over-kafka file-never file-always memory)
 echo
-echo "Medians of $runs runs, $(date -u +%Y-%m-%d); ratio = MiniKafka / Kafka"
+echo "Medians of $runs runs (lowest-highest), $(date -u +%Y-%m-%d); ratio = MiniKafka / Kafka"
 echo
 echo "| | Kafka | MiniKafka over Kafka | file, fsync never | file, fsync always | memory |"
 echo "|---|---:|---:|---:|---:|---:|"
@@ -176,10 +178,11 @@ cut -d'|' -f1 "$results" | awk '!seen[$0]++' | while read -r metric; do
   kafka=$(grep -F "$metric|kafka|" "$results" | cut -d'|' -f3 | median)
   for system in "${systems[@]}"; do
     value=$(grep -F "$metric|$system|" "$results" | cut -d'|' -f3 | median)
+    range=$(grep -F "$metric|$system|" "$results" | cut -d'|' -f3 | spread)
     if [ "$system" != kafka ] && [ "$value" != - ] && [ "$kafka" != - ] && [ "$(echo "$kafka > 0" | bc)" = 1 ]; then
-      row="$row $value ($(echo "scale=2; $value / $kafka" | bc)x) |"
+      row="$row $value **$(echo "scale=2; $value / $kafka" | bc)x** $range |"
     else
-      row="$row $value |"
+      row="$row $value $range |"
     fi
   done
   echo "$row"
