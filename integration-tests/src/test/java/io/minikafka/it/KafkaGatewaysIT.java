@@ -185,18 +185,7 @@ class KafkaGatewaysIT {
         producing.join(TimeUnit.SECONDS.toMillis(60));
         assertThat(producing.isAlive()).isFalse();
       }
-      Map<Long, String> read = new HashMap<>();
-      try (Consumer consumer = new Consumer("kept", 1, TIMEOUT, b.host())) {
-        while (true) {
-          List<Message> messages = consumer.poll().messages();
-          if (messages.isEmpty()) {
-            break;
-          }
-          for (Message m : messages) {
-            read.put(m.number(), new String(m.payload(), UTF_8));
-          }
-        }
-      }
+      Map<Long, String> read = b.readAll("kept");
       assertThat(read).containsAllEntriesOf(acknowledged);
     }
   }

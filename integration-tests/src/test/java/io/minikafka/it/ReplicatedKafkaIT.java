@@ -4,8 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.minikafka.client.Consumer;
-import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.Producer;
 import io.minikafka.kafka.EmbeddedKafka;
@@ -83,18 +81,7 @@ class ReplicatedKafkaIT {
           }
         }
 
-        Map<Long, String> read = new HashMap<>();
-        try (Consumer consumer = new Consumer("replicated", 1, TIMEOUT, gateway.host())) {
-          while (true) {
-            List<Message> messages = consumer.poll().messages();
-            if (messages.isEmpty()) {
-              break;
-            }
-            for (Message m : messages) {
-              read.put(m.number(), new String(m.payload(), UTF_8));
-            }
-          }
-        }
+        Map<Long, String> read = gateway.readAll("replicated");
         assertThat(read).containsAllEntriesOf(acknowledged);
         System.err.printf(
             "ReplicatedKafkaIT: %d acknowledged (all read back), %d sends failed during the failover,"

@@ -153,6 +153,23 @@ final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException("no VmRSS in /proc/" + process.pid() + "/status");
   }
 
+  /** Every message the topic holds now, by number, as text: read through the Java client. */
+  Map<Long, String> readAll(String topic) {
+    Map<Long, String> read = new java.util.HashMap<>();
+    try (io.minikafka.client.Consumer consumer =
+        new io.minikafka.client.Consumer(topic, 1, java.time.Duration.ofSeconds(30), host())) {
+      while (true) {
+        List<io.minikafka.client.Message> messages = consumer.poll().messages();
+        if (messages.isEmpty()) {
+          return read;
+        }
+        for (io.minikafka.client.Message m : messages) {
+          read.put(m.number(), new String(m.payload(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+  }
+
   /** Kills the server with SIGKILL, as a crash would, and waits for it to be gone. */
   void kill() throws InterruptedException {
     process.toHandle().destroyForcibly();

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>No wake-up is lost: when a topic starts being followed the listener is called once after the
  * consumer found the topic's end, so anything appended before is seen by the woken readers; after
  * each fetch that brought records, the listener runs and the consumer skips to the end that fetch
- * reported, so what is appended after is fetched next.
+ * reported, so what is appended after is fetched next. The listener is spared only when this
+ * gateway's own acknowledged appends reach that end: those woke their readers as they were made.
  */
 final class AppendWatcher implements AutoCloseable {
 
@@ -40,6 +42,7 @@ final class AppendWatcher implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Function<String, TopicPartition> partitionOf;
   private final Function<TopicPartition, String> topicOf;
+  private final ToLongFunction<TopicPartition> acknowledgedEnd;
   private final Executor notifier;
   private final Map<String, Long> interest = new ConcurrentHashMap<>();
   private final Thread thread;
@@ -49,13 +52,17 @@ final class AppendWatcher implements AutoCloseable {
   /**
    * @param partitionOf the Kafka partition of a MiniKafka topic, or null while it has none
    * @param topicOf the MiniKafka topic of a Kafka partition, or null
+   * @param acknowledgedEnd how far this gateway's own acknowledged appends reach in a partition (-1
+   *     if none): their readers were woken as they were made
    * @param notifier runs the listener, off the watcher's thread
    */
   AppendWatcher(
       KafkaConsumer<byte[], byte[]> consumer,
       Function<String, TopicPartition> partitionOf,
       Function<TopicPartition, String> topicOf,
+      ToLongFunction<TopicPartition> acknowledgedEnd,
       Executor notifier) {
+    this.acknowledgedEnd = acknowledgedEnd;
     this.consumer = consumer;
     this.partitionOf = partitionOf;
     this.topicOf = topicOf;
@@ -113,10 +120,15 @@ final class AppendWatcher implements AutoCloseable {
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         for (TopicPartition partition : records.partitions()) {
-          tell(partition);
+          long fetched = consumer.position(partition);
           OptionalLong lag = consumer.currentLag(partition);
-          if (lag.isPresent() && lag.getAsLong() > 0) {
-            consumer.seek(partition, consumer.position(partition) + lag.getAsLong());
+          long end = fetched + (lag.isPresent() ? lag.getAsLong() : 0);
+          // Appends acknowledged by this gateway woke its readers already, as they were made.
+          if (acknowledgedEnd.applyAsLong(partition) < end) {
+            tell(partition);
+          }
+          if (end > fetched) {
+            consumer.seek(partition, end);
           }
         }
       } catch (WakeupException e) {

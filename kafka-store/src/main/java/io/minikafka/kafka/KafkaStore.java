@@ -202,6 +202,7 @@ public final class KafkaStore extends CheckedStore {
                     .map(e -> new TopicPartition(e.kafkaTopic(), 0))
                     .orElse(null),
             partition -> catalog.topicOf(partition.topic()).orElse(null),
+            partition -> acknowledgedEnds.getOrDefault(partition, -1L),
             notifier);
     this.healthCheck =
         Executors.newSingleThreadScheduledExecutor(
