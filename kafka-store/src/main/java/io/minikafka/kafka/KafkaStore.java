@@ -88,6 +88,14 @@ public final class KafkaStore extends CheckedStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStore.class);
 
+  /** How long Kafka may hold a reader's fetch that finds nothing new. */
+  private static final int READER_FETCH_WAIT_MILLIS = 10;
+
+  /**
+   * The same for the watcher, whose fetches wait for appends: short enough to follow new topics.
+   */
+  private static final int WATCH_FETCH_WAIT_MILLIS = 100;
+
   /** Consumers shared by reads. */
   private static final int READERS = 8;
 
@@ -187,14 +195,23 @@ public final class KafkaStore extends CheckedStore {
             this::ensureCatalogTopic);
     this.readers =
         new Readers(
-            () -> clients.consumer("read", Map.of("max.poll.records", 10_000)),
+            () ->
+                clients.consumer(
+                    "read",
+                    // A fetch left waiting in Kafka blocks the next one to that broker: a reader
+                    // lent to another topic must not wait Kafka's default half second for it.
+                    Map.of(
+                        "max.poll.records", 10_000, "fetch.max.wait.ms", READER_FETCH_WAIT_MILLIS)),
             READERS,
             config.timeout());
     this.notifier =
         Executors.newFixedThreadPool(2, new DaemonThreadFactory("minikafka-kafka-wake"));
     this.watcher =
         new AppendWatcher(
-            clients.consumer("watch", Map.of("max.partition.fetch.bytes", 1)),
+            clients.consumer(
+                "watch",
+                Map.of(
+                    "max.partition.fetch.bytes", 1, "fetch.max.wait.ms", WATCH_FETCH_WAIT_MILLIS)),
             topic ->
                 catalog
                     .get(topic)
