@@ -74,7 +74,7 @@ class ServerCommandTest {
     assertThat(noFile.err()).contains("cannot read /nonexistent/kafka.properties");
     assertThat(CliHarness.run(new ServerCommand(Map.of("MINIKAFKA_KAFKA_REPLICATION", "0"))).err())
         .contains("MINIKAFKA_KAFKA_REPLICATION '0'")
-        .contains("from 1 to 32767");
+        .contains("must be at least 1");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.minikafka.broker.config;
 
+import io.minikafka.protocol.Endpoint;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -46,19 +47,15 @@ public record KafkaSettings(
   public static String parseBootstrap(String value) {
     String trimmed = value.trim();
     for (String entry : trimmed.split(",", -1)) {
-      String server = entry.trim();
-      int colon = server.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("'" + server + "' is not host:port");
-      }
-      int port;
+      Endpoint server;
       try {
-        port = Integer.parseInt(server.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + server + "' has no port number");
+        server = Endpoint.parse(entry);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("'" + entry.trim() + "' is not host:port");
       }
-      if (port < 1 || port > 65_535) {
-        throw new IllegalArgumentException("'" + server + "' has a port out of 1-65535");
+      if (server.anyHost() || server.port() == 0) {
+        throw new IllegalArgumentException(
+            "'" + entry.trim() + "' needs a host and a port from 1 to 65535");
       }
     }
     return trimmed;
@@ -102,23 +99,5 @@ public record KafkaSettings(
       throw new IllegalArgumentException("must be at most " + MAX_TOPIC_PREFIX + " characters");
     }
     return value;
-  }
-
-  /**
-   * A replication factor of 1 to 32767.
-   *
-   * @throws IllegalArgumentException if it is not one
-   */
-  public static short parseReplication(String value) {
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a whole number");
-    }
-    if (parsed < 1 || parsed > Short.MAX_VALUE) {
-      throw new IllegalArgumentException("must be from 1 to " + Short.MAX_VALUE);
-    }
-    return (short) parsed;
   }
 }

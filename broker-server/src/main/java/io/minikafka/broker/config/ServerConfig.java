@@ -602,7 +602,13 @@ public record ServerConfig(
     Short replication =
         sources.parse(
             Setting.KAFKA_REPLICATION,
-            KafkaSettings::parseReplication,
+            v -> {
+              int factor = parseCount(v, 1);
+              if (factor > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("must be at most " + Short.MAX_VALUE);
+              }
+              return (short) factor;
+            },
             "3",
             null,
             "(the cluster's default)");
