@@ -24,10 +24,10 @@ import java.util.concurrent.TimeoutException;
 final class Connection implements AutoCloseable {
 
   /**
-   * Unary replies are handled on the network thread that reads them: they only complete a future,
+   * Replies handled on the network thread that reads them. Unary replies only complete a future,
    * and the caller is woken once per call instead of once per callback.
    */
-  private static final CallOptions UNARY =
+  private static final CallOptions NETWORK_THREAD =
       CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
 
   private final Endpoint endpoint;
@@ -35,7 +35,6 @@ final class Connection implements AutoCloseable {
   private final Duration timeout;
   private final ManagedChannel channel;
   private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
-  private final MiniKafkaGrpc.MiniKafkaStub networkThreadStub;
 
   /** The server's limits once it has told them; looked up on every send. */
   private volatile ServerLimits known;
@@ -52,7 +51,6 @@ final class Connection implements AutoCloseable {
     this.key = new SharedChannels.Key(endpoint.target(), config.tls(), config.token());
     this.channel = SharedChannels.acquire(key);
     this.asyncStub = MiniKafkaGrpc.newStub(channel);
-    this.networkThreadStub = asyncStub.withExecutor(MoreExecutors.directExecutor());
   }
 
   /**
@@ -72,7 +70,7 @@ final class Connection implements AutoCloseable {
     long start = System.nanoTime();
     ServerLimits limits = limits(timeout.toNanos());
     ClientCall<ReqT, RespT> call =
-        channel.newCall(method, UNARY.withMaxInboundMessageSize(limits.inboundLimit()));
+        channel.newCall(method, NETWORK_THREAD.withMaxInboundMessageSize(limits.inboundLimit()));
     CompletableFuture<RespT> reply = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(call, request, new Completing<>(reply));
     try {
@@ -102,11 +100,13 @@ final class Connection implements AutoCloseable {
   }
 
   /**
-   * {@link #asyncStub} whose observers are called on the network thread, without a hand-off: only
-   * for observers that never block and never call user code.
+   * A streaming call (no deadline, as {@link #asyncStub}) whose observer is called on the network
+   * thread, without a hand-off: only for observers that never block and never call user code. It
+   * takes every response a server of these limits may send.
    */
-  MiniKafkaGrpc.MiniKafkaStub networkThreadStub(ServerLimits limits) {
-    return networkThreadStub.withMaxInboundMessageSize(limits.inboundLimit());
+  <ReqT, RespT> ClientCall<ReqT, RespT> networkThreadCall(
+      MethodDescriptor<ReqT, RespT> method, ServerLimits limits) {
+    return channel.newCall(method, NETWORK_THREAD.withMaxInboundMessageSize(limits.inboundLimit()));
   }
 
   /**

@@ -1,18 +1,16 @@
 package io.minikafka.client;
 
 import io.grpc.StatusRuntimeException;
+import io.minikafka.client.Replies.PollReply;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.DescribeTopicRequest;
 import io.minikafka.protocol.FetchPositionRequest;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
-import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
-import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.PositionResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -211,43 +209,28 @@ public final class Consumer implements AutoCloseable {
     if (fromTime != null) {
       request.setFromTimeMs(Math.max(1, fromTime.toEpochMilli()));
     }
-    PollResponse response;
+    PollReply response;
     try {
-      response = connection.call(MiniKafkaGrpc.getPollMethod(), request.build());
+      response = connection.call(Replies.POLL, request.build());
     } catch (StatusRuntimeException e) {
       throw connection.failure("poll of topic '" + topic + "'", e);
     }
+    List<Message> messages = response.messages();
     // next_number is 0 from servers that do not send it (the Go original).
-    if (response.getPayloadsCount() == 0
+    if (messages.isEmpty()
         && fromTime == null
-        && response.getNextNumber() > 0
-        && readFrom > response.getNextNumber()) {
-      throw new PositionOutOfRangeException(topic, readFrom, response.getNextNumber());
+        && response.nextNumber() > 0
+        && readFrom > response.nextNumber()) {
+      throw new PositionOutOfRangeException(topic, readFrom, response.nextNumber());
     }
-    long newReadFrom = response.getNewReadFrom().getMsgNumber();
-    // The payloads carry consecutive numbers ending just before newReadFrom.
-    long first = newReadFrom - response.getPayloadsCount();
-    List<Message> messages = new ArrayList<>(response.getPayloadsCount());
-    // Append times come from servers that send them, one per payload.
-    boolean timed = response.getAppendTimesMsCount() == response.getPayloadsCount();
-    for (Payload payload : response.getPayloadsList()) {
-      int i = messages.size();
-      messages.add(
-          new Message(
-              first + i,
-              timed ? response.getAppendTimesMs(i) : -1,
-              payload.getPayload().toByteArray(),
-              payload.getKey().toByteArray(),
-              Header.fromWire(payload.getHeadersList())));
-    }
+    long newReadFrom = response.newReadFrom();
     readFrom = newReadFrom;
     fromTime = null;
-    if (name != null && response.getNextNumber() > 0) {
-      metrics.lag(topic, name, Math.max(0, response.getNextNumber() - newReadFrom));
+    if (name != null && response.nextNumber() > 0) {
+      metrics.lag(topic, name, Math.max(0, response.nextNumber() - newReadFrom));
     }
     uncommitted |= name != null && !messages.isEmpty();
-    return new PollResult(
-        messages, newReadFrom, response.getSkipped(), response.getFirstAvailable());
+    return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
   }
 
   /**

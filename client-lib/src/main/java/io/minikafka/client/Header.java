@@ -33,16 +33,4 @@ public record Header(String name, byte[] value) {
         .setValue(com.google.protobuf.UnsafeByteOperations.unsafeWrap(value))
         .build();
   }
-
-  /** The headers a message arrived with. */
-  static java.util.List<Header> fromWire(java.util.List<io.minikafka.protocol.Header> wire) {
-    if (wire.isEmpty()) {
-      return java.util.List.of();
-    }
-    java.util.List<Header> headers = new java.util.ArrayList<>(wire.size());
-    for (io.minikafka.protocol.Header header : wire) {
-      headers.add(new Header(header.getName(), header.getValue().toByteArray()));
-    }
-    return headers;
-  }
 }

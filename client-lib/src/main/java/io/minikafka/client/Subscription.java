@@ -3,10 +3,10 @@ package io.minikafka.client;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.minikafka.protocol.MessageRecord;
+import io.minikafka.client.Replies.SubscribeReply;
 import io.minikafka.protocol.SubscribeRequest;
-import io.minikafka.protocol.SubscribeResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ public final class Subscription implements AutoCloseable {
 
   /** What the gRPC thread hands to the reading thread. */
   private record Event(
-      SubscribeResponse response,
+      SubscribeReply response,
       Status failure,
       Metadata trailers,
       ClientCallStreamObserver<SubscribeRequest> call) {}
@@ -151,47 +151,45 @@ public final class Subscription implements AutoCloseable {
 
   private void start(ServerLimits limits) {
     // The observer only queues what arrives for the reading thread.
-    connection
-        .networkThreadStub(limits)
-        .subscribe(
-            fromTime == null
-                ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()
-                : SubscribeRequest.newBuilder()
-                    .setTopic(topic)
-                    .setFromTimeMs(Math.max(1, fromTime.toEpochMilli()))
-                    .build(),
-            new ClientResponseObserver<SubscribeRequest, SubscribeResponse>() {
-              private ClientCallStreamObserver<SubscribeRequest> self;
+    ClientCalls.asyncServerStreamingCall(
+        connection.networkThreadCall(Replies.SUBSCRIBE, limits),
+        fromTime == null
+            ? SubscribeRequest.newBuilder().setTopic(topic).setReadFrom(next).build()
+            : SubscribeRequest.newBuilder()
+                .setTopic(topic)
+                .setFromTimeMs(Math.max(1, fromTime.toEpochMilli()))
+                .build(),
+        new ClientResponseObserver<SubscribeRequest, SubscribeReply>() {
+          private ClientCallStreamObserver<SubscribeRequest> self;
 
-              @Override
-              public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
-                self = requestStream;
-                call = requestStream;
-                requestStream.disableAutoRequestWithInitial(WINDOW);
-              }
+          @Override
+          public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
+            self = requestStream;
+            call = requestStream;
+            requestStream.disableAutoRequestWithInitial(WINDOW);
+          }
 
-              @Override
-              public void onNext(SubscribeResponse response) {
-                events.offer(new Event(response, null, null, self));
-              }
+          @Override
+          public void onNext(SubscribeReply response) {
+            events.offer(new Event(response, null, null, self));
+          }
 
-              @Override
-              public void onError(Throwable t) {
-                events.offer(
-                    new Event(
-                        null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
-              }
+          @Override
+          public void onError(Throwable t) {
+            events.offer(
+                new Event(null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
+          }
 
-              @Override
-              public void onCompleted() {
-                events.offer(
-                    new Event(
-                        null,
-                        Status.UNAVAILABLE.withDescription("the server ended the subscription"),
-                        null,
-                        self));
-              }
-            });
+          @Override
+          public void onCompleted() {
+            events.offer(
+                new Event(
+                    null,
+                    Status.UNAVAILABLE.withDescription("the server ended the subscription"),
+                    null,
+                    self));
+          }
+        });
   }
 
   /**
@@ -246,29 +244,23 @@ public final class Subscription implements AutoCloseable {
     return List.of();
   }
 
-  private List<Message> deliver(SubscribeResponse response) {
+  private List<Message> deliver(SubscribeReply response) {
     state =
-        response.getCaughtUp() && response.getTopicMissing()
-            ? State.WAITING_FOR_TOPIC
-            : State.READING;
+        response.caughtUp() && response.topicMissing() ? State.WAITING_FOR_TOPIC : State.READING;
     reconnectReason = null;
-    if (response.getSkipped() > 0) {
-      skips.add(new Skip(response.getFirstAvailable(), response.getSkipped()));
+    if (response.skipped() > 0) {
+      skips.add(new Skip(response.firstAvailable(), response.skipped()));
     }
-    List<Message> messages = new ArrayList<>(response.getRecordsCount());
-    for (MessageRecord record : response.getRecordsList()) {
-      // After a reconnect the server may resend from the resume point; never hand a number twice.
-      if (record.getMsgNumber() >= next) {
-        messages.add(
-            new Message(
-                record.getMsgNumber(),
-                record.getAppendTimeMs(),
-                record.getPayload().toByteArray(),
-                record.getKey().toByteArray(),
-                Header.fromWire(record.getHeadersList())));
-        next = record.getMsgNumber() + 1;
-        fromTime = null;
-      }
+    List<Message> messages = response.messages();
+    // After a reconnect the server may resend from the resume point; never hand a number twice.
+    int fresh = 0;
+    while (fresh < messages.size() && messages.get(fresh).number() < next) {
+      fresh++;
+    }
+    messages = messages.subList(fresh, messages.size());
+    if (!messages.isEmpty()) {
+      next = messages.get(messages.size() - 1).number() + 1;
+      fromTime = null;
     }
     return messages;
   }

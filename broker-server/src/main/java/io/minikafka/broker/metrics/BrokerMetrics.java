@@ -24,10 +24,8 @@ import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.protocol.Endpoint;
-import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceRequest;
-import io.minikafka.protocol.SubscribeResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -236,23 +234,16 @@ public final class BrokerMetrics implements AutoCloseable {
         for (var p : r.getPayloadsList()) {
           bytes += p.size();
         }
-        count("minikafka.produced", r.getPayloadsCount(), bytes);
+        for (var p : r.getRecordsList()) {
+          bytes += p.getPayload().size();
+        }
+        count("minikafka.produced", r.getPayloadsCount() + r.getRecordsCount(), bytes);
       }
     }
 
     private void delivered(Object response) {
-      if (response instanceof PollResponse r) {
-        long bytes = 0;
-        for (var p : r.getPayloadsList()) {
-          bytes += p.getPayload().size();
-        }
-        count("minikafka.delivered", r.getPayloadsCount(), bytes);
-      } else if (response instanceof SubscribeResponse r) {
-        long bytes = 0;
-        for (var record : r.getRecordsList()) {
-          bytes += record.getPayload().size();
-        }
-        count("minikafka.delivered", r.getRecordsCount(), bytes);
+      if (response instanceof Delivery d) {
+        count("minikafka.delivered", d.messageCount(), d.payloadBytes());
       }
     }
 

@@ -1,7 +1,6 @@
 package io.minikafka.broker.server;
 
 import io.grpc.stub.ServerCallStreamObserver;
-import io.minikafka.protocol.PollResponse;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,16 +17,16 @@ final class LongPoll {
   /** Polls the store. */
   interface Attempt {
     /** The answer, or null while there is nothing to answer with. */
-    PollResponse tryAnswer() throws Exception;
+    PollAnswer tryAnswer() throws Exception;
 
     /** The answer at the deadline, when there may be nothing to answer with. */
-    PollResponse answerNow() throws Exception;
+    PollAnswer answerNow() throws Exception;
   }
 
   private final String topic;
   private final TopicEvents events;
   private final Executor executor;
-  private final ServerCallStreamObserver<PollResponse> out;
+  private final ServerCallStreamObserver<PollAnswer> out;
   private final Attempt attempt;
   private final AtomicBoolean done = new AtomicBoolean();
   private final Runnable wakeUp = this::retrySoon;
@@ -37,7 +36,7 @@ final class LongPoll {
       String topic,
       TopicEvents events,
       Executor executor,
-      ServerCallStreamObserver<PollResponse> out,
+      ServerCallStreamObserver<PollAnswer> out,
       Attempt attempt) {
     this.topic = topic;
     this.events = events;
@@ -63,7 +62,7 @@ final class LongPoll {
     if (done.get()) {
       return;
     }
-    PollResponse answer;
+    PollAnswer answer;
     try {
       answer = attempt.tryAnswer();
     } catch (Exception e) {
@@ -96,7 +95,7 @@ final class LongPoll {
   }
 
   /** Answers with {@code answer} (null: the client cancelled) unless already answered. */
-  void finish(PollResponse answer) {
+  void finish(PollAnswer answer) {
     if (!done.compareAndSet(false, true)) {
       return;
     }

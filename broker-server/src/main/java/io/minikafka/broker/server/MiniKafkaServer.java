@@ -162,7 +162,7 @@ public final class MiniKafkaServer implements AutoCloseable {
             .intercept(
                 new ConnectionLimits(
                     config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection()))
-            .addService(intercepted(MalformedRequests.guard(service.bindService()), access))
+            .addService(intercepted(MalformedRequests.guard(service.definition()), access))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(maxRequestBytes(config))

@@ -1,9 +1,12 @@
 package io.minikafka.broker.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.security.AccessControl;
@@ -13,7 +16,6 @@ import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
-import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.TopicName;
 import io.minikafka.broker.store.UnknownTopicException;
@@ -32,14 +34,12 @@ import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
-import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.PositionResponse;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.ServerDescription;
 import io.minikafka.protocol.SubscribeRequest;
-import io.minikafka.protocol.SubscribeResponse;
 import io.minikafka.protocol.TopicDescription;
 import java.io.IOException;
 import java.time.Duration;
@@ -63,7 +63,7 @@ import java.util.concurrent.TimeUnit;
  * {@link TopicEvents}, which sends caught-up subscriptions their new messages on the appending
  * thread.
  */
-final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
+final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
 
   /** Room in a response beyond its messages, for the numbers and counts that go with them. */
   private static final int RESPONSE_HEADROOM_BYTES = 1024;
@@ -255,8 +255,39 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     }
   }
 
-  @Override
-  public void poll(PollRequest request, StreamObserver<PollResponse> responses) {
+  /**
+   * The generated binding, except that Poll and Subscribe answer with responses encoded straight
+   * from the store's messages ({@link PollAnswer}, {@link SubscribeBatch}): the same bytes on the
+   * wire, without a protobuf object per message.
+   */
+  ServerServiceDefinition definition() {
+    ServerServiceDefinition generated = MiniKafkaGrpc.bindService(this);
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+            .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+      String name = method.getMethodDescriptor().getFullMethodName();
+      if (name.equals(PollAnswer.METHOD.getFullMethodName())) {
+        methods.add(
+            ServerMethodDefinition.create(
+                PollAnswer.METHOD, ServerCalls.asyncUnaryCall(this::answerPoll)));
+      } else if (name.equals(SubscribeBatch.METHOD.getFullMethodName())) {
+        methods.add(
+            ServerMethodDefinition.create(
+                SubscribeBatch.METHOD,
+                ServerCalls.asyncServerStreamingCall(this::openSubscription)));
+      } else {
+        methods.add(method);
+      }
+    }
+    methods.forEach(method -> descriptor.addMethod(method.getMethodDescriptor()));
+    ServerServiceDefinition.Builder binding = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(binding::addMethod);
+    return binding.build();
+  }
+
+  private void answerPoll(PollRequest request, StreamObserver<PollAnswer> responses) {
     try {
       String topic = request.getTopic();
       access.check(access.current(), Operation.POLL, topic);
@@ -271,7 +302,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
       TopicName.validate(topic);
       if (maxWait == 0) {
         long readFrom = readFrom(topic, givenReadFrom, fromTime);
-        responses.onNext(response(store.poll(topic, readFrom, limits), readFrom));
+        responses.onNext(PollAnswer.of(store.poll(topic, readFrom, limits), readFrom));
         responses.onCompleted();
         return;
       }
@@ -280,15 +311,15 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
               topic,
               events,
               pushExecutor,
-              (ServerCallStreamObserver<PollResponse>) responses,
+              (ServerCallStreamObserver<PollAnswer>) responses,
               new LongPoll.Attempt() {
                 @Override
-                public PollResponse tryAnswer() throws IOException {
+                public PollAnswer tryAnswer() throws IOException {
                   return pollNow(false);
                 }
 
                 @Override
-                public PollResponse answerNow() throws IOException {
+                public PollAnswer answerNow() throws IOException {
                   return pollNow(true);
                 }
 
@@ -296,20 +327,16 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
                  * What the store holds now; null if nothing worth answering with, unless {@code
                  * always}.
                  */
-                private PollResponse pollNow(boolean always) throws IOException {
+                private PollAnswer pollNow(boolean always) throws IOException {
                   try {
                     long readFrom = readFrom(topic, givenReadFrom, fromTime);
                     PollResult result = store.poll(topic, readFrom, limits);
                     // Past the end, waiting brings nothing the reader asked for: say so now.
                     return always || !result.messages().isEmpty() || result.pastEnd(readFrom)
-                        ? response(result, readFrom)
+                        ? PollAnswer.of(result, readFrom)
                         : null;
                   } catch (UnknownTopicException notYet) {
-                    return always
-                        ? PollResponse.newBuilder()
-                            .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(givenReadFrom))
-                            .build()
-                        : null;
+                    return always ? PollAnswer.empty(givenReadFrom) : null;
                   }
                 }
               });
@@ -326,44 +353,8 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
     return fromTime == 0 ? given : store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
   }
 
-  /** A stored message as Poll returns it; stored bytes are never changed, so wrapping is safe. */
-  private static Payload payload(StoredMessage message) {
-    Payload.Builder payload =
-        Payload.newBuilder().setPayload(UnsafeByteOperations.unsafeWrap(message.payload()));
-    if (message.key().length > 0) {
-      payload.setKey(UnsafeByteOperations.unsafeWrap(message.key()));
-    }
-    for (Header header : message.headers()) {
-      payload.addHeaders(wireHeader(header));
-    }
-    return payload.build();
-  }
-
-  /** A stored header on the wire. */
-  static io.minikafka.protocol.Header wireHeader(Header header) {
-    return io.minikafka.protocol.Header.newBuilder()
-        .setName(header.name())
-        .setValue(UnsafeByteOperations.unsafeWrap(header.value()))
-        .build();
-  }
-
-  private static PollResponse response(PollResult result, long readFrom) {
-    PollResponse.Builder response = PollResponse.newBuilder();
-    for (StoredMessage message : result.messages()) {
-      // Stored payloads are never changed, so wrapping them without a copy is safe.
-      response.addPayloads(payload(message));
-      response.addAppendTimesMs(message.appendTimeMillis());
-    }
-    return response
-        .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()))
-        .setFirstAvailable(result.firstAvailable())
-        .setSkipped(result.skipped(readFrom))
-        .setNextNumber(result.nextNumber())
-        .build();
-  }
-
-  @Override
-  public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responses) {
+  private void openSubscription(
+      SubscribeRequest request, StreamObserver<SubscribeBatch> responses) {
     try {
       access.check(access.current(), Operation.SUBSCRIBE, request.getTopic());
       TopicName.validate(request.getTopic());
@@ -378,7 +369,7 @@ final class MiniKafkaService extends MiniKafkaGrpc.MiniKafkaImplBase {
             store,
             events,
             pushExecutor,
-            (ServerCallStreamObserver<SubscribeResponse>) responses,
+            (ServerCallStreamObserver<SubscribeBatch>) responses,
             request.getTopic(),
             unsigned(request.getReadFrom()),
             request.getFromTimeMs(),

@@ -1,6 +1,5 @@
 package io.minikafka.broker.server;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -8,10 +7,7 @@ import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.ReadPastEndException;
-import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
-import io.minikafka.protocol.MessageRecord;
-import io.minikafka.protocol.SubscribeResponse;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +27,7 @@ final class Subscription implements Runnable {
   private final BackingStore store;
   private final TopicEvents events;
   private final Executor executor;
-  private final ServerCallStreamObserver<SubscribeResponse> out;
+  private final ServerCallStreamObserver<SubscribeBatch> out;
   private final String topic;
   private final PollLimits limits;
   private final Runnable onEnd;
@@ -58,7 +54,7 @@ final class Subscription implements Runnable {
       BackingStore store,
       TopicEvents events,
       Executor executor,
-      ServerCallStreamObserver<SubscribeResponse> out,
+      ServerCallStreamObserver<SubscribeBatch> out,
       String topic,
       long readFrom,
       long fromTimeMillis,
@@ -153,36 +149,20 @@ final class Subscription implements Runnable {
     if (result == null) {
       if (!announcedCaughtUp) {
         announcedCaughtUp = true;
-        out.onNext(
-            SubscribeResponse.newBuilder().setCaughtUp(true).setTopicMissing(topicMissing).build());
+        out.onNext(SubscribeBatch.caughtUp(topicMissing));
       }
       return false;
     }
-    SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
     long skipped = result.skipped(next);
-    if (skipped > 0) {
-      response.setFirstAvailable(result.firstAvailable()).setSkipped(skipped);
-    }
-    for (StoredMessage m : result.messages()) {
-      MessageRecord.Builder record =
-          MessageRecord.newBuilder()
-              .setMsgNumber(m.number())
-              .setAppendTimeMs(m.appendTimeMillis())
-              // Stored bytes are never changed, so wrapping them without a copy is safe.
-              .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()));
-      if (m.key().length > 0) {
-        record.setKey(UnsafeByteOperations.unsafeWrap(m.key()));
-      }
-      for (io.minikafka.broker.store.Header header : m.headers()) {
-        record.addHeaders(MiniKafkaService.wireHeader(header));
-      }
-      response.addRecords(record);
-    }
+    SubscribeBatch batch =
+        skipped > 0
+            ? SubscribeBatch.of(result.messages(), result.firstAvailable(), skipped)
+            : SubscribeBatch.of(result.messages(), 0, 0);
     next =
         result.messages().isEmpty()
             ? Math.max(next, result.firstAvailable())
             : result.newReadFrom();
-    out.onNext(response.build());
+    out.onNext(batch);
     return true;
   }
 

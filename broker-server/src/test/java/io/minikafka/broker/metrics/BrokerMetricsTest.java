@@ -12,6 +12,7 @@ import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.ProduceBatchRequest;
 import java.net.URI;
@@ -75,6 +76,14 @@ class BrokerMetricsTest {
                 .addPayloads(ByteString.copyFromUtf8("abc"))
                 .addPayloads(ByteString.copyFromUtf8("de"))
                 .build());
+        stub.produceBatch(
+            ProduceBatchRequest.newBuilder()
+                .setTopic("orders")
+                .addRecords(
+                    Payload.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("k"))
+                        .setPayload(ByteString.copyFromUtf8("fghi")))
+                .build());
         stub.poll(
             PollRequest.newBuilder()
                 .setTopic("orders")
@@ -91,16 +100,17 @@ class BrokerMetricsTest {
       }
 
       String after = scrape(metrics);
-      assertThat(value(after, "minikafka_produced_messages_total")).isEqualTo(2.0);
-      assertThat(value(after, "minikafka_produced_bytes_total")).isEqualTo(5.0);
-      assertThat(value(after, "minikafka_delivered_messages_total")).isEqualTo(2.0);
+      assertThat(value(after, "minikafka_produced_messages_total")).isEqualTo(3.0);
+      assertThat(value(after, "minikafka_produced_bytes_total")).isEqualTo(9.0);
+      assertThat(value(after, "minikafka_delivered_messages_total")).isEqualTo(3.0);
+      assertThat(value(after, "minikafka_delivered_bytes_total")).isEqualTo(9.0);
       assertThat(value(after, "minikafka_calls_total{method=\"ProduceBatch\",status=\"OK\"}"))
-          .isEqualTo(1.0);
+          .isEqualTo(2.0);
       assertThat(value(after, "minikafka_calls_total{method=\"Poll\",status=\"NOT_FOUND\"}"))
           .isEqualTo(1.0);
       assertThat(after).contains("minikafka_call_duration_seconds_bucket{method=\"Poll\"");
-      assertThat(value(after, "minikafka_topic_messages{topic=\"orders\"}")).isEqualTo(2.0);
-      assertThat(value(after, "minikafka_topic_next_number{topic=\"orders\"}")).isEqualTo(3.0);
+      assertThat(value(after, "minikafka_topic_messages{topic=\"orders\"}")).isEqualTo(3.0);
+      assertThat(value(after, "minikafka_topic_next_number{topic=\"orders\"}")).isEqualTo(4.0);
       assertThat(value(after, "minikafka_fsync_duration_seconds_count"))
           .isGreaterThanOrEqualTo(1.0);
       assertThat(after).contains("minikafka_fsync_duration_seconds_bucket{le=");

@@ -47,6 +47,14 @@ final class Segment implements Closeable {
     return (int) Math.max(64 * 1024, Math.min(1024 * 1024, half));
   }
 
+  /**
+   * Each reading thread's buffer for runs of records, reused since every message is copied out of
+   * it: a read allocates and zeroes no buffer. Direct, so the file is read straight into it rather
+   * than through the JDK's temporary direct buffer. Readers are the server's fixed pools.
+   */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFERS =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_CHUNK));
+
   /** The most a heap buffer passes to one read or write of a file (see {@link #readFully}). */
   static final int IO_SLICE_BYTES = 256 * 1024;
 
@@ -375,7 +383,7 @@ final class Segment implements Closeable {
         if (want < RecordFormat.HEADER_BYTES) {
           throw corrupt(topic, number, position, "record runs past the end of the committed log");
         }
-        buffer = readFully(position, (int) Math.min(want, Integer.MAX_VALUE - 8));
+        buffer = log.readFully(READ_BUFFERS.get().clear().limit((int) want), position);
         bufferStart = position;
       }
       int at = (int) (position - bufferStart);

@@ -1,0 +1,176 @@
+package io.minikafka.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.minikafka.broker.store.Header;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.protocol.MessageRecord;
+import io.minikafka.protocol.MsgNumber;
+import io.minikafka.protocol.Payload;
+import io.minikafka.protocol.PollResponse;
+import io.minikafka.protocol.SubscribeResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Responses encoded from stored messages are byte for byte what the generated protobuf classes
+ * write for the same content, drained by gRPC's framer or read by a transport that does not drain.
+ */
+class EncodedResponseTest {
+
+  private static final Random RANDOM = new Random(42);
+
+  /** Messages with every field at and beside its default: what the encoder must leave out. */
+  private static List<StoredMessage> awkwardMessages() {
+    List<StoredMessage> messages = new ArrayList<>();
+    messages.add(new StoredMessage(1, 0, new byte[0]));
+    messages.add(new StoredMessage(2, -1, bytes(1)));
+    messages.add(new StoredMessage(3, Long.MIN_VALUE, bytes(127)));
+    messages.add(new StoredMessage(Long.MAX_VALUE, Long.MAX_VALUE, bytes(128)));
+    messages.add(
+        new StoredMessage(
+            5,
+            1_700_000_000_000L,
+            bytes(300),
+            bytes(3),
+            List.of(
+                new Header("", new byte[0]),
+                new Header("traceparent", bytes(55)),
+                new Header("naïve ✓", new byte[0]),
+                new Header("", bytes(2)))));
+    messages.add(new StoredMessage(6, 7, new byte[0], bytes(1), List.of()));
+    for (int i = 0; i < 50; i++) {
+      messages.add(new StoredMessage(7 + i, RANDOM.nextLong(), bytes(RANDOM.nextInt(20_000))));
+    }
+    return messages;
+  }
+
+  private static byte[] bytes(int length) {
+    byte[] bytes = new byte[length];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static io.minikafka.protocol.Header wire(Header header) {
+    return io.minikafka.protocol.Header.newBuilder()
+        .setName(header.name())
+        .setValue(ByteString.copyFrom(header.value()))
+        .build();
+  }
+
+  private static SubscribeResponse generated(
+      List<StoredMessage> messages, long firstAvailable, long skipped, boolean caughtUp) {
+    SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
+    for (StoredMessage m : messages) {
+      MessageRecord.Builder record =
+          MessageRecord.newBuilder()
+              .setMsgNumber(m.number())
+              .setAppendTimeMs(m.appendTimeMillis())
+              .setPayload(ByteString.copyFrom(m.payload()))
+              .setKey(ByteString.copyFrom(m.key()));
+      m.headers().forEach(h -> record.addHeaders(wire(h)));
+      response.addRecords(record);
+    }
+    return response
+        .setFirstAvailable(firstAvailable)
+        .setSkipped(skipped)
+        .setCaughtUp(caughtUp)
+        .setTopicMissing(caughtUp)
+        .build();
+  }
+
+  private static PollResponse generated(PollResult result, long readFrom) {
+    PollResponse.Builder response = PollResponse.newBuilder();
+    for (StoredMessage m : result.messages()) {
+      Payload.Builder payload =
+          Payload.newBuilder()
+              .setPayload(ByteString.copyFrom(m.payload()))
+              .setKey(ByteString.copyFrom(m.key()));
+      m.headers().forEach(h -> payload.addHeaders(wire(h)));
+      response.addPayloads(payload).addAppendTimesMs(m.appendTimeMillis());
+    }
+    return response
+        .setNewReadFrom(MsgNumber.newBuilder().setMsgNumber(result.newReadFrom()))
+        .setFirstAvailable(result.firstAvailable())
+        .setSkipped(result.skipped(readFrom))
+        .setNextNumber(result.nextNumber())
+        .build();
+  }
+
+  private static byte[] drained(EncodedResponse response) throws IOException {
+    InputStream stream = EncodedResponse.marshaller().stream(response);
+    assertThat(stream.available()).isEqualTo(response.size());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int written = ((io.grpc.Drainable) stream).drainTo(out);
+    assertThat(written).isEqualTo(out.size());
+    assertThat(stream.available()).isZero();
+    return out.toByteArray();
+  }
+
+  private static byte[] read(EncodedResponse response) throws IOException {
+    return EncodedResponse.marshaller().stream(response).readAllBytes();
+  }
+
+  @Test
+  void subscribeBatchesAreTheGeneratedBytes() throws IOException {
+    List<StoredMessage> messages = awkwardMessages();
+    byte[] expected = generated(messages, 0, 0, false).toByteArray();
+    assertThat(drained(SubscribeBatch.of(messages, 0, 0))).isEqualTo(expected);
+    assertThat(read(SubscribeBatch.of(messages, 0, 0))).isEqualTo(expected);
+    assertThat(SubscribeBatch.of(messages, 0, 0).toByteArray()).isEqualTo(expected);
+  }
+
+  @Test
+  void skipsAndAnnouncementsAreTheGeneratedBytes() throws IOException {
+    List<StoredMessage> one = List.of(new StoredMessage(300, 5, bytes(10)));
+    assertThat(drained(SubscribeBatch.of(one, 300, 299)))
+        .isEqualTo(generated(one, 300, 299, false).toByteArray());
+    assertThat(drained(SubscribeBatch.caughtUp(true)))
+        .isEqualTo(generated(List.of(), 0, 0, true).toByteArray());
+    assertThat(drained(SubscribeBatch.caughtUp(false)))
+        .isEqualTo(SubscribeResponse.newBuilder().setCaughtUp(true).build().toByteArray());
+  }
+
+  @Test
+  void pollAnswersAreTheGeneratedBytes() throws IOException {
+    List<StoredMessage> messages = awkwardMessages();
+    PollResult result = new PollResult(messages, 57, 1, 58);
+    byte[] expected = generated(result, 1).toByteArray();
+    assertThat(drained(PollAnswer.of(result, 1))).isEqualTo(expected);
+    assertThat(read(PollAnswer.of(result, 1))).isEqualTo(expected);
+
+    PollResult skipped = new PollResult(List.of(), 9, 12, 12);
+    assertThat(drained(PollAnswer.of(skipped, 9))).isEqualTo(generated(skipped, 9).toByteArray());
+  }
+
+  @Test
+  void anEmptyPollAnswerNamesOnlyWhereToReadFrom() throws IOException {
+    assertThat(drained(PollAnswer.empty(0)))
+        .isEqualTo(
+            PollResponse.newBuilder()
+                .setNewReadFrom(MsgNumber.getDefaultInstance())
+                .build()
+                .toByteArray());
+    assertThat(
+            PollResponse.parseFrom(drained(PollAnswer.empty(42))).getNewReadFrom().getMsgNumber())
+        .isEqualTo(42);
+  }
+
+  @Test
+  void headerNamesAreUtf8() throws IOException {
+    StoredMessage message =
+        new StoredMessage(1, 1, bytes(1), new byte[0], List.of(new Header("ключ", bytes(1))));
+    SubscribeResponse parsed =
+        SubscribeResponse.parseFrom(drained(SubscribeBatch.of(List.of(message), 0, 0)));
+    assertThat(parsed.getRecords(0).getHeaders(0).getNameBytes().toByteArray())
+        .isEqualTo("ключ".getBytes(StandardCharsets.UTF_8));
+  }
+}
