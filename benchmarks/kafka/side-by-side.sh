@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Apache Kafka and MiniKafka on this machine, loopback only, the same work on each:
 #   - Kafka itself through its own Java producer and consumer (ProducerPerformance,
-#     ConsumerPerformance, and KafkaEndToEnd.java at the same fixed rate as mkfk-perf e2e);
+#     ConsumerPerformance, KafkaEndToEnd.java at the same fixed rate as mkfk-perf e2e, and
+#     KafkaSyncProducers.java for the 16 synchronous producers of mkfk-perf produce --sync);
 #   - MiniKafka over that Kafka (a gateway: MINIKAFKA_KAFKA_BOOTSTRAP), the hop's cost;
-#   - MiniKafka's file store (fsync never, then always) and its memory store.
+#   - MiniKafka's file store (fsync never, then always) and its memory store. The gateway and the
+#     file store run with a 256 MiB heap; the memory store with 8 GiB, since it keeps every run's
+#     messages.
 # Kafka's producer runs with acks=all, idempotence and linger 5 ms (what a gateway uses); every
 # MiniKafka row is mkfk-perf. CPU time per record comes from /proc (a gateway row counts the gateway
 # and the Kafka broker). Prints each run as it goes, then one table of medians with ratios to Kafka.
@@ -18,6 +21,7 @@ runs=${RUNS:-3}
 kafka_port=19092
 minikafka_port=19094
 rate=10000
+unary=160000
 results=$work/results.txt
 
 [ -d "$lib" ] || mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
@@ -97,6 +101,17 @@ for run in $(seq "$runs"); do
   record "e2e p50 at $rate/s, ms" kafka "$(field "$out" "ms p50")"
   record "server CPU per e2e record, us" kafka "$cpu"
 done
+kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
+  --topic unary --partitions 1 --replication-factor 1 > /dev/null
+kjava "$here/KafkaSyncProducers.java" 127.0.0.1:$kafka_port unary $((unary / 2)) 16 100 > /dev/null 2>&1
+for run in $(seq "$runs"); do
+  before=$(cpu_ticks $kafka_pid)
+  out=$(kjava "$here/KafkaSyncProducers.java" 127.0.0.1:$kafka_port unary $unary 16 100 2>&1 | tail -1)
+  cpu=$(per_record "$before" "$(cpu_ticks $kafka_pid)" $unary)
+  echo "kafka 16 synchronous producers: $out broker CPU $cpu us/record"
+  record "16 synchronous producers (the original API), records/s" kafka "$(field "$out" "records/sec")"
+  record "server CPU per synchronous record, us" kafka "$cpu"
+done
 echo "kafka broker resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$kafka_pid/status)"
 
 # --- MiniKafka ---
@@ -139,6 +154,15 @@ minikafka_runs() { # system-name, then the PIDs whose CPU counts
     record "e2e p50 at $rate/s, ms" "$name" "$(field "$out" "ms p50")"
     record "server CPU per e2e record, us" "$name" "$cpu"
   done
+  mkfk_perf produce --topic unary --messages $((unary / 2)) --size 100 --sync --producers 16 > /dev/null
+  for _ in $(seq "$runs"); do
+    before=$(cpu_ticks "${cpus[@]}")
+    out=$(mkfk_perf produce --topic unary --messages $unary --size 100 --sync --producers 16 | tail -1)
+    cpu=$(per_record "$before" "$(cpu_ticks "${cpus[@]}")" $unary)
+    echo "$name 16 synchronous producers: $out server CPU $cpu us/record"
+    record "16 synchronous producers (the original API), records/s" "$name" "$(field "$out" "records/sec")"
+    record "server CPU per synchronous record, us" "$name" "$cpu"
+  done
   echo "$name server resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/${cpus[0]}/status)"
 }
 start_minikafka() { # environment assignments for the server
@@ -148,14 +172,15 @@ start_minikafka() { # environment assignments for the server
   wait_for_port $minikafka_port
 }
 
-start_minikafka MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port
+start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port
 minikafka_runs over-kafka "$server_pid" "$kafka_pid"
 kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 kill "$kafka_pid" && wait "$kafka_pid" 2>/dev/null || true
 
 for fsync in never always; do
   rm -rf "$work/minikafka-data"
-  start_minikafka MINIKAFKA_ROOT_DIR="$work/minikafka-data" MINIKAFKA_FSYNC=$fsync
+  start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_ROOT_DIR="$work/minikafka-data" \
+    MINIKAFKA_FSYNC=$fsync
   minikafka_runs "file-$fsync" "$server_pid"
   kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 done

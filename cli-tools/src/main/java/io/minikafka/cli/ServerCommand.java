@@ -1,6 +1,7 @@
 package io.minikafka.cli;
 
 import ch.qos.logback.classic.Level;
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.minikafka.broker.config.ConfigException;
 import io.minikafka.broker.config.ConfigFile;
 import io.minikafka.broker.config.ServerConfig;
@@ -86,8 +87,24 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     this.env = env;
   }
 
+  /** The property that sets gRPC's Netty's leak detection. */
+  static final String LEAK_DETECTION = "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
   public static void main(String[] args) {
+    quietNetty();
     CommandRunner.runAndExit(new ServerCommand(), args);
+  }
+
+  /**
+   * Turns off Netty's leak detection unless {@value #LEAK_DETECTION} asks for it: it records a
+   * stack trace for one buffer in 128, about 4% of the server's CPU at one message per call
+   * (docs/PERFORMANCE.md), to find leaks in code that handles Netty's buffers, which MiniKafka has
+   * none of.
+   */
+  static void quietNetty() {
+    if (System.getProperty(LEAK_DETECTION) == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
   }
 
   /**

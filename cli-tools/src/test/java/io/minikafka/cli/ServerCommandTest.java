@@ -2,6 +2,7 @@ package io.minikafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.minikafka.broker.config.Setting;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** mkfk-server's refusals and help; its running life is covered by the integration tests. */
 class ServerCommandTest {
+
+  @Test
+  void theServerTurnsNettysLeakDetectionOffUnlessAskedFor() {
+    ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+    try {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+      System.setProperty(ServerCommand.LEAK_DETECTION, "simple");
+      ServerCommand.quietNetty();
+      assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.SIMPLE);
+
+      System.clearProperty(ServerCommand.LEAK_DETECTION);
+      ServerCommand.quietNetty();
+      assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
+    } finally {
+      System.clearProperty(ServerCommand.LEAK_DETECTION);
+      ResourceLeakDetector.setLevel(before);
+    }
+  }
 
   @Test
   void invalidRetentionInTheEnvironmentExitsTwoWithOneLine() {

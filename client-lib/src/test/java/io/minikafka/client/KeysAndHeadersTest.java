@@ -3,12 +3,23 @@ package io.minikafka.client;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.MiniKafkaGrpc;
+import io.minikafka.protocol.ProduceBatchRequest;
+import io.minikafka.protocol.ProduceBatchResponse;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,56 +89,54 @@ class KeysAndHeadersTest {
 
   @Test
   void plainMessagesAfterAKeyedOneStillGoAsPayloadsTheOriginalServerUnderstands() throws Exception {
-    // Which fields each batch request used, as the server received them.
-    List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.grpc.ServerInterceptor recorder =
-        new io.grpc.ServerInterceptor() {
+    // Which fields each batch request used, as a server built from the original's .proto parses
+    // them; every batch is held until released, so that batches pile up behind those in flight.
+    List<String> requests = new CopyOnWriteArrayList<>();
+    CountDownLatch release = new CountDownLatch(1);
+    MiniKafkaGrpc.MiniKafkaImplBase original =
+        new MiniKafkaGrpc.MiniKafkaImplBase() {
+          private final AtomicLong next = new AtomicLong(1);
+
           @Override
-          public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(
-              io.grpc.ServerCall<Q, A> call,
-              io.grpc.Metadata headers,
-              io.grpc.ServerCallHandler<Q, A> next) {
-            return new io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
-                next.startCall(call, headers)) {
+          public StreamObserver<ProduceBatchRequest> produceStream(
+              StreamObserver<ProduceBatchResponse> acks) {
+            return new StreamObserver<>() {
               @Override
-              public void onMessage(Q message) {
-                if (message instanceof io.minikafka.protocol.ProduceBatchRequest r) {
-                  requests.add(
-                      r.getPayloadsCount() + " payloads, " + r.getRecordsCount() + " records");
+              public void onNext(ProduceBatchRequest r) {
+                requests.add(
+                    r.getPayloadsCount() + " payloads, " + r.getRecordsCount() + " records");
+                try {
+                  release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                 }
-                super.onMessage(message);
+                int count = r.getPayloadsCount() + r.getRecordsCount();
+                acks.onNext(
+                    ProduceBatchResponse.newBuilder()
+                        .setFirstMsgNumber(next.getAndAdd(count))
+                        .setCount(count)
+                        .build());
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                acks.onCompleted();
               }
             };
           }
         };
-    // Stores nothing until released, so that batches pile up behind those in flight.
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    io.minikafka.broker.store.BackingStore held =
-        new io.minikafka.broker.store.ForwardingStore(new MemoryStore()) {
-          @Override
-          public long storeRecords(String topic, List<io.minikafka.broker.store.Record> records)
-              throws java.io.IOException {
-            try {
-              release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return super.storeRecords(topic, records);
-          }
-        };
-    MiniKafkaServer recording =
-        new MiniKafkaServer(
-                io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                        new java.net.InetSocketAddress("127.0.0.1", 0))
-                    .intercept(recorder),
-                held,
-                io.minikafka.broker.config.ServerConfig.defaults(),
-                java.time.Clock.systemUTC())
+    Server recording =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(original)
+            .build()
             .start();
     try (Producer producer =
         new Producer(
             "t",
-            ConnectionConfig.of("127.0.0.1:" + recording.port(), Duration.ofSeconds(10)),
+            ConnectionConfig.of("127.0.0.1:" + recording.getPort(), Duration.ofSeconds(10)),
             ProducerOptions.DEFAULTS.withBatchBytes(1))) {
       // Every message fills a batch. With as many in flight as may be, the last keyed batch
       // waits, full, when the plain messages come: they must start a batch of payloads.
@@ -139,7 +148,7 @@ class KeysAndHeadersTest {
       release.countDown();
       producer.flush();
     } finally {
-      recording.close();
+      recording.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
     assertThat(requests).hasSize(BatchSender.MAX_IN_FLIGHT + 3);
     assertThat(requests.subList(0, BatchSender.MAX_IN_FLIGHT + 1))

@@ -24,7 +24,6 @@ import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.protocol.Endpoint;
-import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -229,15 +228,8 @@ public final class BrokerMetrics implements AutoCloseable {
     private void produced(Object request) {
       if (request instanceof ProduceRequest r) {
         count("minikafka.produced", 1, r.getPayload().getPayload().size());
-      } else if (request instanceof ProduceBatchRequest r) {
-        long bytes = 0;
-        for (var p : r.getPayloadsList()) {
-          bytes += p.size();
-        }
-        for (var p : r.getRecordsList()) {
-          bytes += p.getPayload().size();
-        }
-        count("minikafka.produced", r.getPayloadsCount() + r.getRecordsCount(), bytes);
+      } else if (request instanceof Production p) {
+        count("minikafka.produced", p.messageCount(), p.payloadBytes());
       }
     }
 

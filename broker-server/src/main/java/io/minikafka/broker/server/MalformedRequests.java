@@ -1,6 +1,5 @@
 package io.minikafka.broker.server;
 
-import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -12,6 +11,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +87,8 @@ final class MalformedRequests {
 
   /** The request message's protobuf name, such as {@code protocol.ProduceRequest}. */
   private static String requestType(MethodDescriptor<?, ?> method) {
-    if (method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> prototypes
-        && prototypes.getMessagePrototype() instanceof Message message) {
-      return message.getDescriptorForType().getFullName();
+    if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier schema) {
+      return schema.getMethodDescriptor().getInputType().getFullName();
     }
     return "request message";
   }

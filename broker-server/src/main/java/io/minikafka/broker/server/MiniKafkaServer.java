@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -141,16 +142,26 @@ public final class MiniKafkaServer implements AutoCloseable {
             config.retention(),
             sweeper::retentionChanged);
     // Calls run on the network threads, without a hand-off (about half the CPU of one), except
-    // unary calls over a store that may block: those run on the handler threads. A stream's
-    // callbacks only queue work (its stores run on storeExecutor, its reads on pushExecutor).
+    // unary calls over a store that may block: those run on the handler threads, but for produce
+    // calls to a store that appends without waiting, which are answered from the store's thread.
+    // A stream's callbacks only queue work (its stores run on storeExecutor, its reads on
+    // pushExecutor).
     builder.directExecutor();
     if (!store.neverBlocks()) {
+      Set<String> nonBlocking =
+          store.appendsAsync()
+              ? Set.of(
+                  MiniKafkaGrpc.getProduceMethod().getFullMethodName(),
+                  MiniKafkaGrpc.getProduceBatchMethod().getFullMethodName())
+              : Set.of();
       builder.callExecutor(
           new ServerCallExecutorSupplier() {
             @Override
             public <ReqT, RespT> Executor getExecutor(
                 ServerCall<ReqT, RespT> call, Metadata headers) {
-              return call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY
+              MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+              return method.getType() == MethodDescriptor.MethodType.UNARY
+                      && !nonBlocking.contains(method.getFullMethodName())
                   ? handlerExecutor
                   : null;
             }

@@ -1,6 +1,5 @@
 package io.minikafka.broker.server;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -35,7 +34,6 @@ import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.Payload;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PositionResponse;
-import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import io.minikafka.protocol.ProduceRequest;
 import io.minikafka.protocol.ServerDescription;
@@ -142,36 +140,49 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     try {
       String topic = request.getTopic().getTopic();
       access.check(access.current(), Operation.PRODUCE, topic);
-      long number = store.storeRecords(topic, List.of(checkedRecord(request.getPayload())));
-      responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
-      responses.onCompleted();
-      events.appended(topic);
+      store
+          .storeRecordsAsync(topic, List.of(checkedRecord(request.getPayload())))
+          .whenComplete(
+              (number, failure) -> {
+                if (failure != null) {
+                  responses.onError(StatusMapper.toException(failure));
+                  return;
+                }
+                responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
+                responses.onCompleted();
+                events.appended(topic);
+              });
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));
     }
   }
 
-  @Override
-  public void produceBatch(
-      ProduceBatchRequest request, StreamObserver<ProduceBatchResponse> responses) {
+  private void storeBatch(IncomingBatch request, StreamObserver<ProduceBatchResponse> responses) {
     try {
-      access.check(access.current(), Operation.PRODUCE, request.getTopic());
+      access.check(access.current(), Operation.PRODUCE, request.topic());
       List<Record> records = checkedRecords(request);
-      long first = store.storeRecords(request.getTopic(), records);
-      responses.onNext(
-          ProduceBatchResponse.newBuilder()
-              .setFirstMsgNumber(first)
-              .setCount(records.size())
-              .build());
-      responses.onCompleted();
-      events.appended(request.getTopic());
+      store
+          .storeRecordsAsync(request.topic(), records)
+          .whenComplete(
+              (first, failure) -> {
+                if (failure != null) {
+                  responses.onError(StatusMapper.toException(failure));
+                  return;
+                }
+                responses.onNext(
+                    ProduceBatchResponse.newBuilder()
+                        .setFirstMsgNumber(first)
+                        .setCount(records.size())
+                        .build());
+                responses.onCompleted();
+                events.appended(request.topic());
+              });
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));
     }
   }
 
-  @Override
-  public StreamObserver<ProduceBatchRequest> produceStream(
+  private StreamObserver<IncomingBatch> openProduceStream(
       StreamObserver<ProduceBatchResponse> responses) {
     AccessControl.Identity caller = access.current();
     ProduceStream[] self = new ProduceStream[1];
@@ -180,8 +191,8 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
             (ServerCallStreamObserver<ProduceBatchResponse>) responses,
             new ProduceStream.Handler() {
               @Override
-              public List<Record> records(ProduceBatchRequest request) {
-                access.check(caller, Operation.PRODUCE, request.getTopic());
+              public List<Record> records(IncomingBatch request) {
+                access.check(caller, Operation.PRODUCE, request.topic());
                 return checkedRecords(request);
               }
 
@@ -203,27 +214,25 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     return self[0];
   }
 
-  private List<Record> checkedRecords(ProduceBatchRequest request) {
-    if (request.getPayloadsCount() == 0 && request.getRecordsCount() == 0) {
+  private List<Record> checkedRecords(IncomingBatch request) {
+    if (request.messages().isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one message");
     }
-    if (request.getPayloadsCount() > 0 && request.getRecordsCount() > 0) {
+    if (request.payloadCount() > 0 && request.recordCount() > 0) {
       throw new IllegalArgumentException(
           "a batch carries payloads or records, not both (it has "
-              + request.getPayloadsCount()
+              + request.payloadCount()
               + " payloads and "
-              + request.getRecordsCount()
+              + request.recordCount()
               + " records)");
     }
-    List<Record> records = new ArrayList<>(request.getPayloadsCount() + request.getRecordsCount());
-    for (ByteString payload : request.getPayloadsList()) {
-      checkSize(payload.size());
-      records.add(Record.of(payload.toByteArray()));
+    if (request.problem() != null) {
+      throw new IllegalArgumentException(request.problem());
     }
-    for (Payload record : request.getRecordsList()) {
-      records.add(checkedRecord(record));
+    for (Record record : request.messages()) {
+      checkSize(record.payload().length + record.extraBytes());
     }
-    return records;
+    return request.messages();
   }
 
   /** A message, with its key and headers if it has them, within the maximum message size. */
@@ -272,6 +281,15 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
         methods.add(
             ServerMethodDefinition.create(
                 PollAnswer.METHOD, ServerCalls.asyncUnaryCall(this::answerPoll)));
+      } else if (name.equals(IncomingBatch.PRODUCE_BATCH.getFullMethodName())) {
+        methods.add(
+            ServerMethodDefinition.create(
+                IncomingBatch.PRODUCE_BATCH, ServerCalls.asyncUnaryCall(this::storeBatch)));
+      } else if (name.equals(IncomingBatch.PRODUCE_STREAM.getFullMethodName())) {
+        methods.add(
+            ServerMethodDefinition.create(
+                IncomingBatch.PRODUCE_STREAM,
+                ServerCalls.asyncBidiStreamingCall(this::openProduceStream)));
       } else if (name.equals(SubscribeBatch.METHOD.getFullMethodName())) {
         methods.add(
             ServerMethodDefinition.create(

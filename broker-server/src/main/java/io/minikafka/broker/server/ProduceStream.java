@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.store.Record;
-import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,8 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * keeps it to one at a time), which also ends the call when the client completes it, a batch fails,
  * or {@link #requestEnd} asks, and gives back what an ended stream still held.
  */
-final class ProduceStream
-    implements StreamObserver<ProduceBatchRequest>, Runnable, ProduceQueue.Waiter {
+final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, ProduceQueue.Waiter {
 
   /** What the service does with batches. */
   interface Handler {
@@ -40,7 +38,7 @@ final class ProduceStream
      * A request's messages, checked; throws IllegalArgumentException naming what is wrong, or
      * PermissionDeniedException if the caller may not produce to its topic.
      */
-    List<Record> records(ProduceBatchRequest request);
+    List<Record> records(IncomingBatch request);
 
     /** Stores records of one topic together and returns the first number. */
     long store(String topic, List<Record> records) throws IOException;
@@ -56,7 +54,7 @@ final class ProduceStream
   private final Handler handler;
   private final Executor executor;
   private final Runnable onEnd;
-  private final Queue<ProduceBatchRequest> queue = new ConcurrentLinkedQueue<>();
+  private final Queue<IncomingBatch> queue = new ConcurrentLinkedQueue<>();
   private final ProduceQueue produceQueue;
 
   /** Bytes of this stream's requests received and not yet given back to the produce queue. */
@@ -108,11 +106,11 @@ final class ProduceStream
   }
 
   @Override
-  public void onNext(ProduceBatchRequest request) {
+  public void onNext(IncomingBatch request) {
     if (ended) {
       return;
     }
-    int bytes = request.getSerializedSize();
+    int bytes = request.bytes();
     queuedBytes.addAndGet(bytes);
     produceQueue.add(bytes);
     queue.add(request);
@@ -180,32 +178,32 @@ final class ProduceStream
         end(requested);
         return;
       }
-      ProduceBatchRequest first = queue.peek();
+      IncomingBatch first = queue.peek();
       if (first == null) {
         if (clientDone) {
           end(Status.OK);
         }
         return;
       }
-      String topic = first.getTopic();
-      List<ProduceBatchRequest> group = new ArrayList<>();
+      String topic = first.topic();
+      List<IncomingBatch> group = new ArrayList<>();
       List<Record> records = new ArrayList<>();
       List<Integer> counts = new ArrayList<>();
       RuntimeException invalid = null;
       long bytes = 0;
       long taken = 0;
-      ProduceBatchRequest next;
+      IncomingBatch next;
       while ((next = queue.peek()) != null
-          && next.getTopic().equals(topic)
-          && (group.isEmpty() || bytes + next.getSerializedSize() <= MAX_GROUP_BYTES)) {
+          && next.topic().equals(topic)
+          && (group.isEmpty() || bytes + next.bytes() <= MAX_GROUP_BYTES)) {
         queue.poll();
-        taken += next.getSerializedSize();
+        taken += next.bytes();
         try {
           List<Record> checked = handler.records(next);
           records.addAll(checked);
           counts.add(checked.size());
           group.add(next);
-          bytes += next.getSerializedSize();
+          bytes += next.bytes();
         } catch (RuntimeException e) {
           invalid = e;
           break;

@@ -15,6 +15,7 @@ import io.minikafka.broker.store.TopicExistsException;
 import io.minikafka.broker.store.TopicUnavailableException;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,8 @@ final class StatusMapper {
       Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
 
   /** The failure as the exception a call ends with: its status, and trailers where they help. */
-  static StatusRuntimeException toException(Throwable failure) {
+  static StatusRuntimeException toException(Throwable thrown) {
+    Throwable failure = unwrapped(thrown);
     Status status = toStatus(failure);
     if (failure instanceof ReadPastEndException pastEnd) {
       Metadata trailers = new Metadata();
@@ -40,7 +42,17 @@ final class StatusMapper {
     return status.asRuntimeException();
   }
 
-  static Status toStatus(Throwable failure) {
+  /** What failed, out of the wrapper a future's callbacks see it in. */
+  private static Throwable unwrapped(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  static Status toStatus(Throwable thrown) {
+    Throwable failure = unwrapped(thrown);
     if (failure instanceof IllegalArgumentException) {
       // A client sending what can never work (a bad topic name, an oversized message) is worth
       // an operator's attention; payload bytes are never logged, only the rule that was broken.

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -179,6 +180,29 @@ public interface BackingStore extends AutoCloseable {
 
   /** Removes every topic and message, leaving the store as if new: numbering starts again at 1. */
   void deleteContents() throws IOException;
+
+  /**
+   * Appends as {@link #storeRecords} does, but returns at once where the store can: the future
+   * completes with the first number once the records are stored, or fails with what {@link
+   * #storeRecords} would throw. A store whose {@link #appendsAsync} is true never waits for I/O in
+   * this method (it completes the future on a thread of its own); otherwise, as by default, it
+   * stores before returning.
+   */
+  default CompletableFuture<Long> storeRecordsAsync(String topic, List<Record> records) {
+    try {
+      return CompletableFuture.completedFuture(storeRecords(topic, records));
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Whether {@link #storeRecordsAsync} returns without waiting for I/O, so that the server calls it
+   * from its network threads: a producer's call then costs no hand-off to a handler thread.
+   */
+  default boolean appendsAsync() {
+    return false;
+  }
 
   /**
    * Whether every method returns without waiting for I/O. The server then runs calls on its network

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The part of the {@link BackingStore} contract every store checks the same way, checked here once:
@@ -43,6 +44,28 @@ public abstract class CheckedStore implements BackingStore {
     }
     ensureOpen();
     return doStoreRecords(topic, records);
+  }
+
+  @Override
+  public final CompletableFuture<Long> storeRecordsAsync(String topic, List<Record> records) {
+    try {
+      TopicName.validate(topic);
+      if (records.isEmpty()) {
+        throw new IllegalArgumentException("a batch needs at least one message");
+      }
+      ensureOpen();
+      return doStoreRecordsAsync(topic, records);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * {@link #storeRecordsAsync} once the arguments are checked; by default stores before returning.
+   */
+  protected CompletableFuture<Long> doStoreRecordsAsync(String topic, List<Record> records)
+      throws IOException {
+    return CompletableFuture.completedFuture(doStoreRecords(topic, records));
   }
 
   @Override

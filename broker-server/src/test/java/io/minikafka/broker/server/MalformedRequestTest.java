@@ -160,7 +160,9 @@ class MalformedRequestTest {
 
     Status status = ended.get(30, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription()).contains("ProduceStream");
+    assertThat(status.getDescription())
+        .contains("ProduceStream")
+        .contains("not a protocol.ProduceBatchRequest");
     assertThat(julRecords).isEmpty();
   }
 }

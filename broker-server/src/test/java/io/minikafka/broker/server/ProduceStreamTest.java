@@ -7,6 +7,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.minikafka.broker.store.Record;
 import io.minikafka.protocol.ProduceBatchRequest;
 import io.minikafka.protocol.ProduceBatchResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,10 +83,8 @@ class ProduceStreamTest {
             responses,
             new ProduceStream.Handler() {
               @Override
-              public List<Record> records(ProduceBatchRequest request) {
-                List<Record> records = new ArrayList<>();
-                request.getPayloadsList().forEach(p -> records.add(Record.of(p.toByteArray())));
-                return records;
+              public List<Record> records(IncomingBatch request) {
+                return request.messages();
               }
 
               @Override
@@ -101,11 +102,18 @@ class ProduceStreamTest {
     return stream;
   }
 
-  private static ProduceBatchRequest request(int bytes) {
-    return ProduceBatchRequest.newBuilder()
-        .setTopic("t")
-        .addPayloads(ByteString.copyFrom(new byte[bytes]))
-        .build();
+  private static IncomingBatch request(int bytes) {
+    byte[] wire =
+        ProduceBatchRequest.newBuilder()
+            .setTopic("t")
+            .addPayloads(ByteString.copyFrom(new byte[bytes]))
+            .build()
+            .toByteArray();
+    try {
+      return IncomingBatch.read(new ByteArrayInputStream(wire));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

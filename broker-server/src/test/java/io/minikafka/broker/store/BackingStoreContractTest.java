@@ -202,6 +202,47 @@ public abstract class BackingStoreContractTest {
         .isInstanceOf(UnknownTopicException.class);
   }
 
+  @Test
+  void appendsThatDoNotWaitAreNumberedAmongTheOthersAndReadBackInOrder() throws Exception {
+    List<java.util.concurrent.CompletableFuture<Long>> pending = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String text = "m" + i;
+      sent.add(text);
+      if (i % 3 == 0) {
+        assertThat(store.store("t", bytes(text))).isPositive();
+      } else {
+        pending.add(store.storeRecordsAsync("t", List.of(Record.of(bytes(text)))));
+      }
+    }
+    for (var first : pending) {
+      assertThat(first.get(30, TimeUnit.SECONDS)).isPositive();
+    }
+    assertThat(
+            store
+                .storeRecordsAsync("new", List.of(Record.of(bytes("x"))))
+                .get(30, TimeUnit.SECONDS))
+        .as("a topic's first append may come through either")
+        .isEqualTo(1);
+    assertThat(pollTexts("t", 1)).containsExactlyElementsOf(sent);
+  }
+
+  @Test
+  void anAppendThatDoesNotWaitFailsAsStoreRecordsWouldThrow() throws Exception {
+    assertThatThrownBy(
+            () ->
+                store
+                    .storeRecordsAsync(
+                        "x".repeat(TopicName.MAX_UTF8_BYTES + 1), List.of(Record.of(bytes("a"))))
+                    .get())
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.storeRecordsAsync("t", List.of()).get())
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    store.close();
+    assertThatThrownBy(() -> store.storeRecordsAsync("t", List.of(Record.of(bytes("a")))).get())
+        .hasCauseInstanceOf(StoreClosedException.class);
+  }
+
   @AfterEach
   void closeStore() throws IOException {
     store.close();

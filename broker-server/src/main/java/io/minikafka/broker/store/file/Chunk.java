@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Encoded records waiting to be written to a topic's log together: appenders add to the topic's
@@ -30,6 +31,9 @@ final class Chunk {
   private volatile int state = PENDING;
   private IOException failure;
 
+  /** Completed once the outcome is settled and the flush lock released: see {@link #publish}. */
+  private final CompletableFuture<Void> published = new CompletableFuture<>();
+
   Chunk(long firstNumber, ByteBuffer buffer) {
     this.firstNumber = firstNumber;
     this.buffer = buffer;
@@ -53,10 +57,10 @@ final class Chunk {
           Math.max(
               Math.min(buffer.capacity() * 2L, GroupCommit.MAX_CHUNK_BYTES),
               buffer.position() + bytes);
-      // Heap, not direct: a buffer this large is not kept for reuse, and the GC frees heap sooner.
-      ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
+      ByteBuffer bigger = ChunkBuffers.SHARED.take(wanted);
       buffer.flip();
       bigger.put(buffer);
+      ChunkBuffers.SHARED.give(buffer);
       buffer = bigger;
     }
     if (count + records.size() > starts.length) {
@@ -102,7 +106,7 @@ final class Chunk {
     return buffer.duplicate().flip();
   }
 
-  /** The buffer, for reuse by a later chunk once this one is written. */
+  /** The buffer, for reuse by a later chunk once this one is written or has failed. */
   ByteBuffer buffer() {
     return buffer;
   }
@@ -118,6 +122,24 @@ final class Chunk {
   void failed(IOException cause) {
     failure = cause;
     state = FAILED;
+  }
+
+  /**
+   * Tells the appenders waiting on {@link #published()} the outcome, which is settled. Called by
+   * the thread that settled it, once it has released the flush lock: their callbacks (sending
+   * acknowledgements, waking readers) must not run under it.
+   */
+  void publish() {
+    if (state == FAILED) {
+      published.completeExceptionally(failure);
+    } else {
+      published.complete(null);
+    }
+  }
+
+  /** Completes when the chunk is written, or fails with why it was not; see {@link #publish}. */
+  CompletableFuture<Void> published() {
+    return published;
   }
 
   /** Throws the write failure, if the chunk was not written. Call once {@link #done()}. */

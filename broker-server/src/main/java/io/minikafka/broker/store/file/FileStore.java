@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -205,6 +207,37 @@ public final class FileStore extends CheckedStore {
           "topic '" + topic + "': creating it failed (" + e.getCause().getMessage() + ")",
           e.getCause());
     }
+  }
+
+  /**
+   * Appends without waiting to a topic that has its log open; a new or deleted topic, or one whose
+   * pending write is full, is appended to by a thread that may wait.
+   */
+  @Override
+  protected CompletableFuture<Long> doStoreRecordsAsync(String topic, List<Record> records)
+      throws IOException {
+    freeSpace.checkForAppend(topic);
+    FileTopic log = topics.get(topic);
+    if (log != null && !log.deleted()) {
+      CompletableFuture<Long> first = log.appendAllAsync(records, clock.millis());
+      if (first != null) {
+        return first;
+      }
+    }
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return doStoreRecords(topic, records);
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        },
+        GroupCommit.FLUSHES);
+  }
+
+  @Override
+  public boolean appendsAsync() {
+    return true;
   }
 
   /**

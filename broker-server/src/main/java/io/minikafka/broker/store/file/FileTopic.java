@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -240,6 +241,27 @@ final class FileTopic {
    */
   long appendAll(List<Record> records, long nowMillis) throws IOException {
     long first = appends.append(records, nowMillis);
+    afterAppend();
+    return first;
+  }
+
+  /**
+   * Appends as {@link #appendAll} without waiting ({@link GroupCommit#appendAsync}); null, and
+   * nothing appended, when the caller must use {@link #appendAll} instead.
+   */
+  CompletableFuture<Long> appendAllAsync(List<Record> records, long nowMillis) {
+    CompletableFuture<Long> first = appends.appendAsync(records, nowMillis);
+    return first == null
+        ? null
+        : first.thenApply(
+            number -> {
+              afterAppend();
+              return number;
+            });
+  }
+
+  /** Once an append has rolled the log, removes what the topic's retention bytes no longer keep. */
+  private void afterAppend() {
     if (rolled && config.limits().retentionBytes() > 0) {
       rolled = false;
       try {
@@ -252,7 +274,6 @@ final class FileTopic {
             e.getMessage());
       }
     }
-    return first;
   }
 
   /**

@@ -1,13 +1,16 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.concurrent.DaemonThreadFactory;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -24,6 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * through {@link #exclusive}. Waiting appenders park on a monitor rather than queue for the flush
  * lock: a queue would hand the lock to each waiter in turn just to tell it its chunk is done, and
  * the next chunk would be written before they could add to it.
+ *
+ * <p>An appender that must not wait ({@link #appendAsync}, a network thread) adds its records the
+ * same way and leaves the write to a thread of {@link #FLUSHES}, or to an appender already writing;
+ * it learns the outcome from its chunk's {@link Chunk#published()} future, completed once the flush
+ * lock is released.
  */
 final class GroupCommit {
 
@@ -39,18 +47,6 @@ final class GroupCommit {
     T run() throws IOException;
   }
 
-  private static final int CHUNK_BUFFER_BYTES = 64 * 1024;
-
-  /**
-   * Spare chunk buffers, shared by every topic of the JVM: a chunk takes one while it is being
-   * filled and written, so a topic costs no direct memory while idle, and the spares never take
-   * more than {@value #MAX_SPARE_BUFFERS} x 64 KiB however many topics there are.
-   */
-  private static final Queue<ByteBuffer> SPARE_BUFFERS = new ConcurrentLinkedQueue<>();
-
-  private static final AtomicInteger SPARES = new AtomicInteger();
-  private static final int MAX_SPARE_BUFFERS = 64;
-
   /**
    * Appenders wait for a chunk this full to be written before they start the next one, so that a
    * topic's encoded copy of what producers sent stays near this size (one request more at most)
@@ -58,8 +54,23 @@ final class GroupCommit {
    */
   static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * Threads that write chunks for appenders that do not wait, shared by every topic of the JVM: one
+   * write (and fsync) at a time each, so a few serve many topics, whose appends group meanwhile.
+   * They also append for such appenders when an append has to wait (see {@code FileStore}).
+   */
+  static final Executor FLUSHES =
+      Executors.newFixedThreadPool(4, new DaemonThreadFactory("minikafka-append"));
+
   private final String topic;
   private final Writer writer;
+
+  /** Whether a write of the pending chunk is queued on {@link #FLUSHES} and has not started. */
+  private final AtomicBoolean flushQueued = new AtomicBoolean();
+
+  /** Chunks settled under the flush lock, published when it is released. Flush lock. */
+  private final List<Chunk> settled = new ArrayList<>(2);
+
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
 
@@ -104,7 +115,8 @@ final class GroupCommit {
           // A clock stepping back must not reorder append times: retention binary-searches them.
           long time = Math.max(nowMillis, lastAppendTime);
           if (pending == null) {
-            pending = new Chunk(assignedNext, takeSpareBuffer());
+            // A chunk takes a buffer only while filled and written: an idle topic holds none.
+            pending = new Chunk(assignedNext, ChunkBuffers.SHARED.take(ChunkBuffers.SMALLEST));
           }
           chunk = pending;
           first = chunk.nextNumber();
@@ -122,6 +134,61 @@ final class GroupCommit {
     awaitWritten(chunk);
     chunk.throwIfFailed();
     return first;
+  }
+
+  /**
+   * Appends the records as consecutive ones, all or nothing, without waiting: the future completes
+   * with the first record's number once they are written (and forced, if the writer forces), on the
+   * thread that wrote them. Null, and nothing appended, if the pending chunk is full: the caller
+   * then appends with {@link #append} from a thread that may wait.
+   */
+  CompletableFuture<Long> appendAsync(List<Record> records, long nowMillis) {
+    Chunk chunk;
+    long first;
+    appendLock.lock();
+    try {
+      if (pending != null && pending.bytes() >= MAX_CHUNK_BYTES) {
+        return null;
+      }
+      long time = Math.max(nowMillis, lastAppendTime);
+      if (pending == null) {
+        pending = new Chunk(assignedNext, ChunkBuffers.SHARED.take(ChunkBuffers.SMALLEST));
+      }
+      chunk = pending;
+      first = chunk.nextNumber();
+      chunk.add(records, time);
+      assignedNext = chunk.nextNumber();
+      lastAppendTime = time;
+    } finally {
+      appendLock.unlock();
+    }
+    if (flushQueued.compareAndSet(false, true)) {
+      FLUSHES.execute(this::flushQueued);
+    }
+    return chunk.published().thenApply(written -> first);
+  }
+
+  /**
+   * Writes whatever is pending, on a thread of {@link #FLUSHES}; appends that come meanwhile queue
+   * the next one.
+   */
+  private void flushQueued() {
+    flushQueued.set(false);
+    Chunk chunk;
+    appendLock.lock();
+    try {
+      chunk = pending;
+    } finally {
+      appendLock.unlock();
+    }
+    if (chunk == null) {
+      return;
+    }
+    try {
+      awaitWritten(chunk);
+    } catch (IOException e) {
+      // Its appenders learn the failure from the chunk; this thread has no caller to tell.
+    }
   }
 
   /** Bytes of the records waiting for the next write. */
@@ -186,12 +253,22 @@ final class GroupCommit {
     }
   }
 
-  /** Releases the flush lock and wakes appenders waiting for it to be free. */
+  /**
+   * Releases the flush lock, wakes appenders waiting for it to be free, and publishes the outcome
+   * of the chunks settled meanwhile.
+   */
   private void unlockFlush() {
+    Chunk[] toPublish = settled.isEmpty() ? null : settled.toArray(new Chunk[0]);
+    settled.clear();
     flushLock.unlock();
     if (waiting.get() > 0) {
       synchronized (leader) {
         leader.notifyAll();
+      }
+    }
+    if (toPublish != null) {
+      for (Chunk chunk : toPublish) {
+        chunk.publish();
       }
     }
   }
@@ -215,7 +292,8 @@ final class GroupCommit {
     try {
       writer.write(chunk);
       chunk.written();
-      recycle(chunk.buffer());
+      settled.add(chunk);
+      ChunkBuffers.SHARED.give(chunk.buffer());
     } catch (IOException e) {
       fail(chunk, e);
     } catch (RuntimeException | Error e) {
@@ -231,6 +309,8 @@ final class GroupCommit {
     try {
       if (pending != null) {
         pending.failed(cause);
+        settled.add(pending);
+        ChunkBuffers.SHARED.give(pending.buffer());
         pending = null;
       }
       assignedNext = chunk.firstNumber;
@@ -238,32 +318,7 @@ final class GroupCommit {
       appendLock.unlock();
     }
     chunk.failed(cause);
-  }
-
-  /**
-   * A written chunk's buffer if one is free, else a new one: direct, so writing it costs no copy.
-   */
-  private static ByteBuffer takeSpareBuffer() {
-    ByteBuffer buffer = SPARE_BUFFERS.poll();
-    if (buffer == null) {
-      return ByteBuffer.allocateDirect(CHUNK_BUFFER_BYTES);
-    }
-    SPARES.decrementAndGet();
-    return buffer;
-  }
-
-  /**
-   * Keeps a written chunk's buffer for a later chunk, unless it grew (to the heap) or enough are
-   * kept.
-   */
-  private static void recycle(ByteBuffer buffer) {
-    if (!buffer.isDirect() || buffer.capacity() != CHUNK_BUFFER_BYTES) {
-      return;
-    }
-    if (SPARES.incrementAndGet() <= MAX_SPARE_BUFFERS) {
-      SPARE_BUFFERS.add(buffer);
-    } else {
-      SPARES.decrementAndGet();
-    }
+    settled.add(chunk);
+    ChunkBuffers.SHARED.give(chunk.buffer());
   }
 }

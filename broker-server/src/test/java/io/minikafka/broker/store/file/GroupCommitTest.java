@@ -74,6 +74,91 @@ class GroupCommitTest {
   }
 
   @Test
+  void appendsThatDoNotWaitReturnAtOnceAndLearnTheirNumbersWhenTheirWriteIsDone() throws Exception {
+    List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              recordsPerWrite.add(chunk.count());
+              if (recordsPerWrite.size() == 1) {
+                firstWriteEntered.countDown();
+                awaitUninterruptibly(release);
+              }
+            });
+    java.util.concurrent.CompletableFuture<Long> first = commit.appendAsync(ONE, 0);
+    assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    // The first write is stuck: these return at once and share the next one.
+    List<java.util.concurrent.CompletableFuture<Long>> later = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      later.add(commit.appendAsync(ONE, 0));
+    }
+    assertThat(first).isNotDone();
+    assertThat(later).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+
+    release.countDown();
+    assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    List<Long> numbers = new ArrayList<>();
+    for (var f : later) {
+      numbers.add(f.get(30, TimeUnit.SECONDS));
+    }
+    assertThat(numbers).containsExactly(2L, 3L, 4L, 5L, 6L);
+    assertThat(recordsPerWrite).containsExactly(1, 5);
+  }
+
+  @Test
+  void appendsThatDoNotWaitLearnAFailedWriteAndTheirNumbersAreFreeAgain() throws Exception {
+    AtomicInteger writes = new AtomicInteger();
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              if (writes.incrementAndGet() == 1) {
+                throw new IOException("disk full");
+              }
+            });
+    java.util.concurrent.CompletableFuture<Long> failed = commit.appendAsync(ONE, 0);
+    assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("disk full");
+    assertThat(commit.appendAsync(ONE, 0).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+  }
+
+  @Test
+  void anAppendThatWouldPileOnAFullChunkIsLeftToOneThatMayWait() throws Exception {
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger writes = new AtomicInteger();
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              if (writes.incrementAndGet() == 1) {
+                firstWriteEntered.countDown();
+                awaitUninterruptibly(release);
+              }
+            });
+    var first = commit.appendAsync(ONE, 0);
+    assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    byte[] big = new byte[GroupCommit.MAX_CHUNK_BYTES];
+    var full = commit.appendAsync(List.of(Record.of(big)), 0);
+    assertThat(full).isNotNull();
+    assertThat(commit.appendAsync(ONE, 0)).as("the pending chunk is full").isNull();
+    release.countDown();
+    assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(full.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(commit.append(ONE, 0)).isEqualTo(3);
+  }
+
+  @Test
   void producersFasterThanTheDiskNeverPileMoreThanOneFullChunkBehindAWrite() throws Exception {
     byte[] mib = new byte[1 << 20];
     List<Long> chunkBytes = new java.util.concurrent.CopyOnWriteArrayList<>();
