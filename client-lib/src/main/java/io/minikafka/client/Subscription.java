@@ -251,16 +251,14 @@ public final class Subscription implements AutoCloseable {
     if (response.skipped() > 0) {
       skips.add(new Skip(response.firstAvailable(), response.skipped()));
     }
-    List<Message> messages = response.messages();
-    // After a reconnect the server may resend from the resume point; never hand a number twice.
-    int fresh = 0;
-    while (fresh < messages.size() && messages.get(fresh).number() < next) {
-      fresh++;
-    }
-    messages = messages.subList(fresh, messages.size());
-    if (!messages.isEmpty()) {
-      next = messages.get(messages.size() - 1).number() + 1;
-      fromTime = null;
+    List<Message> messages = new ArrayList<>(response.messages().size());
+    for (Message message : response.messages()) {
+      // After a reconnect the server may resend from the resume point; never hand a number twice.
+      if (message.number() >= next) {
+        messages.add(message);
+        next = message.number() + 1;
+        fromTime = null;
+      }
     }
     return messages;
   }

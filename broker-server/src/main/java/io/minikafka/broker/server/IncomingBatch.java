@@ -97,14 +97,20 @@ record IncomingBatch(
       // Marked, the stream keeps every buffer it is advanced past until it is closed.
       stream.mark(size);
       List<ByteBuffer> parts = new ArrayList<>();
+      long total = 0;
       ByteBuffer part;
       while ((part = buffers.getByteBuffer()) != null && part.hasRemaining()) {
         parts.add(part);
+        total += part.remaining();
         if (stream.skip(part.remaining()) != part.remaining()) {
           throw new IOException("the request's buffers ended early");
         }
       }
-      return read(new WireInput(parts), size);
+      if (total == size) {
+        return read(new WireInput(parts), size);
+      }
+      // Buffers that do not add up to the request: read it as a stream instead.
+      stream.reset();
     }
     byte[] bytes = stream.readAllBytes();
     return read(WireInput.of(bytes), bytes.length);

@@ -148,9 +148,13 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
                   responses.onError(StatusMapper.toException(failure));
                   return;
                 }
-                responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
-                responses.onCompleted();
-                events.appended(topic);
+                try {
+                  responses.onNext(MsgNumber.newBuilder().setMsgNumber(number).build());
+                  responses.onCompleted();
+                } finally {
+                  // Readers are woken whether or not the producer is still there to hear.
+                  events.appended(topic);
+                }
               });
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));
@@ -169,13 +173,16 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
                   responses.onError(StatusMapper.toException(failure));
                   return;
                 }
-                responses.onNext(
-                    ProduceBatchResponse.newBuilder()
-                        .setFirstMsgNumber(first)
-                        .setCount(records.size())
-                        .build());
-                responses.onCompleted();
-                events.appended(request.topic());
+                try {
+                  responses.onNext(
+                      ProduceBatchResponse.newBuilder()
+                          .setFirstMsgNumber(first)
+                          .setCount(records.size())
+                          .build());
+                  responses.onCompleted();
+                } finally {
+                  events.appended(request.topic());
+                }
               });
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));

@@ -227,7 +227,8 @@ public final class FileStore extends CheckedStore {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return doStoreRecords(topic, records);
+            // Through the checks again: the store may have closed while this waited its turn.
+            return storeRecords(topic, records);
           } catch (IOException e) {
             throw new CompletionException(e);
           }

@@ -255,7 +255,11 @@ final class FileTopic {
         ? null
         : first.thenApply(
             number -> {
-              afterAppend();
+              // Whatever thread this runs on (a caller that must not wait, if the write was
+              // quick), removing segments is left to one that may.
+              if (rolled && config.limits().retentionBytes() > 0) {
+                GroupCommit.FLUSHES.execute(this::afterAppend);
+              }
               return number;
             });
   }

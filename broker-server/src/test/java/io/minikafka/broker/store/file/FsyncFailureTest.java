@@ -7,11 +7,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +84,39 @@ class FsyncFailureTest {
           .extracting(StoredMessage::number)
           .containsExactly(1L);
       assertThat(store.store("t", "after restart".getBytes(UTF_8))).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anAppendThatDoesNotWaitLearnsItsFailedFsyncAndIsNeverReadBack() throws Exception {
+    try (FileStore store = open(new FsyncPolicy.Always(), faults)) {
+      assertThat(
+              store
+                  .storeRecordsAsync("t", List.of(Record.of("acknowledged".getBytes(UTF_8))))
+                  .get(30, TimeUnit.SECONDS))
+          .isEqualTo(1);
+      faults.failForce = p -> p.toString().endsWith(Segment.LOG_SUFFIX);
+      CompletableFuture<Long> lost =
+          store.storeRecordsAsync("t", List.of(Record.of("lost".getBytes(UTF_8))));
+      assertThatThrownBy(() -> lost.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StoreException.class);
+      faults.failForce = p -> false;
+
+      assertThatThrownBy(
+              () ->
+                  store
+                      .storeRecordsAsync("t", List.of(Record.of("refused".getBytes(UTF_8))))
+                      .get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StoreException.class)
+          .hasMessageContaining("fsync");
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(m -> new String(m.payload(), UTF_8))
+          .containsExactly("acknowledged");
+    }
+    try (FileStore store = open(new FsyncPolicy.Always(), FileOps.DEFAULT)) {
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(StoredMessage::number)
+          .containsExactly(1L);
     }
   }
 

@@ -1,14 +1,19 @@
 package io.minikafka.broker.store.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreLimits;
 import io.minikafka.broker.store.TopicInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +51,20 @@ class RetentionBytesTest {
       assertThat(reopened.describe("t").firstAvailable())
           .as("what was deleted stays deleted")
           .isGreaterThan(60);
+    }
+  }
+
+  @Test
+  void appendsThatDoNotWaitDeleteTheOldestSegmentsToo() throws Exception {
+    try (FileStore store = FileStore.open(root, config(10_000), clock)) {
+      store.store("t", new byte[500]);
+      for (int i = 0; i < 99; i++) {
+        store.storeRecordsAsync("t", List.of(Record.of(new byte[500]))).get(30, TimeUnit.SECONDS);
+      }
+      // The deletion runs on the store's append threads, after the appends are answered.
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.describe("t").firstAvailable() > 60);
+      assertThat(store.describe("t").nextNumber()).isEqualTo(101);
+      await().atMost(Duration.ofSeconds(30)).until(() -> segmentBytesOnDisk() <= 10_000 + SEGMENT);
     }
   }
 
