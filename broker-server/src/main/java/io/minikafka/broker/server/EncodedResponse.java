@@ -5,6 +5,7 @@ import com.google.protobuf.WireFormat;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
+import io.minikafka.broker.metrics.Delivery;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.ByteArrayInputStream;
@@ -23,12 +24,33 @@ import java.util.List;
  *
  * <p>Not thread-safe: a response is built, then sent once.
  */
-abstract class EncodedResponse {
+abstract class EncodedResponse implements Delivery {
 
   /** The most buffered between the encoder and gRPC's framer: one copy, in a few large writes. */
   private static final int WRITE_BUFFER_BYTES = 16 * 1024;
 
+  /** The messages the response carries, in number order. */
+  final List<StoredMessage> messages;
+
   private int size = -1;
+
+  EncodedResponse(List<StoredMessage> messages) {
+    this.messages = messages;
+  }
+
+  @Override
+  public final int messageCount() {
+    return messages.size();
+  }
+
+  @Override
+  public final long payloadBytes() {
+    long bytes = 0;
+    for (StoredMessage message : messages) {
+      bytes += message.payload().length;
+    }
+    return bytes;
+  }
 
   /** The encoded size, computed once. */
   final int size() {
@@ -121,15 +143,6 @@ abstract class EncodedResponse {
       }
       writeBytes(out, 2, header.value());
     }
-  }
-
-  /** The sum of the messages' payload lengths. */
-  static long payloadBytes(List<StoredMessage> messages) {
-    long bytes = 0;
-    for (StoredMessage message : messages) {
-      bytes += message.payload().length;
-    }
-    return bytes;
   }
 
   /**

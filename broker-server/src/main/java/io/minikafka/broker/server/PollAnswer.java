@@ -3,7 +3,6 @@ package io.minikafka.broker.server;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
-import io.minikafka.broker.metrics.Delivery;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.protocol.MiniKafkaGrpc;
@@ -17,7 +16,7 @@ import java.util.List;
  * a {@code MsgNumber} 2, first available 3, skipped 4, next number 5 and the append times, packed,
  * 6.
  */
-final class PollAnswer extends EncodedResponse implements Delivery {
+final class PollAnswer extends EncodedResponse {
 
   /** Poll as the server answers it: the generated request side, these responses. */
   static final MethodDescriptor<PollRequest, PollAnswer> METHOD =
@@ -26,7 +25,6 @@ final class PollAnswer extends EncodedResponse implements Delivery {
               EncodedResponse.<PollAnswer>marshaller())
           .build();
 
-  private final List<StoredMessage> messages;
   private final long newReadFrom;
   private final long firstAvailable;
   private final long skipped;
@@ -43,7 +41,7 @@ final class PollAnswer extends EncodedResponse implements Delivery {
       long firstAvailable,
       long skipped,
       long nextNumber) {
-    this.messages = messages;
+    super(messages);
     this.newReadFrom = newReadFrom;
     this.firstAvailable = firstAvailable;
     this.skipped = skipped;
@@ -63,16 +61,6 @@ final class PollAnswer extends EncodedResponse implements Delivery {
   /** Nothing to read: the reader goes on from {@code readFrom}. */
   static PollAnswer empty(long readFrom) {
     return new PollAnswer(List.of(), readFrom, 0, 0, 0);
-  }
-
-  @Override
-  public int messageCount() {
-    return messages.size();
-  }
-
-  @Override
-  public long payloadBytes() {
-    return EncodedResponse.payloadBytes(messages);
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.minikafka.broker.server;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
-import io.minikafka.broker.metrics.Delivery;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.SubscribeRequest;
@@ -15,7 +14,7 @@ import java.util.List;
  * EncodedResponse} describes: each a {@code MessageRecord} (number 1, append time 2, payload 3, key
  * 4, headers 5), then first available 2, skipped 3, caught up 4, topic missing 5.
  */
-final class SubscribeBatch extends EncodedResponse implements Delivery {
+final class SubscribeBatch extends EncodedResponse {
 
   /** Subscribe as the server answers it: the generated request side, these responses. */
   static final MethodDescriptor<SubscribeRequest, SubscribeBatch> METHOD =
@@ -24,7 +23,6 @@ final class SubscribeBatch extends EncodedResponse implements Delivery {
               EncodedResponse.<SubscribeBatch>marshaller())
           .build();
 
-  private final List<StoredMessage> messages;
   private final long firstAvailable;
   private final long skipped;
   private final boolean caughtUp;
@@ -39,7 +37,7 @@ final class SubscribeBatch extends EncodedResponse implements Delivery {
       long skipped,
       boolean caughtUp,
       boolean topicMissing) {
-    this.messages = messages;
+    super(messages);
     this.firstAvailable = firstAvailable;
     this.skipped = skipped;
     this.caughtUp = caughtUp;
@@ -57,16 +55,6 @@ final class SubscribeBatch extends EncodedResponse implements Delivery {
   /** The announcement that the call has caught up and waits for new messages. */
   static SubscribeBatch caughtUp(boolean topicMissing) {
     return new SubscribeBatch(List.of(), 0, 0, true, topicMissing);
-  }
-
-  @Override
-  public int messageCount() {
-    return messages.size();
-  }
-
-  @Override
-  public long payloadBytes() {
-    return EncodedResponse.payloadBytes(messages);
   }
 
   @Override

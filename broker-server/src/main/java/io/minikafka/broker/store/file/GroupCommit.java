@@ -112,17 +112,8 @@ final class GroupCommit {
         if (pending != null && pending.bytes() >= MAX_CHUNK_BYTES) {
           full = pending;
         } else {
-          // A clock stepping back must not reorder append times: retention binary-searches them.
-          long time = Math.max(nowMillis, lastAppendTime);
-          if (pending == null) {
-            // A chunk takes a buffer only while filled and written: an idle topic holds none.
-            pending = new Chunk(assignedNext, ChunkBuffers.SHARED.take(ChunkBuffers.SMALLEST));
-          }
+          first = addToPending(records, nowMillis);
           chunk = pending;
-          first = chunk.nextNumber();
-          chunk.add(records, time);
-          assignedNext = chunk.nextNumber();
-          lastAppendTime = time;
           break;
         }
       } finally {
@@ -150,15 +141,8 @@ final class GroupCommit {
       if (pending != null && pending.bytes() >= MAX_CHUNK_BYTES) {
         return null;
       }
-      long time = Math.max(nowMillis, lastAppendTime);
-      if (pending == null) {
-        pending = new Chunk(assignedNext, ChunkBuffers.SHARED.take(ChunkBuffers.SMALLEST));
-      }
+      first = addToPending(records, nowMillis);
       chunk = pending;
-      first = chunk.nextNumber();
-      chunk.add(records, time);
-      assignedNext = chunk.nextNumber();
-      lastAppendTime = time;
     } finally {
       appendLock.unlock();
     }
@@ -166,6 +150,25 @@ final class GroupCommit {
       FLUSHES.execute(this::flushQueued);
     }
     return chunk.published().thenApply(written -> first);
+  }
+
+  /**
+   * Adds the records to the pending chunk, starting one if there is none. Append lock.
+   *
+   * @return the first record's number
+   */
+  private long addToPending(List<Record> records, long nowMillis) {
+    // A clock stepping back must not reorder append times: retention binary-searches them.
+    long time = Math.max(nowMillis, lastAppendTime);
+    if (pending == null) {
+      // A chunk takes a buffer only while filled and written: an idle topic holds none.
+      pending = new Chunk(assignedNext, ChunkBuffers.SHARED.take(ChunkBuffers.SMALLEST));
+    }
+    long first = pending.nextNumber();
+    pending.add(records, time);
+    assignedNext = pending.nextNumber();
+    lastAppendTime = time;
+    return first;
   }
 
   /**

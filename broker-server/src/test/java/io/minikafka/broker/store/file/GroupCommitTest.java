@@ -23,23 +23,31 @@ class GroupCommitTest {
 
   private static final List<Record> ONE = List.of(Record.of(new byte[] {1}));
 
+  /**
+   * A group commit that notes how many records each write holds, and whose first write waits for
+   * {@code release} once it has said it started.
+   */
+  private static GroupCommit firstWriteHeld(
+      List<Integer> recordsPerWrite, CountDownLatch firstWriteEntered, CountDownLatch release) {
+    return new GroupCommit(
+        "t",
+        1,
+        Long.MIN_VALUE,
+        chunk -> {
+          recordsPerWrite.add(chunk.count());
+          if (recordsPerWrite.size() == 1) {
+            firstWriteEntered.countDown();
+            awaitUninterruptibly(release);
+          }
+        });
+  }
+
   @Test
   void appendsWaitingForAWriteShareTheNextOneAndGetDistinctConsecutiveNumbers() throws Exception {
     List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
     CountDownLatch firstWriteEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    GroupCommit commit =
-        new GroupCommit(
-            "t",
-            1,
-            Long.MIN_VALUE,
-            chunk -> {
-              recordsPerWrite.add(chunk.count());
-              if (recordsPerWrite.size() == 1) {
-                firstWriteEntered.countDown();
-                awaitUninterruptibly(release);
-              }
-            });
+    GroupCommit commit = firstWriteHeld(recordsPerWrite, firstWriteEntered, release);
     int appenders = 16;
     Set<Long> numbers = ConcurrentHashMap.newKeySet();
     List<Thread> threads = new ArrayList<>();
@@ -78,18 +86,7 @@ class GroupCommitTest {
     List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
     CountDownLatch firstWriteEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    GroupCommit commit =
-        new GroupCommit(
-            "t",
-            1,
-            Long.MIN_VALUE,
-            chunk -> {
-              recordsPerWrite.add(chunk.count());
-              if (recordsPerWrite.size() == 1) {
-                firstWriteEntered.countDown();
-                awaitUninterruptibly(release);
-              }
-            });
+    GroupCommit commit = firstWriteHeld(recordsPerWrite, firstWriteEntered, release);
     java.util.concurrent.CompletableFuture<Long> first = commit.appendAsync(ONE, 0);
     assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
     // The first write is stuck: these return at once and share the next one.
