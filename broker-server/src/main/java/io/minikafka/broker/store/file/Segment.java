@@ -27,25 +27,11 @@ final class Segment implements Closeable {
   static final String LOG_SUFFIX = ".log";
 
   /**
-   * Bytes read at once for small records: up to 1 MiB, but under half a G1 region, so never a
-   * humongous allocation (a 256 MiB heap has 1 MiB regions); a record larger than what is left of
-   * it is read into its own array.
+   * Bytes read at once for small records, into the reading thread's buffer; a record larger than
+   * what is left of it is read into its own array. 512 KiB: a few large reads per poll, and bounded
+   * direct memory, since the threads that read are the server's fixed pools.
    */
-  static final int READ_CHUNK = readChunkBytes();
-
-  private static int readChunkBytes() {
-    long region = 0;
-    try {
-      var vm =
-          java.lang.management.ManagementFactory.getPlatformMXBean(
-              com.sun.management.HotSpotDiagnosticMXBean.class);
-      region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
-    } catch (RuntimeException notG1OrNotHotSpot) {
-      // Another collector or JVM: the size that suits a small G1 heap.
-    }
-    long half = region > 0 ? region / 2 - 4096 : 256 * 1024;
-    return (int) Math.max(64 * 1024, Math.min(1024 * 1024, half));
-  }
+  static final int READ_CHUNK = 512 * 1024;
 
   /**
    * Each reading thread's buffer for runs of records, reused since every message is copied out of
