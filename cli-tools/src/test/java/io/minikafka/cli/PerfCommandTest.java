@@ -101,7 +101,8 @@ class PerfCommandTest extends LiveServerTest {
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out())
-        .containsPattern("^3000 records, [\\d.]+ records/sec \\(0?[\\d.]+ MB/sec\\)");
+        .containsPattern("^3000 records, [\\d.]+ records/sec \\(0?[\\d.]+ MB/sec\\)")
+        .containsPattern("connected in [\\d.]+ ms");
   }
 
   @Test

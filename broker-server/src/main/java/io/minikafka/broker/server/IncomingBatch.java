@@ -26,18 +26,12 @@ import java.util.List;
  *
  * @param topic the topic's name
  * @param messages the payloads (field 2) as messages of their own, then the records (field 3)
- * @param payloadCount how many payloads the request carries
- * @param recordCount how many records
+ * @param payloadCount how many payloads the request carries; the rest of the messages are records
  * @param bytes the request's size on the wire
  * @param problem why a record cannot be stored as sent, or null
  */
 record IncomingBatch(
-    String topic,
-    List<Record> messages,
-    int payloadCount,
-    int recordCount,
-    int bytes,
-    String problem)
+    String topic, List<Record> messages, int payloadCount, int bytes, String problem)
     implements Production {
 
   /** ProduceBatch as the server reads it. */
@@ -55,6 +49,11 @@ record IncomingBatch(
               .build();
 
   private static final byte[] EMPTY = new byte[0];
+
+  /** How many records (messages with keys and headers, field 3) the request carries. */
+  int recordCount() {
+    return messages.size() - payloadCount;
+  }
 
   @Override
   public int messageCount() {
@@ -135,7 +134,7 @@ record IncomingBatch(
     }
     int payloadCount = payloads.size();
     payloads.addAll(records);
-    return new IncomingBatch(topic, payloads, payloadCount, records.size(), size, problems.first);
+    return new IncomingBatch(topic, payloads, payloadCount, size, problems.first);
   }
 
   /** The first reason found why a message cannot be stored as sent. */
