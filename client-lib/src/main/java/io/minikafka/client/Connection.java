@@ -184,8 +184,22 @@ final class Connection implements AutoCloseable {
     return timeout;
   }
 
+  /**
+   * Why a call failed: gRPC cancels a call whose reply this client refused (a damaged message),
+   * with the refusal as the cause, which is then the failure.
+   */
+  static Throwable refusal(Throwable failure) {
+    if (failure instanceof StatusRuntimeException e
+        && e.getStatus().getCode() == io.grpc.Status.Code.CANCELLED
+        && e.getCause() instanceof StatusRuntimeException refused) {
+      return refused;
+    }
+    return failure;
+  }
+
   /** Turns a failed call into one readable line that says what was being done and to whom. */
   MiniKafkaException failure(String action, StatusRuntimeException e) {
+    e = (StatusRuntimeException) refusal(e);
     if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
       // The server may be back before the channel's reconnect backoff runs out: retry at once;
       // and it may come back with other limits.

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.SubscribeRequest;
@@ -13,6 +14,7 @@ import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Poll and Subscribe replies read straight into {@link Message}s: one pass over the bytes, one copy
@@ -24,13 +26,19 @@ import java.util.List;
  */
 final class Replies {
 
-  /** A Subscribe response: see {@code protocol.SubscribeResponse}. */
+  /**
+   * A Subscribe response: see {@code protocol.SubscribeResponse}.
+   *
+   * @param damage when a record's CRC did not match: {@code DATA_LOSS} naming it, and {@code
+   *     messages} are the records before it; null otherwise
+   */
   record SubscribeReply(
       List<Message> messages,
       long firstAvailable,
       long skipped,
       boolean caughtUp,
-      boolean topicMissing) {}
+      boolean topicMissing,
+      Status damage) {}
 
   /**
    * A Poll response: see {@code protocol.PollResponse}. Messages are numbered back from {@code
@@ -68,8 +76,9 @@ final class Replies {
 
   private Replies() {}
 
+  /** Reads a reply from {@code in}, which reads {@code bytes} from index 0. */
   private interface Reader<T> {
-    T read(CodedInputStream in) throws IOException;
+    T read(CodedInputStream in, byte[] bytes) throws IOException;
   }
 
   /** A marshaller of replies only: a client never sends them. */
@@ -82,7 +91,11 @@ final class Replies {
     @Override
     public T parse(InputStream stream) {
       try {
-        return reader.read(input(stream));
+        ReplyBytes bytes = input(stream);
+        return reader.read(
+            CodedInputStream.newInstance(bytes.array(), 0, bytes.length()), bytes.array());
+      } catch (StatusRuntimeException refused) {
+        throw refused;
       } catch (IOException | RuntimeException e) {
         throw Status.INTERNAL
             .withDescription("a reply that does not parse: " + e.getMessage())
@@ -92,13 +105,20 @@ final class Replies {
     }
   }
 
-  private static CodedInputStream input(InputStream stream) throws IOException {
+  /** A reply's bytes: the first {@code length} of {@code array}. */
+  private record ReplyBytes(byte[] array, int length) {
+    ReplyBytes(byte[] array) {
+      this(array, array.length);
+    }
+  }
+
+  private static ReplyBytes input(InputStream stream) throws IOException {
     if (!(stream instanceof KnownLength)) {
-      return CodedInputStream.newInstance(stream.readAllBytes());
+      return new ReplyBytes(stream.readAllBytes());
     }
     int size = stream.available();
     if (size > SHARED_BUFFER_MAX) {
-      return CodedInputStream.newInstance(stream.readAllBytes());
+      return new ReplyBytes(stream.readAllBytes());
     }
     SoftReference<byte[]> held = BUFFERS.get();
     byte[] buffer = held == null ? null : held.get();
@@ -117,20 +137,32 @@ final class Replies {
     if (read < size) {
       throw new IOException("the reply ended after " + read + " of its " + size + " bytes");
     }
-    return CodedInputStream.newInstance(buffer, 0, size);
+    return new ReplyBytes(buffer, size);
   }
 
-  private static SubscribeReply readSubscribe(CodedInputStream in) throws IOException {
+  private static SubscribeReply readSubscribe(CodedInputStream in, byte[] bytes)
+      throws IOException {
     List<Message> messages = new ArrayList<>();
     long firstAvailable = 0;
     long skipped = 0;
     boolean caughtUp = false;
     boolean topicMissing = false;
+    Status damage = null;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case 10 -> {
-          int limit = in.pushLimit(in.readRawVarint32());
-          messages.add(readRecord(in));
+          int length = in.readRawVarint32();
+          if (damage != null) {
+            in.skipRawBytes(length);
+            continue;
+          }
+          int end = in.getTotalBytesRead() + length;
+          int limit = in.pushLimit(length);
+          try {
+            messages.add(readRecord(in, bytes, end));
+          } catch (StatusRuntimeException damaged) {
+            damage = damaged.getStatus();
+          }
           in.popLimit(limit);
         }
         case 16 -> firstAvailable = in.readUInt64();
@@ -140,16 +172,24 @@ final class Replies {
         default -> in.skipField(tag);
       }
     }
-    return new SubscribeReply(messages, firstAvailable, skipped, caughtUp, topicMissing);
+    return new SubscribeReply(messages, firstAvailable, skipped, caughtUp, topicMissing, damage);
   }
 
-  /** A {@code MessageRecord}: number 1, append time 2, payload 3, key 4, headers 5. */
-  private static Message readRecord(CodedInputStream in) throws IOException {
+  /**
+   * A {@code MessageRecord} that ends at index {@code end} of {@code bytes}: number 1, append time
+   * 2, payload 3, key 4, headers 5, and its CRC 15 (fixed32, wire type 5), checked against the
+   * bytes that follow it.
+   *
+   * @throws StatusRuntimeException DATA_LOSS if the CRC does not match
+   */
+  private static Message readRecord(CodedInputStream in, byte[] bytes, int end) throws IOException {
     long number = 0;
     long time = 0;
     byte[] payload = EMPTY;
     byte[] key = EMPTY;
     List<Header> headers = List.of();
+    int crc = 0;
+    int crcFrom = -1;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case 8 -> number = in.readUInt64();
@@ -157,7 +197,24 @@ final class Replies {
         case 26 -> payload = in.readByteArray();
         case 34 -> key = in.readByteArray();
         case 42 -> headers = addHeader(headers, in);
+        case 125 -> {
+          crc = in.readFixed32();
+          crcFrom = in.getTotalBytesRead();
+        }
         default -> in.skipField(tag);
+      }
+    }
+    if (crcFrom >= 0) {
+      CRC32C check = new CRC32C();
+      check.update(bytes, crcFrom, end - crcFrom);
+      if ((int) check.getValue() != crc) {
+        throw Status.DATA_LOSS
+            .withDescription(
+                "message "
+                    + number
+                    + " arrived damaged: its CRC32C does not match its bytes (the server's copy"
+                    + " may be damaged on disk: mkfk-fsck checks a store)")
+            .asRuntimeException();
       }
     }
     return new Message(number, time, payload, key, headers);
@@ -182,7 +239,7 @@ final class Replies {
     return more;
   }
 
-  private static PollReply readPoll(CodedInputStream in) throws IOException {
+  private static PollReply readPoll(CodedInputStream in, byte[] bytes) throws IOException {
     List<byte[]> payloads = new ArrayList<>();
     List<byte[]> keys = new ArrayList<>();
     List<List<Header>> headers = new ArrayList<>();

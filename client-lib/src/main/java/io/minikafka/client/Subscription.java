@@ -176,8 +176,13 @@ public final class Subscription implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
+            Throwable failure = Connection.refusal(t);
             events.offer(
-                new Event(null, Status.fromThrowable(t), Status.trailersFromThrowable(t), self));
+                new Event(
+                    null,
+                    Status.fromThrowable(failure),
+                    Status.trailersFromThrowable(failure),
+                    self));
           }
 
           @Override
@@ -199,7 +204,9 @@ public final class Subscription implements AutoCloseable {
    *
    * @throws PositionOutOfRangeException if the subscription's number is past the topic's end
    * @throws MiniKafkaException if the server refuses the subscription (such as an invalid topic),
-   *     reports damaged data, or a commit fails for a reason retrying cannot fix
+   *     reports damaged data, or a commit fails for a reason retrying cannot fix; or {@code
+   *     DATA_LOSS} for a message whose CRC does not match its bytes, once the messages before it
+   *     are returned ({@link #seek} past it to go on)
    */
   public List<Message> poll(Duration maxWait) throws InterruptedException {
     if (failure != null) {
@@ -235,6 +242,15 @@ public final class Subscription implements AutoCloseable {
       }
       backoff = FIRST_BACKOFF;
       List<Message> messages = deliver(event.response());
+      if (event.response().damage() != null) {
+        // The messages before the damaged one are delivered; the failure comes at the next poll.
+        damaged(event.response().damage());
+        if (messages.isEmpty()) {
+          throw failure;
+        }
+        handedOut = next;
+        return messages;
+      }
       call.request(1);
       if (!messages.isEmpty()) {
         handedOut = next;
@@ -261,6 +277,19 @@ public final class Subscription implements AutoCloseable {
       }
     }
     return messages;
+  }
+
+  /** Ends the call at a damaged message, which {@link #seek} can skip. */
+  private void damaged(Status damage) {
+    synchronized (callLock) {
+      ClientCallStreamObserver<SubscribeRequest> current = call;
+      call = null;
+      if (current != null) {
+        current.cancel("a damaged message", null);
+      }
+    }
+    failure =
+        connection.failure("subscription to topic '" + topic + "'", damage.asRuntimeException());
   }
 
   private void handleFailure(Status status, Metadata trailers) {

@@ -115,7 +115,7 @@ class RepliesTest {
         MessageRecord.newBuilder().setMsgNumber(1).setPayload(ByteString.copyFromUtf8("x")).build();
     ByteArrayOutputStream recordBytes = new ByteArrayOutputStream();
     CodedOutputStream inner = CodedOutputStream.newInstance(recordBytes);
-    inner.writeFixed32(15, 0xBEEF);
+    inner.writeFixed32(14, 0xBEEF);
     inner.writeString(99, "later field");
     inner.flush();
     record.writeTo(recordBytes);
@@ -185,6 +185,50 @@ class RepliesTest {
     assertThat(reply.messages().get(0).number()).isEqualTo(5);
     assertThat(reply.messages().get(0).appendTimeMillis()).isEqualTo(-1);
     assertThat(reply.nextNumber()).isZero();
+  }
+
+  /** A record as a file store keeps and sends it: its CRC first, over the fields after it. */
+  private static byte[] recordWithCrc(long number, String payload) throws IOException {
+    ByteArrayOutputStream fieldBytes = new ByteArrayOutputStream();
+    CodedOutputStream fields = CodedOutputStream.newInstance(fieldBytes);
+    fields.writeUInt64(1, number);
+    fields.writeInt64(2, 1000 + number);
+    fields.writeBytes(3, ByteString.copyFromUtf8(payload));
+    fields.flush();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(fieldBytes.toByteArray());
+    ByteArrayOutputStream record = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(record);
+    out.writeTag(1, 2);
+    out.writeUInt32NoTag(5 + fieldBytes.size());
+    out.writeFixed32(15, (int) crc.getValue());
+    out.writeRawBytes(fieldBytes.toByteArray());
+    out.flush();
+    return record.toByteArray();
+  }
+
+  @Test
+  void aRecordsCrcIsCheckedAndADamagedRecordEndsTheReplyWithDataLossNamingIt() throws IOException {
+    ByteArrayOutputStream reply = new ByteArrayOutputStream();
+    reply.write(recordWithCrc(1, "first"));
+    reply.write(recordWithCrc(2, "second"));
+    byte[] good = reply.toByteArray();
+
+    for (boolean knownLength : new boolean[] {true, false}) {
+      InputStream in = knownLength ? new Known(good) : new ByteArrayInputStream(good);
+      SubscribeReply parsed = Replies.SUBSCRIBE.parseResponse(in);
+      assertThat(parsed.messages()).extracting(Message::number).containsExactly(1L, 2L);
+      assertThat(SubscribeResponse.parseFrom(good).getRecords(1).getCrc32C()).isNotZero();
+
+      byte[] damaged = good.clone();
+      damaged[damaged.length - 2] ^= 0x01;
+      SubscribeReply refused =
+          Replies.SUBSCRIBE.parseResponse(
+              knownLength ? new Known(damaged) : new ByteArrayInputStream(damaged));
+      assertThat(refused.messages()).extracting(Message::number).containsExactly(1L);
+      assertThat(refused.damage().getCode()).isEqualTo(Status.Code.DATA_LOSS);
+      assertThat(refused.damage().getDescription()).contains("message 2 arrived damaged");
+    }
   }
 
   @Test

@@ -11,9 +11,14 @@ import io.minikafka.broker.store.ForwardingStore;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.TopicUnavailableException;
+import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.Endpoint;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -103,6 +109,68 @@ class SubscriptionFailureTest {
               e -> {
                 assertThat(e.code()).isEqualTo(code);
                 assertThat(e.getMessage()).contains("(injected)");
+              });
+    }
+  }
+
+  @Test
+  void aMessageDamagedOnDiskReachesNeitherASubscriberNorAPollerAndBothAreToldWhich(
+      @TempDir Path root) throws Exception {
+    String host = start(FileStore.open(root), ServerConfig.defaults());
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      producer.sendMessage("first-message".getBytes(StandardCharsets.UTF_8));
+      producer.sendMessage("second-message".getBytes(StandardCharsets.UTF_8));
+      producer.sendMessage("third-message".getBytes(StandardCharsets.UTF_8));
+    }
+    // One byte of the second payload flipped under the running server, as a failing disk would.
+    Path log;
+    try (Stream<Path> files = Files.walk(root)) {
+      log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(log);
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("second-message") + 3;
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
+      file.seek(at);
+      file.write(bytes[at] ^ 0x20);
+    }
+
+    try (Consumer consumer = new Consumer("t", 1, TIMEOUT, host)) {
+      try (Subscription subscription = consumer.subscribe()) {
+        List<Message> before = new ArrayList<>();
+        assertThatThrownBy(
+                () -> {
+                  long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                  while (System.nanoTime() < deadline) {
+                    before.addAll(subscription.poll(Duration.ofMillis(200)));
+                  }
+                })
+            .isInstanceOfSatisfying(
+                MiniKafkaException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(Status.Code.DATA_LOSS);
+                  assertThat(e.getMessage()).contains("message 2 arrived damaged");
+                });
+        assertThat(before)
+            .as("what came before the damage")
+            .extracting(Message::number)
+            .containsExactly(1L);
+        subscription.seek(3);
+        List<Message> after = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (after.isEmpty() && System.nanoTime() < deadline) {
+          after.addAll(subscription.poll(Duration.ofMillis(200)));
+        }
+        assertThat(after)
+            .as("what comes after a seek past it")
+            .extracting(Message::number)
+            .containsExactly(3L);
+      }
+      assertThatThrownBy(consumer::poll)
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(Status.Code.DATA_LOSS);
+                assertThat(e.getMessage()).contains("message 2 is damaged on disk");
               });
     }
   }

@@ -19,7 +19,8 @@ import java.util.List;
  * A response written straight from a store's messages into the call's outgoing bytes: byte for byte
  * what the generated protobuf class would write for the same content (fields in number order,
  * defaults left out), without a protobuf object per message, whose building and size computation
- * cost more than the bytes (docs/PERFORMANCE.md). The size is computed once and the bytes written
+ * cost more than the bytes (docs/PERFORMANCE.md); or, for records a store keeps in their wire form,
+ * those bytes as they are ({@link SubscribeBatch}). The size is computed once and the bytes written
  * once, by gRPC's framer draining the stream.
  *
  * <p>Not thread-safe: a response is built, then sent once.
@@ -39,12 +40,12 @@ abstract class EncodedResponse implements Delivery {
   }
 
   @Override
-  public final int messageCount() {
+  public int messageCount() {
     return messages.size();
   }
 
   @Override
-  public final long payloadBytes() {
+  public long payloadBytes() {
     long bytes = 0;
     for (StoredMessage message : messages) {
       bytes += message.payload().length;
@@ -65,6 +66,9 @@ abstract class EncodedResponse implements Delivery {
 
   /** Writes the encoding; {@link #size()} has been called. */
   abstract void writeTo(CodedOutputStream out) throws IOException;
+
+  /** Called once the encoding has been copied out for sending: nothing reads the response again. */
+  void sent() {}
 
   /** The encoding as an array. */
   final byte[] toByteArray() {
@@ -171,6 +175,7 @@ abstract class EncodedResponse implements Delivery {
         response.writeTo(out);
         out.flush();
       }
+      response.sent();
       response = null;
       return size;
     }
@@ -196,6 +201,7 @@ abstract class EncodedResponse implements Delivery {
     private ByteArrayInputStream encoded() {
       if (response != null) {
         bytes = new ByteArrayInputStream(response.toByteArray());
+        response.sent();
         response = null;
       } else if (bytes == null) {
         bytes = new ByteArrayInputStream(new byte[0]);

@@ -74,7 +74,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
 
   /**
    * The most a message record's framing takes on the wire: tags and lengths of the record and its
-   * payload, a 10-byte number and a 10-byte time.
+   * payload, its CRC (a file store's records carry one), a 10-byte number and a 10-byte time.
    */
   private static final int MAX_RECORD_FRAMING_BYTES = 40;
 

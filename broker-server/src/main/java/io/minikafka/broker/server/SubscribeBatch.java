@@ -3,6 +3,8 @@ package io.minikafka.broker.server;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.RecordBytes;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.SubscribeRequest;
@@ -10,9 +12,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * One {@code protocol.SubscribeResponse}, encoded from the store's messages as {@link
- * EncodedResponse} describes: each a {@code MessageRecord} (number 1, append time 2, payload 3, key
- * 4, headers 5), then first available 2, skipped 3, caught up 4, topic missing 5.
+ * One {@code protocol.SubscribeResponse}: its records, then first available 2, skipped 3, caught up
+ * 4, topic missing 5. The records are the store's bytes as they are when it read them so ({@link
+ * RecordBytes}: each {@code MessageRecord} with its CRC), else encoded from its messages as {@link
+ * EncodedResponse} describes (number 1, append time 2, payload 3, key 4, headers 5).
  */
 final class SubscribeBatch extends EncodedResponse {
 
@@ -22,6 +25,9 @@ final class SubscribeBatch extends EncodedResponse {
               MiniKafkaGrpc.getSubscribeMethod().getRequestMarshaller(),
               EncodedResponse.<SubscribeBatch>marshaller())
           .build();
+
+  /** The records as the store's bytes, or null when they are {@link #messages}. */
+  private final RecordBytes encoded;
 
   private final long firstAvailable;
   private final long skipped;
@@ -33,11 +39,13 @@ final class SubscribeBatch extends EncodedResponse {
 
   private SubscribeBatch(
       List<StoredMessage> messages,
+      RecordBytes encoded,
       long firstAvailable,
       long skipped,
       boolean caughtUp,
       boolean topicMissing) {
     super(messages);
+    this.encoded = encoded;
     this.firstAvailable = firstAvailable;
     this.skipped = skipped;
     this.caughtUp = caughtUp;
@@ -49,18 +57,41 @@ final class SubscribeBatch extends EncodedResponse {
    * firstAvailable} the oldest still held; both 0 when none had).
    */
   static SubscribeBatch of(List<StoredMessage> messages, long firstAvailable, long skipped) {
-    return new SubscribeBatch(messages, firstAvailable, skipped, false, false);
+    return new SubscribeBatch(messages, null, firstAvailable, skipped, false, false);
+  }
+
+  /** {@link #of(List, long, long)} of a poll's messages, in whichever form it holds them. */
+  static SubscribeBatch of(PollResult result, long firstAvailable, long skipped) {
+    return new SubscribeBatch(
+        result.messages(), result.encoded(), firstAvailable, skipped, false, false);
   }
 
   /** The announcement that the call has caught up and waits for new messages. */
   static SubscribeBatch caughtUp(boolean topicMissing) {
-    return new SubscribeBatch(List.of(), 0, 0, true, topicMissing);
+    return new SubscribeBatch(List.of(), null, 0, 0, true, topicMissing);
+  }
+
+  @Override
+  void sent() {
+    if (encoded != null) {
+      encoded.release();
+    }
+  }
+
+  @Override
+  public int messageCount() {
+    return encoded != null ? encoded.count() : super.messageCount();
+  }
+
+  @Override
+  public long payloadBytes() {
+    return encoded != null ? encoded.payloadBytes() : super.payloadBytes();
   }
 
   @Override
   int computeSize() {
     recordSizes = new int[messages.size()];
-    int size = 0;
+    int size = encoded != null ? encoded.length() : 0;
     for (int i = 0; i < recordSizes.length; i++) {
       recordSizes[i] = recordSize(messages.get(i));
       size += delimitedSize(1, recordSizes[i]);
@@ -96,6 +127,9 @@ final class SubscribeBatch extends EncodedResponse {
 
   @Override
   void writeTo(CodedOutputStream out) throws IOException {
+    if (encoded != null) {
+      out.writeRawBytes(encoded.array(), 0, encoded.length());
+    }
     for (int i = 0; i < recordSizes.length; i++) {
       StoredMessage message = messages.get(i);
       out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);

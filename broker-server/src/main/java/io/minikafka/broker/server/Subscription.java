@@ -156,12 +156,9 @@ final class Subscription implements Runnable {
     long skipped = result.skipped(next);
     SubscribeBatch batch =
         skipped > 0
-            ? SubscribeBatch.of(result.messages(), result.firstAvailable(), skipped)
-            : SubscribeBatch.of(result.messages(), 0, 0);
-    next =
-        result.messages().isEmpty()
-            ? Math.max(next, result.firstAvailable())
-            : result.newReadFrom();
+            ? SubscribeBatch.of(result, result.firstAvailable(), skipped)
+            : SubscribeBatch.of(result, 0, 0);
+    next = result.count() == 0 ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
     out.onNext(batch);
     return true;
   }
@@ -175,7 +172,7 @@ final class Subscription implements Runnable {
     if (result != null && result.pastEnd(next)) {
       throw new ReadPastEndException(topic, next, result.nextNumber());
     }
-    if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
+    if (result != null && (result.count() > 0 || result.skipped(next) > 0)) {
       return result;
     }
     events.await(topic, wakeUp);
@@ -184,7 +181,7 @@ final class Subscription implements Runnable {
       events.cancel(topic, wakeUp);
       throw new ReadPastEndException(topic, next, result.nextNumber());
     }
-    if (result != null && (!result.messages().isEmpty() || result.skipped(next) > 0)) {
+    if (result != null && (result.count() > 0 || result.skipped(next) > 0)) {
       events.cancel(topic, wakeUp);
       return result;
     }
@@ -197,7 +194,7 @@ final class Subscription implements Runnable {
         next = store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTimeMillis));
         fromTimeMillis = 0;
       }
-      PollResult result = store.poll(topic, next, limits);
+      PollResult result = store.pollEncoded(topic, next, limits);
       topicMissing = false;
       return result;
     } catch (UnknownTopicException notYet) {

@@ -97,6 +97,18 @@ public interface BackingStore extends AutoCloseable {
   PollResult poll(String topic, long readFrom, PollLimits limits) throws IOException;
 
   /**
+   * {@link #poll}, for a reader that sends the messages on as {@code SubscribeResponse} records: a
+   * store that keeps them in that form may return them as their bytes ({@link
+   * PollResult#encoded()}), read without a message object each and without checking their CRCs,
+   * which travel with them for the client to check. The same messages, limits and numbers as {@link
+   * #poll}.
+   */
+  default PollResult pollEncoded(String topic, long readFrom, PollLimits limits)
+      throws IOException {
+    return poll(topic, readFrom, limits);
+  }
+
+  /**
    * Removes every message, in every topic, appended strictly before {@code cutoff}, whatever
    * retention a topic has of its own ({@link #removeExpired} honours those). Topics stay known and
    * keep their numbering.

@@ -79,6 +79,17 @@ public abstract class CheckedStore implements BackingStore {
   }
 
   @Override
+  public final PollResult pollEncoded(String topic, long readFrom, PollLimits limits)
+      throws IOException {
+    TopicName.validate(topic);
+    if (readFrom < 0) {
+      throw new IllegalArgumentException("readFrom must not be negative, was " + readFrom);
+    }
+    ensureOpen();
+    return doPollEncoded(topic, readFrom, limits);
+  }
+
+  @Override
   public final long firstAtOrAfter(String topic, Instant time) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
@@ -192,6 +203,12 @@ public abstract class CheckedStore implements BackingStore {
   /** {@link #poll} of a valid topic from a number of 0 or more, on an open store. */
   protected abstract PollResult doPoll(String topic, long readFrom, PollLimits limits)
       throws IOException;
+
+  /** {@link #pollEncoded} of a valid topic from a number of 0 or more, on an open store. */
+  protected PollResult doPollEncoded(String topic, long readFrom, PollLimits limits)
+      throws IOException {
+    return doPoll(topic, readFrom, limits);
+  }
 
   protected abstract long doFirstAtOrAfter(String topic, Instant time) throws IOException;
 

@@ -12,12 +12,32 @@ import java.util.List;
  * @param nextNumber the number the topic's next message will get: a {@code readFrom} above it is
  *     past the end of the topic (a reader that resumes beyond a store that lost or never had those
  *     numbers), which no amount of waiting fills
+ * @param encoded the messages as their wire bytes, when {@link BackingStore#pollEncoded} returned
+ *     them so; {@code messages} is then empty. Null otherwise
  */
 public record PollResult(
-    List<StoredMessage> messages, long newReadFrom, long firstAvailable, long nextNumber) {
+    List<StoredMessage> messages,
+    long newReadFrom,
+    long firstAvailable,
+    long nextNumber,
+    RecordBytes encoded) {
 
   public PollResult {
     messages = List.copyOf(messages);
+    if (encoded != null && !messages.isEmpty()) {
+      throw new IllegalArgumentException("messages come either as objects or as bytes, not both");
+    }
+  }
+
+  /** A result of messages as objects. */
+  public PollResult(
+      List<StoredMessage> messages, long newReadFrom, long firstAvailable, long nextNumber) {
+    this(messages, newReadFrom, firstAvailable, nextNumber, null);
+  }
+
+  /** How many messages the result holds, in either form. */
+  public int count() {
+    return encoded != null ? encoded.count() : messages.size();
   }
 
   /** Whether {@code readFrom} is beyond the topic's next number. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.RecordBytes;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.protocol.MessageRecord;
 import io.minikafka.protocol.MsgNumber;
@@ -126,6 +127,30 @@ class EncodedResponseTest {
     assertThat(drained(SubscribeBatch.of(messages, 0, 0))).isEqualTo(expected);
     assertThat(read(SubscribeBatch.of(messages, 0, 0))).isEqualTo(expected);
     assertThat(SubscribeBatch.of(messages, 0, 0).toByteArray()).isEqualTo(expected);
+  }
+
+  @Test
+  void aBatchOfAStoresRecordBytesSendsExactlyThoseBytesThenItsOwnFields() throws IOException {
+    List<StoredMessage> messages = awkwardMessages();
+    byte[] records = generated(messages, 0, 0, false).toByteArray();
+    // The store's bytes sit in a larger array, the rest of which must never be sent.
+    byte[] array = new byte[records.length + 4096];
+    RANDOM.nextBytes(array);
+    System.arraycopy(records, 0, array, 0, records.length);
+    long payloads = messages.stream().mapToLong(m -> m.payload().length).sum();
+    PollResult read =
+        new PollResult(
+            List.of(),
+            58,
+            1,
+            58,
+            new RecordBytes(array, records.length, messages.size(), payloads));
+    byte[] expected = generated(messages, 3, 2, false).toByteArray();
+
+    assertThat(drained(SubscribeBatch.of(read, 3, 2))).isEqualTo(expected);
+    assertThat(read(SubscribeBatch.of(read, 3, 2))).isEqualTo(expected);
+    assertThat(SubscribeBatch.of(read, 3, 2).messageCount()).isEqualTo(messages.size());
+    assertThat(SubscribeBatch.of(read, 3, 2).payloadBytes()).isEqualTo(payloads);
   }
 
   @Test

@@ -128,6 +128,53 @@ public abstract class BackingStoreContractTest {
   }
 
   @Test
+  void pollEncodedGivesWhatPollGivesUnderTheSameLimits() throws IOException {
+    Record keyed =
+        new Record(
+            bytes("k"),
+            List.of(new Header("h", bytes("v")), new Header("", new byte[0])),
+            bytes("keyed"));
+    byte[] large = new byte[700 * 1024];
+    new java.util.Random(5).nextBytes(large);
+    store.store("t", bytes("plain"));
+    store.storeRecords("t", List.of(keyed, Record.of(new byte[0]), Record.of(large)));
+    store.storeBatch("t", List.of(bytes("after"), bytes("last")));
+
+    long twoMessages = PollLimits.cost(bytes("plain").length) + PollLimits.cost(100);
+    for (PollLimits limits :
+        List.of(
+            PollLimits.UNLIMITED,
+            new PollLimits(2, Long.MAX_VALUE),
+            new PollLimits(100, twoMessages),
+            new PollLimits(100, 1))) {
+      for (long from : new long[] {0, 1, 3, 4, 6, 7, 8}) {
+        PollResult plain = store.poll("t", from, limits);
+        PollResult encoded = store.pollEncoded("t", from, limits);
+        List<StoredMessage> messages =
+            encoded.encoded() == null ? encoded.messages() : WireRecords.decode(encoded.encoded());
+        String at = "from " + from + " within " + limits;
+        assertThat(encoded.count()).as(at).isEqualTo(plain.count());
+        assertThat(encoded.newReadFrom()).as(at).isEqualTo(plain.newReadFrom());
+        assertThat(encoded.firstAvailable()).as(at).isEqualTo(plain.firstAvailable());
+        assertThat(encoded.nextNumber()).as(at).isEqualTo(plain.nextNumber());
+        assertThat(messages).as(at).hasSize(plain.messages().size());
+        for (int i = 0; i < messages.size(); i++) {
+          StoredMessage want = plain.messages().get(i);
+          StoredMessage got = messages.get(i);
+          assertThat(got.number()).as(at).isEqualTo(want.number());
+          assertThat(got.appendTimeMillis()).as(at).isEqualTo(want.appendTimeMillis());
+          assertThat(got.payload()).as(at).isEqualTo(want.payload());
+          assertThat(got.key()).as(at).isEqualTo(want.key());
+          assertThat(got.headers())
+              .as(at)
+              .usingRecursiveFieldByFieldElementComparator()
+              .isEqualTo(want.headers());
+        }
+      }
+    }
+  }
+
+  @Test
   void aCreatedTopicHoldsNothingIsListedAndCannotBeCreatedTwice() throws IOException {
     store.createTopic("empty", java.util.Optional.empty());
 

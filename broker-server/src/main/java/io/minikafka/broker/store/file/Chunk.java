@@ -44,7 +44,7 @@ final class Chunk {
   void add(List<Record> records, long time) {
     long bytes = 0;
     for (Record record : records) {
-      bytes += RecordFormat.recordBytes(record);
+      bytes += WireRecordFormat.maxRecordBytes(record);
     }
     if (buffer.position() + bytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
@@ -69,7 +69,7 @@ final class Chunk {
     long number = firstNumber + count;
     for (Record record : records) {
       starts[count++] = buffer.position();
-      RecordFormat.encode(buffer, number++, time, record);
+      WireRecordFormat.encode(buffer, number++, time, record);
     }
     if (firstTime < 0) {
       firstTime = time;

@@ -291,7 +291,13 @@ public final class FileStore extends CheckedStore {
 
   @Override
   protected PollResult doPoll(String topic, long readFrom, PollLimits limits) throws IOException {
-    return existing(topic).read(readFrom, limits);
+    return existing(topic).read(readFrom, limits, false);
+  }
+
+  @Override
+  protected PollResult doPollEncoded(String topic, long readFrom, PollLimits limits)
+      throws IOException {
+    return existing(topic).read(readFrom, limits, true);
   }
 
   @Override

@@ -159,7 +159,8 @@ public final class FileStoreCheck {
       try (FileChannel log = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
         long size = log.size();
         // The same scan recovery makes: strict for the last segment, tolerant for older ones.
-        ScanResult scan = SegmentScanner.scan(log, 0, base, size, last);
+        SegmentFormat format = SegmentFormat.of(log, base);
+        ScanResult scan = SegmentScanner.scan(log, format, format.headerBytes(), base, size, last);
         if (scan.damage() != null) {
           problems.add(new Problem(name, scan.damage(), false));
         }

@@ -6,7 +6,6 @@ import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoreFullException;
-import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
@@ -323,8 +322,10 @@ final class FileTopic {
     disk.checkWritable();
     Segment segment = active;
     try {
+      // A legacy segment left by an older version takes no new records: they go in the new layout.
       if (segment.count() > 0
-          && (segment.size() + chunk.bytes() > config.segmentBytes()
+          && (segment.format != SegmentFormat.WIRE
+              || segment.size() + chunk.bytes() > config.segmentBytes()
               || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
         segment = roll();
       }
@@ -410,13 +411,15 @@ final class FileTopic {
     return next;
   }
 
-  PollResult read(long readFrom, PollLimits limits) throws IOException {
+  /** Reads messages; as their wire bytes when {@code encoded} (see {@link ReadTarget}). */
+  PollResult read(long readFrom, PollLimits limits, boolean encoded) throws IOException {
     // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
     boolean interrupted = Thread.interrupted();
     try {
       for (int attempt = 1; ; attempt++) {
         try {
-          return readOnce(readFrom, limits);
+          return readOnce(
+              readFrom, limits, encoded ? ReadTarget.forWire() : ReadTarget.forMessages());
         } catch (ClosedChannelException e) {
           // A sweep deleted a segment under this read; the retry starts past what it removed.
           if (attempt == MAX_READ_RETRIES) {
@@ -431,13 +434,13 @@ final class FileTopic {
     }
   }
 
-  private PollResult readOnce(long readFrom, PollLimits limits) throws IOException {
+  private PollResult readOnce(long readFrom, PollLimits limits, ReadTarget out) throws IOException {
     long end = committedNext;
     long first = firstVisible;
     long number = Math.max(Math.max(readFrom, 1), first);
-    List<StoredMessage> out = new ArrayList<>();
+    long start = number;
     long used = 0;
-    while (number < end && out.size() < limits.maxMessages()) {
+    while (number < end && out.count() < limits.maxMessages()) {
       Map.Entry<Long, Segment> entry = segments.floorEntry(number);
       if (entry == null) {
         break;
@@ -448,7 +451,7 @@ final class FileTopic {
         if (next == null) {
           break;
         }
-        if (next.getKey() > number && out.isEmpty()) {
+        if (next.getKey() > number && out.count() == 0) {
           // Numbers below the next segment that no segment can give: damage found at start-up.
           throw new CorruptRecordException(
               String.format(
@@ -461,15 +464,15 @@ final class FileTopic {
         number = next.getKey();
         continue;
       }
-      int before = out.size();
+      int before = out.count();
       used = segment.read(name, number, end, limits, used, out);
-      if (out.size() == before) {
+      if (out.count() == before) {
         break;
       }
-      number += out.size() - before;
+      number += out.count() - before;
     }
-    long newReadFrom = out.isEmpty() ? readFrom : out.get(out.size() - 1).number() + 1;
-    return new PollResult(out, newReadFrom, Math.min(first, end), end);
+    long newReadFrom = out.count() == 0 ? readFrom : start + out.count();
+    return out.result(newReadFrom, Math.min(first, end), end);
   }
 
   /**

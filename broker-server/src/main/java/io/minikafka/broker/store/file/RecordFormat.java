@@ -141,6 +141,13 @@ final class RecordFormat {
     return out;
   }
 
+  /** The CRC32C of the bytes of {@code buffer} from {@code from} up to {@code to}. */
+  static int crc(ByteBuffer buffer, int from, int to) {
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.duplicate().limit(to).position(from));
+    return (int) crc.getValue();
+  }
+
   /**
    * Checks the CRC of the record whose header is at {@code start} of {@code header} and whose
    * payload is {@code payload}.

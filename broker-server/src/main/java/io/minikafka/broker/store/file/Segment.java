@@ -14,10 +14,12 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
- * One segment of a topic's log: a file of records ({@link RecordFormat}) whose first record has
- * number {@link #base}, named {@code <base, 20 digits>.log}, and its {@link SegmentIndex}.
+ * One segment of a topic's log: a file of records laid out as its {@link SegmentFormat} says, whose
+ * first record has number {@link #base}, named {@code <base, 20 digits>.log}, and its {@link
+ * SegmentIndex}.
  *
  * <p>Thread-safety: appends, rolls and recovery are serialised by the owning {@link FileTopic};
  * reads run concurrently with them and see only what the topic has committed ({@link #commit}).
@@ -46,6 +48,7 @@ final class Segment implements Closeable {
 
   final long base;
   final Path logPath;
+  final SegmentFormat format;
 
   private final FileHandle log;
 
@@ -66,8 +69,9 @@ final class Segment implements Closeable {
   private volatile long firstTime = -1;
   private volatile long lastTime = -1;
 
-  private Segment(long base, FileHandle log, SegmentIndex index, Disk disk) {
+  private Segment(long base, SegmentFormat format, FileHandle log, SegmentIndex index, Disk disk) {
     this.base = base;
+    this.format = format;
     this.logPath = log.path;
     this.log = log;
     this.index = index;
@@ -94,9 +98,9 @@ final class Segment implements Closeable {
   }
 
   /**
-   * A new, empty segment. Never truncates: a file of that name that holds anything is refused (an
-   * empty one, left by a creation that failed half-way, is taken over). The caller makes the new
-   * directory entries durable.
+   * A new, empty segment of the {@link SegmentFormat#WIRE} layout, its header written. Never
+   * truncates: a file of that name that holds anything is refused (an empty one, left by a creation
+   * that failed half-way, is taken over). The caller makes the new directory entries durable.
    */
   static Segment create(Path dir, long base, Disk disk) throws IOException {
     Path logPath = dir.resolve(fileName(base, LOG_SUFFIX));
@@ -110,11 +114,28 @@ final class Segment implements Closeable {
       disk.ops().delete(logPath);
       throw e;
     }
-    return new Segment(
-        base,
-        disk.handle(logPath, log, READ_WRITE),
-        SegmentIndex.empty(disk.handle(indexPath, index, READ_WRITE)),
-        disk);
+    Segment segment =
+        new Segment(
+            base,
+            SegmentFormat.WIRE,
+            disk.handle(logPath, log, READ_WRITE),
+            SegmentIndex.empty(disk.handle(indexPath, index, READ_WRITE)),
+            disk);
+    try {
+      segment.writeHeader();
+    } catch (IOException | RuntimeException e) {
+      segment.delete();
+      throw e;
+    }
+    return segment;
+  }
+
+  /** Writes the layout's header at the start of this empty segment. */
+  private void writeHeader() throws IOException {
+    ByteBuffer header = SegmentFormat.newHeader();
+    log.writeFully(header, 0);
+    size = header.capacity();
+    committedBytes = size;
   }
 
   private static FileChannel openNew(Path path, Disk disk) throws IOException {
@@ -141,6 +162,16 @@ final class Segment implements Closeable {
   }
 
   /**
+   * Whether the segment file holds no byte of a record: empty, or its layout's header alone (or a
+   * torn one).
+   */
+  static boolean holdsNoRecord(Path logPath, long base, Disk disk) throws IOException {
+    try (FileChannel log = disk.open(logPath, StandardOpenOption.READ)) {
+      return log.size() <= SegmentFormat.of(log, base).headerBytes();
+    }
+  }
+
+  /**
    * Opens an existing segment, recovering it ({@link SegmentRecovery}).
    *
    * @param active whether this is the topic's last segment, which keeps taking appends
@@ -160,8 +191,26 @@ final class Segment implements Closeable {
               StandardOpenOption.CREATE,
               StandardOpenOption.READ,
               StandardOpenOption.WRITE);
+      SegmentFormat format = SegmentFormat.of(log, base);
+      long logSize = log.size();
+      if (active && logSize < format.headerBytes()) {
+        // A segment created just before a crash, whose header did not reach the disk whole.
+        log.truncate(0);
+        ByteBuffer header = SegmentFormat.newHeader();
+        while (header.hasRemaining()) {
+          log.write(header, header.position());
+        }
+        if (logSize > 0) {
+          repairs.add(
+              "segment "
+                  + logPath.getFileName()
+                  + ": rewrote its torn header ("
+                  + logSize
+                  + " bytes)");
+        }
+      }
       SegmentRecovery.Recovered r =
-          SegmentRecovery.recover(log, indexFile, logPath, base, active, repairs);
+          SegmentRecovery.recover(log, indexFile, logPath, format, base, active, repairs);
       indexHandle = disk.handle(indexPath, indexFile, READ_WRITE);
       SegmentIndex index =
           r.tail() == null
@@ -173,7 +222,7 @@ final class Segment implements Closeable {
       } else {
         index.seal(r.count());
       }
-      Segment s = new Segment(base, disk.handle(logPath, log, READ_WRITE), index, disk);
+      Segment s = new Segment(base, format, disk.handle(logPath, log, READ_WRITE), index, disk);
       s.count = r.count();
       s.size = r.size();
       s.committedBytes = r.size();
@@ -250,7 +299,6 @@ final class Segment implements Closeable {
    * bytes (their write or fsync failed); they were never committed, so no reader saw them.
    */
   void rollBack(long oldSize, int oldCount) {
-    cutBack(oldSize);
     if (oldCount > 0 && oldCount < count) {
       try {
         lastTime = timeOf(base + oldCount - 1);
@@ -258,6 +306,7 @@ final class Segment implements Closeable {
         // Only retention's view of this segment's newest record is off, and only until restart.
       }
     }
+    cutBack(oldSize);
     count = oldCount;
     size = oldSize;
     if (oldCount == 0) {
@@ -312,7 +361,7 @@ final class Segment implements Closeable {
    */
   long positionOf(long number) throws IOException {
     long position = index.positionOf((int) (number - base));
-    if (position < 0 || position + RecordFormat.HEADER_BYTES > committedBytes) {
+    if (position < format.headerBytes() || position >= committedBytes) {
       throw new CorruptRecordException(
           String.format(
               "message %d is unreadable: its index entry in %s points at byte %d, outside the %d bytes of %s"
@@ -323,7 +372,17 @@ final class Segment implements Closeable {
   }
 
   long timeOf(long number) throws IOException {
-    return readFully(positionOf(number) + RecordFormat.TIME_OFFSET, 8).getLong(0);
+    long position = positionOf(number);
+    ByteBuffer bytes =
+        readFully(position, (int) Math.min(format.frameBytes(), committedBytes - position));
+    RecordFrame frame = new RecordFrame();
+    if (format.frame(bytes, 0, frame) != RecordFrame.OK || frame.number != number) {
+      throw new CorruptRecordException(
+          String.format(
+              "message %d is damaged on disk (no record of it at byte %d of %s)",
+              number, position, logPath.getFileName()));
+    }
+    return frame.time;
   }
 
   /** Index (from 0) of the first record appended at or after {@code millis}; count if none. */
@@ -343,82 +402,127 @@ final class Segment implements Closeable {
 
   /**
    * Reads committed records from number {@code from} while their number is below {@code end},
-   * adding them to {@code out} within the limits.
+   * adding them to {@code out} within the limits: as messages, each checked against its CRC, or as
+   * their wire bytes, which the client checks (a legacy segment's records are encoded so).
    *
    * @param bytesSoFar what messages already in {@code out} count against {@code limits.maxBytes()}
    * @return what {@code out} now counts against the limit
    */
-  long read(
-      String topic,
-      long from,
-      long end,
-      PollLimits limits,
-      long bytesSoFar,
-      List<StoredMessage> out)
+  long read(String topic, long from, long end, PollLimits limits, long bytesSoFar, ReadTarget out)
       throws IOException {
     long number = from;
     long stop = Math.min(end, nextNumber());
     long position = positionOf(from);
     long committed = committedBytes;
     long used = bytesSoFar;
+    RecordFrame frame = new RecordFrame();
     ByteBuffer buffer = null;
     long bufferStart = 0;
-    while (number < stop && out.size() < limits.maxMessages()) {
-      if (buffer == null || position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
-        long want = Math.min(READ_CHUNK, committed - position);
-        if (want < RecordFormat.HEADER_BYTES) {
-          throw corrupt(topic, number, position, "record runs past the end of the committed log");
+    boolean raw = out.encoded() && format == SegmentFormat.WIRE;
+    // Whole wire records of the buffer not yet added: added in one copy, as a run.
+    int runFrom = 0;
+    int runTo = 0;
+    int runRecords = 0;
+    long runPayloadBytes = 0;
+    while (number < stop && out.count() + runRecords < limits.maxMessages()) {
+      if (buffer == null
+          || (position + format.frameBytes() > bufferStart + buffer.limit()
+              && bufferStart + buffer.limit() < committed)) {
+        if (runRecords > 0) {
+          out.addEncoded(buffer, runFrom, runTo, runRecords, runPayloadBytes);
+          runRecords = 0;
+          runPayloadBytes = 0;
         }
-        buffer = log.readFully(READ_BUFFERS.get().clear().limit((int) want), position);
+        buffer =
+            log.readFully(
+                READ_BUFFERS.get().clear().limit((int) Math.min(READ_CHUNK, committed - position)),
+                position);
         bufferStart = position;
       }
       int at = (int) (position - bufferStart);
-      int word = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
-      int length = RecordFormat.bodyLength(word);
-      long recordBytes = RecordFormat.recordBytes(length);
-      if (position + recordBytes > committed) {
-        throw corrupt(topic, number, position, "bad record length " + length);
+      if (format.frame(buffer, at, frame) != RecordFrame.OK) {
+        throw corrupt(topic, number, position, "bad record framing");
       }
-      long cost = PollLimits.cost(length);
-      if (!out.isEmpty() && used + cost > limits.maxBytes()) {
+      if (position + frame.recordBytes > committed) {
+        throw corrupt(topic, number, position, "bad record length " + frame.bodyBytes);
+      }
+      long cost = PollLimits.cost(frame.bodyBytes);
+      if (out.count() + runRecords > 0 && used + cost > limits.maxBytes()) {
         break;
       }
-      if (buffer.getLong(at + RecordFormat.NUMBER_OFFSET) != number) {
-        throw corrupt(
-            topic,
-            number,
-            position,
-            "found number " + buffer.getLong(at + RecordFormat.NUMBER_OFFSET));
+      if (frame.number != number) {
+        throw corrupt(topic, number, position, "found number " + frame.number);
       }
-      byte[] body = new byte[length];
-      boolean whole = at + recordBytes <= buffer.limit();
-      if (whole) {
-        buffer.get(at + RecordFormat.HEADER_BYTES, body);
+      boolean whole = at + frame.recordBytes <= buffer.limit();
+      if (raw && whole) {
+        if (runRecords == 0) {
+          runFrom = at;
+        }
+        runTo = at + (int) frame.recordBytes;
+        runRecords++;
+        runPayloadBytes += frame.payloadBytes;
+      } else if (raw) {
+        if (runRecords > 0) {
+          out.addEncoded(buffer, runFrom, runTo, runRecords, runPayloadBytes);
+          runRecords = 0;
+          runPayloadBytes = 0;
+        }
+        out.addEncoded(log, position, frame);
       } else {
-        // Read straight into the message: a large record is never held twice.
-        log.readFully(ByteBuffer.wrap(body), position + RecordFormat.HEADER_BYTES);
+        out.add(decode(topic, buffer, at, position, frame, whole));
       }
-      if (!RecordFormat.crcMatches(buffer, at, body)) {
-        throw corrupt(topic, number, position, "CRC mismatch");
-      }
-      StoredMessage message =
-          RecordFormat.decode(
-              number,
-              buffer.getLong(at + RecordFormat.TIME_OFFSET),
-              body,
-              RecordFormat.extended(word));
-      if (message == null) {
-        throw corrupt(topic, number, position, "key and headers run past the record");
-      }
-      out.add(message);
       if (!whole) {
         buffer = null;
       }
       used += cost;
-      position += recordBytes;
+      position += frame.recordBytes;
       number++;
     }
+    if (runRecords > 0) {
+      out.addEncoded(buffer, runFrom, runTo, runRecords, runPayloadBytes);
+    }
     return used;
+  }
+
+  /**
+   * The message of the record at {@code at} of {@code buffer}, which holds its framing; a record
+   * not wholly in it ({@code whole} false) is read straight into the message, so that a large
+   * record is never held twice.
+   */
+  private StoredMessage decode(
+      String topic, ByteBuffer buffer, int at, long position, RecordFrame frame, boolean whole)
+      throws IOException {
+    byte[] payload = new byte[frame.payloadBytes];
+    int payloadAt = at + frame.payloadFrom;
+    ByteBuffer rest;
+    boolean crcMatches;
+    if (whole) {
+      buffer.get(payloadAt, payload);
+      rest =
+          buffer
+              .duplicate()
+              .limit(at + (int) frame.recordBytes)
+              .position(payloadAt + payload.length);
+      crcMatches = format.crcMatches(buffer, at, frame);
+    } else {
+      log.readFully(ByteBuffer.wrap(payload), position + frame.payloadFrom);
+      long restAt = position + frame.payloadFrom + payload.length;
+      rest =
+          log.readFully(ByteBuffer.allocate((int) (position + frame.recordBytes - restAt)), restAt);
+      CRC32C crc = new CRC32C();
+      crc.update(buffer.duplicate().limit(payloadAt).position(at + frame.crcFrom));
+      crc.update(payload);
+      crc.update(rest.duplicate());
+      crcMatches = (int) crc.getValue() == frame.crc;
+    }
+    if (!crcMatches) {
+      throw corrupt(topic, frame.number, position, "CRC mismatch");
+    }
+    StoredMessage message = format.decode(frame, payload, rest);
+    if (message == null) {
+      throw corrupt(topic, frame.number, position, "key and headers run past the record");
+    }
+    return message;
   }
 
   private CorruptRecordException corrupt(String topic, long number, long position, String why) {

@@ -42,6 +42,7 @@ final class SegmentRecovery {
       FileChannel log,
       FileChannel index,
       Path logPath,
+      SegmentFormat format,
       long base,
       boolean active,
       List<String> repairs)
@@ -52,10 +53,11 @@ final class SegmentRecovery {
     // loaded, so start-up memory does not grow with segment sizes or topic counts.
     int entries = SegmentIndex.entries(index);
     int trusted = 0;
-    long scanFrom = 0;
+    long scanFrom = format.headerBytes();
     if (entries > 0) {
       long end =
-          validRecordEnd(log, SegmentIndex.read(index, entries - 1), base + entries - 1, logSize);
+          validRecordEnd(
+              log, format, SegmentIndex.read(index, entries - 1), base + entries - 1, logSize);
       if (end > 0) {
         trusted = entries;
         scanFrom = end;
@@ -64,13 +66,14 @@ final class SegmentRecovery {
     boolean indexWhole =
         trusted == entries && indexSize == (long) entries * SegmentIndex.ENTRY_BYTES;
     if (!active && indexWhole && scanFrom == logSize) {
-      long first = entries > 0 ? readTime(log, SegmentIndex.read(index, 0)) : -1;
-      long last = entries > 0 ? readTime(log, SegmentIndex.read(index, entries - 1)) : -1;
-      return new Recovered(entries, logSize, first, last, null, entries);
+      long first = entries > 0 ? readTime(log, format, SegmentIndex.read(index, 0)) : -1;
+      long last = entries > 0 ? readTime(log, format, SegmentIndex.read(index, entries - 1)) : -1;
+      // A damaged first record (reported when read) leaves retention the last one's time.
+      return new Recovered(entries, logSize, first < 0 ? last : first, last, null, entries);
     }
     // The last segment is cut at its first bad record (a torn write); older ones are never cut,
     // only indexed as far as their framing allows, so that their damage is reported on read.
-    ScanResult scan = SegmentScanner.scan(log, scanFrom, base + trusted, logSize, active);
+    ScanResult scan = SegmentScanner.scan(log, format, scanFrom, base + trusted, logSize, active);
     int total = trusted + scan.count();
     int[] tail = Arrays.copyOf(scan.positions(), scan.count());
     String file = logPath.getFileName().toString();
@@ -102,9 +105,12 @@ final class SegmentRecovery {
     long first = -1;
     long last = -1;
     if (total > 0) {
-      first = trusted > 0 ? readTime(log, SegmentIndex.read(index, 0)) : scan.firstTime();
+      first = trusted > 0 ? readTime(log, format, SegmentIndex.read(index, 0)) : scan.firstTime();
       last =
-          scan.count() > 0 ? scan.lastTime() : readTime(log, SegmentIndex.read(index, trusted - 1));
+          scan.count() > 0
+              ? scan.lastTime()
+              : readTime(log, format, SegmentIndex.read(index, trusted - 1));
+      first = first < 0 ? last : first;
     }
     return new Recovered(total, size, first, last, tail, trusted);
   }
@@ -127,43 +133,58 @@ final class SegmentRecovery {
   private static int countAsLast(FileChannel log, int entries, long lastEntry, long base)
       throws IOException {
     long logSize = log.size();
+    SegmentFormat format = SegmentFormat.of(log, base);
     int trusted = 0;
-    long scanFrom = 0;
+    long scanFrom = format.headerBytes();
     if (entries > 0) {
-      long end = validRecordEnd(log, lastEntry, base + entries - 1, logSize);
+      long end = validRecordEnd(log, format, lastEntry, base + entries - 1, logSize);
       if (end > 0) {
         trusted = entries;
         scanFrom = end;
       }
     }
-    return trusted + SegmentScanner.scan(log, scanFrom, base + trusted, logSize, true).count();
+    return trusted
+        + SegmentScanner.scan(log, format, scanFrom, base + trusted, logSize, true).count();
   }
 
   /**
    * The end of the record at {@code position} if it is valid and numbered {@code number}, else -1.
    */
-  private static long validRecordEnd(FileChannel log, long position, long number, long logSize)
+  private static long validRecordEnd(
+      FileChannel log, SegmentFormat format, long position, long number, long logSize)
       throws IOException {
-    if (position < 0 || position + RecordFormat.HEADER_BYTES > logSize) {
+    if (position < format.headerBytes() || position >= logSize) {
       return -1;
     }
+    RecordFrame frame = new RecordFrame();
     ByteBuffer header =
-        Segment.readFully(log, ByteBuffer.allocate(RecordFormat.HEADER_BYTES), position);
-    int length = RecordFormat.bodyLength(header.getInt(RecordFormat.LENGTH_OFFSET));
-    if (position + RecordFormat.recordBytes(length) > logSize) {
-      return -1;
-    }
-    if (header.getLong(RecordFormat.NUMBER_OFFSET) != number) {
+        Segment.readFully(
+            log,
+            ByteBuffer.allocate((int) Math.min(format.frameBytes(), logSize - position)),
+            position);
+    if (format.frame(header, 0, frame) != RecordFrame.OK
+        || position + frame.recordBytes > logSize
+        || frame.number != number) {
       return -1;
     }
     ByteBuffer record =
-        Segment.readFully(
-            log, ByteBuffer.allocate((int) RecordFormat.recordBytes(length)), position);
-    return RecordFormat.crcMatches(record, 0, length) ? position + record.capacity() : -1;
+        Segment.readFully(log, ByteBuffer.allocate((int) frame.recordBytes), position);
+    return format.crcMatches(record, 0, frame) ? position + frame.recordBytes : -1;
   }
 
-  private static long readTime(FileChannel log, long position) throws IOException {
-    return Segment.readFully(log, ByteBuffer.allocate(8), position + RecordFormat.TIME_OFFSET)
-        .getLong(0);
+  /** The append time of the record at {@code position}, or -1 if no record's framing is there. */
+  private static long readTime(FileChannel log, SegmentFormat format, long position)
+      throws IOException {
+    long size = log.size();
+    if (position < format.headerBytes() || position >= size) {
+      return -1;
+    }
+    RecordFrame frame = new RecordFrame();
+    ByteBuffer header =
+        Segment.readFully(
+            log,
+            ByteBuffer.allocate((int) Math.min(format.frameBytes(), size - position)),
+            position);
+    return format.frame(header, 0, frame) == RecordFrame.OK ? frame.time : -1;
   }
 }

@@ -21,11 +21,16 @@ final class SegmentScanner {
   private SegmentScanner() {}
 
   /**
-   * Scans {@code log} from byte {@code from}, where record number {@code expectedNumber} should
-   * start, up to {@code fileSize}.
+   * Scans {@code log}, laid out as {@code format}, from byte {@code from}, where record number
+   * {@code expectedNumber} should start, up to {@code fileSize}.
    */
   static ScanResult scan(
-      FileChannel log, long from, long expectedNumber, long fileSize, boolean strict)
+      FileChannel log,
+      SegmentFormat format,
+      long from,
+      long expectedNumber,
+      long fileSize,
+      boolean strict)
       throws IOException {
     int[] positions = new int[1024];
     int count = 0;
@@ -38,22 +43,28 @@ final class SegmentScanner {
     buffer.limit(0);
     String stopped = null;
     String damage = null;
+    RecordFrame frame = new RecordFrame();
     while (position < fileSize) {
-      if (position + RecordFormat.HEADER_BYTES > fileSize) {
-        stopped = "torn record header";
-        break;
-      }
-      if (position + RecordFormat.HEADER_BYTES > bufferStart + buffer.limit()) {
+      if (position + format.frameBytes() > bufferStart + buffer.limit()
+          && bufferStart + buffer.limit() < fileSize) {
         buffer = refill(log, buffer, position, fileSize);
         bufferStart = position;
       }
       int at = (int) (position - bufferStart);
-      int length = RecordFormat.bodyLength(buffer.getInt(at + RecordFormat.LENGTH_OFFSET));
-      if (position + RecordFormat.recordBytes(length) > fileSize) {
-        stopped = "torn or corrupt record (length " + length + ")";
+      int framed = format.frame(buffer, at, frame);
+      if (framed == RecordFrame.SHORT) {
+        stopped = "torn record header";
         break;
       }
-      long recordBytes = RecordFormat.recordBytes(length);
+      if (framed == RecordFrame.BAD) {
+        stopped = "corrupt record framing";
+        break;
+      }
+      long recordBytes = frame.recordBytes;
+      if (position + recordBytes > fileSize) {
+        stopped = "torn or corrupt record (length " + frame.bodyBytes + ")";
+        break;
+      }
       if (at + recordBytes > buffer.limit()) {
         buffer =
             refill(
@@ -64,12 +75,11 @@ final class SegmentScanner {
         bufferStart = position;
         at = 0;
       }
-      long found = buffer.getLong(at + RecordFormat.NUMBER_OFFSET);
-      if (found != number) {
-        stopped = "expected message " + number + " but found " + found;
+      if (frame.number != number) {
+        stopped = "expected message " + number + " but found " + frame.number;
         break;
       }
-      if (!RecordFormat.crcMatches(buffer, at, length)) {
+      if (!format.crcMatches(buffer, at, frame)) {
         if (strict) {
           stopped = "CRC mismatch in message " + number;
           break;
@@ -82,11 +92,10 @@ final class SegmentScanner {
         positions = Arrays.copyOf(positions, count * 2);
       }
       positions[count++] = (int) position;
-      long time = buffer.getLong(at + RecordFormat.TIME_OFFSET);
       if (firstTime < 0) {
-        firstTime = time;
+        firstTime = frame.time;
       }
-      lastTime = time;
+      lastTime = frame.time;
       position += recordBytes;
       number++;
     }

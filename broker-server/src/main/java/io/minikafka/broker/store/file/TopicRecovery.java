@@ -93,7 +93,8 @@ final class TopicRecovery {
     boolean removed = false;
     for (int i = bases.size() - 1; i >= 1; i--) {
       long base = bases.get(i);
-      if (Files.size(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX))) > 0) {
+      if (!Segment.holdsNoRecord(
+          dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)), base, disk)) {
         continue;
       }
       boolean last = i == bases.size() - 1;

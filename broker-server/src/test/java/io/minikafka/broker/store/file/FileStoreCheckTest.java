@@ -23,7 +23,7 @@ class FileStoreCheckTest {
 
   @BeforeEach
   void fill() throws IOException {
-    FileStoreConfig config = FileStoreConfig.defaults().withSegmentBytes(1000);
+    FileStoreConfig config = FileStoreConfig.defaults().withSegmentBytes(500);
     try (FileStore store = FileStore.open(root, config, clock)) {
       for (int i = 0; i < 30; i++) {
         store.store("t", ("message-" + i).getBytes(UTF_8));
@@ -95,7 +95,7 @@ class FileStoreCheckTest {
   @Test
   void corruptionInsideAnOlderSegmentIsReportedAndNotRepairable() throws IOException {
     try (RandomAccessFile log = new RandomAccessFile(segment(0, ".log").toFile(), "rw")) {
-      log.seek(RecordFormat.HEADER_BYTES + 2);
+      log.seek(StoreFiles.payloadStart(segment(0, ".log"), 0) + 2);
       log.write('X');
     }
 

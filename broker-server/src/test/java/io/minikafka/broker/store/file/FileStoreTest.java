@@ -103,7 +103,7 @@ class FileStoreTest {
     }
     assertThat(segmentLogs("t"))
         .singleElement()
-        .satisfies(p -> assertThat(Files.size(p)).isZero())
+        .satisfies(p -> assertThat(Files.size(p)).isEqualTo(SegmentFormat.WIRE.headerBytes()))
         .satisfies(
             p -> assertThat(p.getFileName().toString()).isEqualTo("00000000000000000051.log"));
     try (FileStore store = open(small(1000))) {
@@ -206,7 +206,7 @@ class FileStoreTest {
     }
     Path log = segmentLogs("t").get(0);
     byte[] whole = Files.readAllBytes(log);
-    int lastRecord = whole.length - (RecordFormat.HEADER_BYTES + "third record".length());
+    int lastRecord = StoreFiles.recordStarts(log)[2];
     for (int cut = lastRecord; cut < whole.length; cut++) {
       Files.write(log, java.util.Arrays.copyOf(whole, cut));
       try (FileStore store = open()) {
@@ -227,7 +227,7 @@ class FileStoreTest {
     }
     Path log = segmentLogs("t").get(0);
     byte[] whole = Files.readAllBytes(log);
-    int lastRecord = whole.length - (RecordFormat.HEADER_BYTES + "second".length());
+    int lastRecord = StoreFiles.recordStarts(log)[1];
     for (int flip = lastRecord; flip < whole.length; flip++) {
       byte[] damaged = whole.clone();
       damaged[flip] ^= 0x40;
@@ -263,7 +263,7 @@ class FileStoreTest {
   @Test
   void aMissingOrDamagedIndexIsRebuiltFromItsSegment() throws IOException {
     try (FileStore store = open(small(1000))) {
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < 80; i++) {
         store.store("t", ("m" + i).getBytes(UTF_8));
       }
     }
@@ -275,8 +275,8 @@ class FileStoreTest {
 
     try (FileStore store = open(small(1000))) {
       List<StoredMessage> messages = all(store, "t");
-      assertThat(messages).hasSize(40);
-      for (int i = 0; i < 40; i++) {
+      assertThat(messages).hasSize(80);
+      for (int i = 0; i < 80; i++) {
         assertThat(new String(messages.get(i).payload(), UTF_8)).isEqualTo("m" + i);
       }
       assertThat(store.poll("t", 25, new PollLimits(1, 1000)).messages().get(0).number())
@@ -297,7 +297,7 @@ class FileStoreTest {
     Path firstLog = segmentLogs("t").get(0);
     try (RandomAccessFile file = new RandomAccessFile(firstLog.toFile(), "rw")) {
       // The payload of message 2 (the second record).
-      long at = (RecordFormat.HEADER_BYTES + "message-0".length()) + RecordFormat.HEADER_BYTES + 2;
+      long at = StoreFiles.payloadStart(firstLog, 1) + 2;
       file.seek(at);
       int b = file.read();
       file.seek(at);
@@ -329,10 +329,11 @@ class FileStoreTest {
     Path firstLog = segmentLogs("t").get(0);
     long sizeBefore = Files.size(firstLog);
     Files.delete(Path.of(firstLog.toString().replace(".log", ".index")));
-    long thirdRecord = 2L * (RecordFormat.HEADER_BYTES + "message-0".length());
+    long thirdRecord = StoreFiles.recordStarts(firstLog)[2];
     try (RandomAccessFile file = new RandomAccessFile(firstLog.toFile(), "rw")) {
-      file.seek(thirdRecord + RecordFormat.LENGTH_OFFSET);
-      file.writeInt(-5);
+      // Its framing: the tag that starts every record.
+      file.seek(thirdRecord);
+      file.write(0xFF);
     }
 
     try (FileStore store = open(small(1000))) {

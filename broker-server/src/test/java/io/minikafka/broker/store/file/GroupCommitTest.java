@@ -201,7 +201,8 @@ class GroupCommitTest {
                                   t.getState() == Thread.State.WAITING
                                       || t.getState() == Thread.State.TIMED_WAITING));
       assertThat(commit.pendingBytes())
-          .isLessThan(GroupCommit.MAX_CHUNK_BYTES + RecordFormat.recordBytes(mib.length));
+          .isLessThan(
+              GroupCommit.MAX_CHUNK_BYTES + WireRecordFormat.maxRecordBytes(Record.of(mib)));
       release.countDown();
       Set<Long> numbers = new java.util.HashSet<>();
       for (Future<Long> append : appends) {
@@ -210,7 +211,10 @@ class GroupCommitTest {
       assertThat(numbers).hasSize(12);
       assertThat(chunkBytes)
           .allMatch(
-              bytes -> bytes < GroupCommit.MAX_CHUNK_BYTES + RecordFormat.recordBytes(mib.length));
+              bytes ->
+                  bytes
+                      < GroupCommit.MAX_CHUNK_BYTES
+                          + WireRecordFormat.maxRecordBytes(Record.of(mib)));
     } finally {
       pool.shutdownNow();
     }

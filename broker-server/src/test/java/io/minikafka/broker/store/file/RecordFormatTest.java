@@ -8,9 +8,12 @@ import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.RecordBytes;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.WireRecords;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,6 +79,20 @@ class RecordFormatTest {
       assertThat(read.get(0).appendTimeMillis()).isEqualTo(1000);
       assertThat(read.get(2).key()).isEqualTo("k".getBytes(UTF_8));
       assertThat(read.get(2).headers()).singleElement().extracting(Header::name).isEqualTo("h");
+
+      // Subscribe's read: the legacy records encoded as the new ones are kept.
+      RecordBytes encoded = store.pollEncoded("t", 1, PollLimits.UNLIMITED).encoded();
+      assertThat(encoded).isNotNull();
+      assertThat(WireRecords.decode(encoded))
+          .extracting(m -> m.number() + ":" + new String(m.payload(), UTF_8))
+          .containsExactly("1:one", "2:two", "3:three");
+    }
+    List<Path> logs = StoreFiles.segmentLogs(root, "t");
+    assertThat(logs).hasSize(2);
+    try (FileChannel first = FileChannel.open(logs.get(0));
+        FileChannel second = FileChannel.open(logs.get(1))) {
+      assertThat(SegmentFormat.of(first, 1)).isEqualTo(SegmentFormat.LEGACY);
+      assertThat(SegmentFormat.of(second, 3)).isEqualTo(SegmentFormat.WIRE);
     }
     assertThat(FileStoreCheck.check(root).damaged()).isFalse();
   }
@@ -83,17 +100,20 @@ class RecordFormatTest {
   @Test
   void anExtendedBodyWhoseLengthsRunPastItIsReportedAsDamageNotReturned() throws IOException {
     try (FileStore store = FileStore.open(root)) {
-      store.storeRecords(
-          "t", List.of(new Record("key".getBytes(UTF_8), List.of(), "p".getBytes(UTF_8))));
+      store.store("t", "seed".getBytes(UTF_8));
     }
-    // A key length far past the body, with the CRC made to match: damage the CRC cannot see.
-    Path log = root.resolve("t").resolve(Segment.fileName(1, Segment.LOG_SUFFIX));
-    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(log));
+    // A legacy record whose key length runs far past its body, with the CRC made to match: damage
+    // the CRC cannot see.
+    ByteBuffer bytes = ByteBuffer.allocate(64);
+    RecordFormat.encode(
+        bytes, 1, 1000, new Record("key".getBytes(UTF_8), List.of(), "p".getBytes(UTF_8)));
     bytes.putInt(24, 1_000_000);
     CRC32C crc = new CRC32C();
-    crc.update(bytes.array(), 4, bytes.capacity() - 4);
+    crc.update(bytes.array(), 4, bytes.position() - 4);
     bytes.putInt(0, (int) crc.getValue());
-    Files.write(log, bytes.array());
+    Path log = root.resolve("t").resolve(Segment.fileName(1, Segment.LOG_SUFFIX));
+    Files.write(log, java.util.Arrays.copyOf(bytes.array(), bytes.position()));
+    Files.deleteIfExists(root.resolve("t").resolve(Segment.fileName(1, SegmentIndex.SUFFIX)));
 
     try (FileStore store = FileStore.open(root)) {
       assertThatThrownBy(() -> store.poll("t", 1, PollLimits.UNLIMITED))

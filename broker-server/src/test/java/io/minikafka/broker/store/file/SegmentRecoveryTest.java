@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Start-up recovery of one segment, from the bytes of its two files. */
 class SegmentRecoveryTest {
@@ -21,13 +22,24 @@ class SegmentRecoveryTest {
   @TempDir Path dir;
   private final List<String> repairs = new ArrayList<>();
 
-  /** Writes records 1..n and a full index. */
-  private int[] writeSegment(String... payloads) throws IOException {
+  private SegmentFormat format;
+
+  /** Writes records 1..n in {@code format} and a full index. */
+  private int[] writeSegment(SegmentFormat format, String... payloads) throws IOException {
+    this.format = format;
     ByteBuffer log = ByteBuffer.allocate(4096);
+    if (format == SegmentFormat.WIRE) {
+      log.put(SegmentFormat.newHeader());
+    }
     int[] positions = new int[payloads.length];
     for (int i = 0; i < payloads.length; i++) {
       positions[i] = log.position();
-      RecordFormat.encode(log, i + 1, 1000 + i, Record.of(payloads[i].getBytes(UTF_8)));
+      Record record = Record.of(payloads[i].getBytes(UTF_8));
+      if (format == SegmentFormat.WIRE) {
+        WireRecordFormat.encode(log, i + 1, 1000 + i, record);
+      } else {
+        RecordFormat.encode(log, i + 1, 1000 + i, record);
+      }
     }
     Files.write(dir.resolve("s.log"), java.util.Arrays.copyOf(log.array(), log.position()));
     ByteBuffer index = ByteBuffer.allocate(payloads.length * SegmentIndex.ENTRY_BYTES);
@@ -41,7 +53,8 @@ class SegmentRecoveryTest {
   private SegmentRecovery.Recovered recover(boolean active) throws IOException {
     try (FileChannel log = open("s.log");
         FileChannel index = open("s.index")) {
-      return SegmentRecovery.recover(log, index, dir.resolve("s.log"), 1, active, repairs);
+      assertThat(SegmentFormat.of(log, 1)).isEqualTo(format);
+      return SegmentRecovery.recover(log, index, dir.resolve("s.log"), format, 1, active, repairs);
     }
   }
 
@@ -53,9 +66,11 @@ class SegmentRecoveryTest {
         StandardOpenOption.WRITE);
   }
 
-  @Test
-  void aSealedSegmentWhoseIndexChecksOutIsTrustedWithoutAScan() throws IOException {
-    writeSegment("a", "b", "c");
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void aSealedSegmentWhoseIndexChecksOutIsTrustedWithoutAScan(SegmentFormat format)
+      throws IOException {
+    writeSegment(format, "a", "b", "c");
     SegmentRecovery.Recovered r = recover(false);
     assertThat(r.count()).isEqualTo(3);
     assertThat(r.tail()).as("not scanned").isNull();
@@ -64,9 +79,10 @@ class SegmentRecoveryTest {
     assertThat(repairs).isEmpty();
   }
 
-  @Test
-  void aMissingIndexIsRebuiltAndSaidSo() throws IOException {
-    int[] positions = writeSegment("a", "b", "c");
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void aMissingIndexIsRebuiltAndSaidSo(SegmentFormat format) throws IOException {
+    int[] positions = writeSegment(format, "a", "b", "c");
     Files.delete(dir.resolve("s.index"));
     SegmentRecovery.Recovered r = recover(false);
     assertThat(r.count()).isEqualTo(3);
@@ -75,9 +91,10 @@ class SegmentRecoveryTest {
     assertThat(repairs).singleElement().asString().contains("rebuilt index of 3 entries");
   }
 
-  @Test
-  void theLastSegmentsTornTailIsCutAndReported() throws IOException {
-    writeSegment("a", "b", "c");
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void theLastSegmentsTornTailIsCutAndReported(SegmentFormat format) throws IOException {
+    writeSegment(format, "a", "b", "c");
     long whole = Files.size(dir.resolve("s.log"));
     try (FileChannel log = open("s.log")) {
       log.truncate(whole - 2);
@@ -94,9 +111,10 @@ class SegmentRecoveryTest {
     assertThat(repairs).anyMatch(line -> line.contains("cut") && line.contains("after message 2"));
   }
 
-  @Test
-  void anOlderSegmentIsNeverCutOnlyReported() throws IOException {
-    writeSegment("a", "b", "c");
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void anOlderSegmentIsNeverCutOnlyReported(SegmentFormat format) throws IOException {
+    writeSegment(format, "a", "b", "c");
     long whole = Files.size(dir.resolve("s.log"));
     try (FileChannel log = open("s.log")) {
       log.truncate(whole - 2);

@@ -38,9 +38,11 @@ class SegmentTest {
   }
 
   private static List<String> readAll(Segment segment) throws IOException {
-    List<StoredMessage> out = new ArrayList<>();
+    ReadTarget out = ReadTarget.forMessages();
     segment.read("t", segment.base, segment.nextNumber(), PollLimits.UNLIMITED, 0, out);
-    return out.stream().map(m -> m.number() + ":" + new String(m.payload(), UTF_8)).toList();
+    return out.result(0, 0, 0).messages().stream()
+        .map(m -> m.number() + ":" + new String(m.payload(), UTF_8))
+        .toList();
   }
 
   @Test
@@ -53,8 +55,34 @@ class SegmentTest {
       assertThat(segment.lastTime()).isEqualTo(250);
       assertThat(segment.firstIndexAtOrAfter(101)).isEqualTo(2);
       assertThat(segment.firstIndexAtOrAfter(251)).isEqualTo(3);
-      assertThat(segment.positionOf(42)).isEqualTo(RecordFormat.recordBytes(1));
+      assertThat(segment.positionOf(42))
+          .isEqualTo(
+              SegmentFormat.WIRE.headerBytes()
+                  + WireRecordFormat.recordBytes(41, 100, Record.of(new byte[1])));
     }
+  }
+
+  @Test
+  void aNewSegmentStartsWithItsHeaderAndATornOneIsRewrittenWhenOpenedAsTheLast()
+      throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      assertThat(segment.format).isEqualTo(SegmentFormat.WIRE);
+      assertThat(segment.size()).isEqualTo(SegmentFormat.WIRE.headerBytes());
+    }
+    Path log = dir.resolve(Segment.fileName(1, Segment.LOG_SUFFIX));
+    assertThat(Files.readAllBytes(log)).startsWith('M', 'K', 'L', 'G');
+    Files.write(log, new byte[] {'M', 'K', 'L'});
+    assertThat(Segment.holdsNoRecord(log, 1, disk)).isTrue();
+
+    List<String> repairs = new ArrayList<>();
+    try (Segment reopened = Segment.open(dir, 1, true, disk, repairs)) {
+      assertThat(reopened.format).isEqualTo(SegmentFormat.WIRE);
+      assertThat(reopened.count()).isZero();
+      assertThat(repairs).singleElement().asString().contains("rewrote its torn header (3 bytes)");
+      append(reopened, new long[] {7}, "after");
+      assertThat(readAll(reopened)).containsExactly("1:after");
+    }
+    assertThat(Segment.holdsNoRecord(log, 1, disk)).isFalse();
   }
 
   @Test
@@ -136,9 +164,11 @@ class SegmentTest {
       assertThat(reopened.indexSlotsInMemory()).isLessThanOrEqualTo(256);
       assertThat(Files.size(dir.resolve(Segment.fileName(1, SegmentIndex.SUFFIX))))
           .isEqualTo(10_000L * SegmentIndex.ENTRY_BYTES);
-      List<StoredMessage> tail = new ArrayList<>();
+      ReadTarget tail = ReadTarget.forMessages();
       reopened.read("t", 9_999, 10_001, PollLimits.UNLIMITED, 0, tail);
-      assertThat(tail).extracting(StoredMessage::number).containsExactly(9_999L, 10_000L);
+      assertThat(tail.result(0, 0, 0).messages())
+          .extracting(StoredMessage::number)
+          .containsExactly(9_999L, 10_000L);
     }
   }
 }

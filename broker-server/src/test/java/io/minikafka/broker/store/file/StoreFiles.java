@@ -2,8 +2,12 @@ package io.minikafka.broker.store.file;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +26,29 @@ final class StoreFiles {
   static List<Path> segmentLogs(Path root, String topic) throws IOException {
     try (Stream<Path> files = Files.list(topicDir(root, topic))) {
       return files.filter(p -> p.toString().endsWith(Segment.LOG_SUFFIX)).sorted().toList();
+    }
+  }
+
+  /** Where each record of a segment's log file starts, as a tolerant scan finds them. */
+  static int[] recordStarts(Path log) throws IOException {
+    long base = Segment.baseOf(log.getFileName().toString());
+    try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+      SegmentFormat format = SegmentFormat.of(channel, base);
+      ScanResult scan =
+          SegmentScanner.scan(channel, format, format.headerBytes(), base, channel.size(), false);
+      return Arrays.copyOf(scan.positions(), scan.count());
+    }
+  }
+
+  /** Where the payload of the {@code record}th record (from 0) of a segment's log file starts. */
+  static int payloadStart(Path log, int record) throws IOException {
+    int start = recordStarts(log)[record];
+    long base = Segment.baseOf(log.getFileName().toString());
+    try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+      ByteBuffer bytes = Segment.readFully(channel, ByteBuffer.allocate(64), start);
+      RecordFrame frame = new RecordFrame();
+      SegmentFormat.of(channel, base).frame(bytes, 0, frame);
+      return start + frame.payloadFrom;
     }
   }
 
