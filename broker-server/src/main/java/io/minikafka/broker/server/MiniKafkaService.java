@@ -327,7 +327,8 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       TopicName.validate(topic);
       if (maxWait == 0) {
         long readFrom = readFrom(topic, givenReadFrom, fromTime);
-        responses.onNext(PollAnswer.of(store.poll(topic, readFrom, limits), readFrom));
+        responses.onNext(
+            PollAnswer.of(topic, store.pollEncoded(topic, readFrom, limits), readFrom));
         responses.onCompleted();
         return;
       }
@@ -355,10 +356,10 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
                 private PollAnswer pollNow(boolean always) throws IOException {
                   try {
                     long readFrom = readFrom(topic, givenReadFrom, fromTime);
-                    PollResult result = store.poll(topic, readFrom, limits);
+                    PollResult result = store.pollEncoded(topic, readFrom, limits);
                     // Past the end, waiting brings nothing the reader asked for: say so now.
-                    return always || !result.messages().isEmpty() || result.pastEnd(readFrom)
-                        ? PollAnswer.of(result, readFrom)
+                    return always || result.count() > 0 || result.pastEnd(readFrom)
+                        ? PollAnswer.of(topic, result, readFrom)
                         : null;
                   } catch (UnknownTopicException notYet) {
                     return always ? PollAnswer.empty(givenReadFrom) : null;

@@ -3,6 +3,7 @@ package io.minikafka.broker.server;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
+import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.protocol.MiniKafkaGrpc;
@@ -14,7 +15,8 @@ import java.util.List;
  * One {@code protocol.PollResponse}, encoded from the store's messages as {@link EncodedResponse}
  * describes: each a {@code Payload} (payload 1, key 2, headers 3), then the next number to read as
  * a {@code MsgNumber} 2, first available 3, skipped 4, next number 5 and the append times, packed,
- * 6.
+ * 6. Records a store read in their wire form are re-tagged into {@code Payload}s from their bytes
+ * ({@link RecordSpans}), without a message object each: the same bytes.
  */
 final class PollAnswer extends EncodedResponse {
 
@@ -24,6 +26,9 @@ final class PollAnswer extends EncodedResponse {
               MiniKafkaGrpc.getPollMethod().getRequestMarshaller(),
               EncodedResponse.<PollAnswer>marshaller())
           .build();
+
+  /** The records as a store's bytes, or null when they are {@link #messages}. */
+  private final RecordSpans spans;
 
   private final long newReadFrom;
   private final long firstAvailable;
@@ -37,21 +42,29 @@ final class PollAnswer extends EncodedResponse {
 
   private PollAnswer(
       List<StoredMessage> messages,
+      RecordSpans spans,
       long newReadFrom,
       long firstAvailable,
       long skipped,
       long nextNumber) {
     super(messages);
+    this.spans = spans;
     this.newReadFrom = newReadFrom;
     this.firstAvailable = firstAvailable;
     this.skipped = skipped;
     this.nextNumber = nextNumber;
   }
 
-  /** What a poll from {@code readFrom} found. */
-  static PollAnswer of(PollResult result, long readFrom) {
+  /**
+   * What a poll of {@code topic} from {@code readFrom} found.
+   *
+   * @throws CorruptRecordException if a record read as bytes fails its CRC
+   */
+  static PollAnswer of(String topic, PollResult result, long readFrom)
+      throws CorruptRecordException {
     return new PollAnswer(
         result.messages(),
+        result.encoded() == null ? null : RecordSpans.of(topic, result.encoded()),
         result.newReadFrom(),
         result.firstAvailable(),
         result.skipped(readFrom),
@@ -60,14 +73,46 @@ final class PollAnswer extends EncodedResponse {
 
   /** Nothing to read: the reader goes on from {@code readFrom}. */
   static PollAnswer empty(long readFrom) {
-    return new PollAnswer(List.of(), readFrom, 0, 0, 0);
+    return new PollAnswer(List.of(), null, readFrom, 0, 0, 0);
+  }
+
+  @Override
+  public int messageCount() {
+    return spans != null ? spans.count() : super.messageCount();
+  }
+
+  @Override
+  public long payloadBytes() {
+    return spans != null ? spans.bytes.payloadBytes() : super.payloadBytes();
+  }
+
+  @Override
+  void sent() {
+    if (spans != null) {
+      spans.bytes.release();
+    }
   }
 
   @Override
   int computeSize() {
-    payloadSizes = new int[messages.size()];
     int size = 0;
     timesSize = 0;
+    if (spans != null) {
+      payloadSizes = new int[spans.count()];
+      for (int i = 0; i < payloadSizes.length; i++) {
+        int payload = spans.payloadLength(i) == 0 ? 0 : delimitedSize(1, spans.payloadLength(i));
+        int key = spans.keyLength(i) == 0 ? 0 : delimitedSize(2, spans.keyLength(i));
+        int headers = 0;
+        for (int h = spans.firstHeader(i); h < spans.firstHeader(i) + spans.headerCount(i); h++) {
+          headers += delimitedSize(3, spans.headerLength(h));
+        }
+        payloadSizes[i] = payload + key + headers;
+        size += delimitedSize(1, payloadSizes[i]);
+        timesSize += CodedOutputStream.computeInt64SizeNoTag(spans.times[i]);
+      }
+      return size + trailerSize();
+    }
+    payloadSizes = new int[messages.size()];
     for (int i = 0; i < payloadSizes.length; i++) {
       StoredMessage message = messages.get(i);
       payloadSizes[i] =
@@ -77,7 +122,12 @@ final class PollAnswer extends EncodedResponse {
       size += delimitedSize(1, payloadSizes[i]);
       timesSize += CodedOutputStream.computeInt64SizeNoTag(message.appendTimeMillis());
     }
-    size += delimitedSize(2, newReadFromSize());
+    return size + trailerSize();
+  }
+
+  /** Bytes of the fields after the payloads; {@link #timesSize} computed. */
+  private int trailerSize() {
+    int size = delimitedSize(2, newReadFromSize());
     if (firstAvailable != 0) {
       size += CodedOutputStream.computeUInt64Size(3, firstAvailable);
     }
@@ -99,7 +149,10 @@ final class PollAnswer extends EncodedResponse {
 
   @Override
   void writeTo(CodedOutputStream out) throws IOException {
-    for (int i = 0; i < payloadSizes.length; i++) {
+    if (spans != null) {
+      writeSpans(out);
+    }
+    for (int i = 0; i < messages.size(); i++) {
       StoredMessage message = messages.get(i);
       out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt32NoTag(payloadSizes[i]);
@@ -127,6 +180,38 @@ final class PollAnswer extends EncodedResponse {
       for (StoredMessage message : messages) {
         out.writeInt64NoTag(message.appendTimeMillis());
       }
+      if (spans != null) {
+        for (long time : spans.times) {
+          out.writeInt64NoTag(time);
+        }
+      }
+    }
+  }
+
+  /** The store's records as {@code Payload}s: their payload, key and header bytes as they are. */
+  private void writeSpans(CodedOutputStream out) throws IOException {
+    byte[] array = spans.bytes.array();
+    for (int i = 0; i < payloadSizes.length; i++) {
+      out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(payloadSizes[i]);
+      writeSpan(out, 1, array, spans.payloadOffset(i), spans.payloadLength(i));
+      writeSpan(out, 2, array, spans.keyOffset(i), spans.keyLength(i));
+      for (int h = spans.firstHeader(i); h < spans.firstHeader(i) + spans.headerCount(i); h++) {
+        out.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(spans.headerLength(h));
+        out.writeRawBytes(array, spans.headerOffset(h), spans.headerLength(h));
+      }
+    }
+  }
+
+  /** A {@code bytes} field of {@code length} bytes of {@code array}: none when empty. */
+  private static void writeSpan(
+      CodedOutputStream out, int fieldNumber, byte[] array, int offset, int length)
+      throws IOException {
+    if (length > 0) {
+      out.writeTag(fieldNumber, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(length);
+      out.writeRawBytes(array, offset, length);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.minikafka.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.RecordBytes;
@@ -169,11 +170,69 @@ class EncodedResponseTest {
     List<StoredMessage> messages = awkwardMessages();
     PollResult result = new PollResult(messages, 57, 1, 58);
     byte[] expected = generated(result, 1).toByteArray();
-    assertThat(drained(PollAnswer.of(result, 1))).isEqualTo(expected);
-    assertThat(read(PollAnswer.of(result, 1))).isEqualTo(expected);
+    assertThat(drained(PollAnswer.of("t", result, 1))).isEqualTo(expected);
+    assertThat(read(PollAnswer.of("t", result, 1))).isEqualTo(expected);
 
     PollResult skipped = new PollResult(List.of(), 9, 12, 12);
-    assertThat(drained(PollAnswer.of(skipped, 9))).isEqualTo(generated(skipped, 9).toByteArray());
+    assertThat(drained(PollAnswer.of("t", skipped, 9)))
+        .isEqualTo(generated(skipped, 9).toByteArray());
+  }
+
+  /** Messages as a file store keeps them: each record's CRC first, over the fields after it. */
+  private static RecordBytes withCrcs(List<StoredMessage> messages) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(all);
+    long payloads = 0;
+    for (StoredMessage m : messages) {
+      MessageRecord.Builder record =
+          MessageRecord.newBuilder()
+              .setMsgNumber(m.number())
+              .setAppendTimeMs(m.appendTimeMillis())
+              .setPayload(ByteString.copyFrom(m.payload()))
+              .setKey(ByteString.copyFrom(m.key()));
+      m.headers().forEach(h -> record.addHeaders(wire(h)));
+      byte[] fields = record.build().toByteArray();
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(fields);
+      out.writeTag(1, 2);
+      out.writeUInt32NoTag(5 + fields.length);
+      out.writeFixed32(15, (int) crc.getValue());
+      out.writeRawBytes(fields);
+      payloads += m.payload().length;
+    }
+    out.flush();
+    byte[] bytes = all.toByteArray();
+    return new RecordBytes(bytes, bytes.length, messages.size(), payloads);
+  }
+
+  @Test
+  void aPollAnswerOfAStoresRecordBytesIsTheGeneratedBytesOfTheirMessages() throws IOException {
+    List<StoredMessage> messages = awkwardMessages();
+    PollResult asBytes = new PollResult(List.of(), 57, 1, 58, withCrcs(messages));
+    byte[] expected = generated(new PollResult(messages, 57, 1, 58), 1).toByteArray();
+
+    assertThat(drained(PollAnswer.of("t", asBytes, 1))).isEqualTo(expected);
+    assertThat(read(PollAnswer.of("t", asBytes, 1))).isEqualTo(expected);
+    assertThat(PollAnswer.of("t", asBytes, 1).messageCount()).isEqualTo(messages.size());
+  }
+
+  @Test
+  void aPollAnswerRefusesARecordWhoseCrcDoesNotMatchNamingIt() throws IOException {
+    List<StoredMessage> messages = awkwardMessages().subList(0, 5);
+    RecordBytes good = withCrcs(messages);
+    byte[] damaged = good.array().clone();
+    damaged[damaged.length - 1] ^= 0x10;
+    PollResult result =
+        new PollResult(
+            List.of(),
+            6,
+            1,
+            6,
+            new RecordBytes(damaged, good.length(), good.count(), good.payloadBytes()));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PollAnswer.of("orders", result, 1))
+        .isInstanceOf(io.minikafka.broker.store.CorruptRecordException.class)
+        .hasMessageContaining("topic 'orders' message 5 is damaged on disk (CRC mismatch)");
   }
 
   @Test

@@ -612,7 +612,13 @@ final class FileTopic {
     if (first < end) {
       Map.Entry<Long, Segment> holder = segments.floorEntry(first);
       if (holder != null && first < holder.getValue().nextNumber()) {
-        oldest = holder.getValue().timeOf(first);
+        try {
+          oldest = holder.getValue().timeOf(first);
+        } catch (CorruptRecordException damaged) {
+          // Reading the message reports the damage; describing the topic still works, with the
+          // time of its segment's first message, which is no later.
+          oldest = holder.getValue().firstTime();
+        }
       }
     }
     return new TopicInfo(name, first, end, end - first, bytes, oldest, newest, retention());
