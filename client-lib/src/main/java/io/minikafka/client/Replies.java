@@ -4,7 +4,6 @@ import com.google.protobuf.CodedInputStream;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.SubscribeRequest;
@@ -29,8 +28,8 @@ final class Replies {
   /**
    * A Subscribe response: see {@code protocol.SubscribeResponse}.
    *
-   * @param damage when a record's CRC did not match: {@code DATA_LOSS} naming it, and {@code
-   *     messages} are the records before it; null otherwise
+   * @param damaged whether a record's CRC did not match its bytes: {@code messages} are then the
+   *     records before it, and the damaged one is the next number
    */
   record SubscribeReply(
       List<Message> messages,
@@ -38,7 +37,7 @@ final class Replies {
       long skipped,
       boolean caughtUp,
       boolean topicMissing,
-      Status damage) {}
+      boolean damaged) {}
 
   /**
    * A Poll response: see {@code protocol.PollResponse}. Messages are numbered back from {@code
@@ -94,8 +93,6 @@ final class Replies {
         ReplyBytes bytes = input(stream);
         return reader.read(
             CodedInputStream.newInstance(bytes.array(), 0, bytes.length()), bytes.array());
-      } catch (StatusRuntimeException refused) {
-        throw refused;
       } catch (IOException | RuntimeException e) {
         throw Status.INTERNAL
             .withDescription("a reply that does not parse: " + e.getMessage())
@@ -147,21 +144,23 @@ final class Replies {
     long skipped = 0;
     boolean caughtUp = false;
     boolean topicMissing = false;
-    Status damage = null;
+    boolean damaged = false;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case 10 -> {
           int length = in.readRawVarint32();
-          if (damage != null) {
+          if (damaged) {
             in.skipRawBytes(length);
             continue;
           }
           int end = in.getTotalBytesRead() + length;
           int limit = in.pushLimit(length);
-          try {
-            messages.add(readRecord(in, bytes, end));
-          } catch (StatusRuntimeException damaged) {
-            damage = damaged.getStatus();
+          Message message = readRecord(in, bytes, end);
+          if (message == null) {
+            damaged = true;
+            in.skipRawBytes(in.getBytesUntilLimit());
+          } else {
+            messages.add(message);
           }
           in.popLimit(limit);
         }
@@ -172,15 +171,16 @@ final class Replies {
         default -> in.skipField(tag);
       }
     }
-    return new SubscribeReply(messages, firstAvailable, skipped, caughtUp, topicMissing, damage);
+    return new SubscribeReply(messages, firstAvailable, skipped, caughtUp, topicMissing, damaged);
   }
 
   /**
    * A {@code MessageRecord} that ends at index {@code end} of {@code bytes}: number 1, append time
    * 2, payload 3, key 4, headers 5, and its CRC 15 (fixed32, wire type 5), checked against the
-   * bytes that follow it.
+   * bytes that follow it as soon as it is read (a server sends it first), so that damage is found
+   * before it can make the fields fail to parse.
    *
-   * @throws StatusRuntimeException DATA_LOSS if the CRC does not match
+   * @return the message, or null if its CRC does not match
    */
   private static Message readRecord(CodedInputStream in, byte[] bytes, int end) throws IOException {
     long number = 0;
@@ -188,8 +188,6 @@ final class Replies {
     byte[] payload = EMPTY;
     byte[] key = EMPTY;
     List<Header> headers = List.of();
-    int crc = 0;
-    int crcFrom = -1;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case 8 -> number = in.readUInt64();
@@ -198,23 +196,15 @@ final class Replies {
         case 34 -> key = in.readByteArray();
         case 42 -> headers = addHeader(headers, in);
         case 125 -> {
-          crc = in.readFixed32();
-          crcFrom = in.getTotalBytesRead();
+          int crc = in.readFixed32();
+          int from = in.getTotalBytesRead();
+          CRC32C check = new CRC32C();
+          check.update(bytes, from, end - from);
+          if ((int) check.getValue() != crc) {
+            return null;
+          }
         }
         default -> in.skipField(tag);
-      }
-    }
-    if (crcFrom >= 0) {
-      CRC32C check = new CRC32C();
-      check.update(bytes, crcFrom, end - crcFrom);
-      if ((int) check.getValue() != crc) {
-        throw Status.DATA_LOSS
-            .withDescription(
-                "message "
-                    + number
-                    + " arrived damaged: its CRC32C does not match its bytes (the server's copy"
-                    + " may be damaged on disk: mkfk-fsck checks a store)")
-            .asRuntimeException();
       }
     }
     return new Message(number, time, payload, key, headers);

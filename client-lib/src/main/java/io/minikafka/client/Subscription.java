@@ -210,6 +210,8 @@ public final class Subscription implements AutoCloseable {
    */
   public List<Message> poll(Duration maxWait) throws InterruptedException {
     if (failure != null) {
+      // What the previous call returned before the failure was used: committed first.
+      commitHandedOut(false);
       throw failure;
     }
     commitHandedOut(false);
@@ -242,9 +244,9 @@ public final class Subscription implements AutoCloseable {
       }
       backoff = FIRST_BACKOFF;
       List<Message> messages = deliver(event.response());
-      if (event.response().damage() != null) {
+      if (event.response().damaged()) {
         // The messages before the damaged one are delivered; the failure comes at the next poll.
-        damaged(event.response().damage());
+        damaged(event.response());
         if (messages.isEmpty()) {
           throw failure;
         }
@@ -279,8 +281,11 @@ public final class Subscription implements AutoCloseable {
     return messages;
   }
 
-  /** Ends the call at a damaged message, which {@link #seek} can skip. */
-  private void damaged(Status damage) {
+  /**
+   * Ends the call at a damaged message, which {@link #seek} can skip: the one after those the
+   * response delivered (after its skip, if it reported one).
+   */
+  private void damaged(SubscribeReply response) {
     synchronized (callLock) {
       ClientCallStreamObserver<SubscribeRequest> current = call;
       call = null;
@@ -288,8 +293,21 @@ public final class Subscription implements AutoCloseable {
         current.cancel("a damaged message", null);
       }
     }
+    long number =
+        response.messages().isEmpty() && response.skipped() > 0
+            ? Math.max(next, response.firstAvailable())
+            : next;
     failure =
-        connection.failure("subscription to topic '" + topic + "'", damage.asRuntimeException());
+        connection.failure(
+            "subscription to topic '" + topic + "'",
+            Status.DATA_LOSS
+                .withDescription(
+                    "message "
+                        + number
+                        + " arrived damaged: its CRC32C does not match its bytes (the server's"
+                        + " copy may be damaged on disk: mkfk-fsck checks a store; seek past it to"
+                        + " go on)")
+                .asRuntimeException());
   }
 
   private void handleFailure(Status status, Metadata trailers) {

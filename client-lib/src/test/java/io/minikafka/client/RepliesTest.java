@@ -226,9 +226,44 @@ class RepliesTest {
           Replies.SUBSCRIBE.parseResponse(
               knownLength ? new Known(damaged) : new ByteArrayInputStream(damaged));
       assertThat(refused.messages()).extracting(Message::number).containsExactly(1L);
-      assertThat(refused.damage().getCode()).isEqualTo(Status.Code.DATA_LOSS);
-      assertThat(refused.damage().getDescription()).contains("message 2 arrived damaged");
+      assertThat(refused.damaged()).isTrue();
     }
+  }
+
+  @Test
+  void damageThatWouldNotParseIsFoundByTheCrcFirst() throws IOException {
+    byte[] good = recordWithCrc(1, "first");
+    ByteArrayOutputStream fieldBytes = new ByteArrayOutputStream();
+    CodedOutputStream fields = CodedOutputStream.newInstance(fieldBytes);
+    fields.writeUInt64(1, 2);
+    fields.writeMessage(
+        5,
+        io.minikafka.protocol.Header.newBuilder()
+            .setName("ok")
+            .setValue(ByteString.copyFromUtf8("v"))
+            .build());
+    fields.flush();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(fieldBytes.toByteArray());
+    byte[] inner = fieldBytes.toByteArray();
+    // The name's bytes flipped into invalid UTF-8 after the CRC was taken: a damaged copy.
+    inner[inner.length - 5] = (byte) 0xC3;
+    inner[inner.length - 4] = (byte) 0x28;
+    ByteArrayOutputStream reply = new ByteArrayOutputStream();
+    reply.write(good);
+    CodedOutputStream out = CodedOutputStream.newInstance(reply);
+    out.writeTag(1, 2);
+    out.writeUInt32NoTag(5 + inner.length);
+    out.writeFixed32(15, (int) crc.getValue());
+    out.writeRawBytes(inner);
+    out.writeUInt64(2, 1);
+    out.flush();
+
+    SubscribeReply parsed = subscribe(reply.toByteArray());
+
+    assertThat(parsed.messages()).extracting(Message::number).containsExactly(1L);
+    assertThat(parsed.damaged()).as("DATA_LOSS, not a reply that does not parse").isTrue();
+    assertThat(parsed.firstAvailable()).as("the fields after the records are still read").isOne();
   }
 
   @Test

@@ -176,6 +176,59 @@ class SubscriptionFailureTest {
   }
 
   @Test
+  void aNamedConsumerHasTheMessagesBeforeADamagedOneCommittedWhenThePollThatFailsComes(
+      @TempDir Path root) throws Exception {
+    String host = start(FileStore.open(root), ServerConfig.defaults());
+    try (Producer producer = new Producer("t", TIMEOUT, host)) {
+      producer.sendMessage("first-message".getBytes(StandardCharsets.UTF_8));
+      producer.sendMessage("second-message".getBytes(StandardCharsets.UTF_8));
+    }
+    Path log;
+    try (Stream<Path> files = Files.walk(root)) {
+      log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(log);
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("second-message") + 3;
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
+      file.seek(at);
+      file.write(bytes[at] ^ 0x20);
+    }
+
+    // Left open, as by an application that stops at the failure without closing.
+    Consumer first = new Consumer("t", "reader", 1, TIMEOUT, host);
+    Subscription reading = first.subscribe();
+    List<Message> got = new ArrayList<>();
+    assertThatThrownBy(
+            () -> {
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+              while (System.nanoTime() < deadline) {
+                got.addAll(reading.poll(Duration.ofMillis(200)));
+              }
+            })
+        .hasMessageContaining("message 2 arrived damaged");
+    assertThat(got).extracting(Message::number).containsExactly(1L);
+
+    try (Consumer again = new Consumer("t", "reader", 1, TIMEOUT, host);
+        Subscription resumed = again.subscribe()) {
+      List<Message> resumedGot = new ArrayList<>();
+      assertThatThrownBy(
+              () -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline) {
+                  resumedGot.addAll(resumed.poll(Duration.ofMillis(200)));
+                }
+              })
+          .hasMessageContaining("message 2 arrived damaged");
+      assertThat(resumedGot)
+          .as("resumes at the damaged message: message 1 was committed")
+          .isEmpty();
+    } finally {
+      reading.close();
+      first.close();
+    }
+  }
+
+  @Test
   void aBacklogOfSmallMessagesFitsTheResponseLimitTheServerAnnounces() throws Exception {
     // A message limit below the poll limit: responses are bounded by the poll limit and framing.
     String host = start(new MemoryStore(), ServerConfig.builder().maxMessageBytes(1000).build());

@@ -64,7 +64,10 @@ final class PollAnswer extends EncodedResponse {
       throws CorruptRecordException {
     return new PollAnswer(
         result.messages(),
-        result.encoded() == null ? null : RecordSpans.of(topic, result.encoded()),
+        result.encoded() == null
+            ? null
+            : RecordSpans.of(
+                topic, result.newReadFrom() - result.encoded().count(), result.encoded()),
         result.newReadFrom(),
         result.firstAvailable(),
         result.skipped(readFrom),

@@ -34,14 +34,15 @@ final class RecordSpans {
   }
 
   /**
-   * The spans of {@code bytes}, read from topic {@code topic}.
+   * The spans of {@code bytes}, read from topic {@code topic}, whose first record is numbered
+   * {@code first}.
    *
    * @throws CorruptRecordException if a record's CRC does not match its bytes, or they do not parse
    */
-  static RecordSpans of(String topic, RecordBytes bytes) throws CorruptRecordException {
+  static RecordSpans of(String topic, long first, RecordBytes bytes) throws CorruptRecordException {
     RecordSpans spans = new RecordSpans(bytes);
     try {
-      spans.read(topic);
+      spans.read(topic, first);
     } catch (IOException e) {
       throw new CorruptRecordException(
           "topic '" + topic + "': a stored record does not parse (" + e.getMessage() + ")");
@@ -49,7 +50,7 @@ final class RecordSpans {
     return spans;
   }
 
-  private void read(String topic) throws IOException {
+  private void read(String topic, long first) throws IOException {
     byte[] array = bytes.array();
     CodedInputStream in = CodedInputStream.newInstance(array, 0, bytes.length());
     int record = 0;
@@ -62,16 +63,21 @@ final class RecordSpans {
       int limit = in.pushLimit(length);
       int at = record * SPAN;
       spans[at + 4] = headerCount;
-      long number = 0;
-      int crc = 0;
-      int crcFrom = -1;
       for (int field = in.readTag(); field != 0; field = in.readTag()) {
         switch (field) {
           case 125 -> {
-            crc = in.readFixed32();
-            crcFrom = in.getTotalBytesRead();
+            // Checked before the fields it covers are parsed: damage fails as damage.
+            int crc = in.readFixed32();
+            int from = in.getTotalBytesRead();
+            CRC32C check = new CRC32C();
+            check.update(array, from, end - from);
+            if ((int) check.getValue() != crc) {
+              throw new CorruptRecordException(
+                  String.format(
+                      "topic '%s' message %d is damaged on disk (CRC mismatch)",
+                      topic, first + record));
+            }
           }
-          case 8 -> number = in.readUInt64();
           case 16 -> times[record] = in.readInt64();
           case 26 -> span(in, at);
           case 34 -> span(in, at + 2);
@@ -81,15 +87,6 @@ final class RecordSpans {
       }
       in.popLimit(limit);
       spans[at + 5] = headerCount - spans[at + 4];
-      if (crcFrom >= 0) {
-        CRC32C check = new CRC32C();
-        check.update(array, crcFrom, end - crcFrom);
-        if ((int) check.getValue() != crc) {
-          throw new CorruptRecordException(
-              String.format(
-                  "topic '%s' message %d is damaged on disk (CRC mismatch)", topic, number));
-        }
-      }
       record++;
     }
     if (record != spans.length / SPAN) {

@@ -99,8 +99,9 @@ final class Segment implements Closeable {
 
   /**
    * A new, empty segment of the {@link SegmentFormat#WIRE} layout, its header written. Never
-   * truncates: a file of that name that holds anything is refused (an empty one, left by a creation
-   * that failed half-way, is taken over). The caller makes the new directory entries durable.
+   * truncates a record: a file of that name that holds anything but a header is refused (an empty
+   * or header-only one, left by a creation or roll that failed half-way, is taken over). The caller
+   * makes the new directory entries durable.
    */
   static Segment create(Path dir, long base, Disk disk) throws IOException {
     Path logPath = dir.resolve(fileName(base, LOG_SUFFIX));
@@ -130,6 +131,15 @@ final class Segment implements Closeable {
     return segment;
   }
 
+  /** Empties a segment file that holds no record and writes the new layout's header into it. */
+  private static void writeNewHeader(FileChannel log) throws IOException {
+    log.truncate(0);
+    ByteBuffer header = SegmentFormat.newHeader();
+    while (header.hasRemaining()) {
+      log.write(header, header.position());
+    }
+  }
+
   /** Writes the layout's header at the start of this empty segment. */
   private void writeHeader() throws IOException {
     ByteBuffer header = SegmentFormat.newHeader();
@@ -146,7 +156,10 @@ final class Segment implements Closeable {
       FileChannel existing = disk.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       boolean empty;
       try {
-        empty = existing.size() == 0;
+        empty = SegmentFormat.headerAtMost(existing);
+        if (empty) {
+          existing.truncate(0);
+        }
       } catch (IOException | RuntimeException failed) {
         existing.close();
         throw failed;
@@ -195,11 +208,7 @@ final class Segment implements Closeable {
       long logSize = log.size();
       if (active && logSize < format.headerBytes()) {
         // A segment created just before a crash, whose header did not reach the disk whole.
-        log.truncate(0);
-        ByteBuffer header = SegmentFormat.newHeader();
-        while (header.hasRemaining()) {
-          log.write(header, header.position());
-        }
+        writeNewHeader(log);
         if (logSize > 0) {
           repairs.add(
               "segment "
@@ -211,6 +220,18 @@ final class Segment implements Closeable {
       }
       SegmentRecovery.Recovered r =
           SegmentRecovery.recover(log, indexFile, logPath, format, base, active, repairs);
+      if (active && format == SegmentFormat.LEGACY && r.count() == 0) {
+        // An older version's last segment that recovery left without a record (a torn first
+        // one): it takes appends, which are in the new layout, so it becomes a new segment.
+        writeNewHeader(log);
+        indexFile.truncate(0);
+        format = SegmentFormat.WIRE;
+        r = new SegmentRecovery.Recovered(0, log.size(), -1, -1, new int[0], 0);
+        repairs.add(
+            "segment "
+                + logPath.getFileName()
+                + ": held no whole record, started again in layout 2");
+      }
       indexHandle = disk.handle(indexPath, indexFile, READ_WRITE);
       SegmentIndex index =
           r.tail() == null

@@ -101,6 +101,19 @@ enum SegmentFormat {
         : WireRecordFormat.decode(frame, payload, rest);
   }
 
+  /**
+   * Whether {@code log} holds nothing but the new layout's header or the start of it: a new segment
+   * that never took a record.
+   */
+  static boolean headerAtMost(FileChannel log) throws IOException {
+    long size = log.size();
+    if (size > HEADER.length) {
+      return false;
+    }
+    ByteBuffer start = Segment.readFully(log, ByteBuffer.allocate((int) size), 0);
+    return ByteBuffer.wrap(HEADER, 0, start.remaining()).equals(start);
+  }
+
   /** The header a new segment starts with. */
   static ByteBuffer newHeader() {
     return ByteBuffer.wrap(HEADER.clone());

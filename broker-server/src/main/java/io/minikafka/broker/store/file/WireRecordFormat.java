@@ -307,13 +307,15 @@ final class WireRecordFormat {
       return -p;
     }
     long time = value[0];
+    int payloadField = p;
     p = field(buffer, p, limit, PAYLOAD_TAG, value);
     if (p < 0) {
       return -p;
     }
     long payload = value[0];
     long fieldsEnd = innerStart + inner;
-    if (p + payload > fieldsEnd) {
+    // As the word-at-a-time framing: a length of at most 5 bytes, within the record.
+    if (p - payloadField > 6 || payload < 0 || p + payload > fieldsEnd) {
       return RecordFrame.BAD;
     }
     frame.recordBytes = recordBytes;

@@ -98,6 +98,33 @@ class RecordFormatTest {
   }
 
   @Test
+  void anOlderVersionsLastSegmentLeftWithoutAWholeRecordTakesNewRecordsInTheNewLayout()
+      throws IOException {
+    try (FileStore store = FileStore.open(root)) {
+      store.store("t", "seed".getBytes(UTF_8));
+    }
+    // What an older version leaves when it crashes during the first append to a new segment.
+    Path log = root.resolve("t").resolve(Segment.fileName(1, Segment.LOG_SUFFIX));
+    Files.write(log, java.util.Arrays.copyOf(legacyRecord(1, 1000, "torn".getBytes(UTF_8)), 10));
+    Files.deleteIfExists(root.resolve("t").resolve(Segment.fileName(1, SegmentIndex.SUFFIX)));
+
+    try (FileStore store = FileStore.open(root)) {
+      assertThat(store.store("t", "after".getBytes(UTF_8))).isEqualTo(1);
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(m -> new String(m.payload(), UTF_8))
+          .containsExactly("after");
+    }
+    try (FileStore store = FileStore.open(root);
+        FileChannel channel = FileChannel.open(log)) {
+      assertThat(SegmentFormat.of(channel, 1)).isEqualTo(SegmentFormat.WIRE);
+      assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(m -> new String(m.payload(), UTF_8))
+          .containsExactly("after");
+    }
+    assertThat(FileStoreCheck.check(root).damaged()).isFalse();
+  }
+
+  @Test
   void anExtendedBodyWhoseLengthsRunPastItIsReportedAsDamageNotReturned() throws IOException {
     try (FileStore store = FileStore.open(root)) {
       store.store("t", "seed".getBytes(UTF_8));

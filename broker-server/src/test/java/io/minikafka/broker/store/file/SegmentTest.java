@@ -86,6 +86,20 @@ class SegmentTest {
   }
 
   @Test
+  void aSegmentLeftWithItsHeaderAloneByAFailedRollIsTakenOverByTheNextOne() throws IOException {
+    try (Segment leftover = Segment.create(dir, 5, disk)) {
+      assertThat(leftover.count()).isZero();
+    }
+    try (Segment again = Segment.create(dir, 5, disk)) {
+      append(again, new long[] {1}, "five");
+      assertThat(readAll(again)).containsExactly("5:five");
+    }
+    assertThatThrownBy(() -> Segment.create(dir, 5, disk))
+        .as("a segment holding a record is never taken over")
+        .hasMessageContaining("already exists and is not empty");
+  }
+
+  @Test
   void aRolledBackAppendLeavesNoTraceInTheFileOrTheCounts() throws IOException {
     try (Segment segment = Segment.create(dir, 1, disk)) {
       append(segment, new long[] {1}, "kept");

@@ -148,6 +148,35 @@ class WireRecordFormatTest {
   }
 
   @Test
+  void aPayloadLengthOfMoreThanFiveBytesIsBadFramingWhicheverWayItIsRead() {
+    byte[] padded = {
+      0x0A,
+      17,
+      0x7D,
+      0,
+      0,
+      0,
+      0,
+      0x08,
+      1,
+      0x10,
+      1,
+      0x1A,
+      (byte) 0x81,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      0,
+      'p'
+    };
+    assertThat(WireRecordFormat.frame(ByteBuffer.wrap(padded), 0, new RecordFrame()))
+        .isEqualTo(RecordFrame.BAD);
+    ByteBuffer room = ByteBuffer.allocate(padded.length + 64).put(padded).clear();
+    assertThat(WireRecordFormat.frame(room, 0, new RecordFrame())).isEqualTo(RecordFrame.BAD);
+  }
+
+  @Test
   void aKeyLengthRunningPastTheRecordIsReportedAsDamageNotReturned() throws IOException {
     try (FileStore store = FileStore.open(root)) {
       store.storeRecords(
