@@ -113,26 +113,34 @@ class SubscriptionFailureTest {
     }
   }
 
-  @Test
-  void aMessageDamagedOnDiskReachesNeitherASubscriberNorAPollerAndBothAreToldWhich(
-      @TempDir Path root) throws Exception {
+  /**
+   * A file-store server under {@code root} holding topic 't' with a message per word, then one byte
+   * of the second one's payload flipped under it, as a failing disk would.
+   */
+  private String serverWithSecondMessageDamaged(Path root, String... words) throws IOException {
     String host = start(FileStore.open(root), ServerConfig.defaults());
     try (Producer producer = new Producer("t", TIMEOUT, host)) {
-      producer.sendMessage("first-message".getBytes(StandardCharsets.UTF_8));
-      producer.sendMessage("second-message".getBytes(StandardCharsets.UTF_8));
-      producer.sendMessage("third-message".getBytes(StandardCharsets.UTF_8));
+      for (String word : words) {
+        producer.sendMessage((word + "-message").getBytes(StandardCharsets.UTF_8));
+      }
     }
-    // One byte of the second payload flipped under the running server, as a failing disk would.
     Path log;
     try (Stream<Path> files = Files.walk(root)) {
       log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
     }
     byte[] bytes = Files.readAllBytes(log);
-    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("second-message") + 3;
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(words[1] + "-message") + 3;
     try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
       file.seek(at);
       file.write(bytes[at] ^ 0x20);
     }
+    return host;
+  }
+
+  @Test
+  void aMessageDamagedOnDiskReachesNeitherASubscriberNorAPollerAndBothAreToldWhich(
+      @TempDir Path root) throws Exception {
+    String host = serverWithSecondMessageDamaged(root, "first", "second", "third");
 
     try (Consumer consumer = new Consumer("t", 1, TIMEOUT, host)) {
       try (Subscription subscription = consumer.subscribe()) {
@@ -178,21 +186,7 @@ class SubscriptionFailureTest {
   @Test
   void aNamedConsumerHasTheMessagesBeforeADamagedOneCommittedWhenThePollThatFailsComes(
       @TempDir Path root) throws Exception {
-    String host = start(FileStore.open(root), ServerConfig.defaults());
-    try (Producer producer = new Producer("t", TIMEOUT, host)) {
-      producer.sendMessage("first-message".getBytes(StandardCharsets.UTF_8));
-      producer.sendMessage("second-message".getBytes(StandardCharsets.UTF_8));
-    }
-    Path log;
-    try (Stream<Path> files = Files.walk(root)) {
-      log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
-    }
-    byte[] bytes = Files.readAllBytes(log);
-    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("second-message") + 3;
-    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
-      file.seek(at);
-      file.write(bytes[at] ^ 0x20);
-    }
+    String host = serverWithSecondMessageDamaged(root, "first", "second");
 
     // Left open, as by an application that stops at the failure without closing.
     Consumer first = new Consumer("t", "reader", 1, TIMEOUT, host);

@@ -68,18 +68,23 @@ class EncodedResponseTest {
         .build();
   }
 
+  /** A message as the generated classes build its record. */
+  private static MessageRecord record(StoredMessage m) {
+    MessageRecord.Builder record =
+        MessageRecord.newBuilder()
+            .setMsgNumber(m.number())
+            .setAppendTimeMs(m.appendTimeMillis())
+            .setPayload(ByteString.copyFrom(m.payload()))
+            .setKey(ByteString.copyFrom(m.key()));
+    m.headers().forEach(h -> record.addHeaders(wire(h)));
+    return record.build();
+  }
+
   private static SubscribeResponse generated(
       List<StoredMessage> messages, long firstAvailable, long skipped, boolean caughtUp) {
     SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
     for (StoredMessage m : messages) {
-      MessageRecord.Builder record =
-          MessageRecord.newBuilder()
-              .setMsgNumber(m.number())
-              .setAppendTimeMs(m.appendTimeMillis())
-              .setPayload(ByteString.copyFrom(m.payload()))
-              .setKey(ByteString.copyFrom(m.key()));
-      m.headers().forEach(h -> record.addHeaders(wire(h)));
-      response.addRecords(record);
+      response.addRecords(record(m));
     }
     return response
         .setFirstAvailable(firstAvailable)
@@ -184,14 +189,7 @@ class EncodedResponseTest {
     CodedOutputStream out = CodedOutputStream.newInstance(all);
     long payloads = 0;
     for (StoredMessage m : messages) {
-      MessageRecord.Builder record =
-          MessageRecord.newBuilder()
-              .setMsgNumber(m.number())
-              .setAppendTimeMs(m.appendTimeMillis())
-              .setPayload(ByteString.copyFrom(m.payload()))
-              .setKey(ByteString.copyFrom(m.key()));
-      m.headers().forEach(h -> record.addHeaders(wire(h)));
-      byte[] fields = record.build().toByteArray();
+      byte[] fields = record(m).toByteArray();
       java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
       crc.update(fields);
       out.writeTag(1, 2);
