@@ -1,7 +1,6 @@
 package io.minikafka.broker.store.file;
 
 import io.minikafka.broker.store.Header;
-import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -34,7 +33,8 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * A record is valid when its length fits the file, its CRC matches and its number is the one
- * expected at its place; anything else is a torn write or corruption.
+ * expected at its place; anything else is a torn write or corruption. Segments of this layout are
+ * only read: new records are written as {@link WireRecordFormat} lays them out.
  */
 final class RecordFormat {
 
@@ -44,34 +44,9 @@ final class RecordFormat {
   static final int TIME_OFFSET = 16;
 
   /** The length word's flag of an extended record. */
-  private static final int EXTENDED = 0x80000000;
+  static final int EXTENDED = 0x80000000;
 
   private RecordFormat() {}
-
-  /** Writes a whole record into {@code out} at its position, which it advances past the record. */
-  static void encode(ByteBuffer out, long number, long appendTime, Record record) {
-    int start = out.position();
-    out.putInt(0);
-    out.putInt(record.plain() ? record.payload().length : (int) bodyBytes(record) | EXTENDED);
-    out.putLong(number);
-    out.putLong(appendTime);
-    if (!record.plain()) {
-      out.putInt(record.key().length);
-      out.put(record.key());
-      out.putInt(record.headers().size());
-      for (Header header : record.headers()) {
-        byte[] name = header.name().getBytes(StandardCharsets.UTF_8);
-        out.putShort((short) name.length);
-        out.put(name);
-        out.putInt(header.value().length);
-        out.put(header.value());
-      }
-    }
-    out.put(record.payload());
-    CRC32C crc = new CRC32C();
-    crc.update(out.duplicate().limit(out.position()).position(start + LENGTH_OFFSET));
-    out.putInt(start, (int) crc.getValue());
-  }
 
   /** The body's length, from a record's length word. */
   static int bodyLength(int lengthWord) {
@@ -83,26 +58,9 @@ final class RecordFormat {
     return (lengthWord & EXTENDED) != 0;
   }
 
-  /** Bytes of a record's body. */
-  static long bodyBytes(Record record) {
-    if (record.plain()) {
-      return record.payload().length;
-    }
-    long bytes = 8L + record.key().length + record.payload().length;
-    for (Header header : record.headers()) {
-      bytes += 6 + header.name().getBytes(StandardCharsets.UTF_8).length + header.value().length;
-    }
-    return bytes;
-  }
-
   /** Total bytes a record whose body is this long takes. */
   static long recordBytes(long bodyLength) {
     return HEADER_BYTES + bodyLength;
-  }
-
-  /** Total bytes a record takes. */
-  static long recordBytes(Record record) {
-    return HEADER_BYTES + bodyBytes(record);
   }
 
   /**
@@ -146,30 +104,5 @@ final class RecordFormat {
     CRC32C crc = new CRC32C();
     crc.update(buffer.duplicate().limit(to).position(from));
     return (int) crc.getValue();
-  }
-
-  /**
-   * Checks the CRC of the record whose header is at {@code start} of {@code header} and whose
-   * payload is {@code payload}.
-   */
-  static boolean crcMatches(ByteBuffer header, int start, byte[] body) {
-    CRC32C crc = new CRC32C();
-    ByteBuffer view = header.duplicate();
-    view.limit(start + HEADER_BYTES).position(start + LENGTH_OFFSET);
-    crc.update(view);
-    crc.update(body);
-    return (int) crc.getValue() == header.getInt(start);
-  }
-
-  /**
-   * Checks the CRC of the record at {@code start} of {@code buffer}, whose header and body are all
-   * in the buffer.
-   */
-  static boolean crcMatches(ByteBuffer buffer, int start, int bodyLength) {
-    CRC32C crc = new CRC32C();
-    ByteBuffer view = buffer.duplicate();
-    view.limit(start + HEADER_BYTES + bodyLength).position(start + LENGTH_OFFSET);
-    crc.update(view);
-    return (int) crc.getValue() == buffer.getInt(start);
   }
 }

@@ -43,7 +43,7 @@ class RecordFormatTest {
   void aPlainRecordIsEncodedExactlyAsTheFirstFormat() {
     byte[] payload = "hello".getBytes(UTF_8);
     ByteBuffer encoded = ByteBuffer.allocate(64);
-    RecordFormat.encode(encoded, 7, 1234, Record.of(payload));
+    LegacyRecords.encode(encoded, 7, 1234, Record.of(payload));
 
     assertThat(java.util.Arrays.copyOf(encoded.array(), encoded.position()))
         .isEqualTo(legacyRecord(7, 1234, payload));
@@ -132,7 +132,7 @@ class RecordFormatTest {
     // A legacy record whose key length runs far past its body, with the CRC made to match: damage
     // the CRC cannot see.
     ByteBuffer bytes = ByteBuffer.allocate(64);
-    RecordFormat.encode(
+    LegacyRecords.encode(
         bytes, 1, 1000, new Record("key".getBytes(UTF_8), List.of(), "p".getBytes(UTF_8)));
     bytes.putInt(24, 1_000_000);
     CRC32C crc = new CRC32C();
@@ -157,10 +157,10 @@ class RecordFormatTest {
             List.of(new Header("a", new byte[] {1}), new Header("b", new byte[0])),
             "payload".getBytes(UTF_8));
     ByteBuffer encoded = ByteBuffer.allocate(128);
-    RecordFormat.encode(encoded, 1, 5, record);
+    LegacyRecords.encode(encoded, 1, 5, record);
     int body = encoded.getInt(4) & 0x7fffffff;
     assertThat(RecordFormat.extended(encoded.getInt(4))).isTrue();
-    assertThat((long) body).isEqualTo(RecordFormat.bodyBytes(record));
+    assertThat((long) body).isEqualTo(LegacyRecords.bodyBytes(record));
     byte[] bodyBytes = java.util.Arrays.copyOfRange(encoded.array(), 24, 24 + body);
 
     StoredMessage decoded = RecordFormat.decode(1, 5, bodyBytes, true);

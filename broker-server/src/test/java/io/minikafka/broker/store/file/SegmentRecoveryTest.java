@@ -38,7 +38,7 @@ class SegmentRecoveryTest {
       if (format == SegmentFormat.WIRE) {
         WireRecordFormat.encode(log, i + 1, 1000 + i, record);
       } else {
-        RecordFormat.encode(log, i + 1, 1000 + i, record);
+        LegacyRecords.encode(log, i + 1, 1000 + i, record);
       }
     }
     Files.write(dir.resolve("s.log"), java.util.Arrays.copyOf(log.array(), log.position()));

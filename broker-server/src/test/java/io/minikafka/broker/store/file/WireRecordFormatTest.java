@@ -71,7 +71,7 @@ class WireRecordFormatTest {
     long now = 1_764_633_600_000L;
     assertThat(WireRecordFormat.recordBytes((1 << 21) - 1, now, Record.of(new byte[100])))
         .isEqualTo(120);
-    assertThat(RecordFormat.recordBytes(Record.of(new byte[100]))).isEqualTo(124);
+    assertThat(LegacyRecords.recordBytes(Record.of(new byte[100]))).isEqualTo(124);
   }
 
   @Test
