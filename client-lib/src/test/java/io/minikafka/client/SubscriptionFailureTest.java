@@ -223,6 +223,50 @@ class SubscriptionFailureTest {
   }
 
   @Test
+  void aReplyThatDoesNotParseEndsTheSubscriptionInsteadOfBeingRetried() throws Exception {
+    // A server whose Subscribe sends bytes that are no SubscribeResponse (a record cut short).
+    io.grpc.MethodDescriptor.Marshaller<byte[]> raw =
+        new io.grpc.MethodDescriptor.Marshaller<>() {
+          @Override
+          public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(java.io.InputStream stream) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    io.grpc.MethodDescriptor<io.minikafka.protocol.SubscribeRequest, byte[]> subscribe =
+        io.minikafka.protocol.MiniKafkaGrpc.getSubscribeMethod().toBuilder(
+                io.minikafka.protocol.MiniKafkaGrpc.getSubscribeMethod().getRequestMarshaller(),
+                raw)
+            .build();
+    io.grpc.Server broken =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                io.grpc.ServerServiceDefinition.builder(
+                        io.minikafka.protocol.MiniKafkaGrpc.SERVICE_NAME)
+                    .addMethod(
+                        subscribe,
+                        io.grpc.stub.ServerCalls.asyncServerStreamingCall(
+                            (request, responses) -> responses.onNext(new byte[] {10, 5, 8})))
+                    .build())
+            .build()
+            .start();
+    try (Consumer consumer = new Consumer("t", 1, TIMEOUT, "127.0.0.1:" + broken.getPort());
+        Subscription subscription = consumer.subscribe()) {
+      assertThatThrownBy(() -> pollFor30Seconds(subscription))
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INTERNAL))
+          .hasMessageContaining("a reply that does not parse");
+    } finally {
+      broken.shutdownNow();
+    }
+  }
+
+  @Test
   void aBacklogOfSmallMessagesFitsTheResponseLimitTheServerAnnounces() throws Exception {
     // A message limit below the poll limit: responses are bounded by the poll limit and framing.
     String host = start(new MemoryStore(), ServerConfig.builder().maxMessageBytes(1000).build());

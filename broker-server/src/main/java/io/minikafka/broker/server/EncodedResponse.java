@@ -110,7 +110,12 @@ abstract class EncodedResponse implements Delivery {
 
   /** Bytes of a {@code bytes} field: none when empty, as proto3 leaves defaults out. */
   static int bytesSize(int fieldNumber, byte[] value) {
-    return value.length == 0 ? 0 : delimitedSize(fieldNumber, value.length);
+    return bytesSize(fieldNumber, value.length);
+  }
+
+  /** Bytes of a {@code bytes} field of {@code length} bytes: none when empty. */
+  static int bytesSize(int fieldNumber, int length) {
+    return length == 0 ? 0 : delimitedSize(fieldNumber, length);
   }
 
   static void writeBytes(CodedOutputStream out, int fieldNumber, byte[] value) throws IOException {

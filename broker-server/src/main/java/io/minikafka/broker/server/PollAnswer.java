@@ -103,13 +103,12 @@ final class PollAnswer extends EncodedResponse {
     if (spans != null) {
       payloadSizes = new int[spans.count()];
       for (int i = 0; i < payloadSizes.length; i++) {
-        int payload = spans.payloadLength(i) == 0 ? 0 : delimitedSize(1, spans.payloadLength(i));
-        int key = spans.keyLength(i) == 0 ? 0 : delimitedSize(2, spans.keyLength(i));
         int headers = 0;
         for (int h = spans.firstHeader(i); h < spans.firstHeader(i) + spans.headerCount(i); h++) {
           headers += delimitedSize(3, spans.headerLength(h));
         }
-        payloadSizes[i] = payload + key + headers;
+        payloadSizes[i] =
+            bytesSize(1, spans.payloadLength(i)) + bytesSize(2, spans.keyLength(i)) + headers;
         size += delimitedSize(1, payloadSizes[i]);
         timesSize += CodedOutputStream.computeInt64SizeNoTag(spans.times[i]);
       }

@@ -178,60 +178,79 @@ final class WireRecordFormat {
       return RecordFrame.BAD;
     }
     long inner = varint(word, n);
-    if (inner < 5 + 2 + 2 + 2 || inner > Integer.MAX_VALUE - 16) {
-      return RecordFrame.BAD;
-    }
     int innerStart = at + 1 + n;
-    int p = innerStart;
-    if (buffer.get(p) != CRC_TAG) {
+    if (!innerLengthValid(inner) || buffer.get(innerStart) != CRC_TAG) {
       return RecordFrame.BAD;
     }
-    int crc = Integer.reverseBytes(buffer.getInt(p + 1));
-    p += 5;
-    int covered = p;
-    if (buffer.get(p) != NUMBER_TAG) {
-      return RecordFrame.BAD;
+    int crc = Integer.reverseBytes(buffer.getInt(innerStart + 1));
+    long[] value = frame.scratch;
+    int p = wordField(buffer, innerStart + 5, NUMBER_TAG, value);
+    if (p < 0) {
+      return -p;
     }
-    word = littleEndian(buffer, p + 1);
-    n = varintLength(word);
+    frame.number = value[0];
+    p = wordField(buffer, p, TIME_TAG, value);
+    if (p < 0) {
+      return -p;
+    }
+    frame.time = value[0];
+    int payloadField = p;
+    p = wordField(buffer, p, PAYLOAD_TAG, value);
+    if (p < 0) {
+      return -p;
+    }
+    return framed(frame, at, innerStart, inner, crc, payloadField, p, value[0]);
+  }
+
+  /**
+   * Reads the varint field with {@code tag} at {@code p} from one 8-byte word into {@code
+   * value[0]}: the position after it, or minus {@link RecordFrame#BAD} for another tag, or minus
+   * {@link RecordFrame#SHORT} for a varint longer than the word, left to {@link #frameByBytes}.
+   */
+  private static int wordField(ByteBuffer buffer, int p, int tag, long[] value) {
+    if (buffer.get(p) != tag) {
+      return -RecordFrame.BAD;
+    }
+    long word = littleEndian(buffer, p + 1);
+    int n = varintLength(word);
     if (n > 8) {
-      return RecordFrame.SHORT;
+      return -RecordFrame.SHORT;
     }
-    long number = varint(word, n);
-    p += 1 + n;
-    if (buffer.get(p) != TIME_TAG) {
-      return RecordFrame.BAD;
-    }
-    word = littleEndian(buffer, p + 1);
-    n = varintLength(word);
-    if (n > 8) {
-      return RecordFrame.SHORT;
-    }
-    long time = varint(word, n);
-    p += 1 + n;
-    if (buffer.get(p) != PAYLOAD_TAG) {
-      return RecordFrame.BAD;
-    }
-    word = littleEndian(buffer, p + 1);
-    n = varintLength(word);
-    if (n > 5) {
-      return RecordFrame.BAD;
-    }
-    long payload = varint(word, n);
-    p += 1 + n;
+    value[0] = varint(word, n);
+    return p + 1 + n;
+  }
+
+  private static boolean innerLengthValid(long inner) {
+    return inner >= 5 + 2 + 2 + 2 && inner <= Integer.MAX_VALUE - 16;
+  }
+
+  /**
+   * Completes {@code frame}, whose number and time are read, from the record at {@code at}: its
+   * MessageRecord of {@code inner} bytes from {@code innerStart}, CRC first; its payload length
+   * field at {@code payloadField} and the payload of {@code payload} bytes from {@code
+   * payloadFrom}. {@link RecordFrame#BAD} for a length field of more than 5 bytes or a payload past
+   * the record.
+   */
+  private static int framed(
+      RecordFrame frame,
+      int at,
+      int innerStart,
+      long inner,
+      int crc,
+      int payloadField,
+      int payloadFrom,
+      long payload) {
     long fieldsEnd = innerStart + inner;
-    if (p + payload > fieldsEnd) {
+    if (payloadFrom - payloadField > 6 || payload < 0 || payloadFrom + payload > fieldsEnd) {
       return RecordFrame.BAD;
     }
     frame.recordBytes = innerStart - at + inner;
-    frame.number = number;
-    frame.time = time;
     frame.crc = crc;
-    frame.crcFrom = covered - at;
-    frame.payloadFrom = p - at;
+    frame.crcFrom = innerStart + 5 - at;
+    frame.payloadFrom = payloadFrom - at;
     frame.payloadBytes = (int) payload;
-    frame.extended = p + payload < fieldsEnd;
-    frame.bodyBytes = frame.extended ? 8 + (fieldsEnd - p) : payload;
+    frame.extended = payloadFrom + payload < fieldsEnd;
+    frame.bodyBytes = frame.extended ? 8 + (fieldsEnd - payloadFrom) : payload;
     return RecordFrame.OK;
   }
 
@@ -282,11 +301,10 @@ final class WireRecordFormat {
         break;
       }
     }
-    if (inner < 5 + 2 + 2 + 2 || inner > Integer.MAX_VALUE - 16) {
+    if (!innerLengthValid(inner)) {
       return RecordFrame.BAD;
     }
     int innerStart = p;
-    long recordBytes = p - at + inner;
     if (p + 5 > limit) {
       return RecordFrame.SHORT;
     }
@@ -294,40 +312,23 @@ final class WireRecordFormat {
       return RecordFrame.BAD;
     }
     int crc = Integer.reverseBytes(buffer.getInt(p + 1));
-    p += 5;
-    int covered = p;
     long[] value = frame.scratch;
-    p = field(buffer, p, limit, NUMBER_TAG, value);
+    p = field(buffer, p + 5, limit, NUMBER_TAG, value);
     if (p < 0) {
       return -p;
     }
-    long number = value[0];
+    frame.number = value[0];
     p = field(buffer, p, limit, TIME_TAG, value);
     if (p < 0) {
       return -p;
     }
-    long time = value[0];
+    frame.time = value[0];
     int payloadField = p;
     p = field(buffer, p, limit, PAYLOAD_TAG, value);
     if (p < 0) {
       return -p;
     }
-    long payload = value[0];
-    long fieldsEnd = innerStart + inner;
-    // As the word-at-a-time framing: a length of at most 5 bytes, within the record.
-    if (p - payloadField > 6 || payload < 0 || p + payload > fieldsEnd) {
-      return RecordFrame.BAD;
-    }
-    frame.recordBytes = recordBytes;
-    frame.number = number;
-    frame.time = time;
-    frame.crc = crc;
-    frame.crcFrom = covered - at;
-    frame.payloadFrom = p - at;
-    frame.payloadBytes = (int) payload;
-    frame.extended = p + payload < fieldsEnd;
-    frame.bodyBytes = frame.extended ? 8 + (fieldsEnd - p) : payload;
-    return RecordFrame.OK;
+    return framed(frame, at, innerStart, inner, crc, payloadField, p, value[0]);
   }
 
   /**

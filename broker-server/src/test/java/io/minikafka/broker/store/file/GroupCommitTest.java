@@ -24,18 +24,22 @@ class GroupCommitTest {
   private static final List<Record> ONE = List.of(Record.of(new byte[] {1}));
 
   /**
-   * A group commit that notes how many records each write holds, and whose first write waits for
-   * {@code release} once it has said it started.
+   * A group commit that shows each chunk it writes to {@code written}, and whose first write waits
+   * for {@code release} once it has said it started.
    */
   private static GroupCommit firstWriteHeld(
-      List<Integer> recordsPerWrite, CountDownLatch firstWriteEntered, CountDownLatch release) {
+      java.util.function.Consumer<Chunk> written,
+      CountDownLatch firstWriteEntered,
+      CountDownLatch release) {
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
     return new GroupCommit(
         "t",
         1,
         Long.MIN_VALUE,
         chunk -> {
-          recordsPerWrite.add(chunk.count());
-          if (recordsPerWrite.size() == 1) {
+          written.accept(chunk);
+          if (writes.incrementAndGet() == 1) {
             firstWriteEntered.countDown();
             awaitUninterruptibly(release);
           }
@@ -47,7 +51,8 @@ class GroupCommitTest {
     List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
     CountDownLatch firstWriteEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    GroupCommit commit = firstWriteHeld(recordsPerWrite, firstWriteEntered, release);
+    GroupCommit commit =
+        firstWriteHeld(chunk -> recordsPerWrite.add(chunk.count()), firstWriteEntered, release);
     int appenders = 16;
     Set<Long> numbers = ConcurrentHashMap.newKeySet();
     List<Thread> threads = new ArrayList<>();
@@ -86,7 +91,8 @@ class GroupCommitTest {
     List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
     CountDownLatch firstWriteEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    GroupCommit commit = firstWriteHeld(recordsPerWrite, firstWriteEntered, release);
+    GroupCommit commit =
+        firstWriteHeld(chunk -> recordsPerWrite.add(chunk.count()), firstWriteEntered, release);
     java.util.concurrent.CompletableFuture<Long> first = commit.appendAsync(ONE, 0);
     assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
     // The first write is stuck: these return at once and share the next one.
@@ -162,17 +168,7 @@ class GroupCommitTest {
     CountDownLatch firstWriteEntered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     GroupCommit commit =
-        new GroupCommit(
-            "t",
-            1,
-            Long.MIN_VALUE,
-            chunk -> {
-              chunkBytes.add(chunk.bytes());
-              if (chunkBytes.size() == 1) {
-                firstWriteEntered.countDown();
-                awaitUninterruptibly(release);
-              }
-            });
+        firstWriteHeld(chunk -> chunkBytes.add(chunk.bytes()), firstWriteEntered, release);
     List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService pool =
         Executors.newFixedThreadPool(

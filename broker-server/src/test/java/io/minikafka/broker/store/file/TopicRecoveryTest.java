@@ -133,6 +133,19 @@ class TopicRecoveryTest {
   }
 
   @Test
+  void anOlderVersionsEmptyLeftoverWithoutAHeaderIsRemovedToo() throws IOException {
+    segment(1, 7);
+    segment(6, 0);
+    Files.write(dir.resolve(Segment.fileName(6, Segment.LOG_SUFFIX)), new byte[0]);
+
+    TopicRecovery.Recovered recovered = TopicRecovery.recover(dir, disk, repairs);
+
+    assertThat(bases(recovered)).containsExactly(1L);
+    assertThat(dir.resolve(Segment.fileName(6, Segment.LOG_SUFFIX))).doesNotExist();
+    close(recovered);
+  }
+
+  @Test
   void anEmptySegmentBuriedByALaterRollIsRemovedAndHidesNothing() throws IOException {
     // The stray at 6, then segment 1 took 6 and 7, then a roll succeeded at 8.
     segment(1, 7);
