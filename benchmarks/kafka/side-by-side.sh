@@ -80,6 +80,9 @@ kafka_produce perf 100 2000000 warm-up > /dev/null
 for _ in $(seq "$runs"); do kafka_produce perf 100 2000000; done
 kafka_produce perf1k 1024 500000 warm-up > /dev/null
 for _ in $(seq "$runs"); do kafka_produce perf1k 1024 500000; done
+# Each consume after a warm-up read, as each produce after a warm-up run.
+kjava org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$kafka_port \
+  --topic perf --num-records 2000000 --timeout 60000 --group perf-warm-up > /dev/null 2>&1
 for run in $(seq "$runs"); do
   before=$(cpu_ticks $kafka_pid)
   out=$(kjava org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$kafka_port \
@@ -137,6 +140,7 @@ minikafka_runs() { # system-name, then the PIDs whose CPU counts
     record "produce 1024 B, records/s" "$name" "$(field "$out" "records/sec")"
     record "server CPU per 1024 B record produced, us" "$name" "$cpu"
   done
+  mkfk_perf consume --topic perf --messages 2000000 > /dev/null
   for _ in $(seq "$runs"); do
     before=$(cpu_ticks "${cpus[@]}")
     out=$(mkfk_perf consume --topic perf --messages 2000000 | tail -1)

@@ -8,6 +8,7 @@ import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.RecordBytesWriter;
 import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
@@ -457,13 +458,28 @@ public final class KafkaStore extends CheckedStore {
 
   @Override
   protected PollResult doPoll(String topic, long readFrom, PollLimits limits) throws IOException {
+    return poll(topic, readFrom, limits, false);
+  }
+
+  /**
+   * Kafka's records written straight as the response's bytes: no message object per record in
+   * between, which a gateway's subscribers would otherwise cost it.
+   */
+  @Override
+  protected PollResult doPollEncoded(String topic, long readFrom, PollLimits limits)
+      throws IOException {
+    return poll(topic, readFrom, limits, true);
+  }
+
+  private PollResult poll(String topic, long readFrom, PollLimits limits, boolean encoded)
+      throws IOException {
     ensureReady();
     TopicPartition partition = partition(liveForRead(topic));
     long offset = Math.max(readFrom, 1) - 1;
     Readers.Reader reader = readers.borrow(partition, offset);
     boolean healthy = false;
     try {
-      PollResult result = read(reader, partition, readFrom, offset, limits);
+      PollResult result = read(reader, partition, readFrom, offset, limits, encoded);
       healthy = true;
       return result;
     } catch (RuntimeException e) {
@@ -478,7 +494,8 @@ public final class KafkaStore extends CheckedStore {
       TopicPartition partition,
       long readFrom,
       long offset,
-      PollLimits limits)
+      PollLimits limits,
+      boolean encoded)
       throws IOException {
     long start = logStart(reader, partition, false);
     long from = Math.max(offset, start);
@@ -526,9 +543,15 @@ public final class KafkaStore extends CheckedStore {
     if (taken.isEmpty()) {
       return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
     }
-    List<StoredMessage> messages = new ArrayList<>(taken.size());
+    List<StoredMessage> messages = new ArrayList<>(encoded ? 0 : taken.size());
+    RecordBytesWriter writer = encoded ? new RecordBytesWriter(encodedSizeHint(taken)) : null;
     for (ConsumerRecord<byte[], byte[]> record : taken) {
-      messages.add(message(record));
+      if (encoded) {
+        writer.add(
+            record.offset() + 1, record.timestamp(), record.value(), record.key(), headers(record));
+      } else {
+        messages.add(message(record));
+      }
     }
     long lastNumber = taken.get(taken.size() - 1).offset() + 1;
     long next = Math.max(end, knownEnd(reader, partition));
@@ -539,7 +562,18 @@ public final class KafkaStore extends CheckedStore {
         messages,
         lastNumber + 1,
         Math.min(start + 1, taken.get(0).offset() + 1),
-        Math.max(next + 1, lastNumber + 1));
+        Math.max(next + 1, lastNumber + 1),
+        encoded ? writer.toRecordBytes() : null);
+  }
+
+  /** About what the records take as response bytes, so that the array is seldom grown. */
+  private static int encodedSizeHint(List<ConsumerRecord<byte[], byte[]>> records) {
+    long bytes = 0;
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      // A record's cost counts 16 bytes of framing; its number and time take a few more.
+      bytes += Readers.cost(record) + 8;
+    }
+    return (int) Math.min(bytes, 1 << 30);
   }
 
   /** The partition's end as its last fetch reported it (a lower bound); -1 before any fetch. */
@@ -569,20 +603,24 @@ public final class KafkaStore extends CheckedStore {
   private static final byte[] NONE = new byte[0];
 
   private static StoredMessage message(ConsumerRecord<byte[], byte[]> record) {
-    org.apache.kafka.common.header.Header[] kafkaHeaders = record.headers().toArray();
-    List<Header> headers = List.of();
-    if (kafkaHeaders.length > 0) {
-      headers = new ArrayList<>(kafkaHeaders.length);
-      for (org.apache.kafka.common.header.Header header : kafkaHeaders) {
-        headers.add(new Header(header.key(), header.value() == null ? NONE : header.value()));
-      }
-    }
     return new StoredMessage(
         record.offset() + 1,
         record.timestamp(),
         record.value() == null ? NONE : record.value(),
         record.key() == null ? NONE : record.key(),
-        headers);
+        headers(record));
+  }
+
+  private static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {
+    org.apache.kafka.common.header.Header[] kafkaHeaders = record.headers().toArray();
+    if (kafkaHeaders.length == 0) {
+      return List.of();
+    }
+    List<Header> headers = new ArrayList<>(kafkaHeaders.length);
+    for (org.apache.kafka.common.header.Header header : kafkaHeaders) {
+      headers.add(new Header(header.key(), header.value() == null ? NONE : header.value()));
+    }
+    return headers;
   }
 
   /** The live entry of a topic, looking at the catalog's latest if this gateway has not seen it. */
@@ -672,7 +710,7 @@ public final class KafkaStore extends CheckedStore {
     Readers.Reader reader = readers.borrow(partition, offset);
     boolean healthy = false;
     try {
-      PollResult one = read(reader, partition, offset + 1, offset, new PollLimits(1, 1));
+      PollResult one = read(reader, partition, offset + 1, offset, new PollLimits(1, 1), false);
       healthy = true;
       return one.messages().isEmpty() ? -1 : one.messages().get(0).appendTimeMillis();
     } catch (RuntimeException e) {
