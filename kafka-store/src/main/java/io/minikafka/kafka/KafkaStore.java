@@ -463,7 +463,7 @@ public final class KafkaStore extends CheckedStore {
 
   /**
    * Kafka's records written straight as the response's bytes: no message object per record in
-   * between, which a gateway's subscribers would otherwise cost it.
+   * between, which a gateway's subscribers would otherwise cost it. Poll re-tags the same bytes.
    */
   @Override
   protected PollResult doPollEncoded(String topic, long readFrom, PollLimits limits)
@@ -543,6 +543,11 @@ public final class KafkaStore extends CheckedStore {
     if (taken.isEmpty()) {
       return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
     }
+    long lastNumber = taken.get(taken.size() - 1).offset() + 1;
+    long next = Math.max(end, knownEnd(reader, partition));
+    if (next < 0) {
+      next = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
+    }
     List<StoredMessage> messages = new ArrayList<>(encoded ? 0 : taken.size());
     RecordBytesWriter writer = encoded ? new RecordBytesWriter(encodedSizeHint(taken)) : null;
     for (ConsumerRecord<byte[], byte[]> record : taken) {
@@ -552,11 +557,6 @@ public final class KafkaStore extends CheckedStore {
       } else {
         messages.add(message(record));
       }
-    }
-    long lastNumber = taken.get(taken.size() - 1).offset() + 1;
-    long next = Math.max(end, knownEnd(reader, partition));
-    if (next < 0) {
-      next = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
     }
     return new PollResult(
         messages,

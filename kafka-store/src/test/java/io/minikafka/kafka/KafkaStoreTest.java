@@ -3,15 +3,20 @@ package io.minikafka.kafka;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.UnknownTopicException;
+import io.minikafka.protocol.SubscribeResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,6 +97,31 @@ class KafkaStoreTest {
         .hasMessageContaining("deleted");
     assertThat(a.store("t", bytes("back"))).as("numbers are never reused").isEqualTo(4);
     assertThat(texts(b.poll("t", 1, PollLimits.UNLIMITED).messages())).containsExactly("back");
+  }
+
+  @Test
+  void subscribersGetKafkasRecordsAsResponseBytesWithoutMessageObjects() throws Exception {
+    BackingStore store = gateway();
+    store.storeRecords(
+        "t",
+        List.of(
+            Record.of(bytes("plain")),
+            new Record(bytes("k"), List.of(new Header("h", bytes("v"))), bytes("keyed"))));
+
+    PollResult encoded = store.pollEncoded("t", 1, PollLimits.UNLIMITED);
+
+    assertThat(encoded.messages()).isEmpty();
+    assertThat(encoded.encoded()).isNotNull();
+    SubscribeResponse parsed =
+        SubscribeResponse.parseFrom(
+            Arrays.copyOf(encoded.encoded().array(), encoded.encoded().length()));
+    assertThat(parsed.getRecordsList())
+        .extracting(r -> r.getMsgNumber(), r -> r.getPayload().toStringUtf8())
+        .containsExactly(tuple(1L, "plain"), tuple(2L, "keyed"));
+    assertThat(parsed.getRecords(1).getKey().toStringUtf8()).isEqualTo("k");
+    assertThat(parsed.getRecords(1).getHeaders(0).getName()).isEqualTo("h");
+    assertThat(parsed.getRecords(0).getAppendTimeMs())
+        .isEqualTo(store.poll("t", 1, PollLimits.UNLIMITED).messages().get(0).appendTimeMillis());
   }
 
   @Test

@@ -19,7 +19,7 @@ import java.util.List;
  * A response written straight from a store's messages into the call's outgoing bytes: byte for byte
  * what the generated protobuf class would write for the same content (fields in number order,
  * defaults left out), without a protobuf object per message, whose building and size computation
- * cost more than the bytes (docs/PERFORMANCE.md); or, for records a store keeps in their wire form,
+ * cost more than the bytes (docs/PERFORMANCE.md); or, for records a store read as their wire bytes,
  * those bytes as they are ({@link SubscribeBatch}). The size is computed once and the bytes written
  * once, by gRPC's framer draining the stream.
  *

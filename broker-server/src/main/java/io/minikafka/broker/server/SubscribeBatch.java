@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * One {@code protocol.SubscribeResponse}: its records, then first available 2, skipped 3, caught up
  * 4, topic missing 5. The records are the store's bytes as they are when it read them so ({@link
- * RecordBytes}: each {@code MessageRecord} with its CRC), else encoded from its messages as {@link
- * EncodedResponse} describes (number 1, append time 2, payload 3, key 4, headers 5).
+ * RecordBytes}: each {@code MessageRecord}, with its CRC from a file store), else encoded from its
+ * messages as {@link EncodedResponse} describes (number 1, append time 2, payload 3, key 4, headers
+ * 5).
  */
 final class SubscribeBatch extends EncodedResponse {
 

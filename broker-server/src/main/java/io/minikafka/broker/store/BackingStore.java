@@ -98,10 +98,11 @@ public interface BackingStore extends AutoCloseable {
 
   /**
    * {@link #poll}, for a reader that sends the messages on as {@code SubscribeResponse} records: a
-   * store that keeps them in that form may return them as their bytes ({@link
-   * PollResult#encoded()}), read without a message object each and without checking their CRCs,
-   * which travel with them for the client to check. The same messages, limits and numbers as {@link
-   * #poll}.
+   * store may return them as those records' bytes ({@link PollResult#encoded()}), without a message
+   * object each. A store that keeps them in that form returns its bytes as they are, without
+   * checking their CRCs, which travel with them for the client to check; one that reads them in
+   * another form (Kafka's records) writes them so ({@link RecordBytesWriter}). The same messages,
+   * limits and numbers as {@link #poll}.
    */
   default PollResult pollEncoded(String topic, long readFrom, PollLimits limits)
       throws IOException {

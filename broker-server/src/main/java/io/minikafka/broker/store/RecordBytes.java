@@ -5,9 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Consecutive messages as the bytes of {@code protocol.SubscribeResponse.records} entries, as a
- * store that keeps them in that form reads them: a Subscribe response's records, sent without
- * decoding. Each record may carry its CRC32C as {@code MessageRecord.crc32c}.
+ * Consecutive messages as the bytes of {@code protocol.SubscribeResponse.records} entries: a
+ * Subscribe response's records, sent without decoding, as a store that keeps them in that form
+ * reads them or as {@link RecordBytesWriter} writes them. Each record may carry its CRC32C as
+ * {@code MessageRecord.crc32c}.
  *
  * <p>The array may be a thread's spare one ({@link #spareArray}): whoever sends the bytes gives it
  * back with {@link #release} once they are copied out, so that a reader that keeps reading reuses

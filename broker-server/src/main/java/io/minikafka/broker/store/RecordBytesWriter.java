@@ -6,18 +6,22 @@ import java.util.List;
 
 /**
  * Builds {@link RecordBytes} from messages a store holds in another form (Kafka's records): each
- * message written straight as one {@code protocol.SubscribeResponse.records} entry, with no message
- * object in between and no CRC field (the bytes never rest on a disk of this server's).
+ * message written straight as one {@code protocol.SubscribeResponse.records} entry, with no
+ * protobuf object in between and no CRC field (the bytes never rest on a disk of this server's).
+ * The bytes are exactly what the generated classes write: fields in number order, defaults left
+ * out.
  *
  * <pre>
  * 0x0A, varint L, then L bytes of MessageRecord:
- *   0x08 varint number; 0x10 varint append time; 0x1A varint P, P bytes of payload;
- *   when there is a key: 0x22 varint K, K bytes;
- *   per header, in order: 0x2A varint H, then 0x0A varint N, N bytes of UTF-8 name, 0x12 varint V,
- *   V bytes of value
+ *   0x08 varint number; 0x10 varint append time (left out when 0);
+ *   0x1A varint P, P bytes of payload (left out when empty); 0x22 varint K, K bytes of key (the same);
+ *   per header, in order: 0x2A varint H, then H bytes of Header: 0x0A varint N, N bytes of UTF-8
+ *   name, 0x12 varint V, V bytes of value (each left out when empty)
  * </pre>
  *
- * Not thread-safe: one reader fills one writer.
+ * <p>The array is this thread's spare one when it is large enough ({@link RecordBytes#spareArray}):
+ * whoever sends the result gives it back with {@link RecordBytes#release}. Not thread-safe: one
+ * reader fills one writer.
  */
 public final class RecordBytesWriter {
 
@@ -28,7 +32,7 @@ public final class RecordBytesWriter {
   private int count;
   private long payloadBytes;
 
-  /** A writer whose first array holds at least {@code sizeHint} bytes: the thread's spare one. */
+  /** A writer whose first array holds at least {@code sizeHint} bytes; it grows as needed. */
   public RecordBytesWriter(int sizeHint) {
     this.array = RecordBytes.spareArray(Math.max(sizeHint, 0));
   }
@@ -39,24 +43,18 @@ public final class RecordBytesWriter {
    * @param payload its payload; null reads as empty
    * @param key its key; null or empty when it has none
    * @param headers its headers, in order
-   * @throws IllegalArgumentException if the entry would reach 2 GiB
+   * @throws IllegalArgumentException if the messages written would take 2 GiB or more
    */
   public void add(long number, long time, byte[] payload, byte[] key, List<Header> headers) {
     payload = payload == null ? NONE : payload;
     key = key == null ? NONE : key;
     byte[][] names = headers.isEmpty() ? null : new byte[headers.size()][];
-    long inner =
-        1
-            + varintBytes(number)
-            + 1
-            + varintBytes(time)
-            + delimited(payload.length)
-            + (key.length > 0 ? delimited(key.length) : 0);
+    long inner = varintField(number) + varintField(time) + bytesField(payload) + bytesField(key);
     for (int i = 0; i < headers.size(); i++) {
       names[i] = headers.get(i).name().getBytes(StandardCharsets.UTF_8);
-      inner += delimited(headerBytes(names[i], headers.get(i).value()));
+      inner += 1 + delimited(headerBytes(names[i], headers.get(i).value()));
     }
-    long whole = 1 + varintBytes(inner) + inner;
+    long whole = 1 + delimited(inner);
     if (whole > Integer.MAX_VALUE - 16 - length) {
       throw new IllegalArgumentException(
           "records must take under 2 GiB together; message " + number + " takes " + whole);
@@ -64,20 +62,16 @@ public final class RecordBytesWriter {
     ensure((int) whole);
     array[length++] = 0x0A;
     putVarint(inner);
-    array[length++] = 0x08;
-    putVarint(number);
-    array[length++] = 0x10;
-    putVarint(time);
-    putDelimited(0x1A, payload);
-    if (key.length > 0) {
-      putDelimited(0x22, key);
-    }
+    putVarintField(0x08, number);
+    putVarintField(0x10, time);
+    putBytesField(0x1A, payload);
+    putBytesField(0x22, key);
     for (int i = 0; i < headers.size(); i++) {
       byte[] value = headers.get(i).value();
       array[length++] = 0x2A;
       putVarint(headerBytes(names[i], value));
-      putDelimited(0x0A, names[i]);
-      putDelimited(0x12, value);
+      putBytesField(0x0A, names[i]);
+      putBytesField(0x12, value);
     }
     count++;
     payloadBytes += payload.length;
@@ -94,11 +88,20 @@ public final class RecordBytesWriter {
   }
 
   private static long headerBytes(byte[] name, byte[] value) {
-    return delimited(name.length) + delimited(value.length);
+    return bytesField(name) + bytesField(value);
   }
 
+  private static long varintField(long value) {
+    return value == 0 ? 0 : 1 + varintBytes(value);
+  }
+
+  private static long bytesField(byte[] value) {
+    return value.length == 0 ? 0 : 1 + delimited(value.length);
+  }
+
+  /** A length's varint and that many bytes. */
   private static long delimited(long bytes) {
-    return 1 + varintBytes(bytes) + bytes;
+    return varintBytes(bytes) + bytes;
   }
 
   private static int varintBytes(long value) {
@@ -112,11 +115,20 @@ public final class RecordBytesWriter {
     }
   }
 
-  private void putDelimited(int tag, byte[] value) {
-    array[length++] = (byte) tag;
-    putVarint(value.length);
-    System.arraycopy(value, 0, array, length, value.length);
-    length += value.length;
+  private void putVarintField(int tag, long value) {
+    if (value != 0) {
+      array[length++] = (byte) tag;
+      putVarint(value);
+    }
+  }
+
+  private void putBytesField(int tag, byte[] value) {
+    if (value.length > 0) {
+      array[length++] = (byte) tag;
+      putVarint(value.length);
+      System.arraycopy(value, 0, array, length, value.length);
+      length += value.length;
+    }
   }
 
   private void putVarint(long value) {
