@@ -79,7 +79,7 @@ final class KafkaClients {
     Map<String, Object> props = base(ConsumerConfig.configNames(), role);
     // Fetches of up to 4 MiB and a 2 MiB socket buffer (what Kafka's ConsumerPerformance asks for;
     // the kernel caps it at net.core.rmem_max) take fewer fetch requests and socket reads than
-    // Kafka's defaults (1 MiB, 64 KiB). A gateway reading 100-byte records measured 14-31% more
+    // Kafka's defaults (1 MiB, 64 KiB). A gateway reading 100-byte records measured 14-21% more
     // records per second with them (docs/PERFORMANCE.md).
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * 1024 * 1024);
