@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -256,43 +257,33 @@ public final class KafkaStore extends CheckedStore {
 
   // --- produce ---
 
+  /**
+   * A single message goes to the shared producer and the call returns at once: Kafka's
+   * acknowledgement completes it on the producer's thread, so that concurrent one-message calls
+   * (the original API's Produce) share Kafka requests without a gateway thread waiting for each.
+   * {@code send} itself may still wait for the topic's metadata, up to the timeout. A batch is
+   * stored before returning ({@link #doStoreRecords}).
+   */
+  @Override
+  protected CompletableFuture<Long> doStoreRecordsAsync(String topic, List<Record> records)
+      throws IOException {
+    if (records.size() > 1) {
+      return CompletableFuture.completedFuture(doStoreRecords(topic, records));
+    }
+    ensureReady();
+    return sendOne(topic, outgoing(topic, records));
+  }
+
   @Override
   protected long doStoreRecords(String topic, List<Record> records) throws IOException {
     ensureReady();
-    CatalogEntry entry = liveForWrite(topic);
-    Long timestamp = null;
-    if (config.appendTimes() == KafkaStoreConfig.AppendTimes.STORE_CLOCK) {
-      // Clamped, so that a clock stepping back never makes newer messages look older.
-      timestamp = lastAppendTimes.merge(topic, clock.millis(), Math::max);
-    }
-    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
-    long estimate = 61;
-    for (Record record : records) {
-      List<org.apache.kafka.common.header.Header> headers =
-          new ArrayList<>(record.headers().size());
-      for (Header header : record.headers()) {
-        headers.add(new RecordHeader(header.name(), header.value()));
-      }
-      out.add(
-          new ProducerRecord<>(
-              entry.kafkaTopic(),
-              0,
-              timestamp,
-              record.key().length == 0 ? null : record.key(),
-              record.payload(),
-              headers));
-      estimate += RECORD_FRAMING + record.payload().length + record.extraBytes();
-    }
+    Outgoing outgoing = outgoing(topic, records);
+    List<ProducerRecord<byte[], byte[]>> out = outgoing.records();
     String what = "store to topic '" + topic + "'";
     if (out.size() == 1) {
-      try {
-        long offset = await(producer.send(out.get(0)), what).offset();
-        acknowledged(entry.kafkaTopic(), offset);
-        return offset + 1;
-      } catch (RuntimeException e) {
-        throw failures.translate(what, e);
-      }
+      return await(sendOne(topic, outgoing), what);
     }
+    long estimate = outgoing.estimatedBytes();
     ProducerPool pool = estimate < BATCH_BYTES - 4096 ? batchProducers : largeBatchProducers;
     KafkaProducer<byte[], byte[]> own = pool.borrow();
     try {
@@ -324,7 +315,7 @@ public final class KafkaStore extends CheckedStore {
                 + (last.offset() + 1)
                 + " with other messages between");
       }
-      acknowledged(entry.kafkaTopic(), last.offset());
+      acknowledged(outgoing.kafkaTopic(), last.offset());
       return first.offset() + 1;
     } catch (RuntimeException e) {
       throw failures.translate(what, e);
@@ -333,13 +324,71 @@ public final class KafkaStore extends CheckedStore {
     }
   }
 
-  private RecordMetadata await(Future<RecordMetadata> sent, String what) throws IOException {
+  /** A store's messages as Kafka records of the topic's partition, and about what they take. */
+  private record Outgoing(
+      String kafkaTopic, List<ProducerRecord<byte[], byte[]>> records, long estimatedBytes) {}
+
+  private Outgoing outgoing(String topic, List<Record> records) throws IOException {
+    CatalogEntry entry = liveForWrite(topic);
+    Long timestamp = null;
+    if (config.appendTimes() == KafkaStoreConfig.AppendTimes.STORE_CLOCK) {
+      // Clamped, so that a clock stepping back never makes newer messages look older.
+      timestamp = lastAppendTimes.merge(topic, clock.millis(), Math::max);
+    }
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
+    long estimate = 61;
+    for (Record record : records) {
+      List<org.apache.kafka.common.header.Header> headers =
+          new ArrayList<>(record.headers().size());
+      for (Header header : record.headers()) {
+        headers.add(new RecordHeader(header.name(), header.value()));
+      }
+      out.add(
+          new ProducerRecord<>(
+              entry.kafkaTopic(),
+              0,
+              timestamp,
+              record.key().length == 0 ? null : record.key(),
+              record.payload(),
+              headers));
+      estimate += RECORD_FRAMING + record.payload().length + record.extraBytes();
+    }
+    return new Outgoing(entry.kafkaTopic(), out, estimate);
+  }
+
+  /** Sends one record through the shared producer; the future completes with its number. */
+  private CompletableFuture<Long> sendOne(String topic, Outgoing outgoing) throws IOException {
+    String what = "store to topic '" + topic + "'";
+    CompletableFuture<Long> stored = new CompletableFuture<>();
+    try {
+      producer.send(
+          outgoing.records().get(0),
+          (metadata, failure) -> {
+            if (failure != null) {
+              stored.completeExceptionally(failures.translate(what, failure));
+              return;
+            }
+            acknowledged(outgoing.kafkaTopic(), metadata.offset());
+            stored.complete(metadata.offset() + 1);
+          });
+    } catch (RuntimeException e) {
+      throw failures.translate(what, e);
+    }
+    return stored;
+  }
+
+  private <T> T await(Future<T> sent, String what) throws IOException {
     try {
       return sent.get(config.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for Kafka to " + what, e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException failure) {
+        throw failure;
+      }
+      throw failures.translate(what, e);
+    } catch (TimeoutException e) {
       throw failures.translate(what, e);
     }
   }

@@ -20,12 +20,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -97,6 +100,29 @@ class KafkaStoreTest {
         .hasMessageContaining("deleted");
     assertThat(a.store("t", bytes("back"))).as("numbers are never reused").isEqualTo(4);
     assertThat(texts(b.poll("t", 1, PollLimits.UNLIMITED).messages())).containsExactly("back");
+  }
+
+  @Test
+  void oneMessageCallsReturnWithoutWaitingForKafkaAndAreNumberedInTheirOrder() throws Exception {
+    BackingStore store = gateway();
+    assertThat(store.store("t", bytes("first"))).isEqualTo(1);
+    List<CompletableFuture<Long>> calls = new ArrayList<>();
+    int pendingOnReturn = 0;
+    for (int i = 0; i < 200; i++) {
+      CompletableFuture<Long> call =
+          store.storeRecordsAsync("t", List.of(Record.of(bytes("m" + i))));
+      if (!call.isDone()) {
+        pendingOnReturn++;
+      }
+      calls.add(call);
+    }
+
+    assertThat(pendingOnReturn).as("calls still waiting for Kafka when they returned").isPositive();
+    assertThat(calls.stream().map(c -> c.orTimeout(30, TimeUnit.SECONDS).join()).toList())
+        .containsExactlyElementsOf(LongStream.rangeClosed(2, 201).boxed().toList());
+    assertThat(store.poll("t", 2, PollLimits.UNLIMITED).messages())
+        .extracting(m -> new String(m.payload(), UTF_8))
+        .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "m" + i).toList());
   }
 
   @Test
