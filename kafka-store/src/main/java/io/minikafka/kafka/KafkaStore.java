@@ -553,19 +553,13 @@ public final class KafkaStore extends CheckedStore {
     long bytes = reader.take(limits, taken, 0);
     long end = -1;
     long deadline = System.nanoTime() + config.timeout().toNanos();
-    // Fills the limits from what the topic held when the read began, as far as this gateway knows
-    // it (its last fetch, its own acknowledged appends): never waits for more. Kafka is asked for
-    // the topic's end only when that is reached with nothing read yet; a reader that has records
-    // returns them then, rather than pay a round trip to Kafka per read (a subscriber that keeps
-    // up would pay one per message), and finds anything appended since on its next read.
+    // Fills the limits from what the topic held when the read began: never waits for more. Kafka
+    // is asked for the topic's end only once the end its last fetch reported is reached.
     while (bytes >= 0) {
       if (reader.next() >= knownEnd(reader, partition)) {
-        if (!taken.isEmpty()) {
-          break;
-        }
         if (end < 0) {
           end = reader.consumer.endOffsets(List.of(partition), config.timeout()).get(partition);
-          if (from >= end) {
+          if (taken.isEmpty() && from >= end) {
             return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
           }
         }
