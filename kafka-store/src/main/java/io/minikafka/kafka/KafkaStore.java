@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -136,6 +137,7 @@ public final class KafkaStore extends CheckedStore {
   private final TopicCatalog catalog;
   private final Readers readers;
   private final ExecutorService notifier;
+  private final ExecutorService acknowledgements;
   private final AppendWatcher watcher;
   private final ScheduledExecutorService healthCheck;
   private final Object topicChanges = new Object();
@@ -208,6 +210,11 @@ public final class KafkaStore extends CheckedStore {
             config.timeout());
     this.notifier =
         Executors.newFixedThreadPool(2, new DaemonThreadFactory("minikafka-kafka-wake"));
+    // What a one-message call does once Kafka acknowledges it (answer the caller, wake readers,
+    // which read from Kafka) must not run on the producer's only I/O thread: it would hold up
+    // every other send. As many threads as readers, which each such wake-up may borrow.
+    this.acknowledgements =
+        Executors.newFixedThreadPool(READERS, new DaemonThreadFactory("minikafka-kafka-acked"));
     this.watcher =
         new AppendWatcher(
             clients.consumer(
@@ -259,10 +266,10 @@ public final class KafkaStore extends CheckedStore {
 
   /**
    * A single message goes to the shared producer and the call returns at once: Kafka's
-   * acknowledgement completes it on the producer's thread, so that concurrent one-message calls
-   * (the original API's Produce) share Kafka requests without a gateway thread waiting for each.
-   * {@code send} itself may still wait for the topic's metadata, up to the timeout. A batch is
-   * stored before returning ({@link #doStoreRecords}).
+   * acknowledgement completes it on one of the store's acknowledgement threads, so that concurrent
+   * one-message calls (the original API's Produce) share Kafka requests without a gateway thread
+   * waiting for each. {@code send} itself may still wait for the topic's metadata, up to the
+   * timeout. A batch is stored before returning ({@link #doStoreRecords}).
    */
   @Override
   protected CompletableFuture<Long> doStoreRecordsAsync(String topic, List<Record> records)
@@ -365,16 +372,30 @@ public final class KafkaStore extends CheckedStore {
           outgoing.records().get(0),
           (metadata, failure) -> {
             if (failure != null) {
-              stored.completeExceptionally(failures.translate(what, failure));
+              IOException translated = failures.translate(what, failure);
+              offProducerThread(() -> stored.completeExceptionally(translated));
               return;
             }
             acknowledged(outgoing.kafkaTopic(), metadata.offset());
-            stored.complete(metadata.offset() + 1);
+            long number = metadata.offset() + 1;
+            offProducerThread(() -> stored.complete(number));
           });
     } catch (RuntimeException e) {
       throw failures.translate(what, e);
     }
     return stored;
+  }
+
+  /**
+   * Runs what completes a one-message call, and what depends on it, off the producer's I/O thread;
+   * inline once the store has closed.
+   */
+  private void offProducerThread(Runnable completion) {
+    try {
+      acknowledgements.execute(completion);
+    } catch (RejectedExecutionException closed) {
+      completion.run();
+    }
   }
 
   private <T> T await(Future<T> sent, String what) throws IOException {
@@ -1215,9 +1236,12 @@ public final class KafkaStore extends CheckedStore {
     readers.close();
     batchProducers.close();
     largeBatchProducers.close();
-    // Every call has returned by now (the server closes the store last); what is pending is the
-    // health check's, not worth waiting for.
+    // Every call has returned by now (the server closes the store last), but one-message calls may
+    // still wait for Kafka's acknowledgement: closing the producer completes them, through the
+    // acknowledgement threads, which finish what is queued. What else is pending is the health
+    // check's.
     producer.close(CLOSE_WAIT);
+    acknowledgements.shutdown();
     admin.close(CLOSE_WAIT);
     notifier.shutdownNow();
   }

@@ -20,7 +20,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,6 +109,7 @@ class KafkaStoreTest {
     BackingStore store = gateway();
     assertThat(store.store("t", bytes("first"))).isEqualTo(1);
     List<CompletableFuture<Long>> calls = new ArrayList<>();
+    Set<String> completedOn = ConcurrentHashMap.newKeySet();
     int pendingOnReturn = 0;
     for (int i = 0; i < 200; i++) {
       CompletableFuture<Long> call =
@@ -114,10 +117,14 @@ class KafkaStoreTest {
       if (!call.isDone()) {
         pendingOnReturn++;
       }
-      calls.add(call);
+      calls.add(call.whenComplete((n, e) -> completedOn.add(Thread.currentThread().getName())));
     }
 
     assertThat(pendingOnReturn).as("calls still waiting for Kafka when they returned").isPositive();
+    // What follows an acknowledgement (answering, waking readers that read from Kafka) must not
+    // hold up the producer's only I/O thread, and with it every other send.
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    assertThat(completedOn).noneMatch(name -> name.startsWith("kafka-producer-network-thread"));
     assertThat(calls.stream().map(c -> c.orTimeout(30, TimeUnit.SECONDS).join()).toList())
         .containsExactlyElementsOf(LongStream.rangeClosed(2, 201).boxed().toList());
     assertThat(store.poll("t", 2, PollLimits.UNLIMITED).messages())

@@ -198,8 +198,9 @@ public interface BackingStore extends AutoCloseable {
    * Appends as {@link #storeRecords} does, but returns at once where the store can: the future
    * completes with the first number once the records are stored, or fails with what {@link
    * #storeRecords} would throw. A store whose {@link #appendsAsync} is true never waits for I/O in
-   * this method (it completes the future on a thread of its own); otherwise, as by default, it
-   * stores before returning.
+   * this method (it completes the future on a thread of its own); otherwise it may wait in it, and
+   * by default it stores before returning. Either may complete the future later on a thread of its
+   * own, which then runs what depends on it: that thread may read from the store.
    */
   default CompletableFuture<Long> storeRecordsAsync(String topic, List<Record> records) {
     try {
