@@ -288,7 +288,15 @@ public final class KafkaStore extends CheckedStore {
     List<ProducerRecord<byte[], byte[]>> out = outgoing.records();
     String what = "store to topic '" + topic + "'";
     if (out.size() == 1) {
-      return await(sendOne(topic, outgoing), what);
+      // The caller waits here: Kafka's own future, without the hand-off the asynchronous path
+      // makes.
+      try {
+        long offset = await(producer.send(out.get(0)), what).offset();
+        acknowledged(outgoing.kafkaTopic(), offset);
+        return offset + 1;
+      } catch (RuntimeException e) {
+        throw failures.translate(what, e);
+      }
     }
     long estimate = outgoing.estimatedBytes();
     ProducerPool pool = estimate < BATCH_BYTES - 4096 ? batchProducers : largeBatchProducers;
@@ -398,18 +406,13 @@ public final class KafkaStore extends CheckedStore {
     }
   }
 
-  private <T> T await(Future<T> sent, String what) throws IOException {
+  private RecordMetadata await(Future<RecordMetadata> sent, String what) throws IOException {
     try {
       return sent.get(config.timeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for Kafka to " + what, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException failure) {
-        throw failure;
-      }
-      throw failures.translate(what, e);
-    } catch (TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw failures.translate(what, e);
     }
   }
@@ -636,12 +639,15 @@ public final class KafkaStore extends CheckedStore {
         encoded ? writer.toRecordBytes() : null);
   }
 
-  /** About what the records take as response bytes, so that the array is seldom grown. */
+  /**
+   * About what the records take as response bytes (framing, number and time in 24 bytes; headers,
+   * which are rare, left for the writer to grow into), so that the array is seldom grown.
+   */
   private static int encodedSizeHint(List<ConsumerRecord<byte[], byte[]>> records) {
     long bytes = 0;
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      // A record's cost counts 16 bytes of framing; its number and time take a few more.
-      bytes += Readers.cost(record) + 8;
+      bytes +=
+          24 + Math.max(0, record.serializedValueSize()) + Math.max(0, record.serializedKeySize());
     }
     return (int) Math.min(bytes, 1 << 30);
   }

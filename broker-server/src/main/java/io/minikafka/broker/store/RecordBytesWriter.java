@@ -1,5 +1,6 @@
 package io.minikafka.broker.store;
 
+import com.google.protobuf.CodedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -77,11 +78,6 @@ public final class RecordBytesWriter {
     payloadBytes += payload.length;
   }
 
-  /** How many messages were added. */
-  public int count() {
-    return count;
-  }
-
   /** The messages added, as their bytes; the writer is not to be used after. */
   public RecordBytes toRecordBytes() {
     return new RecordBytes(array, length, count, payloadBytes);
@@ -92,7 +88,7 @@ public final class RecordBytesWriter {
   }
 
   private static long varintField(long value) {
-    return value == 0 ? 0 : 1 + varintBytes(value);
+    return value == 0 ? 0 : 1 + CodedOutputStream.computeUInt64SizeNoTag(value);
   }
 
   private static long bytesField(byte[] value) {
@@ -101,11 +97,7 @@ public final class RecordBytesWriter {
 
   /** A length's varint and that many bytes. */
   private static long delimited(long bytes) {
-    return varintBytes(bytes) + bytes;
-  }
-
-  private static int varintBytes(long value) {
-    return value == 0 ? 1 : (63 - Long.numberOfLeadingZeros(value)) / 7 + 1;
+    return CodedOutputStream.computeUInt64SizeNoTag(bytes) + bytes;
   }
 
   private void ensure(int more) {
