@@ -12,12 +12,16 @@
 # and the Kafka broker). Prints each run as it goes, then one table of medians with ratios to Kafka.
 #
 # Usage: benchmarks/kafka/side-by-side.sh   (after mvn -q -DskipTests package; RUNS=3 by default)
+#   SYSTEMS="memory file-always" measures Kafka and only those MiniKafka columns (default: all of
+#   over-kafka file-never file-always memory).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$here/target
 lib=$work/lib
 runs=${RUNS:-3}
+systems_wanted=" ${SYSTEMS:-over-kafka file-never file-always memory} "
+wanted() { [[ $systems_wanted == *" $1 "* ]]; }
 kafka_port=19092
 minikafka_port=19094
 rate=10000
@@ -176,22 +180,27 @@ start_minikafka() { # environment assignments for the server
   wait_for_port $minikafka_port
 }
 
-start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port
-minikafka_runs over-kafka "$server_pid" "$kafka_pid"
-kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+if wanted over-kafka; then
+  start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port
+  minikafka_runs over-kafka "$server_pid" "$kafka_pid"
+  kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+fi
 kill "$kafka_pid" && wait "$kafka_pid" 2>/dev/null || true
 
 for fsync in never always; do
+  wanted "file-$fsync" || continue
   rm -rf "$work/minikafka-data"
   start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_ROOT_DIR="$work/minikafka-data" \
     MINIKAFKA_FSYNC=$fsync
   minikafka_runs "file-$fsync" "$server_pid"
   kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 done
-# Every run keeps its messages: room for all of them.
-start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx8g MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
-minikafka_runs memory "$server_pid"
-kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+if wanted memory; then
+  # Every run keeps its messages: room for all of them.
+  start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx8g MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
+  minikafka_runs memory "$server_pid"
+  kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+fi
 
 # --- The table: medians (lowest-highest), and each MiniKafka median over Kafka's ---
 median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }

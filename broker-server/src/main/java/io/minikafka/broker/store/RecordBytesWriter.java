@@ -1,6 +1,7 @@
 package io.minikafka.broker.store;
 
 import com.google.protobuf.CodedOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -8,9 +9,10 @@ import java.util.List;
 /**
  * Builds {@link RecordBytes} from messages a store holds in another form (Kafka's records): each
  * message written straight as one {@code protocol.SubscribeResponse.records} entry, with no
- * protobuf object in between and no CRC field (the bytes never rest on a disk of this server's).
- * The bytes are exactly what the generated classes write: fields in number order, defaults left
- * out.
+ * protobuf object in between and no CRC field (the bytes never rest on a disk of this server's). A
+ * store that keeps its messages as these entries (the memory store) writes each with {@link
+ * #writeEntry}. The bytes are exactly what the generated classes write: fields in number order,
+ * defaults left out.
  *
  * <pre>
  * 0x0A, varint L, then L bytes of MessageRecord:
@@ -29,6 +31,10 @@ public final class RecordBytesWriter {
   private static final byte[] NONE = new byte[0];
 
   private byte[] array;
+
+  /** {@code array}, to write entries through. */
+  private ByteBuffer view;
+
   private int length;
   private int count;
   private long payloadBytes;
@@ -36,6 +42,7 @@ public final class RecordBytesWriter {
   /** A writer whose first array holds at least {@code sizeHint} bytes; it grows as needed. */
   public RecordBytesWriter(int sizeHint) {
     this.array = RecordBytes.spareArray(Math.max(sizeHint, 0));
+    this.view = ByteBuffer.wrap(array);
   }
 
   /**
@@ -49,31 +56,15 @@ public final class RecordBytesWriter {
   public void add(long number, long time, byte[] payload, byte[] key, List<Header> headers) {
     payload = payload == null ? NONE : payload;
     key = key == null ? NONE : key;
-    byte[][] names = headers.isEmpty() ? null : new byte[headers.size()][];
-    long inner = varintField(number) + varintField(time) + bytesField(payload) + bytesField(key);
-    for (int i = 0; i < headers.size(); i++) {
-      names[i] = headers.get(i).name().getBytes(StandardCharsets.UTF_8);
-      inner += 1 + delimited(headerBytes(names[i], headers.get(i).value()));
-    }
-    long whole = 1 + delimited(inner);
+    long whole = entryBytes(number, time, payload, key, headers);
     if (whole > Integer.MAX_VALUE - 16 - length) {
       throw new IllegalArgumentException(
           "records must take under 2 GiB together; message " + number + " takes " + whole);
     }
     ensure((int) whole);
-    array[length++] = 0x0A;
-    putVarint(inner);
-    putVarintField(0x08, number);
-    putVarintField(0x10, time);
-    putBytesField(0x1A, payload);
-    putBytesField(0x22, key);
-    for (int i = 0; i < headers.size(); i++) {
-      byte[] value = headers.get(i).value();
-      array[length++] = 0x2A;
-      putVarint(headerBytes(names[i], value));
-      putBytesField(0x0A, names[i]);
-      putBytesField(0x12, value);
-    }
+    view.position(length);
+    writeEntry(view, number, time, payload, key, headers);
+    length = view.position();
     count++;
     payloadBytes += payload.length;
   }
@@ -81,6 +72,51 @@ public final class RecordBytesWriter {
   /** The messages added, as their bytes; the writer is not to be used after. */
   public RecordBytes toRecordBytes() {
     return new RecordBytes(array, length, count, payloadBytes);
+  }
+
+  /**
+   * How many bytes a message's entry takes: what {@link #writeEntry} writes for the same message.
+   */
+  public static long entryBytes(
+      long number, long time, byte[] payload, byte[] key, List<Header> headers) {
+    return 1 + delimited(recordBytes(number, time, payload, key, headers));
+  }
+
+  /**
+   * Writes a message's entry at {@code out}'s position, which it advances; {@code out} must have
+   * {@link #entryBytes} of room. For a store that keeps its messages as these bytes.
+   *
+   * @param payload its payload, empty for none
+   * @param key its key, empty for none
+   */
+  public static void writeEntry(
+      ByteBuffer out, long number, long time, byte[] payload, byte[] key, List<Header> headers) {
+    out.put((byte) 0x0A);
+    putVarint(out, recordBytes(number, time, payload, key, headers));
+    putVarintField(out, 0x08, number);
+    putVarintField(out, 0x10, time);
+    putBytesField(out, 0x1A, payload);
+    putBytesField(out, 0x22, key);
+    for (Header header : headers) {
+      byte[] name = header.name().getBytes(StandardCharsets.UTF_8);
+      out.put((byte) 0x2A);
+      putVarint(out, headerBytes(name, header.value()));
+      putBytesField(out, 0x0A, name);
+      putBytesField(out, 0x12, header.value());
+    }
+  }
+
+  /** The length of a message's MessageRecord. */
+  private static long recordBytes(
+      long number, long time, byte[] payload, byte[] key, List<Header> headers) {
+    long inner = varintField(number) + varintField(time) + bytesField(payload) + bytesField(key);
+    for (Header header : headers) {
+      inner +=
+          1
+              + delimited(
+                  headerBytes(header.name().getBytes(StandardCharsets.UTF_8), header.value()));
+    }
+    return inner;
   }
 
   private static long headerBytes(byte[] name, byte[] value) {
@@ -104,30 +140,30 @@ public final class RecordBytesWriter {
     if (array.length - length < more) {
       long wanted = Math.max((long) length + more, 2L * array.length);
       array = Arrays.copyOf(array, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+      view = ByteBuffer.wrap(array);
     }
   }
 
-  private void putVarintField(int tag, long value) {
+  private static void putVarintField(ByteBuffer out, int tag, long value) {
     if (value != 0) {
-      array[length++] = (byte) tag;
-      putVarint(value);
+      out.put((byte) tag);
+      putVarint(out, value);
     }
   }
 
-  private void putBytesField(int tag, byte[] value) {
+  private static void putBytesField(ByteBuffer out, int tag, byte[] value) {
     if (value.length > 0) {
-      array[length++] = (byte) tag;
-      putVarint(value.length);
-      System.arraycopy(value, 0, array, length, value.length);
-      length += value.length;
+      out.put((byte) tag);
+      putVarint(out, value.length);
+      out.put(value);
     }
   }
 
-  private void putVarint(long value) {
+  private static void putVarint(ByteBuffer out, long value) {
     while ((value & ~0x7FL) != 0) {
-      array[length++] = (byte) ((value & 0x7F) | 0x80);
+      out.put((byte) ((value & 0x7F) | 0x80));
       value >>>= 7;
     }
-    array[length++] = (byte) value;
+    out.put((byte) value);
   }
 }

@@ -11,8 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MemoryBudget {
 
   /**
-   * What a message costs the heap beyond its payload: its slot and time in the topic's ring, and
-   * the payload array's header. Charged so that a flood of empty messages meets the cap too.
+   * What a message costs beyond its payload, key and headers: its slot in the topic's index (24
+   * bytes, in the heap) and its entry's framing (number, time, lengths: 8 to 20 bytes for most).
+   * Charged so that a flood of empty messages meets the cap too. Not charged: a chunk's room not
+   * yet filled, and removed messages' bytes in a chunk that still holds others, each at most about
+   * what the chunk keeps ({@link TopicLog}).
    */
   static final int MESSAGE_OVERHEAD_BYTES = 40;
 

@@ -1,13 +1,20 @@
 package io.minikafka.broker.store.memory;
 
+import com.google.protobuf.CodedInputStream;
+import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.RecordBytes;
+import io.minikafka.broker.store.RecordBytesWriter;
+import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,25 +23,64 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One topic of a {@link MemoryStore}: its messages in a ring buffer, oldest at {@code head}.
+ * One topic of a {@link MemoryStore}: its messages as the bytes a Subscribe response carries, back
+ * to back in chunks of memory outside the heap ({@link ChunkMemory}), with an index of one slot per
+ * message in rings, oldest at {@code head}.
  *
- * <p>Thread-safety: appends and removals take the write lock, polls the read lock, so polls run
- * concurrently with each other and hold appends up only while they copy references. The message
- * numbered {@code n} sits at ring position {@code head + (n - firstNumber)}.
+ * <p>Each message is one {@code SubscribeResponse.records} entry as {@link RecordBytesWriter}
+ * writes it (number, append time, payload, key, headers; no CRC), so a read of consecutive messages
+ * is a copy of byte ranges, sent as they are ({@link #readEncoded}). Kept as an array or two per
+ * message in the heap, millions of messages made G1 trace and copy them all, with pauses of tens to
+ * hundreds of milliseconds (docs/PERFORMANCE.md, "The memory store's messages outside the heap");
+ * in chunks outside it they cost a collection nothing.
+ *
+ * <p>A chunk starts small and doubles as it fills, up to {@code maxChunkBytes} (a message larger
+ * than that has a chunk to itself), so its room not yet filled is never more than what it holds, or
+ * {@value #FIRST_CHUNK_BYTES} bytes. A chunk is freed once retention has removed all its messages;
+ * the first chunk, when more of it is removed than kept, is copied smaller. So a topic holds at
+ * most about twice the bytes of its messages' entries, and a few KiB.
+ *
+ * <p>A message's slot holds its append time, its place (its chunk's sequence number in the high 32
+ * bits, its offset in the chunk in the low), the bytes it counts for (payload, key and headers) and
+ * its payload's length. The message numbered {@code n} sits at ring slot {@code head + (n -
+ * firstNumber)}; its entry ends where the next message's begins, or at its chunk's fill.
+ *
+ * <p>Thread-safety: appends and removals take the write lock, reads the read lock, so reads run
+ * concurrently with each other. A read copies its bytes out before it lets go of the lock, since a
+ * removal frees chunks at once: a read holds appends up for a copy of at most its limit's bytes.
  */
 final class TopicLog {
 
+  /** A topic's first chunk, and every later chunk's smallest size. */
+  static final int FIRST_CHUNK_BYTES = 4 * 1024;
+
+  /** The most a chunk grows to, but for a message larger than that. */
+  static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+
+  /** The largest array the JVM makes: no message's entry, nor any read's, may take more. */
+  private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
+  private static final byte[] NONE = new byte[0];
   private static final int INITIAL_CAPACITY = 16;
   private static final int MIN_SHRINK_CAPACITY = 1024;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-  /** Each a payload (byte[]) or, for a message with a key or headers, its {@link Record}. */
-  private Object[] payloads = new Object[INITIAL_CAPACITY];
-
   private long[] appendTimes = new long[INITIAL_CAPACITY];
+  private long[] places = new long[INITIAL_CAPACITY];
+
+  /** What each message counts for: payload, key and headers ({@link Record#extraBytes}). */
+  private int[] lengths = new int[INITIAL_CAPACITY];
+
+  private int[] payloadLengths = new int[INITIAL_CAPACITY];
   private int head;
   private int size;
+
+  /** The chunks holding the messages, oldest first; the last one takes appends. */
+  private final List<Chunk> chunks = new ArrayList<>();
+
+  /** Sequence number of {@code chunks.get(0)}; chunks are numbered in the order they were made. */
+  private long firstChunk;
 
   /** Number of the message at {@code head}; the next number when the log is empty. */
   private long firstNumber = 1;
@@ -56,31 +102,96 @@ final class TopicLog {
   /** Payload bytes kept at most, oldest removed first; 0 for no limit. */
   private final long retentionBytes;
 
-  TopicLog(MemoryBudget budget, long retentionBytes) {
-    this.budget = budget;
-    this.retentionBytes = retentionBytes;
+  private final ChunkMemory memory;
+  private final int maxChunkBytes;
+
+  /** Memory holding message entries, filled from index 0 up to {@code fill}. */
+  private static final class Chunk {
+    ByteBuffer buffer;
+    int fill;
+
+    Chunk(ByteBuffer buffer) {
+      this.buffer = buffer;
+    }
   }
 
   /**
-   * Appends the records in order, with no other append between them; returns the first number.
-   * Their bytes must have been reserved from the store's budget. Past the topic's retention bytes
-   * the oldest messages go, all but the newest.
+   * A log taking its chunks, of at most {@code maxChunkBytes} but for large messages, from memory.
    */
-  long appendAll(List<Record> batch, long nowMillis) {
+  TopicLog(MemoryBudget budget, long retentionBytes, ChunkMemory memory, int maxChunkBytes) {
+    this.budget = budget;
+    this.retentionBytes = retentionBytes;
+    this.memory = memory;
+    this.maxChunkBytes = maxChunkBytes;
+  }
+
+  /**
+   * Checks that each record's entry fits in an array, as every stored message and every read of one
+   * must: before anything is reserved or made for them.
+   *
+   * @throws IllegalArgumentException naming the first that does not
+   */
+  static void checkSizes(List<Record> records) {
+    for (int i = 0; i < records.size(); i++) {
+      Record record = records.get(i);
+      // The largest number and time take the most bytes: a bound for any place in any topic.
+      long entry =
+          RecordBytesWriter.entryBytes(
+              Long.MAX_VALUE, -1, record.payload(), record.key(), record.headers());
+      if (entry > MAX_ARRAY_BYTES) {
+        throw new IllegalArgumentException(
+            "message "
+                + i
+                + " of the batch would take "
+                + entry
+                + " bytes with its key and headers; the memory store holds messages of under 2 GiB");
+      }
+    }
+  }
+
+  /**
+   * Appends the records in order, with no other append between them; returns the first number. The
+   * records must have passed {@link #checkSizes} and their bytes been reserved from the store's
+   * budget. Past the topic's retention bytes the oldest messages go, all but the newest.
+   *
+   * @throws StoreFullException if no memory could be had for them; nothing was appended
+   */
+  long appendAll(List<Record> batch, long nowMillis) throws StoreFullException {
     lock.writeLock().lock();
     try {
-      while (size + batch.size() > payloads.length) {
-        resize(payloads.length * 2);
-      }
       // A clock stepping back must not reorder append times: removal relies on their order.
-      lastAppendTime = Math.max(lastAppendTime, nowMillis);
+      long time = Math.max(lastAppendTime, nowMillis);
       long first = firstNumber + size;
-      for (Record record : batch) {
+      int[] entries = new int[batch.size()];
+      for (int i = 0; i < entries.length; i++) {
+        Record record = batch.get(i);
+        entries[i] =
+            (int)
+                RecordBytesWriter.entryBytes(
+                    first + i, time, record.payload(), record.key(), record.headers());
+      }
+      List<Chunk> room = room(entries);
+      while (size + batch.size() > places.length) {
+        resize(places.length * 2);
+      }
+      lastAppendTime = time;
+      int chunk = 0;
+      for (int i = 0; i < entries.length; i++) {
+        Record record = batch.get(i);
+        Chunk target = room.get(chunk);
+        if (target.buffer.capacity() - target.fill < entries[i]) {
+          target = room.get(++chunk);
+        }
         int slot = slot(size);
-        // A plain message keeps its payload alone: no record object per message.
-        payloads[slot] = record.plain() ? record.payload() : record;
-        appendTimes[slot] = lastAppendTime;
-        payloadBytes += bytes(payloads[slot]);
+        places[slot] = (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
+        target.buffer.position(target.fill);
+        RecordBytesWriter.writeEntry(
+            target.buffer, first + i, time, record.payload(), record.key(), record.headers());
+        target.fill = target.buffer.position();
+        appendTimes[slot] = time;
+        lengths[slot] = (int) (record.payload().length + record.extraBytes());
+        payloadLengths[slot] = record.payload().length;
+        payloadBytes += lengths[slot];
         size++;
       }
       deleted = false;
@@ -88,7 +199,7 @@ final class TopicLog {
         int drop = 0;
         long bytes = payloadBytes;
         while (bytes > retentionBytes && drop < size - 1) {
-          bytes -= bytes(payloads[slot(drop)]);
+          bytes -= lengths[slot(drop)];
           drop++;
         }
         removeFirst(drop);
@@ -99,31 +210,252 @@ final class TopicLog {
     }
   }
 
-  PollResult read(long readFrom, PollLimits limits) {
-    long from = Math.max(readFrom, 1);
+  /**
+   * Makes room for entries of the given sizes and returns the chunks they go to, in order: the last
+   * chunk if the first fits in it, grown if need be, then new ones. Every allocation comes before
+   * any change, so that a failed one leaves the log as it was. A chunk grows to twice its size, or
+   * to hold exactly the entries that fit in {@code maxChunkBytes} if that is more; a new one holds
+   * exactly those (at least {@value #FIRST_CHUNK_BYTES} bytes).
+   */
+  private List<Chunk> room(int[] entries) throws StoreFullException {
+    List<ByteBuffer> made = new ArrayList<>();
+    List<Chunk> room = new ArrayList<>();
+    List<Chunk> added = new ArrayList<>();
+    Chunk last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
+    ByteBuffer grown = null;
+    try {
+      long fill = last == null ? 0 : last.fill;
+      long capacity = last == null ? 0 : last.buffer.capacity();
+      if (last != null && (capacity - fill >= entries[0] || fill + entries[0] <= maxChunkBytes)) {
+        if (capacity - fill < entries[0]) {
+          capacity = Math.min(Math.max(2 * capacity, fitting(entries, 0, fill)), maxChunkBytes);
+          grown = allocate((int) capacity, made);
+        }
+        room.add(last);
+      }
+      for (int entry = 0; entry < entries.length; entry++) {
+        if (capacity - fill < entries[entry]) {
+          capacity =
+              Math.max(entries[entry], Math.max(FIRST_CHUNK_BYTES, fitting(entries, entry, 0)));
+          fill = 0;
+          Chunk chunk = new Chunk(allocate((int) capacity, made));
+          added.add(chunk);
+          room.add(chunk);
+        }
+        fill += entries[entry];
+      }
+    } catch (StoreFullException | RuntimeException | Error e) {
+      made.forEach(memory::free);
+      throw e;
+    }
+    if (grown != null) {
+      ByteBuffer old = last.buffer;
+      grown.put(0, old, 0, last.fill);
+      last.buffer = grown;
+      memory.free(old);
+    }
+    chunks.addAll(added);
+    return room;
+  }
+
+  private ByteBuffer allocate(int bytes, List<ByteBuffer> made) throws StoreFullException {
+    try {
+      ByteBuffer buffer = memory.allocate(bytes);
+      made.add(buffer);
+      return buffer;
+    } catch (OutOfMemoryError e) {
+      throw new StoreFullException(
+          "the memory store could not get "
+              + bytes
+              + " bytes of memory outside the heap (at most -XX:MaxDirectMemorySize, by default the"
+              + " heap's maximum); messages were not stored",
+          e);
+    }
+  }
+
+  /** {@code fill} and the bytes of the entries from {@code i} on that fit with it in a chunk. */
+  private long fitting(int[] entries, int i, long fill) {
+    long bytes = fill;
+    for (int j = i; j < entries.length && bytes + entries[j] <= maxChunkBytes; j++) {
+      bytes += entries[j];
+    }
+    return bytes;
+  }
+
+  /** How many chunks the topic holds its messages in. */
+  int chunkCount() {
     lock.readLock().lock();
     try {
-      long start = Math.max(from, firstNumber);
-      long end = firstNumber + size;
-      List<StoredMessage> found = new ArrayList<>();
-      long bytes = 0;
-      for (long n = start; n < end && found.size() < limits.maxMessages(); n++) {
-        int slot = slot((int) (n - firstNumber));
-        long cost = PollLimits.cost(bytes(payloads[slot]));
-        if (!found.isEmpty() && bytes + cost > limits.maxBytes()) {
-          break;
-        }
-        bytes += cost;
-        found.add(
-            payloads[slot] instanceof Record record
-                ? new StoredMessage(n, appendTimes[slot], record)
-                : new StoredMessage(n, appendTimes[slot], (byte[]) payloads[slot]));
-      }
-      long newReadFrom = found.isEmpty() ? readFrom : found.get(found.size() - 1).number() + 1;
-      return new PollResult(found, newReadFrom, firstNumber, end);
+      return chunks.size();
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The bytes of the topic's chunks, filled or not. */
+  long chunkBytes() {
+    lock.readLock().lock();
+    try {
+      long bytes = 0;
+      for (Chunk chunk : chunks) {
+        bytes += chunk.buffer.capacity();
+      }
+      return bytes;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The messages numbered {@code readFrom} on, within {@code limits}, as objects. */
+  PollResult read(long readFrom, PollLimits limits) {
+    lock.readLock().lock();
+    try {
+      long start = Math.max(Math.max(readFrom, 1), firstNumber);
+      int count = countWithin(start, limits);
+      List<StoredMessage> found = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        found.add(decode(start + i, (int) (start - firstNumber) + i));
+      }
+      return new PollResult(
+          found, count == 0 ? readFrom : start + count, firstNumber, firstNumber + size);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The messages numbered {@code readFrom} on, within {@code limits}, as the bytes of their
+   * entries, copied into the reading thread's spare array ({@link RecordBytes#spareArray}).
+   */
+  PollResult readEncoded(long readFrom, PollLimits limits) {
+    lock.readLock().lock();
+    try {
+      long start = Math.max(Math.max(readFrom, 1), firstNumber);
+      int count = countWithin(start, limits);
+      long end = firstNumber + size;
+      if (count == 0) {
+        return new PollResult(List.of(), readFrom, firstNumber, end);
+      }
+      int from = (int) (start - firstNumber);
+      long bytes = 0;
+      long payloads = 0;
+      for (int i = from; i < from + count; i++) {
+        bytes += entryEnd(i) - offset(i);
+        payloads += payloadLengths[slot(i)];
+      }
+      byte[] array = RecordBytes.spareArray((int) bytes);
+      int length = 0;
+      for (int i = from; i < from + count; ) {
+        int next = runEnd(i, from + count);
+        int offset = offset(i);
+        int run = entryEnd(next - 1) - offset;
+        chunk(i).buffer.get(offset, array, length, run);
+        length += run;
+        i = next;
+      }
+      return new PollResult(
+          List.of(),
+          start + count,
+          firstNumber,
+          end,
+          new RecordBytes(array, length, count, payloads));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * How many messages from number {@code start} on a read returns within {@code limits}, and within
+   * one array's worth of entries (a read that asks for more returns less). Read lock.
+   */
+  private int countWithin(long start, PollLimits limits) {
+    long available = firstNumber + size - start;
+    int from = (int) (start - firstNumber);
+    long bytes = 0;
+    long entries = 0;
+    int count = 0;
+    while (count < available && count < limits.maxMessages()) {
+      int index = from + count;
+      long cost = PollLimits.cost(lengths[slot(index)]);
+      entries += entryEnd(index) - offset(index);
+      if (count > 0 && (bytes + cost > limits.maxBytes() || entries > MAX_ARRAY_BYTES)) {
+        break;
+      }
+      bytes += cost;
+      count++;
+    }
+    return count;
+  }
+
+  /** One past the last index, from {@code index} up to {@code limit}, in the same chunk. */
+  private int runEnd(int index, int limit) {
+    long chunk = places[slot(index)] >>> 32;
+    int i = index + 1;
+    while (i < limit && places[slot(i)] >>> 32 == chunk) {
+      i++;
+    }
+    return i;
+  }
+
+  private Chunk chunk(int index) {
+    return chunks.get((int) ((places[slot(index)] >>> 32) - firstChunk));
+  }
+
+  private int offset(int index) {
+    return (int) places[slot(index)];
+  }
+
+  /** Where the entry of the message at {@code index} ends in its chunk. */
+  private int entryEnd(int index) {
+    long place = places[slot(index)];
+    if (index + 1 < size && places[slot(index + 1)] >>> 32 == place >>> 32) {
+      return offset(index + 1);
+    }
+    return chunk(index).fill;
+  }
+
+  /** The message at {@code index} as an object, its bytes copied out of its chunk. Read lock. */
+  private StoredMessage decode(long number, int index) {
+    int offset = offset(index);
+    CodedInputStream in =
+        CodedInputStream.newInstance(chunk(index).buffer.slice(offset, entryEnd(index) - offset));
+    byte[] payload = NONE;
+    byte[] key = NONE;
+    List<Header> headers = List.of();
+    try {
+      in.readTag();
+      in.pushLimit(in.readRawVarint32());
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (tag) {
+          case 0x1A -> payload = in.readByteArray();
+          case 0x22 -> key = in.readByteArray();
+          case 0x2A -> {
+            headers = headers.isEmpty() ? new ArrayList<>() : headers;
+            headers.add(header(in));
+          }
+          default -> in.skipField(tag);
+        }
+      }
+    } catch (IOException e) {
+      // The bytes are this topic's own, written by RecordBytesWriter: they always parse.
+      throw new UncheckedIOException("message " + number + " does not parse", e);
+    }
+    return new StoredMessage(number, appendTimes[slot(index)], payload, key, headers);
+  }
+
+  private static Header header(CodedInputStream in) throws IOException {
+    int limit = in.pushLimit(in.readRawVarint32());
+    String name = "";
+    byte[] value = NONE;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      switch (tag) {
+        case 0x0A -> name = in.readString();
+        case 0x12 -> value = in.readByteArray();
+        default -> in.skipField(tag);
+      }
+    }
+    in.popLimit(limit);
+    return new Header(name, value);
   }
 
   long removeOlderThan(long cutoffMillis) {
@@ -137,20 +469,63 @@ final class TopicLog {
     }
   }
 
-  /** Removes the oldest {@code count} messages and gives their bytes back. Write lock. */
+  /**
+   * Removes the oldest {@code count} messages, gives their bytes back and frees the chunks they
+   * leave empty. Write lock.
+   */
   private void removeFirst(int count) {
+    if (count == 0) {
+      return;
+    }
     long freed = 0;
     for (int i = 0; i < count; i++) {
-      freed += bytes(payloads[slot(i)]);
-      payloads[slot(i)] = null;
+      freed += lengths[slot(i)];
     }
     payloadBytes -= freed;
     budget.release(freed + (long) count * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
     head = slot(count);
     size -= count;
     firstNumber += count;
-    if (payloads.length > MIN_SHRINK_CAPACITY && size < payloads.length / 4) {
-      resize(Math.max(MIN_SHRINK_CAPACITY, payloads.length / 2));
+    long keepFrom = size == 0 ? firstChunk + chunks.size() : places[slot(0)] >>> 32;
+    List<Chunk> gone = chunks.subList(0, (int) (keepFrom - firstChunk));
+    gone.forEach(chunk -> memory.free(chunk.buffer));
+    gone.clear();
+    firstChunk = keepFrom;
+    if (size > 0) {
+      compactFirstChunk();
+    }
+    if (places.length > MIN_SHRINK_CAPACITY && size < places.length / 4) {
+      resize(Math.max(MIN_SHRINK_CAPACITY, places.length / 2));
+    }
+  }
+
+  /**
+   * Copies the first chunk's messages into a smaller chunk when more of it was removed than is
+   * kept, so that removed messages never hold more memory than the kept ones (and a few KiB). At
+   * worst it copies as many bytes as its removals freed. Write lock; size above 0.
+   */
+  private void compactFirstChunk() {
+    Chunk first = chunks.get(0);
+    int removed = offset(0);
+    int kept = first.fill - removed;
+    if (removed < FIRST_CHUNK_BYTES || removed <= kept) {
+      return;
+    }
+    // The last chunk takes appends: room for as many again.
+    long capacity = Math.max(FIRST_CHUNK_BYTES, chunks.size() == 1 ? 2L * kept : kept);
+    ByteBuffer smaller;
+    try {
+      smaller = memory.allocate((int) Math.min(capacity, Math.max(kept, maxChunkBytes)));
+    } catch (OutOfMemoryError e) {
+      // Removal must not fail for want of memory: the chunk stays as it is, and is freed later.
+      return;
+    }
+    smaller.put(0, first.buffer, removed, kept);
+    memory.free(first.buffer);
+    first.buffer = smaller;
+    first.fill = kept;
+    for (int i = 0; i < size && places[slot(i)] >>> 32 == firstChunk; i++) {
+      places[slot(i)] -= removed;
     }
   }
 
@@ -189,20 +564,24 @@ final class TopicLog {
     }
   }
 
-  /** Drops every message and hides the topic; numbering continues when it comes back. */
+  /**
+   * Drops every message, frees every chunk and hides the topic; numbering continues when it comes
+   * back.
+   */
   long deleteAll() {
     lock.writeLock().lock();
     try {
       long removed = size;
-      Arrays.fill(payloads, null);
       head = 0;
       firstNumber += size;
       budget.release(payloadBytes + removed * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
       size = 0;
       payloadBytes = 0;
-      if (payloads.length > MIN_SHRINK_CAPACITY) {
-        payloads = new Object[INITIAL_CAPACITY];
-        appendTimes = new long[INITIAL_CAPACITY];
+      chunks.forEach(chunk -> memory.free(chunk.buffer));
+      firstChunk += chunks.size();
+      chunks.clear();
+      if (places.length > MIN_SHRINK_CAPACITY) {
+        resize(INITIAL_CAPACITY);
       }
       deleted = true;
       return removed;
@@ -226,28 +605,27 @@ final class TopicLog {
     return low;
   }
 
-  /** What a stored message counts as: its payload, key and headers. */
-  private static long bytes(Object stored) {
-    return stored instanceof Record record
-        ? record.payload().length + record.extraBytes()
-        : ((byte[]) stored).length;
-  }
-
   private int slot(int index) {
     int s = head + index;
-    return s >= payloads.length ? s - payloads.length : s;
+    return s >= places.length ? s - places.length : s;
   }
 
   private void resize(int capacity) {
-    Object[] newPayloads = new Object[capacity];
     long[] newTimes = new long[capacity];
+    long[] newPlaces = new long[capacity];
+    int[] newLengths = new int[capacity];
+    int[] newPayloadLengths = new int[capacity];
     for (int i = 0; i < size; i++) {
       int s = slot(i);
-      newPayloads[i] = payloads[s];
       newTimes[i] = appendTimes[s];
+      newPlaces[i] = places[s];
+      newLengths[i] = lengths[s];
+      newPayloadLengths[i] = payloadLengths[s];
     }
-    payloads = newPayloads;
     appendTimes = newTimes;
+    places = newPlaces;
+    lengths = newLengths;
+    payloadLengths = newPayloadLengths;
     head = 0;
   }
 }

@@ -37,6 +37,44 @@ class MemoryStoreTest extends BackingStoreContractTest {
   }
 
   @Test
+  void withoutMemoryForItsChunksABatchIsRefusedWholeNamingTheTopicAndItsChargeGivenBack()
+      throws IOException {
+    boolean[] fail = {false};
+    ChunkMemory failing =
+        new ChunkMemory() {
+          @Override
+          public java.nio.ByteBuffer allocate(int bytes) {
+            if (fail[0]) {
+              throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct memory");
+            }
+            return DIRECT.allocate(bytes);
+          }
+
+          @Override
+          public void free(java.nio.ByteBuffer chunk) {
+            DIRECT.free(chunk);
+          }
+        };
+    MemoryStore store =
+        new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(100_000), failing);
+    store.store("t", new byte[10]);
+    fail[0] = true;
+
+    assertThatThrownBy(() -> store.storeBatch("t", List.of(new byte[50_000], new byte[40_000])))
+        .isInstanceOf(io.minikafka.broker.store.StoreFullException.class)
+        .hasMessageStartingWith("topic 't': the memory store could not get ")
+        .hasMessageEndingWith("messages were not stored");
+
+    fail[0] = false;
+    assertThat(store.storeBatch("t", List.of(new byte[50_000], new byte[40_000])))
+        .as("the refused batch's charge given back, no number used")
+        .isEqualTo(2);
+    assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
+        .extracting(m -> m.payload().length)
+        .containsExactly(10, 50_000, 40_000);
+  }
+
+  @Test
   void keysAndHeadersCountTowardTheMemoryCap() throws IOException {
     MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(1_000));
     io.minikafka.broker.store.Record heavy =

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A/B of the memory store between two builds, run alternately so both see the same noise: the
+# memory column of benchmarks/kafka/side-by-side.sh (8 GiB heap, every run's messages kept), that is
+# 100 B and 1 KiB batched produce, Subscribe reads of 2,000,000 messages, then mkfk-perf e2e at
+# 10,000/s, each row after a warm-up run. Per run it prints the rate, the server's CPU per record,
+# and for e2e the p99 and the longest GC pause the server logged while that row ran. OLD and NEW
+# are source trees built with mvn -q -DskipTests -DskipITs package. Loopback only.
+#
+# Usage: OLD=/tmp/old-tree NEW=. benchmarks/memory-store-ab.sh   (ROUNDS=2, RUNS=3 by default)
+set -euo pipefail
+old=$(cd "${OLD:?OLD tree}" && pwd)
+new=$(cd "${NEW:-.}" && pwd)
+rounds=${ROUNDS:-2}
+runs=${RUNS:-3}
+port=19098
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+per_record() { echo "scale=3; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / $3" | bc; }
+field() { echo "$1" | grep -oE "[0-9.]+ $2" | head -1 | cut -d' ' -f1; }
+# The longest pause in the GC log's lines from line $1 on, in ms.
+longest_pause() {
+  tail -n +"$1" "$work/gc.log" | grep -oE "Pause .* ([0-9.]+)ms$" | grep -oE "[0-9.]+ms$" \
+    | tr -d 'ms' | sort -n | tail -1
+}
+
+row() { # tree label messages mkfk-perf-arguments...
+  local tree=$1 label=$2 messages=$3 before out lines
+  shift 3
+  lines=$(($(wc -l < "$work/gc.log") + 1))
+  before=$(cpu_ticks "$server")
+  out=$(timeout 600 "$tree/bin/mkfk-perf" "$@" --host 127.0.0.1:$port 2>&1 | tail -1)
+  echo "$tree $label: $(field "$out" "records/sec") records/s," \
+    "p99 $(field "$out" "ms p99") ms, server CPU $(per_record "$before" "$(cpu_ticks "$server")" \
+    "$messages") us/record, longest GC pause $(longest_pause "$lines") ms"
+}
+
+run() { # tree
+  local tree=$1
+  : > "$work/gc.log"
+  env MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024)) \
+    MINIKAFKA_HEAP_OPTS="-Xmx8g -Xlog:gc:file=$work/gc.log" \
+    "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
+  row "$tree" warm-up 2000000 produce --topic warm --messages 2000000 --size 100 > /dev/null
+  for _ in $(seq "$runs"); do
+    row "$tree" "produce 100 B" 2000000 produce --topic perf --messages 2000000 --size 100
+  done
+  row "$tree" warm-up 500000 produce --topic warm1k --messages 500000 --size 1024 > /dev/null
+  for _ in $(seq "$runs"); do
+    row "$tree" "produce 1024 B" 500000 produce --topic perf1k --messages 500000 --size 1024
+  done
+  row "$tree" warm-up 2000000 consume --topic perf --messages 2000000 > /dev/null
+  for _ in $(seq "$runs"); do
+    row "$tree" consume 2000000 consume --topic perf --messages 2000000
+  done
+  for run in $(seq "$runs"); do
+    row "$tree" e2e 150000 e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 \
+      --rate 10000
+  done
+  echo "$tree resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$server/status)"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=
+}
+
+for _ in $(seq "$rounds"); do
+  run "$old"
+  run "$new"
+done

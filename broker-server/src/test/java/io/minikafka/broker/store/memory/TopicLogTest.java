@@ -1,0 +1,363 @@
+package io.minikafka.broker.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.store.Header;
+import io.minikafka.broker.store.PollLimits;
+import io.minikafka.broker.store.PollResult;
+import io.minikafka.broker.store.Record;
+import io.minikafka.broker.store.RecordBytesWriter;
+import io.minikafka.broker.store.StoreFullException;
+import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.WireRecords;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chunks a memory-store topic keeps its messages in: reads across them, their sizes, and their
+ * memory given back. Chunks here are at most 64 KiB, whatever the JVM, so that a few hundred
+ * messages cross several.
+ */
+class TopicLogTest {
+
+  private static final int MAX_CHUNK = 64 * 1024;
+
+  private final CountingMemory memory = new CountingMemory();
+  private final MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
+  private final TopicLog log = new TopicLog(budget, 0, memory, MAX_CHUNK);
+
+  /** What the log should hold: every message appended, and the number of the oldest kept. */
+  private final List<Record> appended = new ArrayList<>();
+
+  private final List<Long> appendTimes = new ArrayList<>();
+  private long oldestKept = 1;
+
+  @Test
+  void readsAcrossChunksAndRemovalsGiveWhatAModelOfTheTopicHolds() throws IOException {
+    Random random = new Random(7);
+    long time = -50;
+    for (int step = 0; step < 1_500; step++) {
+      int op = random.nextInt(10);
+      if (op < 5) {
+        List<Record> batch = new ArrayList<>();
+        for (int i = 1 + random.nextInt(random.nextBoolean() ? 3 : 60); i > 0; i--) {
+          batch.add(randomRecord(random));
+        }
+        // Times from before the epoch, 0, and a clock that steps back now and then.
+        time += random.nextInt(4) - 1;
+        append(log, batch, time);
+      } else if (op < 6) {
+        long cutoff = time - random.nextInt(20);
+        long removed = log.removeOlderThan(cutoff);
+        long expected = 0;
+        while (oldestKept + expected <= appended.size()
+            && appendTimes.get((int) (oldestKept + expected - 1)) < cutoff) {
+          expected++;
+        }
+        assertThat(removed).as("removed before %d", cutoff).isEqualTo(expected);
+        oldestKept += removed;
+      } else {
+        checkRead(random.nextInt(appended.size() + 3), randomLimits(random));
+      }
+      assertThat(memory.held()).as("chunks held, not freed").isEqualTo(log.chunkBytes());
+    }
+    assertThat(oldestKept).as("removals happened").isGreaterThan(100);
+    assertThat(log.chunkCount()).as("reads crossed chunks").isGreaterThan(3);
+  }
+
+  @Test
+  void aTopicOverItsRetentionBytesKeepsReadingRightAcrossWrapAroundAndShrinking()
+      throws IOException {
+    TopicLog bounded = new TopicLog(budget, 50_000, memory, MAX_CHUNK);
+    Random random = new Random(3);
+    for (int round = 0; round < 40; round++) {
+      List<Record> batch = new ArrayList<>();
+      for (int i = random.nextInt(round % 10 == 0 ? 3_000 : 100); i >= 0; i--) {
+        batch.add(Record.of(bytes(random.nextInt(round % 7 == 0 ? 3_000 : 60))));
+      }
+      append(bounded, batch, round);
+      PollResult all = bounded.readEncoded(0, PollLimits.UNLIMITED);
+      long first = all.firstAvailable();
+      List<StoredMessage> read = WireRecords.decode(all.encoded());
+      long kept = 0;
+      for (int i = 0; i < read.size(); i++) {
+        assertSame(read.get(i), first + i, "round " + round);
+        kept += read.get(i).payload().length;
+      }
+      assertThat(all.nextNumber()).isEqualTo(appended.size() + 1);
+      assertThat(kept - read.get(read.size() - 1).payload().length)
+          .as("all but the newest within the retention bytes")
+          .isLessThanOrEqualTo(50_000);
+      assertThat(bounded.chunkBytes())
+          .as("removed messages hold no more than the kept ones, and a few KiB")
+          .isLessThanOrEqualTo(4 * all.encoded().length() + 3L * TopicLog.FIRST_CHUNK_BYTES);
+    }
+  }
+
+  @Test
+  void aMessageLargerThanAChunkHasOneToItselfBetweenSmallOnes() throws IOException {
+    append(log, List.of(Record.of(bytes(10)), Record.of(bytes(MAX_CHUNK + 5_000))), 1);
+    append(log, List.of(Record.of(bytes(20))), 2);
+    assertThat(log.chunkCount()).as("the large one between two chunks").isEqualTo(3);
+    append(log, List.of(Record.of(bytes(MAX_CHUNK - 100)), Record.of(bytes(30))), 3);
+    assertThat(log.chunkCount()).as("the last chunk grown to hold what fits").isEqualTo(3);
+    append(log, List.of(Record.of(bytes(100))), 4);
+    assertThat(log.chunkCount()).as("a full chunk followed by a new one").isEqualTo(4);
+
+    List<StoredMessage> all =
+        WireRecords.decode(log.readEncoded(1, PollLimits.UNLIMITED).encoded());
+    assertThat(all).hasSize(6);
+    for (int i = 0; i < all.size(); i++) {
+      assertSame(all.get(i), i + 1, "message " + (i + 1));
+    }
+  }
+
+  @Test
+  void aChunksRoomIsNeverMoreThanWhatItHoldsOrItsFirstSize() throws IOException {
+    Random random = new Random(11);
+    long held = 0;
+    for (int i = 0; i < 400; i++) {
+      List<Record> batch = new ArrayList<>();
+      for (int j = random.nextInt(40); j >= 0; j--) {
+        batch.add(Record.of(bytes(random.nextInt(i % 50 == 49 ? 100_000 : 2_000))));
+      }
+      for (int j = 0; j < batch.size(); j++) {
+        Record record = batch.get(j);
+        held +=
+            RecordBytesWriter.entryBytes(
+                appended.size() + 1 + j, i, record.payload(), record.key(), record.headers());
+      }
+      append(log, batch, i);
+
+      assertThat(log.chunkBytes())
+          .as("after %d appends holding %d bytes", i + 1, held)
+          .isLessThanOrEqualTo(2 * held + (long) TopicLog.FIRST_CHUNK_BYTES * log.chunkCount());
+    }
+    assertThat(log.readEncoded(1, PollLimits.UNLIMITED).encoded().length()).isEqualTo(held);
+  }
+
+  @Test
+  void chunksAreFreedOnceRetentionHasRemovedAllTheirMessagesAndNumberingGoesOn()
+      throws IOException {
+    for (int second = 0; second < 10; second++) {
+      List<Record> batch = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        batch.add(Record.of(bytes(1_000)));
+      }
+      append(log, batch, second * 1_000L);
+    }
+    int chunks = log.chunkCount();
+    assertThat(chunks).isGreaterThan(10);
+
+    assertThat(log.removeOlderThan(8_000)).isEqualTo(800);
+    assertThat(log.chunkCount()).as("only chunks holding the last 200").isLessThan(chunks / 2);
+    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    assertSame(log.read(0, new PollLimits(1, 1)).messages().get(0), 801, "oldest kept");
+
+    assertThat(log.removeOlderThan(10_000)).isEqualTo(200);
+    assertThat(log.chunkCount()).isZero();
+    assertThat(memory.held()).as("every chunk freed").isZero();
+    append(log, List.of(Record.of(bytes(5))), 20_000);
+    assertSame(log.read(1_001, PollLimits.UNLIMITED).messages().get(0), 1_001, "after emptying");
+  }
+
+  @Test
+  void removingMostOfTheFirstChunkCopiesTheRestIntoASmallerOne() throws IOException {
+    List<Record> batch = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      batch.add(Record.of(bytes(1_000)));
+    }
+    append(log, batch, 1);
+    append(log, List.of(Record.of(bytes(1_000)), Record.of(bytes(1_000))), 2);
+    long before = log.chunkBytes();
+
+    assertThat(log.removeOlderThan(2)).isEqualTo(60);
+
+    assertThat(log.chunkCount()).isEqualTo(1);
+    assertThat(log.chunkBytes()).isLessThan(before / 4);
+    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    append(log, List.of(Record.of(bytes(77))), 3);
+    List<StoredMessage> all =
+        WireRecords.decode(log.readEncoded(0, PollLimits.UNLIMITED).encoded());
+    assertThat(all).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      assertSame(all.get(i), 61 + i, "after the copy");
+      assertSame(log.read(61 + i, new PollLimits(1, 1)).messages().get(0), 61 + i, "as object");
+    }
+  }
+
+  @Test
+  void anAppendThatGetsNoMemoryChangesNothingAndGivesBackWhatItGot() throws IOException {
+    append(log, List.of(Record.of(bytes(3_000))), 1);
+    long held = memory.held();
+    memory.failAfter(1);
+    List<Record> batch = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      batch.add(Record.of(bytes(1_000)));
+    }
+
+    assertThatThrownBy(() -> log.appendAll(batch, 2))
+        .isInstanceOf(StoreFullException.class)
+        .hasMessageStartingWith("the memory store could not get ")
+        .hasMessageContaining("MaxDirectMemorySize")
+        .hasMessageContaining("messages were not stored");
+
+    assertThat(memory.held()).as("what it got, given back").isEqualTo(held);
+    assertThat(log.chunkBytes()).isEqualTo(held);
+    PollResult all = log.read(0, PollLimits.UNLIMITED);
+    assertThat(all.messages()).hasSize(1);
+    assertThat(all.nextNumber()).isEqualTo(2);
+    memory.failAfter(Integer.MAX_VALUE);
+    append(log, List.of(Record.of(bytes(9))), 3);
+    assertSame(log.read(2, PollLimits.UNLIMITED).messages().get(0), 2, "the next append");
+  }
+
+  @Test
+  void aRecordTooLargeForAnArrayIsRefusedBeforeAnythingIsMade() {
+    Record huge =
+        new Record(
+            new byte[Integer.MAX_VALUE / 2], List.of(), new byte[Integer.MAX_VALUE / 2 + 100]);
+
+    assertThatThrownBy(() -> TopicLog.checkSizes(List.of(Record.of(bytes(1)), huge)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("message 1 of the batch would take ")
+        .hasMessageEndingWith("the memory store holds messages of under 2 GiB");
+  }
+
+  @Test
+  void aDeletedTopicFreesEveryChunkAndGivesBackItsBudget() throws IOException {
+    MemoryBudget capped = new MemoryBudget(10_000_000);
+    TopicLog topic = new TopicLog(capped, 0, memory, MAX_CHUNK);
+    List<Record> batch = List.of(Record.of(bytes(100_000)), Record.of(bytes(200_000)));
+    capped.reserve("t", MemoryBudget.cost(100_000) + MemoryBudget.cost(200_000));
+    topic.appendAll(batch, 1);
+
+    assertThat(topic.deleteAll()).isEqualTo(2);
+    assertThat(topic.chunkCount()).isZero();
+    assertThat(memory.held()).isZero();
+    capped.reserve("t", 10_000_000);
+    assertThatThrownBy(() -> capped.reserve("t", 1)).hasMessageContaining("holds 10000000");
+  }
+
+  private void append(TopicLog target, List<Record> batch, long time) throws IOException {
+    for (Record record : batch) {
+      budget.reserve("t", MemoryBudget.cost(record.payload().length + record.extraBytes()));
+    }
+    assertThat(target.appendAll(batch, time)).isEqualTo(appended.size() + 1);
+    appended.addAll(batch);
+    long stored =
+        appendTimes.isEmpty() ? time : Math.max(time, appendTimes.get(appendTimes.size() - 1));
+    batch.forEach(record -> appendTimes.add(stored));
+  }
+
+  /** A read, as objects and as bytes, against the model. */
+  private void checkRead(long from, PollLimits limits) throws IOException {
+    long start = Math.max(Math.max(from, 1), oldestKept);
+    long available = appended.size() + 1 - start;
+    int expected = 0;
+    long bytes = 0;
+    while (expected < available && expected < limits.maxMessages()) {
+      Record record = appended.get((int) (start + expected - 1));
+      long cost = PollLimits.cost(record.payload().length + record.extraBytes());
+      if (expected > 0 && bytes + cost > limits.maxBytes()) {
+        break;
+      }
+      bytes += cost;
+      expected++;
+    }
+    String at = "from " + from + " within " + limits;
+    PollResult objects = log.read(from, limits);
+    PollResult encoded = log.readEncoded(from, limits);
+    for (PollResult result : List.of(objects, encoded)) {
+      assertThat(result.count()).as(at).isEqualTo(expected);
+      assertThat(result.newReadFrom()).as(at).isEqualTo(expected == 0 ? from : start + expected);
+      assertThat(result.firstAvailable()).as(at).isEqualTo(oldestKept);
+      assertThat(result.nextNumber()).as(at).isEqualTo(appended.size() + 1);
+    }
+    List<StoredMessage> decoded =
+        encoded.encoded() == null ? List.of() : WireRecords.decode(encoded.encoded());
+    for (int i = 0; i < expected; i++) {
+      assertSame(objects.messages().get(i), start + i, at);
+      assertSame(decoded.get(i), start + i, at);
+    }
+  }
+
+  private void assertSame(StoredMessage got, long number, String at) {
+    Record want = appended.get((int) number - 1);
+    assertThat(got.number()).as(at).isEqualTo(number);
+    assertThat(got.appendTimeMillis()).as(at).isEqualTo(appendTimes.get((int) number - 1));
+    assertThat(got.payload()).as(at).isEqualTo(want.payload());
+    assertThat(got.key()).as(at).isEqualTo(want.key());
+    assertThat(got.headers())
+        .as(at)
+        .usingRecursiveFieldByFieldElementComparator()
+        .isEqualTo(want.headers());
+  }
+
+  private static PollLimits randomLimits(Random random) {
+    return switch (random.nextInt(4)) {
+      case 0 -> PollLimits.UNLIMITED;
+      case 1 -> new PollLimits(1 + random.nextInt(50), Long.MAX_VALUE);
+      case 2 -> new PollLimits(Integer.MAX_VALUE, 1 + random.nextInt(200_000));
+      default -> new PollLimits(1, 1);
+    };
+  }
+
+  private static Record randomRecord(Random random) {
+    byte[] payload =
+        new byte[random.nextInt(20) == 0 ? random.nextInt(100_000) : random.nextInt(300)];
+    random.nextBytes(payload);
+    if (random.nextInt(5) > 0) {
+      return Record.of(payload);
+    }
+    byte[] key = new byte[random.nextInt(20)];
+    random.nextBytes(key);
+    List<Header> headers = new ArrayList<>();
+    for (int h = random.nextInt(3); h > 0; h--) {
+      headers.add(new Header("h" + random.nextInt(5) + "é", bytes(random.nextInt(10))));
+    }
+    return new Record(key, headers, payload);
+  }
+
+  private static byte[] bytes(int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) (i * 31 + length);
+    }
+    return bytes;
+  }
+
+  /** Direct memory that counts what is held, and fails allocations past a count when told to. */
+  private static final class CountingMemory implements ChunkMemory {
+    private long held;
+    private int allocationsLeft = Integer.MAX_VALUE;
+
+    void failAfter(int allocations) {
+      allocationsLeft = allocations;
+    }
+
+    long held() {
+      return held;
+    }
+
+    @Override
+    public ByteBuffer allocate(int bytes) {
+      if (allocationsLeft-- <= 0) {
+        throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
+      }
+      held += bytes;
+      return ChunkMemory.DIRECT.allocate(bytes);
+    }
+
+    @Override
+    public void free(ByteBuffer chunk) {
+      held -= chunk.capacity();
+      ChunkMemory.DIRECT.free(chunk);
+    }
+  }
+}
