@@ -205,18 +205,31 @@ fi
 # --- The table: medians (lowest-highest), and each MiniKafka median over Kafka's ---
 median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }
 spread() { sort -n | awk '{v[NR] = $1} END {if (NR) print "(" v[1] "-" v[NR] ")"}'; }
-systems=(kafka over-kafka file-never file-always memory)
+# Only the systems measured (SYSTEMS), Kafka first.
+systems=(kafka)
+headers="| | Kafka |"
+for system in over-kafka file-never file-always memory; do
+  wanted "$system" || continue
+  systems+=("$system")
+  case $system in
+    over-kafka) headers="$headers MiniKafka over Kafka |" ;;
+    file-never) headers="$headers file, fsync never |" ;;
+    file-always) headers="$headers file, fsync always |" ;;
+    memory) headers="$headers memory |" ;;
+  esac
+done
+values() { grep -F "$1|$2|" "$results" | cut -d'|' -f3 || true; } # metric system
 echo
 echo "Medians of $runs runs (lowest-highest), $(date -u +%Y-%m-%d); ratio = MiniKafka / Kafka"
 echo
-echo "| | Kafka | MiniKafka over Kafka | file, fsync never | file, fsync always | memory |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "$headers"
+echo "|---|$(printf -- '---:|%.0s' "${systems[@]}")"
 cut -d'|' -f1 "$results" | awk '!seen[$0]++' | while read -r metric; do
   row="| $metric |"
-  kafka=$(grep -F "$metric|kafka|" "$results" | cut -d'|' -f3 | median)
+  kafka=$(values "$metric" kafka | median)
   for system in "${systems[@]}"; do
-    value=$(grep -F "$metric|$system|" "$results" | cut -d'|' -f3 | median)
-    range=$(grep -F "$metric|$system|" "$results" | cut -d'|' -f3 | spread)
+    value=$(values "$metric" "$system" | median)
+    range=$(values "$metric" "$system" | spread)
     if [ "$system" != kafka ] && [ "$value" != - ] && [ "$kafka" != - ] && [ "$(echo "$kafka > 0" | bc)" = 1 ]; then
       row="$row $value **$(echo "scale=2; $value / $kafka" | bc)x** $range |"
     else

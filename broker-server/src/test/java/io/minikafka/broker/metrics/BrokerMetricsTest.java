@@ -117,4 +117,45 @@ class BrokerMetricsTest {
       assertThat(value(after, "minikafka_retention_sweeps_total")).isGreaterThanOrEqualTo(0.0);
     }
   }
+
+  @Test
+  void theMemoryStoresMessagesShowAsDirectMemoryAndGoWithTheirTopic() throws Exception {
+    ServerConfig config =
+        ServerConfig.builder()
+            .host(Endpoint.parse("127.0.0.1:0"))
+            .metrics(Endpoint.parse("127.0.0.1:0"))
+            .build();
+    String direct = "jvm_buffer_memory_used_bytes{id=\"direct\"}";
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(
+            new io.minikafka.broker.store.memory.MemoryStore(), config, Clock.systemUTC())) {
+      Endpoint metrics = server.metricsAddress().orElseThrow();
+      double before = value(scrape(metrics), direct);
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        MiniKafkaGrpc.MiniKafkaBlockingStub stub =
+            MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        ByteString payload = ByteString.copyFrom(new byte[64 * 1024]);
+        for (int batch = 0; batch < 64; batch++) {
+          ProduceBatchRequest.Builder request = ProduceBatchRequest.newBuilder().setTopic("big");
+          for (int i = 0; i < 8; i++) {
+            request.addPayloads(payload);
+          }
+          stub.produceBatch(request.build());
+        }
+        double held = value(scrape(metrics), direct);
+        assertThat(held - before).as("32 MiB of messages outside the heap").isGreaterThan(32 << 20);
+
+        stub.deleteTopic(
+            io.minikafka.protocol.DeleteTopicRequest.newBuilder().setTopic("big").build());
+        // Less a few MiB that the JDK's own I/O may take meanwhile (its temporary direct buffers).
+        assertThat(held - value(scrape(metrics), direct))
+            .as("freed with their topic, not at some later collection")
+            .isGreaterThan(24 << 20);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
 }

@@ -1,6 +1,10 @@
 package io.minikafka.broker.store.memory;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 
@@ -30,11 +34,23 @@ interface ChunkMemory {
    * generation would otherwise hold its memory until the next marking cycle, which a heap without
    * the messages may not need for hours. Where that method cannot be reached the collector frees
    * them.
+   *
+   * <p>A chunk that would take direct memory past its limit is refused at once: the JDK's own
+   * allocation would first run a full collection and sleep, up to about half a second, on the
+   * thread that asked (a network thread, holding its topic's lock).
    */
   final class Direct implements ChunkMemory {
 
     private static final Object UNSAFE;
     private static final Method INVOKE_CLEANER;
+    private static final BufferPoolMXBean POOL =
+        ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(pool -> pool.getName().equals("direct"))
+            .findFirst()
+            .orElse(null);
+
+    /** {@code -XX:MaxDirectMemorySize}, whose default (0) is the heap's maximum. */
+    private static final long LIMIT = limit();
 
     static {
       Object unsafe = null;
@@ -54,8 +70,25 @@ interface ChunkMemory {
 
     private Direct() {}
 
+    private static long limit() {
+      try {
+        long set =
+            Long.parseLong(
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxDirectMemorySize")
+                    .getValue());
+        return set > 0 ? set : Runtime.getRuntime().maxMemory();
+      } catch (RuntimeException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
     @Override
     public ByteBuffer allocate(int bytes) {
+      if (POOL != null && POOL.getMemoryUsed() + bytes > LIMIT) {
+        throw new OutOfMemoryError(
+            "Cannot reserve " + bytes + " bytes of direct buffer memory (limit: " + LIMIT + ")");
+      }
       return ByteBuffer.allocateDirect(bytes);
     }
 
@@ -66,7 +99,10 @@ interface ChunkMemory {
       }
       try {
         INVOKE_CLEANER.invoke(UNSAFE, chunk);
-      } catch (ReflectiveOperationException e) {
+      } catch (InvocationTargetException e) {
+        // A slice or a duplicate: a defect of the caller's, not to pass unseen.
+        throw new IllegalStateException("freeing a chunk failed", e.getCause());
+      } catch (IllegalAccessException e) {
         // The collector frees it instead.
       }
     }

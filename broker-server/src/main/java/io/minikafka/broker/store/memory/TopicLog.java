@@ -79,8 +79,11 @@ final class TopicLog {
   /** The chunks holding the messages, oldest first; the last one takes appends. */
   private final List<Chunk> chunks = new ArrayList<>();
 
-  /** Sequence number of {@code chunks.get(0)}; chunks are numbered in the order they were made. */
-  private long firstChunk;
+  /**
+   * Sequence number of {@code chunks.get(0)}; chunks are numbered in the order they were made, in
+   * 32 bits that wrap: only differences between the numbers of chunks held at once are used.
+   */
+  private int firstChunk;
 
   /** Number of the message at {@code head}; the next number when the log is empty. */
   private long firstNumber = 1;
@@ -170,10 +173,11 @@ final class TopicLog {
                 RecordBytesWriter.entryBytes(
                     first + i, time, record.payload(), record.key(), record.headers());
       }
-      List<Chunk> room = room(entries);
+      // Before the chunks: a ring that cannot grow must leave them as they were.
       while (size + batch.size() > places.length) {
         resize(places.length * 2);
       }
+      List<Chunk> room = room(entries);
       lastAppendTime = time;
       int chunk = 0;
       for (int i = 0; i < entries.length; i++) {
@@ -183,7 +187,8 @@ final class TopicLog {
           target = room.get(++chunk);
         }
         int slot = slot(size);
-        places[slot] = (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
+        places[slot] =
+            (long) (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
         target.buffer.position(target.fill);
         RecordBytesWriter.writeEntry(
             target.buffer, first + i, time, record.payload(), record.key(), record.headers());
@@ -398,7 +403,12 @@ final class TopicLog {
   }
 
   private Chunk chunk(int index) {
-    return chunks.get((int) ((places[slot(index)] >>> 32) - firstChunk));
+    return chunks.get(chunkIndex(index));
+  }
+
+  /** Where in {@code chunks} the message at {@code index} is. */
+  private int chunkIndex(int index) {
+    return (int) (places[slot(index)] >>> 32) - firstChunk;
   }
 
   private int offset(int index) {
@@ -486,11 +496,11 @@ final class TopicLog {
     head = slot(count);
     size -= count;
     firstNumber += count;
-    long keepFrom = size == 0 ? firstChunk + chunks.size() : places[slot(0)] >>> 32;
-    List<Chunk> gone = chunks.subList(0, (int) (keepFrom - firstChunk));
+    int drop = size == 0 ? chunks.size() : chunkIndex(0);
+    List<Chunk> gone = chunks.subList(0, drop);
     gone.forEach(chunk -> memory.free(chunk.buffer));
     gone.clear();
-    firstChunk = keepFrom;
+    firstChunk += drop;
     if (size > 0) {
       compactFirstChunk();
     }
@@ -524,7 +534,7 @@ final class TopicLog {
     memory.free(first.buffer);
     first.buffer = smaller;
     first.fill = kept;
-    for (int i = 0; i < size && places[slot(i)] >>> 32 == firstChunk; i++) {
+    for (int i = 0; i < size && chunkIndex(i) == 0; i++) {
       places[slot(i)] -= removed;
     }
   }

@@ -10,6 +10,7 @@ import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.RecordBytesWriter;
 import io.minikafka.broker.store.StoreFullException;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.WireRecords;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,7 +28,7 @@ class TopicLogTest {
 
   private static final int MAX_CHUNK = 64 * 1024;
 
-  private final CountingMemory memory = new CountingMemory();
+  private final PoisoningMemory memory = new PoisoningMemory();
   private final MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
   private final TopicLog log = new TopicLog(budget, 0, memory, MAX_CHUNK);
 
@@ -244,6 +245,111 @@ class TopicLogTest {
     assertThatThrownBy(() -> capped.reserve("t", 1)).hasMessageContaining("holds 10000000");
   }
 
+  @Test
+  void aGrowthFollowedByAnAllocationThatFailsLeavesTheLastChunkAsItWas() throws IOException {
+    append(log, List.of(Record.of(bytes(100))), 1);
+    long held = memory.held();
+    memory.failAfter(1);
+
+    assertThatThrownBy(
+            () ->
+                log.appendAll(List.of(Record.of(bytes(5_000)), Record.of(bytes(MAX_CHUNK + 1))), 2))
+        .isInstanceOf(StoreFullException.class);
+
+    assertThat(memory.held()).as("the grown chunk given back").isEqualTo(held);
+    assertThat(log.chunkBytes()).isEqualTo(held);
+    memory.failAfter(Integer.MAX_VALUE);
+    append(log, List.of(Record.of(bytes(5_000)), Record.of(bytes(MAX_CHUNK + 1))), 3);
+    List<StoredMessage> all =
+        WireRecords.decode(log.readEncoded(0, PollLimits.UNLIMITED).encoded());
+    for (int i = 0; i < 3; i++) {
+      assertSame(all.get(i), i + 1, "after the refused batch");
+    }
+  }
+
+  @Test
+  void aRemovalWithoutMemoryToCopyTheFirstChunkStillRemovesAndReadsRight() throws IOException {
+    List<Record> batch = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      batch.add(Record.of(bytes(1_000 + i)));
+    }
+    append(log, batch, 1);
+    append(log, List.of(Record.of(bytes(1_000)), Record.of(bytes(1_001))), 2);
+    memory.failAfter(0);
+
+    assertThat(log.removeOlderThan(2)).isEqualTo(60);
+
+    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    memory.failAfter(Integer.MAX_VALUE);
+    oldestKept = 61;
+    checkRead(0, PollLimits.UNLIMITED);
+    checkRead(62, new PollLimits(1, 1));
+  }
+
+  @Test
+  void readersRacingAppendsRemovalsAndCopiesNeverSeeAFreedChunk() throws Exception {
+    TopicLog shared = new TopicLog(budget, 0, memory, MAX_CHUNK);
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService readers =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<Integer>> reads = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      long seed = r;
+      reads.add(
+          readers.submit(
+              () -> {
+                Random random = new Random(seed);
+                int checked = 0;
+                while (!done.get() || checked == 0) {
+                  TopicInfo info = shared.describe("t");
+                  long from =
+                      info.firstAvailable()
+                          + random.nextInt((int) Math.max(1, info.messageCount()));
+                  PollLimits limits = new PollLimits(1 + random.nextInt(500), 1 << 20);
+                  PollResult bytes = shared.readEncoded(from, limits);
+                  List<StoredMessage> got =
+                      bytes.encoded() == null ? List.of() : WireRecords.decode(bytes.encoded());
+                  got = new ArrayList<>(got);
+                  got.addAll(shared.read(from, limits).messages());
+                  for (StoredMessage message : got) {
+                    assertThat(message.payload()).isEqualTo(numbered(message.number()));
+                    checked++;
+                  }
+                }
+                return checked;
+              }));
+    }
+    try {
+      long number = 1;
+      for (int round = 0; round < 3_000; round++) {
+        List<Record> batch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          batch.add(Record.of(numbered(number + i)));
+        }
+        assertThat(shared.appendAll(batch, round)).isEqualTo(number);
+        number += batch.size();
+        shared.removeOlderThan(round - 5);
+      }
+    } finally {
+      done.set(true);
+      readers.shutdown();
+    }
+    for (java.util.concurrent.Future<Integer> read : reads) {
+      assertThat(read.get(60, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+    }
+    assertThat(memory.held()).isEqualTo(shared.chunkBytes());
+  }
+
+  /** A payload that says which number it was stored at. */
+  private static byte[] numbered(long number) {
+    byte[] bytes = new byte[(int) (number % 700)];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (number * 7 + i);
+    }
+    return bytes;
+  }
+
   private void append(TopicLog target, List<Record> batch, long time) throws IOException {
     for (Record record : batch) {
       budget.reserve("t", MemoryBudget.cost(record.payload().length + record.extraBytes()));
@@ -332,32 +438,41 @@ class TopicLogTest {
     return bytes;
   }
 
-  /** Direct memory that counts what is held, and fails allocations past a count when told to. */
-  private static final class CountingMemory implements ChunkMemory {
+  /**
+   * Heap buffers standing in for direct memory: counts what is held, fails allocations past a count
+   * when told to, refuses a free of a buffer it did not hand out or already took back, and fills a
+   * freed buffer with 0xEE instead of letting it go, so that a read after a free reads garbage.
+   */
+  private static final class PoisoningMemory implements ChunkMemory {
+    private final java.util.Set<ByteBuffer> live =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long held;
     private int allocationsLeft = Integer.MAX_VALUE;
 
-    void failAfter(int allocations) {
+    synchronized void failAfter(int allocations) {
       allocationsLeft = allocations;
     }
 
-    long held() {
+    synchronized long held() {
       return held;
     }
 
     @Override
-    public ByteBuffer allocate(int bytes) {
+    public synchronized ByteBuffer allocate(int bytes) {
       if (allocationsLeft-- <= 0) {
         throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
       }
+      ByteBuffer buffer = ByteBuffer.allocate(bytes);
+      live.add(buffer);
       held += bytes;
-      return ChunkMemory.DIRECT.allocate(bytes);
+      return buffer;
     }
 
     @Override
-    public void free(ByteBuffer chunk) {
+    public synchronized void free(ByteBuffer chunk) {
+      assertThat(live.remove(chunk)).as("a chunk handed out and not yet freed").isTrue();
       held -= chunk.capacity();
-      ChunkMemory.DIRECT.free(chunk);
+      java.util.Arrays.fill(chunk.array(), (byte) 0xEE);
     }
   }
 }
