@@ -24,8 +24,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One topic of a {@link MemoryStore}: its messages as the bytes a Subscribe response carries, back
- * to back in chunks of memory outside the heap ({@link ChunkMemory}), with an index of one slot per
- * message in rings, oldest at {@code head}.
+ * to back in chunks of memory outside the heap ({@link ChunkMemory}), with an index of them in the
+ * heap ({@link MessageIndex}).
  *
  * <p>Each message is one {@code SubscribeResponse.records} entry as {@link RecordBytesWriter}
  * writes it (number, append time, payload, key, headers; no CRC), so a read of consecutive messages
@@ -40,10 +40,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the first chunk, when more of it is removed than kept, is copied smaller. So a topic holds at
  * most about twice the bytes of its messages' entries, and a few KiB.
  *
- * <p>A message's slot holds its append time, its place (its chunk's sequence number in the high 32
- * bits, its offset in the chunk in the low), the bytes it counts for (payload, key and headers) and
- * its payload's length. The message numbered {@code n} sits at ring slot {@code head + (n -
- * firstNumber)}; its entry ends where the next message's begins, or at its chunk's fill.
+ * <p>The index gives each message's append time, its place (its chunk's sequence number in the high
+ * 32 bits, its offset in the chunk in the low), the bytes it counts for (payload, key and headers)
+ * and its payload's length. A message's entry ends where the next message's begins, or at its
+ * chunk's fill. Below, an index {@code i} is a message's position from the oldest kept: its number
+ * is {@code firstNumber + i}.
  *
  * <p>Thread-safety: appends and removals take the write lock, reads the read lock, so reads run
  * concurrently with each other. A read copies its bytes out before it lets go of the lock, since a
@@ -61,19 +62,10 @@ final class TopicLog {
   private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
   private static final byte[] NONE = new byte[0];
-  private static final int INITIAL_CAPACITY = 16;
-  private static final int MIN_SHRINK_CAPACITY = 1024;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-  private long[] appendTimes = new long[INITIAL_CAPACITY];
-  private long[] places = new long[INITIAL_CAPACITY];
-
-  /** What each message counts for: payload, key and headers ({@link Record#extraBytes}). */
-  private int[] lengths = new int[INITIAL_CAPACITY];
-
-  private int[] payloadLengths = new int[INITIAL_CAPACITY];
-  private int head;
+  private final MessageIndex index = new MessageIndex(1);
   private int size;
 
   /** The chunks holding the messages, oldest first; the last one takes appends. */
@@ -85,7 +77,7 @@ final class TopicLog {
    */
   private int firstChunk;
 
-  /** Number of the message at {@code head}; the next number when the log is empty. */
+  /** Number of the oldest message kept; the next number when the log is empty. */
   private long firstNumber = 1;
 
   private long lastAppendTime = Long.MIN_VALUE;
@@ -173,10 +165,8 @@ final class TopicLog {
                 RecordBytesWriter.entryBytes(
                     first + i, time, record.payload(), record.key(), record.headers());
       }
-      // Before the chunks: a ring that cannot grow must leave them as they were.
-      while (size + batch.size() > places.length) {
-        resize(places.length * 2);
-      }
+      // Before the chunks: an index that cannot grow must leave them as they were.
+      index.ensure(first, first + batch.size() - 1);
       List<Chunk> room = room(entries);
       lastAppendTime = time;
       int chunk = 0;
@@ -186,17 +176,14 @@ final class TopicLog {
         if (target.buffer.capacity() - target.fill < entries[i]) {
           target = room.get(++chunk);
         }
-        int slot = slot(size);
-        places[slot] =
-            (long) (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
+        long place = (long) (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
         target.buffer.position(target.fill);
         RecordBytesWriter.writeEntry(
             target.buffer, first + i, time, record.payload(), record.key(), record.headers());
         target.fill = target.buffer.position();
-        appendTimes[slot] = time;
-        lengths[slot] = (int) (record.payload().length + record.extraBytes());
-        payloadLengths[slot] = record.payload().length;
-        payloadBytes += lengths[slot];
+        int length = (int) (record.payload().length + record.extraBytes());
+        index.set(first + i, time, place, length, record.payload().length);
+        payloadBytes += length;
         size++;
       }
       deleted = false;
@@ -204,7 +191,7 @@ final class TopicLog {
         int drop = 0;
         long bytes = payloadBytes;
         while (bytes > retentionBytes && drop < size - 1) {
-          bytes -= lengths[slot(drop)];
+          bytes -= index.length(firstNumber + drop);
           drop++;
         }
         removeFirst(drop);
@@ -346,7 +333,7 @@ final class TopicLog {
       long payloads = 0;
       for (int i = from; i < from + count; i++) {
         bytes += entryEnd(i) - offset(i);
-        payloads += payloadLengths[slot(i)];
+        payloads += index.payloadLength(firstNumber + i);
       }
       byte[] array = RecordBytes.spareArray((int) bytes);
       int length = 0;
@@ -380,9 +367,9 @@ final class TopicLog {
     long entries = 0;
     int count = 0;
     while (count < available && count < limits.maxMessages()) {
-      int index = from + count;
-      long cost = PollLimits.cost(lengths[slot(index)]);
-      entries += entryEnd(index) - offset(index);
+      int at = from + count;
+      long cost = PollLimits.cost(index.length(firstNumber + at));
+      entries += entryEnd(at) - offset(at);
       if (count > 0 && (bytes + cost > limits.maxBytes() || entries > MAX_ARRAY_BYTES)) {
         break;
       }
@@ -392,43 +379,42 @@ final class TopicLog {
     return count;
   }
 
-  /** One past the last index, from {@code index} up to {@code limit}, in the same chunk. */
-  private int runEnd(int index, int limit) {
-    long chunk = places[slot(index)] >>> 32;
-    int i = index + 1;
-    while (i < limit && places[slot(i)] >>> 32 == chunk) {
+  /** One past the last index, from {@code at} up to {@code limit}, in the same chunk. */
+  private int runEnd(int at, int limit) {
+    int chunk = chunkIndex(at);
+    int i = at + 1;
+    while (i < limit && chunkIndex(i) == chunk) {
       i++;
     }
     return i;
   }
 
-  private Chunk chunk(int index) {
-    return chunks.get(chunkIndex(index));
+  private Chunk chunk(int at) {
+    return chunks.get(chunkIndex(at));
   }
 
-  /** Where in {@code chunks} the message at {@code index} is. */
-  private int chunkIndex(int index) {
-    return (int) (places[slot(index)] >>> 32) - firstChunk;
+  /** Where in {@code chunks} the message at {@code at} is. */
+  private int chunkIndex(int at) {
+    return (int) (index.place(firstNumber + at) >>> 32) - firstChunk;
   }
 
-  private int offset(int index) {
-    return (int) places[slot(index)];
+  private int offset(int at) {
+    return (int) index.place(firstNumber + at);
   }
 
-  /** Where the entry of the message at {@code index} ends in its chunk. */
-  private int entryEnd(int index) {
-    long place = places[slot(index)];
-    if (index + 1 < size && places[slot(index + 1)] >>> 32 == place >>> 32) {
-      return offset(index + 1);
+  /** Where the entry of the message at {@code at} ends in its chunk. */
+  private int entryEnd(int at) {
+    if (at + 1 < size && chunkIndex(at + 1) == chunkIndex(at)) {
+      return offset(at + 1);
     }
-    return chunk(index).fill;
+    return chunk(at).fill;
   }
 
-  /** The message at {@code index} as an object, its bytes copied out of its chunk. Read lock. */
-  private StoredMessage decode(long number, int index) {
-    int offset = offset(index);
+  /** The message at {@code at} as an object, its bytes copied out of its chunk. Read lock. */
+  private StoredMessage decode(long number, int at) {
+    int offset = offset(at);
     CodedInputStream in =
-        CodedInputStream.newInstance(chunk(index).buffer.slice(offset, entryEnd(index) - offset));
+        CodedInputStream.newInstance(chunk(at).buffer.slice(offset, entryEnd(at) - offset));
     byte[] payload = NONE;
     byte[] key = NONE;
     List<Header> headers = List.of();
@@ -450,7 +436,7 @@ final class TopicLog {
       // The bytes are this topic's own, written by RecordBytesWriter: they always parse.
       throw new UncheckedIOException("message " + number + " does not parse", e);
     }
-    return new StoredMessage(number, appendTimes[slot(index)], payload, key, headers);
+    return new StoredMessage(number, index.time(number), payload, key, headers);
   }
 
   private static Header header(CodedInputStream in) throws IOException {
@@ -489,11 +475,10 @@ final class TopicLog {
     }
     long freed = 0;
     for (int i = 0; i < count; i++) {
-      freed += lengths[slot(i)];
+      freed += index.length(firstNumber + i);
     }
     payloadBytes -= freed;
     budget.release(freed + (long) count * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
-    head = slot(count);
     size -= count;
     firstNumber += count;
     int drop = size == 0 ? chunks.size() : chunkIndex(0);
@@ -504,9 +489,7 @@ final class TopicLog {
     if (size > 0) {
       compactFirstChunk();
     }
-    if (places.length > MIN_SHRINK_CAPACITY && size < places.length / 4) {
-      resize(Math.max(MIN_SHRINK_CAPACITY, places.length / 2));
-    }
+    index.removeBelow(firstNumber, firstNumber + size);
   }
 
   /**
@@ -535,7 +518,7 @@ final class TopicLog {
     first.buffer = smaller;
     first.fill = kept;
     for (int i = 0; i < size && chunkIndex(i) == 0; i++) {
-      places[slot(i)] -= removed;
+      index.setPlace(firstNumber + i, index.place(firstNumber + i) - removed);
     }
   }
 
@@ -557,8 +540,8 @@ final class TopicLog {
           firstNumber + size,
           size,
           payloadBytes,
-          size == 0 ? -1 : appendTimes[slot(0)],
-          size == 0 ? -1 : appendTimes[slot(size - 1)],
+          size == 0 ? -1 : index.time(firstNumber),
+          size == 0 ? -1 : index.time(firstNumber + size - 1),
           retention);
     } finally {
       lock.readLock().unlock();
@@ -582,7 +565,6 @@ final class TopicLog {
     lock.writeLock().lock();
     try {
       long removed = size;
-      head = 0;
       firstNumber += size;
       budget.release(payloadBytes + removed * MemoryBudget.MESSAGE_OVERHEAD_BYTES);
       size = 0;
@@ -590,9 +572,7 @@ final class TopicLog {
       chunks.forEach(chunk -> memory.free(chunk.buffer));
       firstChunk += chunks.size();
       chunks.clear();
-      if (places.length > MIN_SHRINK_CAPACITY) {
-        resize(INITIAL_CAPACITY);
-      }
+      index.removeBelow(firstNumber, firstNumber);
       deleted = true;
       return removed;
     } finally {
@@ -600,42 +580,18 @@ final class TopicLog {
     }
   }
 
-  /** Index (from head) of the first message appended at or after {@code millis}; size if none. */
+  /** Index of the first message appended at or after {@code millis}; size if none. */
   private int firstAtOrAfter(long millis) {
     int low = 0;
     int high = size;
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (appendTimes[slot(mid)] < millis) {
+      if (index.time(firstNumber + mid) < millis) {
         low = mid + 1;
       } else {
         high = mid;
       }
     }
     return low;
-  }
-
-  private int slot(int index) {
-    int s = head + index;
-    return s >= places.length ? s - places.length : s;
-  }
-
-  private void resize(int capacity) {
-    long[] newTimes = new long[capacity];
-    long[] newPlaces = new long[capacity];
-    int[] newLengths = new int[capacity];
-    int[] newPayloadLengths = new int[capacity];
-    for (int i = 0; i < size; i++) {
-      int s = slot(i);
-      newTimes[i] = appendTimes[s];
-      newPlaces[i] = places[s];
-      newLengths[i] = lengths[s];
-      newPayloadLengths[i] = payloadLengths[s];
-    }
-    appendTimes = newTimes;
-    places = newPlaces;
-    lengths = newLengths;
-    payloadLengths = newPayloadLengths;
-    head = 0;
   }
 }

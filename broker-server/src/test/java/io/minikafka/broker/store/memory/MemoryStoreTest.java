@@ -147,8 +147,8 @@ class MemoryStoreTest extends BackingStoreContractTest {
   }
 
   @Test
-  void ringBufferKeepsOrderThroughWrapAroundGrowthAndShrinking() throws IOException {
-    // Rounds of varying size, each kept for two sweeps, make the ring wrap, grow and shrink.
+  void orderAndContentHoldThroughRoundsOfGrowthAndRemoval() throws IOException {
+    // Rounds of varying size, each kept for two sweeps, grow the index and drop its blocks.
     long next = 1;
     long oldestKept = 1;
     for (int round = 0; round < 20; round++) {

@@ -72,8 +72,7 @@ class TopicLogTest {
   }
 
   @Test
-  void aTopicOverItsRetentionBytesKeepsReadingRightAcrossWrapAroundAndShrinking()
-      throws IOException {
+  void aTopicOverItsRetentionBytesKeepsReadingRightAsItsOldestGo() throws IOException {
     TopicLog bounded = new TopicLog(budget, 50_000, memory, MAX_CHUNK);
     Random random = new Random(3);
     for (int round = 0; round < 40; round++) {
