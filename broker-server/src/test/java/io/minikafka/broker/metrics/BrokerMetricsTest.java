@@ -45,6 +45,13 @@ class BrokerMetricsTest {
     return response.body();
   }
 
+  private static ServerConfig loopbackWithMetrics() {
+    return ServerConfig.builder()
+        .host(Endpoint.parse("127.0.0.1:0"))
+        .metrics(Endpoint.parse("127.0.0.1:0"))
+        .build();
+  }
+
   private static double value(String scrape, String series) {
     Matcher m =
         Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
@@ -53,11 +60,7 @@ class BrokerMetricsTest {
 
   @Test
   void countersAndTopicGaugesMoveWithTraffic() throws Exception {
-    ServerConfig config =
-        ServerConfig.builder()
-            .host(Endpoint.parse("127.0.0.1:0"))
-            .metrics(Endpoint.parse("127.0.0.1:0"))
-            .build();
+    ServerConfig config = loopbackWithMetrics();
     try (MiniKafkaServer server =
         MiniKafkaServer.start(FileStore.open(root), config, Clock.systemUTC())) {
       Endpoint metrics = server.metricsAddress().orElseThrow();
@@ -120,11 +123,7 @@ class BrokerMetricsTest {
 
   @Test
   void theMemoryStoresMessagesShowAsDirectMemoryAndGoWithTheirTopic() throws Exception {
-    ServerConfig config =
-        ServerConfig.builder()
-            .host(Endpoint.parse("127.0.0.1:0"))
-            .metrics(Endpoint.parse("127.0.0.1:0"))
-            .build();
+    ServerConfig config = loopbackWithMetrics();
     String direct = "jvm_buffer_memory_used_bytes{id=\"direct\"}";
     try (MiniKafkaServer server =
         MiniKafkaServer.start(
