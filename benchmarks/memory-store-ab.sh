@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A/B of the memory store between two builds, run alternately so both see the same noise: the
-# memory column of benchmarks/kafka/side-by-side.sh (8 GiB heap, every run's messages kept), that is
-# 100 B and 1 KiB batched produce, Subscribe reads of 2,000,000 messages, then mkfk-perf e2e at
-# 10,000/s, each row after a warm-up run. Per run it prints the rate, the server's CPU per record,
-# and for e2e the p99 and the longest GC pause the server logged while that row ran. OLD and NEW
+# memory column of benchmarks/kafka/side-by-side.sh but its synchronous producers (8 GiB heap, every
+# run's messages kept), that is 100 B and 1 KiB batched produce and Subscribe reads of 2,000,000
+# messages, each after a warm-up run, then mkfk-perf e2e at 10,000/s (with its own warm-up
+# messages). Each run prints its rate, p99 (empty for consume), the server's CPU per record and the
+# longest GC pause the server logged while the run went (empty when it logged none). OLD and NEW
 # are source trees built with mvn -q -DskipTests -DskipITs package. Loopback only.
 #
 # Usage: OLD=/tmp/old-tree NEW=. benchmarks/memory-store-ab.sh   (ROUNDS=2, RUNS=3 by default)

@@ -22,6 +22,12 @@ lib=$work/lib
 runs=${RUNS:-3}
 systems_wanted=" ${SYSTEMS:-over-kafka file-never file-always memory} "
 wanted() { [[ $systems_wanted == *" $1 "* ]]; }
+for system in $systems_wanted; do
+  case $system in
+    over-kafka | file-never | file-always | memory) ;;
+    *) echo "SYSTEMS: unknown system '$system' (over-kafka, file-never, file-always, memory)" >&2; exit 2 ;;
+  esac
+done
 kafka_port=19092
 minikafka_port=19094
 rate=10000

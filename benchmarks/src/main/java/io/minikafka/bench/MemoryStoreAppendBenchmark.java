@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Time of each 1,000 × 100-byte batch appended to one memory-store topic that keeps every message,
  * sampled (JMH's sample mode: percentiles and the longest), the topic growing from empty for each
- * one-second iteration to millions of messages: the longest should stay near the typical, however
- * many the topic holds, since an append runs on a network thread.
+ * one-second iteration to millions of messages: the slowest should not grow with the topic, since
+ * an append runs on a network thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

@@ -4,18 +4,18 @@ import io.minikafka.broker.store.LimitExceededException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bytes a {@link MemoryStore} may hold, payloads plus {@value #MESSAGE_OVERHEAD_BYTES} per
- * message, shared by its topics: appends reserve their bytes first and are refused past the cap;
- * removals give them back. Thread-safe.
+ * The bytes a {@link MemoryStore} may hold, payloads, keys and headers plus {@value
+ * #MESSAGE_OVERHEAD_BYTES} per message, shared by its topics: appends reserve their bytes first and
+ * are refused past the cap; removals give them back. Thread-safe.
  */
 final class MemoryBudget {
 
   /**
    * What a message costs beyond its payload, key and headers: its slot in the topic's index (24
-   * bytes, in the heap) and its entry's framing (number, time, lengths: 8 to 20 bytes for most).
-   * Charged so that a flood of empty messages meets the cap too. Not charged: a chunk's room not
-   * yet filled, and removed messages' bytes in a chunk that still holds others, each at most about
-   * what the chunk keeps ({@link TopicLog}).
+   * bytes, in the heap) and its entry's framing (number, time, lengths: 8 to 20 bytes for most),
+   * about 40 together. Charged so that a flood of empty messages meets the cap too. Not charged: a
+   * chunk's room not yet filled, and removed messages' bytes in a chunk that still holds others,
+   * each at most about what the chunk keeps ({@link TopicLog}).
    */
   static final int MESSAGE_OVERHEAD_BYTES = 40;
 

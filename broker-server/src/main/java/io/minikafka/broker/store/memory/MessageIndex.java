@@ -105,8 +105,8 @@ final class MessageIndex {
    * Forgets the messages below {@code firstKept}, dropping the blocks that held only those; with
    * {@code firstKept} the next number, every block. When what is kept would take a quarter or less
    * of what its blocks hold (a topic that keeps a few messages of many that pass), it is copied
-   * into one block its size, so that such a topic's index stays small: at most {@value #BLOCK} / 4
-   * entries copied, after at least three times as many were removed.
+   * into one block of twice its size, so that such a topic's index stays small: at most {@value
+   * #BLOCK} / 4 entries copied, after at least three times as many were removed.
    */
   void removeBelow(long firstKept, long nextNumber) {
     if (firstKept >= nextNumber) {

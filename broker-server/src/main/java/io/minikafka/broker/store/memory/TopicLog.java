@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * than that has a chunk to itself), so its room not yet filled is never more than what it holds, or
  * {@value #FIRST_CHUNK_BYTES} bytes. A chunk is freed once retention has removed all its messages;
  * the first chunk, when more of it is removed than kept, is copied smaller. So a topic holds at
- * most about twice the bytes of its messages' entries, and a few KiB.
+ * most about four times the bytes of its messages' entries, and a few KiB.
  *
  * <p>The index gives each message's append time, its place (its chunk's sequence number in the high
  * 32 bits, its offset in the chunk in the low), the bytes it counts for (payload, key and headers)
