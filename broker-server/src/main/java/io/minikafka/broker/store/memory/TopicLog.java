@@ -53,7 +53,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class TopicLog {
 
   /** A topic's first chunk, and every later chunk's smallest size. */
-  static final int FIRST_CHUNK_BYTES = 4 * 1024;
+  static final int FIRST_CHUNK_BYTES = 256;
 
   /** The most a chunk grows to, but for a message larger than that. */
   static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024;
