@@ -37,6 +37,13 @@ class MemoryStoreDirectMemoryIT {
             "MINIKAFKA_MAX_MEMORY_BYTES",
             Long.toString(1L << 30));
     try (ServerProcess server = ServerProcess.start(env)) {
+      assertThat(server.log())
+          .as("warned at start that the store's limit is above the JVM's")
+          .anyMatch(
+              line ->
+                  line.contains(
+                      "MINIKAFKA_MAX_MEMORY_BYTES (1073741824) is above the JVM's direct memory"
+                          + " limit (33554432 bytes"));
       ManagedChannel channel =
           NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {

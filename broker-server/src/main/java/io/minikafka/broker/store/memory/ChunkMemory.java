@@ -50,7 +50,7 @@ interface ChunkMemory {
             .orElse(null);
 
     /** {@code -XX:MaxDirectMemorySize}, whose default (0) is the heap's maximum. */
-    private static final long LIMIT = limit();
+    private static final long LIMIT = readLimit();
 
     static {
       Object unsafe = null;
@@ -70,7 +70,12 @@ interface ChunkMemory {
 
     private Direct() {}
 
-    private static long limit() {
+    /** The JVM's limit on direct memory, in bytes. */
+    static long limit() {
+      return LIMIT;
+    }
+
+    private static long readLimit() {
       try {
         long set =
             Long.parseLong(

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A volatile {@link io.minikafka.broker.store.BackingStore} holding every message in memory; the
@@ -29,6 +31,8 @@ import java.util.OptionalLong;
  * consecutive), and removal finds its cut by binary search over append times.
  */
 public final class MemoryStore extends CheckedStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryStore.class);
 
   private final TopicTable<TopicLog> topics;
   private final Clock clock;
@@ -56,6 +60,9 @@ public final class MemoryStore extends CheckedStore {
     this.clock = clock;
     this.limits = limits;
     this.memory = memory;
+    if (memory == ChunkMemory.DIRECT) {
+      directMemoryWarning(limits.maxMemoryBytes(), ChunkMemory.Direct.limit()).ifPresent(LOG::warn);
+    }
     this.budget = new MemoryBudget(limits.maxMemoryBytes());
     this.topics = new TopicTable<>(TopicLog::deleted, limits.maxTopics());
   }
@@ -211,7 +218,28 @@ public final class MemoryStore extends CheckedStore {
 
   @Override
   public String description() {
-    return "memory (volatile)";
+    return "memory (volatile), up to "
+        + limits.maxMemoryBytes()
+        + " bytes of messages in direct memory, of which the JVM allows "
+        + ChunkMemory.Direct.limit();
+  }
+
+  /**
+   * A warning when the store may hold more than the JVM's direct memory: appends would then be
+   * refused below the store's own limit, for want of memory.
+   */
+  static Optional<String> directMemoryWarning(long maxMemoryBytes, long directLimit) {
+    if (maxMemoryBytes <= directLimit) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "MINIKAFKA_MAX_MEMORY_BYTES ("
+            + maxMemoryBytes
+            + ") is above the JVM's direct memory limit ("
+            + directLimit
+            + " bytes, -XX:MaxDirectMemorySize, by default the heap's maximum): producers will be"
+            + " refused before the store is full; raise -XX:MaxDirectMemorySize in"
+            + " MINIKAFKA_HEAP_OPTS or lower MINIKAFKA_MAX_MEMORY_BYTES");
   }
 
   @Override

@@ -75,6 +75,22 @@ class MemoryStoreTest extends BackingStoreContractTest {
   }
 
   @Test
+  void aLimitAboveTheJvmsDirectMemoryIsWarnedOfNamingBothAndTheFix() {
+    assertThat(MemoryStore.directMemoryWarning(1_000, 1_000)).isEmpty();
+    assertThat(MemoryStore.directMemoryWarning(2_000, 1_000))
+        .get()
+        .asString()
+        .startsWith(
+            "MINIKAFKA_MAX_MEMORY_BYTES (2000) is above the JVM's direct memory limit (1000")
+        .contains("-XX:MaxDirectMemorySize")
+        .endsWith(
+            "raise -XX:MaxDirectMemorySize in MINIKAFKA_HEAP_OPTS or lower MINIKAFKA_MAX_MEMORY_BYTES");
+    assertThat(new MemoryStore().description())
+        .startsWith("memory (volatile), up to ")
+        .contains(" bytes of messages in direct memory, of which the JVM allows ");
+  }
+
+  @Test
   void keysAndHeadersCountTowardTheMemoryCap() throws IOException {
     MemoryStore capped = new MemoryStore(clock, StoreLimits.DEFAULTS.withMaxMemoryBytes(1_000));
     io.minikafka.broker.store.Record heavy =
