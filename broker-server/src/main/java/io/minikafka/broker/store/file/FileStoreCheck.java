@@ -164,13 +164,15 @@ public final class FileStoreCheck {
         if (scan.damage() != null) {
           problems.add(new Problem(name, scan.damage(), false));
         }
-        if (scan.validEnd() < size) {
+        // Zero bytes after the records are room for appends, left by a stop without sealing.
+        long dataEnd = SegmentScanner.dataEnd(log, scan.validEnd(), size);
+        if (scan.validEnd() < dataEnd) {
           problems.add(
               new Problem(
                   name,
                   String.format(
                       "%s at byte %d; %d bytes from there on are unreadable",
-                      scan.stopped(), scan.validEnd(), size - scan.validEnd()),
+                      scan.stopped(), scan.validEnd(), dataEnd - scan.validEnd()),
                   last));
         }
         String indexProblem =
@@ -179,7 +181,7 @@ public final class FileStoreCheck {
           problems.add(new Problem(name, INDEX_PROBLEM + " " + indexProblem, true));
         }
         messages += scan.count();
-        bytes += size;
+        bytes += dataEnd;
         expectedBase = base + scan.count();
         next = expectedBase;
       }

@@ -336,7 +336,12 @@ final class FileTopic {
     int countBefore = segment.count();
     try {
       segment.append(
-          chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+          chunk.records(),
+          chunk.starts(),
+          chunk.count(),
+          chunk.firstTime(),
+          chunk.lastTime(),
+          config.segmentBytes());
       if (disk.policy().forcesEachAppend()) {
         segment.force();
       }
@@ -393,6 +398,8 @@ final class FileTopic {
    */
   private Segment roll() throws IOException {
     Segment old = active;
+    // Before the successor exists, so that only the last segment ever has room after its records.
+    old.cutRoom();
     Segment next = Segment.create(dir, committedNext, disk);
     try {
       disk.syncDirectory(dir);

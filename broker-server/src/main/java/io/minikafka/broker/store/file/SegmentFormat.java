@@ -102,15 +102,16 @@ enum SegmentFormat {
   }
 
   /**
-   * Whether {@code log} holds nothing but the new layout's header or the start of it: a new segment
-   * that never took a record.
+   * Whether {@code log} holds nothing but the new layout's header or the start of it, and perhaps
+   * room for appends after it: a new segment that never took a record.
    */
   static boolean headerAtMost(FileChannel log) throws IOException {
     long size = log.size();
-    if (size > HEADER.length) {
+    if (size > HEADER.length && SegmentScanner.dataEnd(log, HEADER.length, size) > HEADER.length) {
       return false;
     }
-    ByteBuffer start = Segment.readFully(log, ByteBuffer.allocate((int) size), 0);
+    ByteBuffer start =
+        Segment.readFully(log, ByteBuffer.allocate((int) Math.min(size, HEADER.length)), 0);
     return ByteBuffer.wrap(HEADER, 0, start.remaining()).equals(start);
   }
 

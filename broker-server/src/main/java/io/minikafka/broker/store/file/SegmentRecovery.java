@@ -14,14 +14,20 @@ import java.util.List;
  * <ul>
  *   <li>An older (sealed) segment is checked in O(1): its index must have one entry per record and
  *       its last entry must point at a valid record with the right number that ends exactly at the
- *       end of the log. Otherwise it is scanned and its index rebuilt; it is never cut, so damage
- *       inside it is reported on read, never silently removed.
+ *       end of the log. Otherwise it is scanned and its index rebuilt; it is never cut (but for
+ *       zero bytes after its last record, below), so damage inside it is reported on read, never
+ *       silently removed.
  *   <li>The last segment is trusted up to its last index entry that points at a valid record, and
  *       scanned from there (about one index-write interval of appends). The scan stops at the first
  *       invalid record; everything from there on is a torn or corrupt tail and is cut.
+ *   <li>Zero bytes after a segment's last record are the room appends had not reached ({@link
+ *       Segment#ROOM_BYTES}) when the server stopped without sealing it. They are cut from any
+ *       segment, since no record is in them: silently from the last one, which has them after every
+ *       kill, with a line from an older one (a machine down mid-roll, or damage).
  * </ul>
  *
- * Every change is reported to {@code repairs}, one line each.
+ * Every change is reported to {@code repairs}, one line each, but for cutting the last segment's
+ * room.
  */
 final class SegmentRecovery {
 
@@ -71,8 +77,9 @@ final class SegmentRecovery {
       // A damaged first record (reported when read) leaves retention the last one's time.
       return new Recovered(entries, logSize, first < 0 ? last : first, last, null, entries);
     }
-    // The last segment is cut at its first bad record (a torn write); older ones are never cut,
-    // only indexed as far as their framing allows, so that their damage is reported on read.
+    // The last segment is cut at its first bad record (a torn write); older ones are never cut (but
+    // for room, below), only indexed as far as their framing allows, so that their damage is
+    // reported on read.
     ScanResult scan = SegmentScanner.scan(log, format, scanFrom, base + trusted, logSize, active);
     int total = trusted + scan.count();
     int[] tail = Arrays.copyOf(scan.positions(), scan.count());
@@ -80,12 +87,26 @@ final class SegmentRecovery {
     if (scan.damage() != null) {
       repairs.add("segment " + file + " is damaged: " + scan.damage());
     }
+    long dataEnd = SegmentScanner.dataEnd(log, scan.validEnd(), logSize);
+    if (dataEnd == scan.validEnd() && dataEnd < logSize) {
+      // Only room for appends after the records: nothing is lost with it. The last segment has it
+      // after any stop without sealing; an older one only if the machine went down mid-roll, or
+      // if its tail was zeroed by damage, which is worth a line.
+      if (!active) {
+        repairs.add(
+            String.format(
+                "segment %s: cut %d zero bytes after its last record (room for appends, or damage)",
+                file, logSize - dataEnd));
+      }
+      log.truncate(dataEnd);
+      logSize = dataEnd;
+    }
     if (scan.validEnd() < logSize) {
       if (active) {
         repairs.add(
             String.format(
                 "segment %s: cut %d bytes after message %d (%s)",
-                file, logSize - scan.validEnd(), base + total - 1, scan.stopped()));
+                file, dataEnd - scan.validEnd(), base + total - 1, scan.stopped()));
         log.truncate(scan.validEnd());
       } else {
         repairs.add(

@@ -102,6 +102,31 @@ final class SegmentScanner {
     return new ScanResult(position, positions, count, firstTime, lastTime, stopped, damage);
   }
 
+  /**
+   * Where the bytes of {@code log} between {@code from} and {@code to} stop being zero, reading
+   * back from {@code to}: {@code from} if all are. Zero bytes from a record boundary to the end of
+   * a segment are room for appends ({@link Segment#ROOM_BYTES}) that no record reached, as a crash
+   * leaves it: a record's first bytes, whole or torn, are never all zero in either layout (a tag,
+   * or a number of at least 1).
+   */
+  static long dataEnd(FileChannel log, long from, long to) throws IOException {
+    // Read back in growing windows: a tail that is not room ends at its last byte, one small read.
+    int window = 4096;
+    long end = to;
+    while (end > from) {
+      int length = (int) Math.min(window, end - from);
+      ByteBuffer buffer = Segment.readFully(log, ByteBuffer.allocate(length), end - length);
+      for (int i = length - 1; i >= 0; i--) {
+        if (buffer.get(i) != 0) {
+          return end - length + i + 1;
+        }
+      }
+      end -= length;
+      window = Math.min(CHUNK, window * 2);
+    }
+    return from;
+  }
+
   private static ByteBuffer refill(FileChannel log, ByteBuffer buffer, long position, long fileSize)
       throws IOException {
     buffer.clear();

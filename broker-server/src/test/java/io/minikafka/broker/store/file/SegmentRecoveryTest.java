@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -123,5 +124,69 @@ class SegmentRecoveryTest {
     assertThat(Files.size(dir.resolve("s.log"))).isEqualTo(whole - 2);
     assertThat(r.count()).isEqualTo(2);
     assertThat(repairs).anyMatch(line -> line.contains("cannot be read"));
+  }
+
+  /** Makes the log longer by {@code bytes} zero bytes, as room for appends that none reached. */
+  private void addRoom(long bytes) throws IOException {
+    try (FileChannel log = open("s.log")) {
+      log.write(ByteBuffer.allocate(1), log.size() + bytes - 1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void roomAfterTheLastSegmentsRecordsIsCutWithoutAReport(SegmentFormat format) throws IOException {
+    writeSegment(format, "a", "b", "c");
+    long records = Files.size(dir.resolve("s.log"));
+    addRoom(Segment.ROOM_BYTES);
+
+    SegmentRecovery.Recovered r = recover(true);
+
+    assertThat(r.count()).isEqualTo(3);
+    assertThat(r.size()).isEqualTo(records);
+    assertThat(Files.size(dir.resolve("s.log"))).isEqualTo(records);
+    assertThat(repairs).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(SegmentFormat.class)
+  void roomAfterAnOlderSegmentsRecordsIsCutAndSaidButNotTakenForDamage(SegmentFormat format)
+      throws IOException {
+    // A crash after the next segment was made, before this one's room was cut off for good.
+    writeSegment(format, "a", "b", "c");
+    long records = Files.size(dir.resolve("s.log"));
+    addRoom(4096);
+
+    SegmentRecovery.Recovered r = recover(false);
+
+    assertThat(r.count()).isEqualTo(3);
+    assertThat(r.size()).isEqualTo(records);
+    assertThat(Files.size(dir.resolve("s.log"))).isEqualTo(records);
+    assertThat(repairs)
+        .as("said, since an older segment has room only after a machine crash or damage")
+        .singleElement()
+        .asString()
+        .contains("cut 4096 zero bytes after its last record")
+        .doesNotContain("cannot be read");
+  }
+
+  @Test
+  void aTornRecordInTheRoomIsCutAndReportedByItsOwnBytes() throws IOException {
+    writeSegment(SegmentFormat.WIRE, "a", "b", "c");
+    long whole = Files.size(dir.resolve("s.log"));
+    // The last record's start reached the disk, its end did not: the room's zeros follow.
+    try (FileChannel log = open("s.log")) {
+      log.truncate(whole - 2);
+    }
+    addRoom(Segment.ROOM_BYTES);
+    long lastRecordStart = whole - WireRecordFormat.recordBytes(3, 1002, Record.of(new byte[1]));
+
+    SegmentRecovery.Recovered r = recover(true);
+
+    assertThat(r.count()).isEqualTo(2);
+    assertThat(Files.size(dir.resolve("s.log"))).isEqualTo(lastRecordStart);
+    assertThat(repairs)
+        .anyMatch(line -> line.contains("cut " + (whole - 2 - lastRecordStart) + " bytes"))
+        .allMatch(line -> !line.contains("cut") || line.contains("after message 2"));
   }
 }

@@ -9,11 +9,14 @@ import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +29,21 @@ class SegmentTest {
   private final FaultyFileOps ops = new FaultyFileOps();
   private final Disk disk = new Disk(ops, new FsyncPolicy.Always(), new FsyncObserver());
 
+  private static final long SEGMENT_LIMIT = FileStoreConfig.defaults().segmentBytes();
+
   /** Appends records numbered from the segment's next number, stamped with {@code times}. */
   private static void append(Segment segment, long[] times, String... payloads) throws IOException {
+    append(segment, SEGMENT_LIMIT, times, payloads);
+  }
+
+  private static void append(Segment segment, long limit, long[] times, String... payloads)
+      throws IOException {
     Chunk chunk = new Chunk(segment.nextNumber(), ByteBuffer.allocate(1024));
     for (int i = 0; i < payloads.length; i++) {
       chunk.add(List.of(Record.of(payloads[i].getBytes(UTF_8))), times[i]);
     }
     segment.append(
-        chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+        chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime(), limit);
     segment.commit();
   }
 
@@ -111,6 +121,9 @@ class SegmentTest {
       assertThat(Files.size(segment.logPath)).isEqualTo(size);
       append(segment, new long[] {4}, "next");
       assertThat(readAll(segment)).containsExactly("1:kept", "2:next");
+      assertThat(Files.size(segment.logPath))
+          .as("the next append makes room again")
+          .isEqualTo(segment.size() + Segment.ROOM_BYTES);
     }
   }
 
@@ -152,6 +165,107 @@ class SegmentTest {
     assertThatThrownBy(segment::delete).isInstanceOf(IOException.class);
     assertThat(ops.openChannels).isEmpty();
     assertThat(dir.resolve(Segment.fileName(1, SegmentIndex.SUFFIX))).doesNotExist();
+  }
+
+  @Test
+  void appendsFillRoomMadeAheadSoTheFileLengthRarelyChanges() throws IOException {
+    Set<Long> lengths = new HashSet<>();
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      String payload = "p".repeat(100);
+      for (int i = 0; i < 1_000; i++) {
+        append(segment, new long[] {i}, payload);
+        long length = Files.size(segment.logPath);
+        assertThat(length).isGreaterThanOrEqualTo(segment.size());
+        lengths.add(length);
+      }
+      assertThat(lengths)
+          .as("the log's length changes once per room made, not with each append")
+          .hasSize(1);
+      assertThat(readAll(segment)).hasSize(1_000).last().isEqualTo("1000:" + payload);
+      assertThat(Segment.holdsNoRecord(segment.logPath, 1, disk)).isFalse();
+    }
+  }
+
+  @Test
+  void noRoomIsMadePastTheSegmentsSizeLimit() throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      String payload = "p".repeat(100);
+      append(segment, 1_000, new long[] {1}, payload);
+      assertThat(Files.size(segment.logPath)).isEqualTo(1_000);
+      for (int i = 0; i < 10; i++) {
+        append(segment, 1_000, new long[] {2}, payload);
+      }
+      assertThat(segment.size()).isGreaterThan(1_000);
+      assertThat(Files.size(segment.logPath))
+          .as("past the limit the file is its records")
+          .isEqualTo(segment.size());
+      assertThat(readAll(segment)).hasSize(11);
+    }
+  }
+
+  @Test
+  void aLargeWriteGrowsTheFileWithoutRoomAndASmallOneAfterItMakesRoomAgain() throws IOException {
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      append(segment, new long[] {1}, "q".repeat(Segment.ROOMLESS_WRITE_BYTES));
+      assertThat(Files.size(segment.logPath)).isEqualTo(segment.size());
+      append(segment, new long[] {2}, "small");
+      assertThat(Files.size(segment.logPath)).isEqualTo(segment.size() + Segment.ROOM_BYTES);
+      assertThat(readAll(segment)).hasSize(2).last().isEqualTo("2:small");
+    }
+  }
+
+  @Test
+  void sealingCutsTheRoomSoASealedSegmentIsExactlyItsRecords() throws IOException {
+    long size;
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      append(segment, new long[] {1, 2}, "x", "y");
+      size = segment.size();
+      assertThat(Files.size(segment.logPath)).isEqualTo(size + Segment.ROOM_BYTES);
+      segment.seal();
+      assertThat(Files.size(segment.logPath)).isEqualTo(size);
+    }
+    List<String> repairs = new ArrayList<>();
+    try (Segment reopened = Segment.open(dir, 1, false, disk, repairs)) {
+      assertThat(repairs).isEmpty();
+      assertThat(reopened.size()).isEqualTo(size);
+      assertThat(readAll(reopened)).containsExactly("1:x", "2:y");
+    }
+  }
+
+  @Test
+  void roomLeftByAStopWithoutSealingIsCutSilentlyAndAppendsGoOnAfterTheRecords()
+      throws IOException {
+    Path log;
+    try (Segment segment = Segment.create(dir, 1, disk)) {
+      append(segment, new long[] {1, 2}, "x", "y");
+      log = segment.logPath;
+    }
+    assertThat(Files.size(log)).as("closed unsealed, as a kill leaves it").isGreaterThan(100_000);
+    List<String> repairs = new ArrayList<>();
+    try (Segment reopened = Segment.open(dir, 1, true, disk, repairs)) {
+      assertThat(repairs).isEmpty();
+      assertThat(reopened.count()).isEqualTo(2);
+      assertThat(Files.size(log)).isEqualTo(reopened.size());
+      append(reopened, new long[] {3}, "z");
+      assertThat(readAll(reopened)).containsExactly("1:x", "2:y", "3:z");
+    }
+  }
+
+  @Test
+  void aNewSegmentWithRoomButNoRecordHoldsNoRecordAndIsTakenOver() throws IOException {
+    Path log = dir.resolve(Segment.fileName(3, Segment.LOG_SUFFIX));
+    try (Segment segment = Segment.create(dir, 3, disk)) {
+      assertThat(segment.count()).isZero();
+    }
+    // What a crash between making the room and the first record reaching the disk leaves.
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "rw")) {
+      file.setLength(SegmentFormat.WIRE.headerBytes() + Segment.ROOM_BYTES);
+    }
+    assertThat(Segment.holdsNoRecord(log, 3, disk)).isTrue();
+    try (Segment again = Segment.create(dir, 3, disk)) {
+      append(again, new long[] {1}, "three");
+      assertThat(readAll(again)).containsExactly("3:three");
+    }
   }
 
   @Test

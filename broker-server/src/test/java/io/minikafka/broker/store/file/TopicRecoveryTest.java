@@ -29,7 +29,12 @@ class TopicRecoveryTest {
           chunk.add(List.of(Record.of(new byte[] {1})), 1000);
         }
         segment.append(
-            chunk.records(), chunk.starts(), chunk.count(), chunk.firstTime(), chunk.lastTime());
+            chunk.records(),
+            chunk.starts(),
+            chunk.count(),
+            chunk.firstTime(),
+            chunk.lastTime(),
+            FileStoreConfig.defaults().segmentBytes());
         segment.commit();
       }
       segment.seal();
