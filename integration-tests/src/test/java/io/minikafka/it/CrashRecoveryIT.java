@@ -22,6 +22,7 @@ import io.minikafka.protocol.MsgNumber;
 import io.minikafka.protocol.PollRequest;
 import io.minikafka.protocol.PollResponse;
 import io.minikafka.protocol.PositionResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,10 +127,10 @@ class CrashRecoveryIT {
       server.kill();
     }
     Path segment;
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+    try (Stream<Path> files = Files.walk(root)) {
       segment = files.filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow();
     }
-    assertThat(java.nio.file.Files.size(segment))
+    assertThat(Files.size(segment))
         .as("the room is there, 200 short messages being far less")
         .isGreaterThanOrEqualTo(1024 * 1024);
 
@@ -141,7 +143,7 @@ class CrashRecoveryIT {
       assertThat(server.readAll("roomy")).isEqualTo(sent);
       assertThat(server.log())
           .noneMatch(line -> line.contains("Recovered topic") && line.matches(".*(cut|damaged).*"));
-      assertThat(java.nio.file.Files.size(segment)).isLessThan(1024 * 1024);
+      assertThat(Files.size(segment)).isLessThan(1024 * 1024);
     }
   }
 
