@@ -133,6 +133,12 @@ class CrashRecoveryIT {
     assertThat(Files.size(segment))
         .as("the room is there, 200 short messages being far less")
         .isGreaterThanOrEqualTo(1024 * 1024);
+    Process stat = new ProcessBuilder("stat", "-c", "%b %B", segment.toString()).start();
+    String[] blocks = new String(stat.getInputStream().readAllBytes(), UTF_8).trim().split(" ");
+    assertThat(stat.waitFor()).isZero();
+    assertThat(Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]))
+        .as("the room is a hole: it takes no disk space")
+        .isLessThan(256 * 1024);
 
     MiniKafkaHome.Outcome fsck =
         MiniKafkaHome.run("mkfk-fsck", Map.of(), new byte[0], 60, root.toString());
