@@ -8,8 +8,8 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,7 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>An appender that must not wait ({@link #appendAsync}, a network thread) adds its records the
  * same way and leaves the write to a thread of {@link #FLUSHES}, or to an appender already writing;
  * it learns the outcome from its chunk's {@link Chunk#published()} future, completed once the flush
- * lock is released.
+ * lock is released. One thread of {@link #FLUSHES} at a time writes for them, and goes on to the
+ * next pending chunk itself while the topic keeps it busy: handing each chunk to a thread of its
+ * own woke that thread, parked it on the flush lock and woke it again, four context switches per
+ * fsync (docs/PERFORMANCE.md).
  */
 final class GroupCommit {
 
@@ -59,13 +62,17 @@ final class GroupCommit {
    * write (and fsync) at a time each, so a few serve many topics, whose appends group meanwhile.
    * They also append for such appenders when an append has to wait (see {@code FileStore}).
    */
-  static final Executor FLUSHES =
-      Executors.newFixedThreadPool(4, new DaemonThreadFactory("minikafka-append"));
+  static final ThreadPoolExecutor FLUSHES =
+      (ThreadPoolExecutor)
+          Executors.newFixedThreadPool(4, new DaemonThreadFactory("minikafka-append"));
 
   private final String topic;
   private final Writer writer;
 
-  /** Whether a write of the pending chunk is queued on {@link #FLUSHES} and has not started. */
+  /**
+   * Whether a thread of {@link #FLUSHES} writes for the appenders that do not wait, or is queued
+   * to: while it is, their records are left to it.
+   */
   private final AtomicBoolean flushQueued = new AtomicBoolean();
 
   /** Chunks settled under the flush lock, published when it is released. Flush lock. */
@@ -172,25 +179,39 @@ final class GroupCommit {
   }
 
   /**
-   * Writes whatever is pending, on a thread of {@link #FLUSHES}; appends that come meanwhile queue
-   * the next one.
+   * Writes what is pending, on a thread of {@link #FLUSHES}, and what comes meanwhile, until
+   * nothing is pending or other work waits for the pool's threads: then this goes to the back of
+   * the queue, so that a topic kept busy never holds a thread from the others.
    */
   private void flushQueued() {
-    flushQueued.set(false);
-    Chunk chunk;
+    while (true) {
+      Chunk chunk = pendingChunk();
+      if (chunk == null) {
+        flushQueued.set(false);
+        // An appender that found the flag still set left its records to this thread: look again.
+        if (pendingChunk() == null || !flushQueued.compareAndSet(false, true)) {
+          return;
+        }
+        continue;
+      }
+      try {
+        awaitWritten(chunk);
+      } catch (IOException e) {
+        // Its appenders learn the failure from the chunk; this thread has no caller to tell.
+      }
+      if (!FLUSHES.getQueue().isEmpty()) {
+        FLUSHES.execute(this::flushQueued);
+        return;
+      }
+    }
+  }
+
+  private Chunk pendingChunk() {
     appendLock.lock();
     try {
-      chunk = pending;
+      return pending;
     } finally {
       appendLock.unlock();
-    }
-    if (chunk == null) {
-      return;
-    }
-    try {
-      awaitWritten(chunk);
-    } catch (IOException e) {
-      // Its appenders learn the failure from the chunk; this thread has no caller to tell.
     }
   }
 

@@ -114,6 +114,84 @@ class GroupCommitTest {
   }
 
   @Test
+  void theThreadThatWritesForAppendsThatDoNotWaitGoesOnToTheNextChunkItself() throws Exception {
+    List<Thread> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit =
+        firstWriteHeld(
+            chunk -> {
+              writers.add(Thread.currentThread());
+              recordsPerWrite.add(chunk.count());
+            },
+            firstWriteEntered,
+            release);
+    var first = commit.appendAsync(ONE, 0);
+    assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    List<java.util.concurrent.CompletableFuture<Long>> later = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      later.add(commit.appendAsync(ONE, 0));
+    }
+    release.countDown();
+    assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(later.get(4).get(30, TimeUnit.SECONDS)).isEqualTo(6);
+    assertThat(recordsPerWrite).containsExactly(1, 5);
+    // Another thread would have been woken, parked on the flush lock and woken again.
+    assertThat(writers).as("one thread wrote both chunks").containsOnly(writers.get(0));
+  }
+
+  @Test
+  void aTopicKeptBusyLetsTheOtherTopicsWaitingForAWriterGoFirst() throws Exception {
+    int threads = GroupCommit.FLUSHES.getMaximumPoolSize();
+    List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch entered = new CountDownLatch(threads);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch releaseBusy = new CountDownLatch(1);
+    // Every thread of the pool held by a write, the busy topic's among them.
+    List<GroupCommit> held = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      String name = i == 0 ? "busy" : "held-" + i;
+      CountDownLatch gate = i == 0 ? releaseBusy : release;
+      AtomicInteger count = new AtomicInteger();
+      held.add(
+          new GroupCommit(
+              name,
+              1,
+              Long.MIN_VALUE,
+              chunk -> {
+                writes.add(name + "#" + count.incrementAndGet());
+                if (count.get() == 1) {
+                  entered.countDown();
+                  awaitUninterruptibly(gate);
+                }
+              }));
+    }
+    List<java.util.concurrent.CompletableFuture<Long>> appends = new ArrayList<>();
+    for (GroupCommit commit : held) {
+      appends.add(commit.appendAsync(ONE, 0));
+    }
+    try {
+      assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+      GroupCommit waiting =
+          new GroupCommit("waiting", 1, Long.MIN_VALUE, chunk -> writes.add("waiting#1"));
+      var queued = waiting.appendAsync(ONE, 0);
+      var busyAgain = held.get(0).appendAsync(ONE, 0);
+      releaseBusy.countDown();
+      assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(busyAgain.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(writes)
+          .as("the busy topic's next write waits behind the topic queued for a thread")
+          .containsSubsequence("busy#1", "waiting#1", "busy#2");
+    } finally {
+      release.countDown();
+      for (var append : appends) {
+        append.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void appendsThatDoNotWaitLearnAFailedWriteAndTheirNumbersAreFreeAgain() throws Exception {
     AtomicInteger writes = new AtomicInteger();
     GroupCommit commit =
