@@ -186,6 +186,13 @@ public final class PerfCommand implements Runnable {
     Integer batchBytes;
 
     @Option(
+        names = "--buffer-bytes",
+        paramLabel = "BYTES",
+        description =
+            "Buffer of sendAsync: messages waiting or unacknowledged (default: the library's).")
+    Long bufferBytes;
+
+    @Option(
         names = "--linger",
         paramLabel = "DURATION",
         description = "Linger time of sendAsync (default: the library's).")
@@ -207,6 +214,9 @@ public final class PerfCommand implements Runnable {
       }
       if (linger != null) {
         options = options.withLinger(linger);
+      }
+      if (bufferBytes != null) {
+        options = options.withBufferBytes(bufferBytes);
       }
       LatencyRecorder latencies = new LatencyRecorder();
       AtomicReference<Throwable> failure = new AtomicReference<>();

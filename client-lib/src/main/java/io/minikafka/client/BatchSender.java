@@ -181,7 +181,8 @@ final class BatchSender {
     }
     // Looked up outside the monitor: the first lookup may wait for the server's answer.
     ServerLimits known = connection.limits();
-    int permits = (int) Math.min(Math.max(size, 1), options.bufferBytes());
+    int permits =
+        (int) Math.min(size + ProducerOptions.MESSAGE_OVERHEAD_BYTES, options.bufferBytes());
     acquire(permits);
     try {
       return add(payload, record, size, permits, known);

@@ -130,13 +130,15 @@ class AsyncProducerTest {
   void aFullBufferBlocksThenFailsClearly() throws Exception {
     GatedStore stuck = new GatedStore(new MemoryStore());
     ProducerOptions tiny = new ProducerOptions(Duration.ZERO, 1000, 2000, Duration.ofMillis(200));
+    // Two messages fill the buffer exactly: each counts its size and the producer's overhead.
+    int size = 1000 - ProducerOptions.MESSAGE_OVERHEAD_BYTES;
     try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
         Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port(), tiny)) {
-      producer.sendAsync(new byte[1000]);
-      producer.sendAsync(new byte[1000]);
+      producer.sendAsync(new byte[size]);
+      producer.sendAsync(new byte[size]);
 
       long start = System.nanoTime();
-      assertThatThrownBy(() -> producer.sendAsync(new byte[1000]))
+      assertThatThrownBy(() -> producer.sendAsync(new byte[1]))
           .isInstanceOfSatisfying(
               MiniKafkaException.class,
               e -> {
@@ -146,6 +148,31 @@ class AsyncProducerTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .isGreaterThanOrEqualTo(Duration.ofMillis(200));
       stuck.release.countDown();
+    }
+  }
+
+  @Test
+  void smallMessagesFillTheBufferByTheirNumberTooAndGoOnceTheServerAcknowledges() throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
+    int perMessage = 10 + ProducerOptions.MESSAGE_OVERHEAD_BYTES;
+    ProducerOptions tenMessages =
+        new ProducerOptions(Duration.ZERO, 10, 10L * perMessage, Duration.ofMillis(200));
+    try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
+        Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port(), tenMessages)) {
+      List<CompletableFuture<Long>> sent = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        sent.add(producer.sendAsync(new byte[10]));
+      }
+      // 100 payload bytes in a buffer of 740: full all the same, at ten messages.
+      assertThatThrownBy(() -> producer.sendAsync(new byte[10]))
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+      stuck.release.countDown();
+      for (int i = 0; i < 10; i++) {
+        assertThat(sent.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i + 1);
+      }
+      assertThat(producer.sendAsync(new byte[10]).get(30, TimeUnit.SECONDS)).isEqualTo(11);
     }
   }
 
