@@ -182,7 +182,10 @@ final class BatchSender {
     // Looked up outside the monitor: the first lookup may wait for the server's answer.
     ServerLimits known = connection.limits();
     int permits =
-        (int) Math.min(size + ProducerOptions.MESSAGE_OVERHEAD_BYTES, options.bufferBytes());
+        (int)
+            Math.min(
+                size + ProducerOptions.MESSAGE_OVERHEAD_BYTES,
+                Math.min(options.bufferBytes(), Integer.MAX_VALUE));
     acquire(permits);
     try {
       return add(payload, record, size, permits, known);
@@ -268,6 +271,20 @@ final class BatchSender {
   }
 
   private void acquire(int permits) {
+    if (buffer.tryAcquire(permits)) {
+      return;
+    }
+    // Space comes back only as batches are acknowledged: with the buffer full, what waits goes
+    // without lingering, as Kafka's producer sends when its memory is exhausted. Otherwise a batch
+    // that the full buffer keeps from filling would wait out its linger, and this send with it.
+    synchronized (this) {
+      Batch newest = waiting.peekLast();
+      if (newest != null) {
+        newest.due = true;
+      }
+      drain();
+    }
+    runFailures();
     boolean acquired;
     try {
       acquired = buffer.tryAcquire(permits, options.maxBlock().toNanos(), TimeUnit.NANOSECONDS);

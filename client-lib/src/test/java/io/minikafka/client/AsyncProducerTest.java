@@ -177,6 +177,28 @@ class AsyncProducerTest {
   }
 
   @Test
+  void aFullBufferSendsWhatWaitsWithoutLingering() throws Exception {
+    // The buffer fills (overhead counted) before a batch does: the batch must not wait an hour.
+    ProducerOptions full =
+        new ProducerOptions(Duration.ofHours(1), 1000, 1000, Duration.ofHours(1));
+    try (Producer producer = new Producer("t", TIMEOUT, host, full)) {
+      CompletableFuture<List<Long>> numbers =
+          CompletableFuture.supplyAsync(
+              () -> {
+                List<CompletableFuture<Long>> sent = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                  sent.add(producer.sendAsync(new byte[100]));
+                }
+                // Only the last batch, which the buffer did not fill, is flushed.
+                producer.flush();
+                return sent.stream().map(CompletableFuture::join).toList();
+              });
+      assertThat(numbers.get(30, TimeUnit.SECONDS)).hasSize(30).first().isEqualTo(1L);
+      assertThat(numbers.get()).last().isEqualTo(30L);
+    }
+  }
+
+  @Test
   void aServerThatGoesAwayFailsTheUnacknowledgedSendsAndTheNextSendsReconnect() throws Exception {
     int port = server.port();
     try (Producer producer =

@@ -180,29 +180,44 @@ final class GroupCommit {
 
   /**
    * Writes what is pending, on a thread of {@link #FLUSHES}, and what comes meanwhile, until
-   * nothing is pending or other work waits for the pool's threads: then this goes to the back of
-   * the queue, so that a topic kept busy never holds a thread from the others.
+   * nothing is pending or other work waits: work queued for the pool, so that a topic kept busy
+   * never holds a thread from the others, or for the topic's files ({@link #exclusive}), which this
+   * thread would otherwise beat to the flush lock each time. Then this goes to the back of the
+   * pool's queue.
    */
   private void flushQueued() {
-    while (true) {
-      Chunk chunk = pendingChunk();
-      if (chunk == null) {
-        flushQueued.set(false);
-        // An appender that found the flag still set left its records to this thread: look again.
-        if (pendingChunk() == null || !flushQueued.compareAndSet(false, true)) {
+    try {
+      while (true) {
+        // A callback run by an earlier publish may have interrupted this thread: its waits below
+        // would then end at once, again and again.
+        Thread.interrupted();
+        Chunk chunk = pendingChunk();
+        if (chunk == null) {
+          flushQueued.set(false);
+          // An appender that found the flag still set left its records to this thread: look again.
+          if (pendingChunk() == null || !flushQueued.compareAndSet(false, true)) {
+            return;
+          }
+          continue;
+        }
+        try {
+          awaitWritten(chunk);
+        } catch (IOException | RuntimeException e) {
+          // Its appenders learn the failure from the chunk; this thread has no caller to tell.
+        }
+        if ((!FLUSHES.getQueue().isEmpty() || flushLock.hasQueuedThreads())
+            && pendingChunk() != null) {
+          FLUSHES.execute(this::flushQueued);
           return;
         }
-        continue;
       }
-      try {
-        awaitWritten(chunk);
-      } catch (IOException e) {
-        // Its appenders learn the failure from the chunk; this thread has no caller to tell.
-      }
-      if (!FLUSHES.getQueue().isEmpty()) {
+    } catch (Error e) {
+      // What is pending still needs a writer, or its appenders would wait forever.
+      flushQueued.set(false);
+      if (pendingChunk() != null && flushQueued.compareAndSet(false, true)) {
         FLUSHES.execute(this::flushQueued);
-        return;
       }
+      throw e;
     }
   }
 

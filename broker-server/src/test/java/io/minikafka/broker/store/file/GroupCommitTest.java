@@ -184,6 +184,7 @@ class GroupCommitTest {
           .as("the busy topic's next write waits behind the topic queued for a thread")
           .containsSubsequence("busy#1", "waiting#1", "busy#2");
     } finally {
+      releaseBusy.countDown();
       release.countDown();
       for (var append : appends) {
         append.get(30, TimeUnit.SECONDS);
@@ -342,6 +343,34 @@ class GroupCommitTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void appendsThatDoNotWaitAreStillWrittenAfterAWriterThatThrew() throws Exception {
+    for (Throwable thrown : List.of(new IllegalStateException("bug"), new AssertionError("bug"))) {
+      AtomicInteger writes = new AtomicInteger();
+      GroupCommit commit =
+          new GroupCommit(
+              "t",
+              1,
+              Long.MIN_VALUE,
+              chunk -> {
+                if (writes.incrementAndGet() == 1) {
+                  if (thrown instanceof Error error) {
+                    throw error;
+                  }
+                  throw (RuntimeException) thrown;
+                }
+              });
+      var failed = commit.appendAsync(ONE, 0);
+      assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS))
+          .as("after %s", thrown)
+          .hasRootCauseMessage("bug");
+      // The writing thread died or went on: either way the next append gets a writer.
+      assertThat(commit.appendAsync(ONE, 0).get(30, TimeUnit.SECONDS))
+          .as("after %s", thrown)
+          .isEqualTo(1);
     }
   }
 
