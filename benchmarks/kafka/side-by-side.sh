@@ -239,7 +239,7 @@ cut -d'|' -f1 "$results" | awk '!seen[$0]++' | while read -r metric; do
     value=$(values "$metric" "$system" | median)
     range=$(values "$metric" "$system" | spread)
     if [ "$system" != kafka ] && [ "$value" != - ] && [ "$kafka" != - ] && [ "$(echo "$kafka > 0" | bc)" = 1 ]; then
-      row="$row $value **$(echo "scale=2; $value / $kafka" | bc)x** $range |"
+      row="$row $value **$(printf '%.2f' "$(echo "scale=4; $value / $kafka" | bc)")x** $range |"
     else
       row="$row $value $range |"
     fi

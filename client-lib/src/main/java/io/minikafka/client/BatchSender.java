@@ -77,6 +77,9 @@ final class BatchSender {
 
   private boolean closed;
 
+  /** Sends waiting for buffer space; while there are any, no batch lingers. */
+  private int blocked;
+
   /** The server's limits as the last send found them; what a new stream is opened with. */
   private ServerLimits limits = ServerLimits.UNKNOWN;
 
@@ -274,14 +277,11 @@ final class BatchSender {
     if (buffer.tryAcquire(permits)) {
       return;
     }
-    // Space comes back only as batches are acknowledged: with the buffer full, what waits goes
-    // without lingering, as Kafka's producer sends when its memory is exhausted. Otherwise a batch
+    // Space comes back only as batches are acknowledged: while a send waits for it, batches go
+    // without lingering, as Kafka's producer sends while its memory is exhausted. Otherwise a batch
     // that the full buffer keeps from filling would wait out its linger, and this send with it.
     synchronized (this) {
-      Batch newest = waiting.peekLast();
-      if (newest != null) {
-        newest.due = true;
-      }
+      blocked++;
       drain();
     }
     runFailures();
@@ -293,6 +293,10 @@ final class BatchSender {
       throw new MiniKafkaException(
           "send to topic '" + topic + "' interrupted while waiting for buffer space",
           Status.CANCELLED);
+    } finally {
+      synchronized (this) {
+        blocked--;
+      }
     }
     if (!acquired) {
       throw new MiniKafkaException(
@@ -309,13 +313,17 @@ final class BatchSender {
 
   /**
    * Sends waiting batches while fewer than {@value #MAX_IN_FLIGHT} are unacknowledged: the oldest
-   * first, each once it is due, full, or followed by another. Holds the monitor.
+   * first, each once it is due, full, followed by another, or wanted by a send waiting for buffer
+   * space. Holds the monitor.
    */
   private void drain() {
     while (!waiting.isEmpty()) {
       Batch batch = waiting.peekFirst();
       boolean ready =
-          batch.due || batch != waiting.peekLast() || batch.payloadBytes >= options.batchBytes();
+          batch.due
+              || blocked > 0
+              || batch != waiting.peekLast()
+              || batch.payloadBytes >= options.batchBytes();
       if (!ready || (stream != null && stream.inFlight.size() >= MAX_IN_FLIGHT)) {
         return;
       }

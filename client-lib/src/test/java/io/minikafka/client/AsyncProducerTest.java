@@ -180,7 +180,7 @@ class AsyncProducerTest {
   void aFullBufferSendsWhatWaitsWithoutLingering() throws Exception {
     // The buffer fills (overhead counted) before a batch does: the batch must not wait an hour.
     ProducerOptions full =
-        new ProducerOptions(Duration.ofHours(1), 1000, 1000, Duration.ofHours(1));
+        new ProducerOptions(Duration.ofHours(1), 1000, 1000, Duration.ofSeconds(10));
     try (Producer producer = new Producer("t", TIMEOUT, host, full)) {
       CompletableFuture<List<Long>> numbers =
           CompletableFuture.supplyAsync(

@@ -33,8 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * it learns the outcome from its chunk's {@link Chunk#published()} future, completed once the flush
  * lock is released. One thread of {@link #FLUSHES} at a time writes for them, and goes on to the
  * next pending chunk itself while the topic keeps it busy: handing each chunk to a thread of its
- * own woke that thread, parked it on the flush lock and woke it again, four context switches per
- * fsync (docs/PERFORMANCE.md).
+ * own woke that thread, parked it on the flush lock and woke it again (docs/PERFORMANCE.md, "One
+ * writer per topic"). Work on the topic's files ({@link #exclusive}) goes before writers waiting
+ * for the flush lock.
  */
 final class GroupCommit {
 
@@ -85,6 +86,12 @@ final class GroupCommit {
   private final Object leader = new Object();
 
   private final AtomicInteger waiting = new AtomicInteger();
+
+  /**
+   * Threads waiting in {@link #exclusive} for the flush lock: writers let them go first, or a
+   * writer that goes on from chunk to chunk would take the lock back each time before they woke.
+   */
+  private final AtomicInteger exclusiveWaiting = new AtomicInteger();
 
   /** Guarded by appendLock: the next number to give, the records waiting, the last time given. */
   private long assignedNext;
@@ -180,10 +187,8 @@ final class GroupCommit {
 
   /**
    * Writes what is pending, on a thread of {@link #FLUSHES}, and what comes meanwhile, until
-   * nothing is pending or other work waits: work queued for the pool, so that a topic kept busy
-   * never holds a thread from the others, or for the topic's files ({@link #exclusive}), which this
-   * thread would otherwise beat to the flush lock each time. Then this goes to the back of the
-   * pool's queue.
+   * nothing is pending or other work waits for the pool: then this goes to the back of its queue,
+   * so that a topic kept busy never holds a thread from the others.
    */
   private void flushQueued() {
     try {
@@ -205,8 +210,7 @@ final class GroupCommit {
         } catch (IOException | RuntimeException e) {
           // Its appenders learn the failure from the chunk; this thread has no caller to tell.
         }
-        if ((!FLUSHES.getQueue().isEmpty() || flushLock.hasQueuedThreads())
-            && pendingChunk() != null) {
+        if (!FLUSHES.getQueue().isEmpty() && pendingChunk() != null) {
           FLUSHES.execute(this::flushQueued);
           return;
         }
@@ -243,7 +247,7 @@ final class GroupCommit {
   /** Waits until the chunk is written, writing it (and whatever joined it) if nobody else is. */
   private void awaitWritten(Chunk chunk) throws IOException {
     while (!chunk.done()) {
-      if (flushLock.tryLock()) {
+      if (exclusiveWaiting.get() == 0 && flushLock.tryLock()) {
         // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
         boolean interrupted = Thread.interrupted();
         try {
@@ -260,8 +264,9 @@ final class GroupCommit {
         waiting.incrementAndGet();
         try {
           synchronized (leader) {
-            // The writer unlocks before it notifies, under this monitor: no wake-up is lost.
-            while (!chunk.done() && flushLock.isLocked()) {
+            // The writer unlocks before it notifies, under this monitor: no wake-up is lost. Work
+            // waiting for the lock takes it before it counts itself out, and notifies on release.
+            while (!chunk.done() && (flushLock.isLocked() || exclusiveWaiting.get() > 0)) {
               leader.wait();
             }
           }
@@ -280,7 +285,12 @@ final class GroupCommit {
    * appenders wait for it.
    */
   <T> T exclusive(FileWork<T> work) throws IOException {
-    flushLock.lock();
+    exclusiveWaiting.incrementAndGet();
+    try {
+      flushLock.lock();
+    } finally {
+      exclusiveWaiting.decrementAndGet();
+    }
     boolean interrupted = Thread.interrupted();
     try {
       return work.run();

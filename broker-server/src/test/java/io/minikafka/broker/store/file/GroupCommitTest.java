@@ -142,6 +142,36 @@ class GroupCommitTest {
   }
 
   @Test
+  void workOnTheTopicsFilesGoesBeforeTheNextWriteOfAWriterThatGoesOn() throws Exception {
+    List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit = firstWriteHeld(chunk -> order.add("write"), firstWriteEntered, release);
+    var first = commit.appendAsync(ONE, 0);
+    assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    Thread retention =
+        new Thread(
+            () -> {
+              try {
+                commit.exclusive(() -> order.add("exclusive"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    retention.start();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> retention.getState() == Thread.State.WAITING);
+    var second = commit.appendAsync(ONE, 0);
+    release.countDown();
+    assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+    retention.join(30_000);
+    // The writing thread is running when the first write ends; the waiting one must be woken.
+    assertThat(order).containsExactly("write", "exclusive", "write");
+  }
+
+  @Test
   void aTopicKeptBusyLetsTheOtherTopicsWaitingForAWriterGoFirst() throws Exception {
     int threads = GroupCommit.FLUSHES.getMaximumPoolSize();
     List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
