@@ -177,6 +177,24 @@ class AsyncProducerTest {
   }
 
   @Test
+  void aMessageLargerThanTheBufferTakesItWholeAndGoesAlone() throws Exception {
+    GatedStore stuck = new GatedStore(new MemoryStore());
+    ProducerOptions small = new ProducerOptions(Duration.ZERO, 1000, 1000, Duration.ofMillis(200));
+    try (MiniKafkaServer slow = MiniKafkaServer.start(stuck, "127.0.0.1:0", Duration.ofHours(1));
+        Producer producer = new Producer("t", TIMEOUT, "127.0.0.1:" + slow.port(), small)) {
+      CompletableFuture<Long> large = producer.sendAsync(new byte[5000]);
+      // The buffer is the large message's until the server acknowledges it.
+      assertThatThrownBy(() -> producer.sendAsync(new byte[1]))
+          .isInstanceOfSatisfying(
+              MiniKafkaException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+      stuck.release.countDown();
+      assertThat(large.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(producer.sendAsync(new byte[5000]).get(30, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aFullBufferSendsWhatWaitsWithoutLingering() throws Exception {
     // The buffer fills (overhead counted) before a batch does: the batch must not wait an hour.
     ProducerOptions full =

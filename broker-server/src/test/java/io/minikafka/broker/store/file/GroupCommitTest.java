@@ -222,19 +222,29 @@ class GroupCommitTest {
     }
   }
 
+  /** A group commit whose first write throws {@code thrown}, and whose later writes succeed. */
+  private static GroupCommit firstWriteThrows(Throwable thrown) {
+    AtomicInteger writes = new AtomicInteger();
+    return new GroupCommit(
+        "t",
+        1,
+        Long.MIN_VALUE,
+        chunk -> {
+          if (writes.incrementAndGet() == 1) {
+            if (thrown instanceof IOException e) {
+              throw e;
+            }
+            if (thrown instanceof Error e) {
+              throw e;
+            }
+            throw (RuntimeException) thrown;
+          }
+        });
+  }
+
   @Test
   void appendsThatDoNotWaitLearnAFailedWriteAndTheirNumbersAreFreeAgain() throws Exception {
-    AtomicInteger writes = new AtomicInteger();
-    GroupCommit commit =
-        new GroupCommit(
-            "t",
-            1,
-            Long.MIN_VALUE,
-            chunk -> {
-              if (writes.incrementAndGet() == 1) {
-                throw new IOException("disk full");
-              }
-            });
+    GroupCommit commit = firstWriteThrows(new IOException("disk full"));
     java.util.concurrent.CompletableFuture<Long> failed = commit.appendAsync(ONE, 0);
     assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IOException.class)
@@ -379,20 +389,7 @@ class GroupCommitTest {
   @Test
   void appendsThatDoNotWaitAreStillWrittenAfterAWriterThatThrew() throws Exception {
     for (Throwable thrown : List.of(new IllegalStateException("bug"), new AssertionError("bug"))) {
-      AtomicInteger writes = new AtomicInteger();
-      GroupCommit commit =
-          new GroupCommit(
-              "t",
-              1,
-              Long.MIN_VALUE,
-              chunk -> {
-                if (writes.incrementAndGet() == 1) {
-                  if (thrown instanceof Error error) {
-                    throw error;
-                  }
-                  throw (RuntimeException) thrown;
-                }
-              });
+      GroupCommit commit = firstWriteThrows(thrown);
       var failed = commit.appendAsync(ONE, 0);
       assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS))
           .as("after %s", thrown)
