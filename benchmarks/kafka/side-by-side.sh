@@ -10,8 +10,10 @@
 # Kafka's producer runs with acks=all, idempotence, linger 5 ms (what a gateway uses) and the 4 MiB
 # buffer of MiniKafka's producer (buffer.memory; its default of 32 MiB queues a third of a second of
 # 100 B records behind a saturated broker, and costs the producing JVM as much in collections); every
-# MiniKafka row is mkfk-perf. CPU time per record comes from /proc (a gateway row counts the gateway
-# and the Kafka broker). Prints each run as it goes, then one table of medians with ratios to Kafka.
+# MiniKafka row is mkfk-perf. Consume is read twice: 2,000,000 records, and RUNS x 2,000,000 (all
+# that MiniKafka's produce runs left), where the reading JVM's start-up weighs less. CPU time per record comes from /proc (a
+# gateway row counts the gateway and the Kafka broker). Prints each run as it goes, then one table
+# of medians with ratios to Kafka.
 #
 # Usage: benchmarks/kafka/side-by-side.sh   (after mvn -q -DskipTests package; RUNS=3 by default)
 #   SYSTEMS="memory file-always" measures Kafka and only those MiniKafka columns (default: all of
@@ -34,6 +36,9 @@ kafka_port=19092
 minikafka_port=19094
 rate=10000
 unary=160000
+# What the 100 B produce runs leave in MiniKafka's topic (Kafka's holds its warm-up run's too): the
+# long read takes all of it.
+long_read=$((runs * 2000000))
 results=$work/results.txt
 
 [ -d "$lib" ] || mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
@@ -105,6 +110,14 @@ for run in $(seq "$runs"); do
   record "consume 100 B, records/s" kafka "$(echo "$out" | awk -F', *' '{print $10}')"
   record "server CPU per record consumed, us" kafka "$cpu"
 done
+# A longer read (RUNS times as long): what the reading JVM's start-up costs (its JIT compiling, its
+# first touch of each heap page) weighs less, on each side alike.
+for run in $(seq "$runs"); do
+  out=$(kjava org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$kafka_port \
+    --topic perf --num-records $long_read --timeout 60000 --group "perf-long-$run" 2>&1 | tail -1)
+  echo "kafka consume $long_read: $out"
+  record "consume 100 B, $long_read records, records/s" kafka "$(echo "$out" | awk -F', *' '{print $10}')"
+done
 for run in $(seq "$runs"); do
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
     --topic "e2e-$run" --partitions 1 --replication-factor 1 > /dev/null
@@ -160,6 +173,11 @@ minikafka_runs() { # system-name, then the PIDs whose CPU counts
     echo "$name consume: $out server CPU $cpu us/record"
     record "consume 100 B, records/s" "$name" "$(field "$out" "records/sec")"
     record "server CPU per record consumed, us" "$name" "$cpu"
+  done
+  for _ in $(seq "$runs"); do
+    out=$(mkfk_perf consume --topic perf --messages $long_read | tail -1)
+    echo "$name consume $long_read: $out"
+    record "consume 100 B, $long_read records, records/s" "$name" "$(field "$out" "records/sec")"
   done
   for run in $(seq "$runs"); do
     before=$(cpu_ticks "${cpus[@]}")

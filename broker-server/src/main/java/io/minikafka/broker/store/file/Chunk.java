@@ -23,6 +23,7 @@ final class Chunk {
   private static final int FAILED = 2;
 
   final long firstNumber;
+  private final ChunkBuffers buffers;
   private ByteBuffer buffer;
   private int[] starts = new int[64];
   private int count;
@@ -34,8 +35,10 @@ final class Chunk {
   /** Completed once the outcome is settled and the flush lock released: see {@link #publish}. */
   private final CompletableFuture<Void> published = new CompletableFuture<>();
 
-  Chunk(long firstNumber, ByteBuffer buffer) {
+  /** A chunk writing into {@code buffer}, taken from {@code buffers}, where it grows. */
+  Chunk(long firstNumber, ChunkBuffers buffers, ByteBuffer buffer) {
     this.firstNumber = firstNumber;
+    this.buffers = buffers;
     this.buffer = buffer;
     buffer.clear();
   }
@@ -57,10 +60,10 @@ final class Chunk {
           Math.max(
               Math.min(buffer.capacity() * 2L, GroupCommit.MAX_CHUNK_BYTES),
               buffer.position() + bytes);
-      ByteBuffer bigger = ChunkBuffers.SHARED.take(wanted);
+      ByteBuffer bigger = buffers.take(wanted);
       buffer.flip();
       bigger.put(buffer);
-      ChunkBuffers.SHARED.give(buffer);
+      buffers.give(buffer);
       buffer = bigger;
     }
     if (count + records.size() > starts.length) {

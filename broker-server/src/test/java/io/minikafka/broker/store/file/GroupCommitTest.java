@@ -114,6 +114,55 @@ class GroupCommitTest {
   }
 
   @Test
+  void aChunkStartsWithRoomForWhatTheLastOneHeldSoThatItIsNotCopiedIntoBiggerBuffersAsItFills()
+      throws Exception {
+    List<Integer> capacities = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger writes = new AtomicInteger();
+    // Buffers of its own: which spares exist does not depend on the tests before.
+    GroupCommit commit =
+        new GroupCommit(
+            "t",
+            1,
+            Long.MIN_VALUE,
+            chunk -> {
+              capacities.add(chunk.buffer().capacity());
+              sizes.add(chunk.bytes());
+              if (writes.incrementAndGet() == 1) {
+                firstWriteEntered.countDown();
+                awaitUninterruptibly(release);
+              }
+            },
+            new ChunkBuffers(32L * 1024 * 1024));
+    var first = commit.appendAsync(ONE, 0);
+    assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    // 300 KiB wait for the held write, 1 KiB at a time: that chunk grows past its first buffer,
+    // leaving the smaller ones as spares.
+    List<java.util.concurrent.CompletableFuture<Long>> waiting = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      waiting.add(commit.appendAsync(List.of(Record.of(new byte[1024])), 0));
+    }
+    release.countDown();
+    first.get(30, TimeUnit.SECONDS);
+    for (var f : waiting) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    commit.appendAsync(ONE, 0).get(30, TimeUnit.SECONDS);
+    commit.appendAsync(ONE, 0).get(30, TimeUnit.SECONDS);
+
+    assertThat(sizes).hasSize(4);
+    assertThat(sizes.get(1)).isGreaterThan(300 * 1024L);
+    assertThat(capacities.get(1)).isGreaterThan(ChunkBuffers.SMALLEST);
+    // The chunk after the big one had room for all of it from the start, though a 64 KiB spare
+    // was there to take...
+    assertThat((long) capacities.get(2)).isGreaterThanOrEqualTo(sizes.get(1));
+    // ...and the one after a small chunk starts small again: a quiet topic holds no big buffer.
+    assertThat(capacities.get(3)).isEqualTo(ChunkBuffers.SMALLEST);
+  }
+
+  @Test
   void theThreadThatWritesForAppendsThatDoNotWaitGoesOnToTheNextChunkItself() throws Exception {
     List<Thread> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Integer> recordsPerWrite = new java.util.concurrent.CopyOnWriteArrayList<>();

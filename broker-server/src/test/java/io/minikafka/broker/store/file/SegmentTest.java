@@ -38,7 +38,7 @@ class SegmentTest {
 
   private static void append(Segment segment, long limit, long[] times, String... payloads)
       throws IOException {
-    Chunk chunk = new Chunk(segment.nextNumber(), ByteBuffer.allocate(1024));
+    Chunk chunk = new Chunk(segment.nextNumber(), ChunkBuffers.SHARED, ByteBuffer.allocate(1024));
     for (int i = 0; i < payloads.length; i++) {
       chunk.add(List.of(Record.of(payloads[i].getBytes(UTF_8))), times[i]);
     }

@@ -24,7 +24,7 @@ class TopicRecoveryTest {
   private void segment(long base, int count) throws IOException {
     try (Segment segment = Segment.create(dir, base, disk)) {
       if (count > 0) {
-        Chunk chunk = new Chunk(base, ByteBuffer.allocate(4096));
+        Chunk chunk = new Chunk(base, ChunkBuffers.SHARED, ByteBuffer.allocate(4096));
         for (int i = 0; i < count; i++) {
           chunk.add(List.of(Record.of(new byte[] {1})), 1000);
         }
