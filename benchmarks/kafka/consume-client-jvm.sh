@@ -38,27 +38,11 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-kjava() { java -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" "$@"; }
-wait_for_port() {
-  for _ in $(seq 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
+# shellcheck source=kafka-node.sh
+. "$here/kafka-node.sh"
 rate() { grep -oE '[0-9.]+ records/sec' | head -1 | cut -d' ' -f1; }
 
-{
-  sed -e "s/19092/$kafka_port/g" -e "s/19093/$((kafka_port + 1))/g" "$here/server.properties"
-  echo "log.dirs=$work/kafka-data"
-} > "$work/server.properties"
-kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid)" \
-  -c "$work/server.properties" > /dev/null
-java -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" -Xmx1G -Xms1G \
-  -XX:+UseG1GC -XX:MaxGCPauseMillis=20 kafka.Kafka "$work/server.properties" > "$work/kafka.log" 2>&1 &
-pids+=($!)
-wait_for_port $kafka_port
+start_kafka_node $kafka_port "$work"
 kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
   --topic perf --partitions 1 --replication-factor 1 > /dev/null
 env MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_ROOT_DIR="$work/minikafka-data" \
@@ -93,9 +77,8 @@ for round in $(seq "$rounds"); do
     group=$((group + 1))
     # Unquoted on purpose: the options are several words.
     # shellcheck disable=SC2086
-    kafka=$(java $options -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" \
-      org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$kafka_port \
-      --topic perf --num-records "$records" --timeout 60000 --group "read-$group" 2>&1 \
+    kafka=$(kjava $options org.apache.kafka.tools.ConsumerPerformance \
+      --bootstrap-server 127.0.0.1:$kafka_port --topic perf --num-records "$records" --timeout 60000 --group "read-$group" 2>&1 \
       | tail -1 | awk -F', *' '{print $10}')
     file=$(MINIKAFKA_HEAP_OPTS="$options" "$root/bin/mkfk-perf" consume \
       --host 127.0.0.1:$file_port --topic perf --messages "$records" 2>&1 | tail -1 | rate)

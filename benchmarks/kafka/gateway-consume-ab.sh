@@ -27,29 +27,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-kjava() { java -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" "$@"; }
+# shellcheck source=kafka-node.sh
+. "$here/kafka-node.sh"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 per_record() { echo "scale=3; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / $messages" | bc; }
-wait_for_port() {
-  for _ in $(seq 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
 
-{
-  sed -e "s/19092/$kafka_port/g" -e "s/19093/$((kafka_port + 1))/g" "$here/server.properties"
-  echo "log.dirs=$work/kafka-data"
-} > "$work/server.properties"
-kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid)" \
-  -c "$work/server.properties" > /dev/null
-java -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" -Xmx1G -Xms1G \
-  -XX:+UseG1GC -XX:MaxGCPauseMillis=20 kafka.Kafka "$work/server.properties" > "$work/kafka.log" 2>&1 &
-kafka=$!
-pids+=("$kafka")
-wait_for_port $kafka_port
+start_kafka_node $kafka_port "$work"
 
 start_gateway() { # tree [properties]
   local props=()
@@ -75,12 +58,12 @@ for round in $(seq "$rounds"); do
     start_gateway "$tree" "$props"
     for run in $(seq "$runs"); do
       before=$(cpu_ticks "$gateway")
-      before_kafka=$(cpu_ticks "$kafka")
+      before_kafka=$(cpu_ticks "$kafka_pid")
       out=$("$tree/bin/mkfk-perf" consume --host 127.0.0.1:$gateway_port --topic perf \
         --messages "$messages" 2>&1 | tail -1)
       echo "$variant round $round run $run: $(echo "$out" | grep -oE '[0-9.]+ records/sec')" \
         "gateway $(per_record "$before" "$(cpu_ticks "$gateway")") us" \
-        "broker $(per_record "$before_kafka" "$(cpu_ticks "$kafka")") us"
+        "broker $(per_record "$before_kafka" "$(cpu_ticks "$kafka_pid")") us"
     done
     stop_gateway
   done

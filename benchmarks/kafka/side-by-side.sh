@@ -44,8 +44,8 @@ results=$work/results.txt
 [ -d "$lib" ] || mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
 mkdir -p "$work" && : > "$results"
 
-kafka_classpath=(-Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*")
-kjava() { java "${kafka_classpath[@]}" "$@"; }
+# shellcheck source=kafka-node.sh
+. "$here/kafka-node.sh"
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 per_record() { # ticks_before ticks_after records -> microseconds of CPU per record
   echo "scale=3; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / $3" | bc
@@ -54,29 +54,11 @@ record() { echo "$1|$2|$3" >> "$results"; } # metric system value
 field() { # text, the word before the given label ("records/sec", "ms p99")
   echo "$1" | grep -oE "[0-9.]+ $2" | head -1 | cut -d' ' -f1
 }
-wait_for_port() {
-  for _ in $(seq 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 # --- Apache Kafka ---
-rm -rf "$work/kafka-data"
-{ cat "$here/server.properties"; echo "log.dirs=$work/kafka-data"; } > "$work/server.properties"
-kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid)" \
-  -c "$work/server.properties" > /dev/null
-# Started directly, not through kjava, so that $! is the JVM whose CPU time is read.
-java "${kafka_classpath[@]}" -Xmx1G -Xms1G -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true kafka.Kafka "$work/server.properties" \
-  > "$work/kafka.log" 2>&1 &
-kafka_pid=$!
-pids+=("$kafka_pid")
-wait_for_port $kafka_port
+start_kafka_node $kafka_port "$work"
 for topic in perf perf1k; do
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$kafka_port --create \
     --topic $topic --partitions 1 --replication-factor 1 > /dev/null
