@@ -4,14 +4,17 @@
 # run's messages kept), that is 100 B and 1 KiB batched produce and Subscribe reads of 2,000,000
 # messages, each after a warm-up run, then mkfk-perf e2e at 10,000/s (with its own warm-up
 # messages). Each run prints its rate, p99 (empty for consume), the server's CPU per record and the
-# longest GC pause the server logged while the run went (empty when it logged none). OLD and NEW
+# longest GC pause the server logged while the run went (empty when it logged none); each server,
+# at the end, its resident memory and what its heap held after its last collection. OLD and NEW
 # are source trees built with mvn -q -DskipTests -DskipITs package. Loopback only.
 #
-# Usage: OLD=/tmp/old-tree NEW=. benchmarks/memory-store-ab.sh   (ROUNDS=2, RUNS=3 by default)
+# Usage: OLD=/tmp/old-tree NEW=. benchmarks/memory-store-ab.sh   (ROUNDS=2, RUNS=3 by default;
+# HEAP_OPTS=-Xmx8g by default, the server's heap options)
 set -euo pipefail
 old=$(cd "${OLD:?OLD tree}" && pwd)
 new=$(cd "${NEW:-.}" && pwd)
 rounds=${ROUNDS:-2}
+heap_opts=${HEAP_OPTS:--Xmx8g}
 runs=${RUNS:-3}
 port=19098
 work=$(mktemp -d)
@@ -45,7 +48,7 @@ run() { # tree
   local tree=$1
   : > "$work/gc.log"
   env MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024)) \
-    MINIKAFKA_HEAP_OPTS="-Xmx8g -Xlog:gc:file=$work/gc.log" \
+    MINIKAFKA_HEAP_OPTS="$heap_opts -Xlog:gc:file=$work/gc.log" \
     "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
@@ -65,7 +68,8 @@ run() { # tree
     row "$tree" e2e 150000 e2e --topic "e2e-$run" --messages 100000 --warmup-messages 50000 \
       --rate 10000
   done
-  echo "$tree resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$server/status)"
+  echo "$tree resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$server/status)," \
+    "heap after the last collection: $(grep -oE -- '->[0-9]+M' "$work/gc.log" | tail -1 | tr -d '>-')"
   kill "$server"; wait "$server" 2>/dev/null || true
   server=
 }

@@ -4,9 +4,9 @@
 #     ConsumerPerformance, KafkaEndToEnd.java at the same fixed rate as mkfk-perf e2e, and
 #     KafkaSyncProducers.java for the 16 synchronous producers of mkfk-perf produce --sync);
 #   - MiniKafka over that Kafka (a gateway: MINIKAFKA_KAFKA_BOOTSTRAP), the hop's cost;
-#   - MiniKafka's file store (fsync never, then always) and its memory store. The gateway and the
-#     file store run with a 256 MiB heap; the memory store with 8 GiB, since it keeps every run's
-#     messages.
+#   - MiniKafka's file store (fsync never, then always) and its memory store. Each server runs with
+#     a 256 MiB heap; the memory store keeps every run's messages, and their index, outside it, in
+#     up to 7 GiB of direct memory.
 # Kafka's producer runs with acks=all, idempotence, linger 5 ms (what a gateway uses) and the 4 MiB
 # buffer of MiniKafka's producer (buffer.memory; its default of 32 MiB queues a third of a second of
 # 100 B records behind a saturated broker, and costs the producing JVM as much in collections); every
@@ -204,8 +204,9 @@ for fsync in never always; do
   kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 done
 if wanted memory; then
-  # Every run keeps its messages: room for all of them.
-  start_minikafka MINIKAFKA_HEAP_OPTS=-Xmx8g MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
+  # Every run keeps its messages: room for all of them, outside the heap.
+  start_minikafka MINIKAFKA_HEAP_OPTS="-Xmx256m -XX:MaxDirectMemorySize=7g" \
+    MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
   minikafka_runs memory "$server_pid"
   kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 fi

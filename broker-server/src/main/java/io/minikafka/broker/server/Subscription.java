@@ -44,6 +44,22 @@ final class Subscription implements Runnable {
   /** Whether the last look found no topic of that name. Drain thread only. */
   private boolean topicMissing;
 
+  /**
+   * Whether the last batch sent reached the end its read reported: the next look registers for the
+   * next append first, sparing a read that would find nothing (over Kafka, a fetch and a request
+   * for the topic's end per message). Drain thread only.
+   */
+  private boolean atEnd;
+
+  /**
+   * Whether the last look found nothing new and registered for the next append: until that wakes it
+   * ({@link #woke}), a drain (the transport ready again) has no reason to read. Drain thread only.
+   */
+  private boolean waiting;
+
+  /** Set by the wake-up before it drains or asks the running drain to go again. */
+  private volatile boolean woke;
+
   /** Set by the gRPC thread on cancel, or by the drain when it ends the call. */
   private volatile boolean ended;
 
@@ -115,6 +131,7 @@ final class Subscription implements Runnable {
    * executor.
    */
   private void woken() {
+    woke = true;
     if (ended || wip.getAndIncrement() != 0) {
       return;
     }
@@ -142,11 +159,14 @@ final class Subscription implements Runnable {
       end(requested.asRuntimeException());
       return false;
     }
-    if (!out.isReady()) {
+    if (!out.isReady() || (waiting && !woke)) {
       return false;
     }
+    waiting = false;
+    woke = false;
     PollResult result = pollOrWait();
     if (result == null) {
+      waiting = true;
       if (!announcedCaughtUp) {
         announcedCaughtUp = true;
         out.onNext(SubscribeBatch.caughtUp(topicMissing));
@@ -159,6 +179,7 @@ final class Subscription implements Runnable {
             ? SubscribeBatch.of(result, result.firstAvailable(), skipped)
             : SubscribeBatch.of(result, 0, 0);
     next = result.count() == 0 ? Math.max(next, result.firstAvailable()) : result.newReadFrom();
+    atEnd = result.count() > 0 && next >= result.nextNumber();
     out.onNext(batch);
     return true;
   }
@@ -168,13 +189,17 @@ final class Subscription implements Runnable {
    * topic grows (or comes into being).
    */
   private PollResult pollOrWait() throws Exception {
-    PollResult result = tryPoll();
-    if (result != null && result.pastEnd(next)) {
-      throw new ReadPastEndException(topic, next, result.nextNumber());
+    PollResult result;
+    if (!atEnd) {
+      result = tryPoll();
+      if (result != null && result.pastEnd(next)) {
+        throw new ReadPastEndException(topic, next, result.nextNumber());
+      }
+      if (result != null && (result.count() > 0 || result.skipped(next) > 0)) {
+        return result;
+      }
     }
-    if (result != null && (result.count() > 0 || result.skipped(next) > 0)) {
-      return result;
-    }
+    atEnd = false;
     events.await(topic, wakeUp);
     result = tryPoll();
     if (result != null && result.pastEnd(next)) {

@@ -14,6 +14,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.broker.config.ServerConfig;
+import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.ForwardingStore;
 import io.minikafka.broker.store.GatedStore;
 import io.minikafka.broker.store.ManualClock;
@@ -34,6 +35,7 @@ import io.minikafka.protocol.SubscribeRequest;
 import io.minikafka.protocol.SubscribeResponse;
 import io.minikafka.protocol.Topic;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -213,6 +215,74 @@ class StreamingServiceTest {
   }
 
   @Test
+  void aCaughtUpSubscriberReadsTheStoreTwicePerAppendNotThreeTimes() throws Exception {
+    AtomicInteger reads = new AtomicInteger();
+    ForwardingStore counting =
+        new ForwardingStore(new MemoryStore()) {
+          @Override
+          public PollResult pollEncoded(String topic, long readFrom, PollLimits limits)
+              throws IOException {
+            if (topic.equals("t")) {
+              reads.incrementAndGet();
+            }
+            return super.pollEncoded(topic, readFrom, limits);
+          }
+        };
+    try (CaughtUp caughtUp = new CaughtUp(counting, clock)) {
+      int appends = 20;
+      int before = reads.get();
+      for (int i = 0; i < appends; i++) {
+        caughtUp.requests.onNext(batch("t", "m" + i));
+        assertThat(caughtUp.acks.poll(30, TimeUnit.SECONDS))
+            .isInstanceOf(ProduceBatchResponse.class);
+      }
+      assertThat(caughtUp.subscriber.take(appends)).hasSize(appends);
+
+      // Reads still to come for the last append can only lower the count.
+      assertThat(reads.get() - before)
+          .as("per append, a read that finds it and one after registering for the next")
+          .isLessThanOrEqualTo(2 * appends + 4);
+    }
+  }
+
+  /**
+   * A server of its own on {@code store}, in process; a produce stream that stored "a" in topic
+   * "t"; and a subscriber of "t" that received it and said it caught up, which it does once the
+   * read after registering for the next append has returned: no read of it is running.
+   */
+  private static final class CaughtUp implements AutoCloseable {
+    final MiniKafkaServer server;
+    final ManagedChannel channel;
+    final BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+    final StreamObserver<ProduceBatchRequest> requests;
+    final Collector subscriber = new Collector();
+
+    CaughtUp(BackingStore store, Clock clock) throws Exception {
+      String name = InProcessServerBuilder.generateName();
+      server =
+          new MiniKafkaServer(
+                  InProcessServerBuilder.forName(name), store, ServerConfig.defaults(), clock)
+              .start();
+      channel = InProcessChannelBuilder.forName(name).build();
+      requests = MiniKafkaGrpc.newStub(channel).produceStream(into(acks));
+      requests.onNext(batch("t", "a"));
+      assertThat(acks.poll(30, TimeUnit.SECONDS)).isInstanceOf(ProduceBatchResponse.class);
+      MiniKafkaGrpc.newStub(channel)
+          .subscribe(
+              SubscribeRequest.newBuilder().setTopic("t").setReadFrom(1).build(), subscriber);
+      assertThat(texts(subscriber.take(1))).containsExactly("a");
+      subscriber.awaitCaughtUp();
+    }
+
+    @Override
+    public void close() throws IOException {
+      requests.onCompleted();
+      channel.shutdownNow();
+      server.close();
+    }
+  }
+
+  @Test
   void serverShutdownEndsProduceStreamsWithUnavailable() throws Exception {
     BlockingQueue<Object> acks = new LinkedBlockingQueue<>();
     StreamObserver<ProduceBatchRequest> requests = async.produceStream(into(acks));
@@ -328,6 +398,18 @@ class StreamingServiceTest {
     @Override
     public void onCompleted() {
       end.complete(Status.OK);
+    }
+
+    /** Waits for the response saying the subscription caught up, with no records before it. */
+    void awaitCaughtUp() throws InterruptedException {
+      while (true) {
+        SubscribeResponse response = responses.poll(30, TimeUnit.SECONDS);
+        assertThat(response).as("a response within 30 s").isNotNull();
+        assertThat(response.getRecordsList()).isEmpty();
+        if (response.getCaughtUp()) {
+          return;
+        }
+      }
     }
 
     List<MessageRecord> take(int count) throws InterruptedException {
@@ -533,7 +615,7 @@ class StreamingServiceTest {
         MiniKafkaServer.start(
             counting,
             ServerConfig.builder().host(Endpoint.parse("127.0.0.1:0")).build(),
-            java.time.Clock.systemUTC())) {
+            Clock.systemUTC())) {
       ManagedChannel tcpChannel =
           ManagedChannelBuilder.forAddress("127.0.0.1", tcp.port()).usePlaintext().build();
       try {

@@ -12,10 +12,10 @@ final class MemoryBudget {
 
   /**
    * What a message costs beyond its payload, key and headers: its slot in the topic's index (24
-   * bytes, in the heap) and its entry's framing (number, time, lengths: 8 to 20 bytes for most),
-   * about 40 together. Charged so that a flood of empty messages meets the cap too. Not charged: a
-   * chunk's room not yet filled, and removed messages' bytes in a chunk that still holds others,
-   * each at most about what the chunk keeps ({@link TopicLog}).
+   * bytes, outside the heap once its block holds 1,024) and its entry's framing (number, time,
+   * lengths: 8 to 20 bytes for most), about 40 together. Charged so that a flood of empty messages
+   * meets the cap too. Not charged: a chunk's room not yet filled, and removed messages' bytes in a
+   * chunk that still holds others, each at most about what the chunk keeps ({@link TopicLog}).
    */
   static final int MESSAGE_OVERHEAD_BYTES = 40;
 

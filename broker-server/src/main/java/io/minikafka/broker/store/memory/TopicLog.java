@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +25,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One topic of a {@link MemoryStore}: its messages as the bytes a Subscribe response carries, back
- * to back in chunks of memory outside the heap ({@link ChunkMemory}), with an index of them in the
- * heap ({@link MessageIndex}).
+ * to back in chunks of memory outside the heap ({@link ChunkMemory}), with an index of them beside
+ * them ({@link MessageIndex}).
  *
  * <p>Each message is one {@code SubscribeResponse.records} entry as {@link RecordBytesWriter}
  * writes it (number, append time, payload, key, headers; no CRC), so a read of consecutive messages
@@ -65,7 +66,7 @@ final class TopicLog {
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-  private final MessageIndex index = new MessageIndex(1);
+  private final MessageIndex index;
   private int size;
 
   /** The chunks holding the messages, oldest first; the last one takes appends. */
@@ -111,13 +112,15 @@ final class TopicLog {
   }
 
   /**
-   * A log taking its chunks, of at most {@code maxChunkBytes} but for large messages, from memory.
+   * A log taking its chunks, of at most {@code maxChunkBytes} but for large messages, and its
+   * index's large blocks from memory.
    */
   TopicLog(MemoryBudget budget, long retentionBytes, ChunkMemory memory, int maxChunkBytes) {
     this.budget = budget;
     this.retentionBytes = retentionBytes;
     this.memory = memory;
     this.maxChunkBytes = maxChunkBytes;
+    this.index = new MessageIndex(1, memory);
   }
 
   /**
@@ -166,7 +169,11 @@ final class TopicLog {
                     first + i, time, record.payload(), record.key(), record.headers());
       }
       // Before the chunks: an index that cannot grow must leave them as they were.
-      index.ensure(first, first + batch.size() - 1);
+      try {
+        index.ensure(first, first + batch.size() - 1);
+      } catch (OutOfMemoryError e) {
+        throw storeFull("memory for the index of " + batch.size() + " messages", e);
+      }
       List<Chunk> room = room(entries);
       lastAppendTime = time;
       int chunk = 0;
@@ -256,13 +263,17 @@ final class TopicLog {
       made.add(buffer);
       return buffer;
     } catch (OutOfMemoryError e) {
-      throw new StoreFullException(
-          "the memory store could not get "
-              + bytes
-              + " bytes of memory outside the heap (at most -XX:MaxDirectMemorySize, by default the"
-              + " heap's maximum); messages were not stored",
-          e);
+      throw storeFull(bytes + " bytes of memory outside the heap", e);
     }
+  }
+
+  private static StoreFullException storeFull(String what, OutOfMemoryError e) {
+    return new StoreFullException(
+        "the memory store could not get "
+            + what
+            + " (at most -XX:MaxDirectMemorySize, by default the heap's maximum); messages were not"
+            + " stored",
+        e);
   }
 
   /** {@code fill} and the bytes of the entries from {@code i} on that fit with it in a chunk. */
@@ -279,6 +290,16 @@ final class TopicLog {
     lock.readLock().lock();
     try {
       return chunks.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The bytes its index holds outside the heap, from the same memory as its chunks. */
+  long indexBytes() {
+    lock.readLock().lock();
+    try {
+      return index.directBytes();
     } finally {
       lock.readLock().unlock();
     }
@@ -303,7 +324,7 @@ final class TopicLog {
     lock.readLock().lock();
     try {
       long start = Math.max(Math.max(readFrom, 1), firstNumber);
-      int count = countWithin(start, limits);
+      int count = measure(start, limits).count;
       List<StoredMessage> found = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         found.add(decode(start + i, (int) (start - firstNumber) + i));
@@ -323,70 +344,93 @@ final class TopicLog {
     lock.readLock().lock();
     try {
       long start = Math.max(Math.max(readFrom, 1), firstNumber);
-      int count = countWithin(start, limits);
+      Span span = measure(start, limits);
       long end = firstNumber + size;
-      if (count == 0) {
+      if (span.count == 0) {
         return new PollResult(List.of(), readFrom, firstNumber, end);
       }
-      int from = (int) (start - firstNumber);
-      long bytes = 0;
-      long payloads = 0;
-      for (int i = from; i < from + count; i++) {
-        bytes += entryEnd(i) - offset(i);
-        payloads += index.payloadLength(firstNumber + i);
-      }
-      byte[] array = RecordBytes.spareArray((int) bytes);
+      byte[] array = RecordBytes.spareArray((int) span.bytes);
       int length = 0;
-      for (int i = from; i < from + count; ) {
-        int next = runEnd(i, from + count);
-        int offset = offset(i);
-        int run = entryEnd(next - 1) - offset;
-        chunk(i).buffer.get(offset, array, length, run);
-        length += run;
-        i = next;
+      for (int run = 0; run < span.runCount; run++) {
+        int at = 3 * run;
+        int bytes = span.runs[at + 2] - span.runs[at + 1];
+        chunks.get(span.runs[at]).buffer.get(span.runs[at + 1], array, length, bytes);
+        length += bytes;
       }
       return new PollResult(
           List.of(),
-          start + count,
+          start + span.count,
           firstNumber,
           end,
-          new RecordBytes(array, length, count, payloads));
+          new RecordBytes(array, length, span.count, span.payloads));
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  /**
-   * How many messages from number {@code start} on a read returns within {@code limits}, and within
-   * one array's worth of entries (a read that asks for more returns less). Read lock.
-   */
-  private int countWithin(long start, PollLimits limits) {
-    long available = firstNumber + size - start;
-    int from = (int) (start - firstNumber);
-    long bytes = 0;
-    long entries = 0;
-    int count = 0;
-    while (count < available && count < limits.maxMessages()) {
-      int at = from + count;
-      long cost = PollLimits.cost(index.length(firstNumber + at));
-      entries += entryEnd(at) - offset(at);
-      if (count > 0 && (bytes + cost > limits.maxBytes() || entries > MAX_ARRAY_BYTES)) {
-        break;
+  /** What a read takes: its messages, their entries' bytes, and where those lie in the chunks. */
+  private static final class Span {
+    int count;
+    long bytes;
+    long payloads;
+
+    /** Per run of entries back to back in one chunk: its index in {@code chunks}, start, end. */
+    int[] runs = new int[6];
+
+    int runCount;
+
+    void add(int chunk, int offset, int end) {
+      int last = 3 * (runCount - 1);
+      if (runCount > 0 && runs[last] == chunk && runs[last + 2] == offset) {
+        runs[last + 2] = end;
+        return;
       }
-      bytes += cost;
-      count++;
+      if (3 * runCount == runs.length) {
+        runs = Arrays.copyOf(runs, 2 * runs.length);
+      }
+      runs[3 * runCount] = chunk;
+      runs[3 * runCount + 1] = offset;
+      runs[3 * runCount + 2] = end;
+      runCount++;
     }
-    return count;
   }
 
-  /** One past the last index, from {@code at} up to {@code limit}, in the same chunk. */
-  private int runEnd(int at, int limit) {
-    int chunk = chunkIndex(at);
-    int i = at + 1;
-    while (i < limit && chunkIndex(i) == chunk) {
-      i++;
+  /**
+   * The messages from number {@code start} on that a read returns within {@code limits}, and within
+   * one array's worth of entries (a read that asks for more returns less). One pass that reads each
+   * message's index entry once: every read through the index costs a lookup of its block. Read
+   * lock.
+   */
+  private Span measure(long start, PollLimits limits) {
+    Span span = new Span();
+    long available = firstNumber + size - start;
+    if (available <= 0) {
+      return span;
     }
-    return i;
+    long last = firstNumber + size - 1;
+    long costs = 0;
+    long number = start;
+    long place = index.place(number);
+    while (span.count < available && span.count < limits.maxMessages()) {
+      boolean more = number < last;
+      long next = more ? index.place(number + 1) : 0;
+      int chunk = (int) (place >>> 32) - firstChunk;
+      int offset = (int) place;
+      int end = more && next >>> 32 == place >>> 32 ? (int) next : chunks.get(chunk).fill;
+      long cost = PollLimits.cost(index.length(number));
+      if (span.count > 0
+          && (costs + cost > limits.maxBytes() || span.bytes + end - offset > MAX_ARRAY_BYTES)) {
+        break;
+      }
+      costs += cost;
+      span.bytes += end - offset;
+      span.payloads += index.payloadLength(number);
+      span.add(chunk, offset, end);
+      span.count++;
+      number++;
+      place = next;
+    }
+    return span;
   }
 
   private Chunk chunk(int at) {

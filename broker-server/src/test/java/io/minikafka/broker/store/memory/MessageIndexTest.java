@@ -1,15 +1,18 @@
 package io.minikafka.broker.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
 /** The memory store's per-message index, in blocks. */
 class MessageIndexTest {
 
+  private final PoisoningMemory memory = new PoisoningMemory();
+
   @Test
   void entriesReadBackAcrossBlocksAfterGrowingOneBatchAtATime() {
-    MessageIndex index = new MessageIndex(5);
+    MessageIndex index = new MessageIndex(5, memory);
     long next = 5;
     for (int batch : new int[] {1, 3, 100, 9_000, 1, 20_000, 7}) {
       index.ensure(next, next + batch - 1);
@@ -30,7 +33,7 @@ class MessageIndexTest {
 
   @Test
   void blocksBelowTheOldestKeptAreDroppedAndNumberingGoesOnAfterEmptying() {
-    MessageIndex index = new MessageIndex(1);
+    MessageIndex index = new MessageIndex(1, memory);
     long last = 5L * MessageIndex.BLOCK;
     index.ensure(1, last);
     for (long n = 1; n <= last; n++) {
@@ -54,7 +57,7 @@ class MessageIndexTest {
   @Test
   void aBaseOffTheBlockGridReadsBackOneNumberAtATimeAcrossABlockEdge() {
     long first = MessageIndex.BLOCK - 3;
-    MessageIndex index = new MessageIndex(first);
+    MessageIndex index = new MessageIndex(first, memory);
     for (long n = first; n < first + 40; n++) {
       index.ensure(n, n);
       index.set(n, n, -n, (int) n, 1);
@@ -73,7 +76,7 @@ class MessageIndexTest {
 
   @Test
   void removalsKeepWholeBlocksUpToTheOldestKeptAndAFewKeptCostAFewEntries() {
-    MessageIndex index = new MessageIndex(1);
+    MessageIndex index = new MessageIndex(1, memory);
     long last = 3L * MessageIndex.BLOCK;
     index.ensure(1, last);
     for (long n = 1; n <= last; n++) {
@@ -94,7 +97,7 @@ class MessageIndexTest {
 
   @Test
   void aTopicKeepingOneMessageOfThousandsThatPassHoldsASmallIndex() {
-    MessageIndex index = new MessageIndex(1);
+    MessageIndex index = new MessageIndex(1, memory);
     for (long n = 1; n <= 20_000; n++) {
       index.ensure(n, n);
       index.set(n, n, n * 2, 1, 1);
@@ -103,5 +106,81 @@ class MessageIndexTest {
       assertThat(index.place(n)).isEqualTo(n * 2);
     }
     assertThat(index.entries()).isLessThanOrEqualTo(64);
+  }
+
+  @Test
+  void largeBlocksAreTakenFromItsMemoryAndFreedWhenOutgrownOrDropped() {
+    MessageIndex index = new MessageIndex(1, memory);
+    int half = MessageIndex.DIRECT_ENTRIES / 2;
+    index.ensure(1, half);
+    assertThat(memory.held()).as("a small block stays in the heap").isZero();
+    index.ensure(half + 1, half + 1);
+    assertThat(memory.held())
+        .as("grown to twice, outside the heap")
+        .isEqualTo(index.directBytes())
+        .isEqualTo((long) MessageIndex.DIRECT_ENTRIES * MessageIndex.ENTRY_BYTES);
+
+    long last = 3L * MessageIndex.BLOCK;
+    index.ensure(half + 2, last);
+    for (long n = 1; n <= last; n++) {
+      index.set(n, n, -n, (int) n, 1);
+    }
+    assertThat(memory.held())
+        .as("three full blocks, the outgrown ones given back")
+        .isEqualTo(index.directBytes())
+        .isEqualTo(3L * MessageIndex.BLOCK * MessageIndex.ENTRY_BYTES);
+
+    index.removeBelow(2L * MessageIndex.BLOCK + 1, last + 1);
+    assertThat(memory.held())
+        .isEqualTo(index.directBytes())
+        .isEqualTo((long) MessageIndex.BLOCK * MessageIndex.ENTRY_BYTES);
+    for (long n = 2L * MessageIndex.BLOCK + 1; n <= last; n++) {
+      assertThat(index.place(n)).isEqualTo(-n);
+    }
+
+    index.removeBelow(last - 999, last + 1);
+    assertThat(memory.held())
+        .as("the last thousand copied into a block of 2,048")
+        .isEqualTo(index.directBytes())
+        .isEqualTo(2_048L * MessageIndex.ENTRY_BYTES);
+    for (long n = last - 999; n <= last; n++) {
+      assertThat(index.time(n)).isEqualTo(n);
+      assertThat(index.place(n)).isEqualTo(-n);
+      assertThat(index.length(n)).isEqualTo((int) n);
+    }
+
+    index.removeBelow(last + 1, last + 1);
+    assertThat(memory.held()).isZero();
+    assertThat(index.directBytes()).isZero();
+  }
+
+  @Test
+  void withoutMemoryForABlockAGrowthFailsAndACopyIsSkippedLeavingEveryEntryAsItWas() {
+    MessageIndex index = new MessageIndex(1, memory);
+    long last = MessageIndex.BLOCK + 10L;
+    index.ensure(1, last);
+    for (long n = 1; n <= last; n++) {
+      index.set(n, n, n, 1, 1);
+    }
+    long held = memory.held();
+    memory.failAfter(0);
+
+    assertThatThrownBy(() -> index.ensure(last + 1, last + 5_000))
+        .isInstanceOf(OutOfMemoryError.class);
+    assertThat(memory.held()).isEqualTo(held);
+    for (long n = 1; n <= last; n++) {
+      assertThat(index.time(n)).isEqualTo(n);
+    }
+
+    index.removeBelow(MessageIndex.BLOCK - 600, last + 1);
+    assertThat(index.blocks()).as("no memory to copy the 611 kept: both blocks kept").isEqualTo(2);
+    for (long n = MessageIndex.BLOCK - 600; n <= last; n++) {
+      assertThat(index.place(n)).isEqualTo(n);
+    }
+    memory.failAfter(Integer.MAX_VALUE);
+    index.ensure(last + 1, last + 5_000);
+    index.set(last + 5_000, 8, 8, 8, 8);
+    assertThat(index.place(last + 5_000)).isEqualTo(8);
+    assertThat(index.place(last)).isEqualTo(last);
   }
 }

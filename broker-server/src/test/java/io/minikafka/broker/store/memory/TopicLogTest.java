@@ -13,7 +13,6 @@ import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.WireRecords;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -65,7 +64,9 @@ class TopicLogTest {
       } else {
         checkRead(random.nextInt(appended.size() + 3), randomLimits(random));
       }
-      assertThat(memory.held()).as("chunks held, not freed").isEqualTo(log.chunkBytes());
+      assertThat(memory.held())
+          .as("chunks and index held, not freed")
+          .isEqualTo(log.chunkBytes() + log.indexBytes());
     }
     assertThat(oldestKept).as("removals happened").isGreaterThan(100);
     assertThat(log.chunkCount()).as("reads crossed chunks").isGreaterThan(3);
@@ -156,12 +157,12 @@ class TopicLogTest {
 
     assertThat(log.removeOlderThan(8_000)).isEqualTo(800);
     assertThat(log.chunkCount()).as("only chunks holding the last 200").isLessThan(chunks / 2);
-    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    assertThat(memory.held()).isEqualTo(log.chunkBytes() + log.indexBytes());
     assertSame(log.read(0, new PollLimits(1, 1)).messages().get(0), 801, "oldest kept");
 
     assertThat(log.removeOlderThan(10_000)).isEqualTo(200);
     assertThat(log.chunkCount()).isZero();
-    assertThat(memory.held()).as("every chunk freed").isZero();
+    assertThat(memory.held()).as("every chunk and index block freed").isZero();
     append(log, List.of(Record.of(bytes(5))), 20_000);
     assertSame(log.read(1_001, PollLimits.UNLIMITED).messages().get(0), 1_001, "after emptying");
   }
@@ -180,7 +181,7 @@ class TopicLogTest {
 
     assertThat(log.chunkCount()).isEqualTo(1);
     assertThat(log.chunkBytes()).isLessThan(before / 4);
-    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    assertThat(memory.held()).isEqualTo(log.chunkBytes() + log.indexBytes());
     append(log, List.of(Record.of(bytes(77))), 3);
     List<StoredMessage> all =
         WireRecords.decode(log.readEncoded(0, PollLimits.UNLIMITED).encoded());
@@ -208,13 +209,57 @@ class TopicLogTest {
         .hasMessageContaining("messages were not stored");
 
     assertThat(memory.held()).as("what it got, given back").isEqualTo(held);
-    assertThat(log.chunkBytes()).isEqualTo(held);
+    assertThat(log.chunkBytes() + log.indexBytes()).isEqualTo(held);
     PollResult all = log.read(0, PollLimits.UNLIMITED);
     assertThat(all.messages()).hasSize(1);
     assertThat(all.nextNumber()).isEqualTo(2);
     memory.failAfter(Integer.MAX_VALUE);
     append(log, List.of(Record.of(bytes(9))), 3);
     assertSame(log.read(2, PollLimits.UNLIMITED).messages().get(0), 2, "the next append");
+  }
+
+  @Test
+  void theIndexOfManyMessagesIsHeldInTheLogsMemoryBesideTheChunksAndFreedWithThem()
+      throws IOException {
+    List<Record> batch = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      batch.add(Record.of(bytes(10)));
+    }
+    append(log, batch, 1);
+
+    assertThat(log.indexBytes())
+        .as("an entry per message outside the heap")
+        .isGreaterThanOrEqualTo(5_000L * MessageIndex.ENTRY_BYTES);
+    assertThat(memory.held()).isEqualTo(log.chunkBytes() + log.indexBytes());
+    checkRead(4_321, new PollLimits(3, 1 << 20));
+
+    assertThat(log.deleteAll()).isEqualTo(5_000);
+    assertThat(log.indexBytes()).isZero();
+    assertThat(memory.held()).isZero();
+  }
+
+  @Test
+  void anAppendWhoseIndexCannotGrowIsRefusedNamingTheIndexAndChangesNothing() throws IOException {
+    append(log, List.of(Record.of(bytes(30))), 1);
+    long held = memory.held();
+    memory.failAfter(0);
+    List<Record> batch = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      batch.add(Record.of(bytes(5)));
+    }
+
+    assertThatThrownBy(() -> log.appendAll(batch, 2))
+        .isInstanceOf(StoreFullException.class)
+        .hasMessageStartingWith(
+            "the memory store could not get memory for the index of 2000 messages")
+        .hasMessageContaining("MaxDirectMemorySize")
+        .hasMessageEndingWith("messages were not stored");
+
+    assertThat(memory.held()).isEqualTo(held);
+    assertThat(log.read(0, PollLimits.UNLIMITED).nextNumber()).isEqualTo(2);
+    memory.failAfter(Integer.MAX_VALUE);
+    append(log, batch, 3);
+    checkRead(0, PollLimits.UNLIMITED);
   }
 
   @Test
@@ -256,7 +301,7 @@ class TopicLogTest {
         .isInstanceOf(StoreFullException.class);
 
     assertThat(memory.held()).as("the grown chunk given back").isEqualTo(held);
-    assertThat(log.chunkBytes()).isEqualTo(held);
+    assertThat(log.chunkBytes() + log.indexBytes()).isEqualTo(held);
     memory.failAfter(Integer.MAX_VALUE);
     append(log, List.of(Record.of(bytes(5_000)), Record.of(bytes(MAX_CHUNK + 1))), 3);
     List<StoredMessage> all =
@@ -278,7 +323,7 @@ class TopicLogTest {
 
     assertThat(log.removeOlderThan(2)).isEqualTo(60);
 
-    assertThat(memory.held()).isEqualTo(log.chunkBytes());
+    assertThat(memory.held()).isEqualTo(log.chunkBytes() + log.indexBytes());
     memory.failAfter(Integer.MAX_VALUE);
     oldestKept = 61;
     checkRead(0, PollLimits.UNLIMITED);
@@ -328,7 +373,8 @@ class TopicLogTest {
         }
         assertThat(shared.appendAll(batch, round)).isEqualTo(number);
         number += batch.size();
-        shared.removeOlderThan(round - 5);
+        // About 1,200 kept: the index's blocks are outside the heap, dropped and copied smaller.
+        shared.removeOlderThan(round - 60);
       }
     } finally {
       done.set(true);
@@ -337,7 +383,8 @@ class TopicLogTest {
     for (java.util.concurrent.Future<Integer> read : reads) {
       assertThat(read.get(60, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
     }
-    assertThat(memory.held()).isEqualTo(shared.chunkBytes());
+    assertThat(shared.indexBytes()).as("an index outside the heap, raced").isPositive();
+    assertThat(memory.held()).isEqualTo(shared.chunkBytes() + shared.indexBytes());
   }
 
   /** A payload that says which number it was stored at. */
@@ -435,43 +482,5 @@ class TopicLogTest {
       bytes[i] = (byte) (i * 31 + length);
     }
     return bytes;
-  }
-
-  /**
-   * Heap buffers standing in for direct memory: counts what is held, fails allocations past a count
-   * when told to, refuses a free of a buffer it did not hand out or already took back, and fills a
-   * freed buffer with 0xEE instead of letting it go, so that a read after a free reads garbage.
-   */
-  private static final class PoisoningMemory implements ChunkMemory {
-    private final java.util.Set<ByteBuffer> live =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    private long held;
-    private int allocationsLeft = Integer.MAX_VALUE;
-
-    synchronized void failAfter(int allocations) {
-      allocationsLeft = allocations;
-    }
-
-    synchronized long held() {
-      return held;
-    }
-
-    @Override
-    public synchronized ByteBuffer allocate(int bytes) {
-      if (allocationsLeft-- <= 0) {
-        throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
-      }
-      ByteBuffer buffer = ByteBuffer.allocate(bytes);
-      live.add(buffer);
-      held += bytes;
-      return buffer;
-    }
-
-    @Override
-    public synchronized void free(ByteBuffer chunk) {
-      assertThat(live.remove(chunk)).as("a chunk handed out and not yet freed").isTrue();
-      held -= chunk.capacity();
-      java.util.Arrays.fill(chunk.array(), (byte) 0xEE);
-    }
   }
 }
