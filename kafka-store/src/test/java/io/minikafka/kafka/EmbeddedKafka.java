@@ -43,8 +43,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
             .setConfigProp("auto.create.topics.enable", "false")
-            // Tests stamp messages with a hand-moved clock: Kafka's own retention must not act.
-            .setConfigProp("log.retention.check.interval.ms", Long.toString(Long.MAX_VALUE / 2));
+            // Tests stamp messages with a hand-moved clock: Kafka's own retention must not act. The
+            // interval alone does not stop it: its first pass runs after log.initial.task.delay.ms
+            // (30 s), and finding a topic's only segment expired it rolls and deletes it, moving
+            // the
+            // topic's start under a test that runs late in the suite.
+            .setConfigProp("log.retention.check.interval.ms", Long.toString(Long.MAX_VALUE / 2))
+            .setConfigProp("log.initial.task.delay.ms", Long.toString(Long.MAX_VALUE / 4));
     extra.forEach(builder::setConfigProp);
     KafkaClusterTestKit cluster = builder.setDeleteOnClose(true).build();
     try {
