@@ -5,14 +5,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -21,21 +22,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells a gateway's waiting readers (long polls, subscriptions) that a topic grew, whoever
- * appended: one consumer per gateway follows the end of every topic someone waits on, and each
- * wake-up is one call of the listener however many wait. A topic is followed from the first wait
- * until nobody has waited on it for {@link #LINGER}, so that a subscriber's wait after each batch
- * does not reassign the consumer every time.
+ * appended, and brings what was appended into the gateway's {@link Tails}: one consumer per gateway
+ * follows the end of every topic someone waits on, and each wake-up is one call of the listener
+ * however many wait. A topic is followed from the first wait until nobody has waited on it for
+ * {@link #LINGER}, so that a subscriber's wait after each batch does not reassign the consumer
+ * every time.
  *
  * <p>No wake-up is lost: when a topic starts being followed the listener is called once after the
  * consumer found the topic's end, so anything appended before is seen by the woken readers; after
- * each fetch that brought records, the listener runs and the consumer skips to the end that fetch
- * reported, so what is appended after is fetched next. The listener is spared only when this
- * gateway's own acknowledged appends reach that end: those woke their readers as they were made.
+ * each fetch that brought records, they are added to the tails first and then the listener runs.
+ * The listener is spared only when this gateway's own acknowledged appends reach as far: those woke
+ * their readers as they were made.
  */
 final class AppendWatcher implements AutoCloseable {
 
   /** Longer than the server's renewal of its waits (10 s), so a topic waited on stays followed. */
   static final Duration LINGER = Duration.ofSeconds(30);
+
+  /**
+   * How often the log starts of the topics followed are read again, so that a tail's reader sees
+   * deletions and expiry through other gateways about as soon as a read from Kafka would.
+   */
+  static final Duration STARTS_EVERY = Duration.ofMillis(500);
 
   private static final Logger LOG = LoggerFactory.getLogger(AppendWatcher.class);
 
@@ -43,6 +51,7 @@ final class AppendWatcher implements AutoCloseable {
   private final Function<String, TopicPartition> partitionOf;
   private final Function<TopicPartition, String> topicOf;
   private final ToLongFunction<TopicPartition> acknowledgedEnd;
+  private final Tails tails;
   private final Executor notifier;
   private final Map<String, Long> interest = new ConcurrentHashMap<>();
   private final Thread thread;
@@ -54,6 +63,8 @@ final class AppendWatcher implements AutoCloseable {
    * @param topicOf the MiniKafka topic of a Kafka partition, or null
    * @param acknowledgedEnd how far this gateway's own acknowledged appends reach in a partition (-1
    *     if none): their readers were woken as they were made
+   * @param tails where the records fetched, and where the partitions start, go for the gateway's
+   *     readers
    * @param notifier runs the listener, off the watcher's thread
    */
   AppendWatcher(
@@ -61,8 +72,10 @@ final class AppendWatcher implements AutoCloseable {
       Function<String, TopicPartition> partitionOf,
       Function<TopicPartition, String> topicOf,
       ToLongFunction<TopicPartition> acknowledgedEnd,
+      Tails tails,
       Executor notifier) {
     this.acknowledgedEnd = acknowledgedEnd;
+    this.tails = tails;
     this.consumer = consumer;
     this.partitionOf = partitionOf;
     this.topicOf = topicOf;
@@ -88,6 +101,7 @@ final class AppendWatcher implements AutoCloseable {
 
   private void run() {
     Set<TopicPartition> followed = new HashSet<>();
+    long startsReadAt = System.nanoTime();
     while (!closed) {
       try {
         Set<TopicPartition> wanted = wanted();
@@ -98,10 +112,18 @@ final class AppendWatcher implements AutoCloseable {
               added.add(partition);
             }
           }
+          for (TopicPartition partition : followed) {
+            if (!wanted.contains(partition)) {
+              tails.forget(partition);
+            }
+          }
           consumer.assign(wanted);
           consumer.seekToEnd(added);
           for (TopicPartition partition : added) {
-            consumer.position(partition);
+            tails.follow(partition, consumer.position(partition));
+          }
+          if (!added.isEmpty()) {
+            tails.startsSeen(consumer.beginningOffsets(added));
           }
           // Only once positioned: a wake-up in between makes the next round do it again.
           followed = wanted;
@@ -118,17 +140,27 @@ final class AppendWatcher implements AutoCloseable {
           }
           continue;
         }
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        if (System.nanoTime() - startsReadAt >= STARTS_EVERY.toNanos()) {
+          tails.startsSeen(consumer.beginningOffsets(followed));
+          startsReadAt = System.nanoTime();
+        }
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(500));
+        } catch (InvalidOffsetException e) {
+          // Deleted or expired under the watcher: followed again from the end next round, and
+          // whoever waits is told then.
+          followed = new HashSet<>(followed);
+          followed.removeAll(e.partitions());
+          continue;
+        }
         for (TopicPartition partition : records.partitions()) {
-          long fetched = consumer.position(partition);
-          OptionalLong lag = consumer.currentLag(partition);
-          long end = fetched + (lag.isPresent() ? lag.getAsLong() : 0);
-          // Appends acknowledged by this gateway woke its readers already, as they were made.
-          if (acknowledgedEnd.applyAsLong(partition) < end) {
-            tell(partition);
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            tails.fetched(partition, record);
           }
-          if (end > fetched) {
-            consumer.seek(partition, end);
+          // Appends acknowledged by this gateway woke its readers already, as they were made.
+          if (acknowledgedEnd.applyAsLong(partition) < consumer.position(partition)) {
+            tell(partition);
           }
         }
       } catch (WakeupException e) {
@@ -140,6 +172,8 @@ final class AppendWatcher implements AutoCloseable {
           break;
         }
         LOG.debug("Following topics' ends failed; starting again: {}", e.toString());
+        // Whatever the tails lack from now until the watcher follows again is not theirs to say.
+        tails.clear();
         followed = new HashSet<>();
         sleepQuietly();
       }

@@ -34,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -80,6 +81,9 @@ import org.slf4j.LoggerFactory;
  *       start to its end and hides it in the catalog, so numbers are never reused.
  *   <li>Named consumers' positions are the committed offsets of Kafka consumer groups named prefix
  *       + consumer, so Kafka's own tools show them and their lag.
+ *   <li>Reads go to a few shared Kafka consumers ({@link Readers}), except where a topic's readers
+ *       have caught up: the newest messages of the topics waited on are kept in memory ({@link
+ *       Tails}), from this gateway's acknowledgements and the append watcher's fetches.
  * </ul>
  *
  * <p>When Kafka cannot be reached every call fails with {@link KafkaUnavailableException}
@@ -102,6 +106,9 @@ public final class KafkaStore extends CheckedStore {
   /** Consumers shared by reads. */
   private static final int READERS = 8;
 
+  /** What the tails of the topics waited on may take of the heap together ({@link Tails}). */
+  private static final long TAIL_BYTES = 8L * 1024 * 1024;
+
   /** Producers lent to batches, one batch at a time each. */
   private static final int BATCH_PRODUCERS = 4;
 
@@ -123,6 +130,14 @@ public final class KafkaStore extends CheckedStore {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
 
   private static final Duration LOG_START_STALE = Duration.ofSeconds(1);
+
+  /**
+   * How old a log start a tail's reader may trust: the watcher reads them every {@link
+   * AppendWatcher#STARTS_EVERY}, so this is reached only while it is held up or has stopped
+   * following the topic.
+   */
+  private static final Duration TAIL_START_STALE = Duration.ofSeconds(2);
+
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   private final KafkaStoreConfig config;
@@ -136,6 +151,8 @@ public final class KafkaStore extends CheckedStore {
   private final ProducerPool largeBatchProducers;
   private final TopicCatalog catalog;
   private final Readers readers;
+  private final Tails tails;
+  private final AtomicLong readsFromKafka = new AtomicLong();
   private final ExecutorService notifier;
   private final ExecutorService acknowledgements;
   private final AppendWatcher watcher;
@@ -155,9 +172,10 @@ public final class KafkaStore extends CheckedStore {
 
   private record LogStart(long offset, long readAtNanos) {}
 
-  private KafkaStore(KafkaStoreConfig config, Clock clock) {
+  private KafkaStore(KafkaStoreConfig config, Clock clock, Duration tailStartStale) {
     this.config = config;
     this.clock = clock;
+    this.tails = new Tails(TAIL_BYTES, tailStartStale, System::nanoTime);
     this.names = new KafkaTopicNames(config.topicPrefix());
     this.clients = new KafkaClients(config);
     this.failures = new KafkaFailures(config.bootstrap());
@@ -217,10 +235,7 @@ public final class KafkaStore extends CheckedStore {
         Executors.newFixedThreadPool(READERS, new DaemonThreadFactory("minikafka-kafka-acked"));
     this.watcher =
         new AppendWatcher(
-            clients.consumer(
-                "watch",
-                Map.of(
-                    "max.partition.fetch.bytes", 1, "fetch.max.wait.ms", WATCH_FETCH_WAIT_MILLIS)),
+            clients.consumer("watch", Map.of("fetch.max.wait.ms", WATCH_FETCH_WAIT_MILLIS)),
             topic ->
                 catalog
                     .get(topic)
@@ -229,6 +244,7 @@ public final class KafkaStore extends CheckedStore {
                     .orElse(null),
             partition -> catalog.topicOf(partition.topic()).orElse(null),
             partition -> acknowledgedEnds.getOrDefault(partition, -1L),
+            tails,
             notifier);
     this.healthCheck =
         Executors.newSingleThreadScheduledExecutor(
@@ -246,8 +262,17 @@ public final class KafkaStore extends CheckedStore {
    * @throws KafkaUnavailableException if they cannot start (no bootstrap server resolves)
    */
   public static BackingStore open(KafkaStoreConfig config, Clock clock) throws IOException {
+    return open(config, clock, TAIL_START_STALE);
+  }
+
+  /**
+   * {@link #open(KafkaStoreConfig, Clock)}, its tails trusting log starts up to {@code
+   * tailStartStale} old: tests that count reads from Kafka allow for a host that stalls.
+   */
+  static KafkaStore open(KafkaStoreConfig config, Clock clock, Duration tailStartStale)
+      throws IOException {
     try {
-      return new KafkaStore(config, clock);
+      return new KafkaStore(config, clock, tailStartStale);
     } catch (org.apache.kafka.common.config.ConfigException e) {
       throw new IllegalArgumentException("Kafka refused a client setting: " + e.getMessage(), e);
     } catch (org.apache.kafka.common.KafkaException e) {
@@ -278,7 +303,7 @@ public final class KafkaStore extends CheckedStore {
       return CompletableFuture.completedFuture(doStoreRecords(topic, records));
     }
     ensureReady();
-    return sendOne(topic, outgoing(topic, records));
+    return sendOne(topic, records.get(0), outgoing(topic, records));
   }
 
   @Override
@@ -291,9 +316,9 @@ public final class KafkaStore extends CheckedStore {
       // The caller waits here: Kafka's own future, without the hand-off the asynchronous path
       // makes.
       try {
-        long offset = await(producer.send(out.get(0)), what).offset();
-        acknowledged(outgoing.kafkaTopic(), offset);
-        return offset + 1;
+        RecordMetadata stored = await(producer.send(out.get(0)), what);
+        acknowledged(outgoing.kafkaTopic(), records.get(0), stored);
+        return stored.offset() + 1;
       } catch (RuntimeException e) {
         throw failures.translate(what, e);
       }
@@ -308,14 +333,12 @@ public final class KafkaStore extends CheckedStore {
       }
       // The producer is this batch's alone and lingers long: the flush sends it as one batch.
       own.flush();
-      RecordMetadata first = null;
-      RecordMetadata last = null;
+      List<RecordMetadata> stored = new ArrayList<>(sent.size());
       for (Future<RecordMetadata> future : sent) {
-        last = await(future, what);
-        if (first == null) {
-          first = last;
-        }
+        stored.add(await(future, what));
       }
+      RecordMetadata first = stored.get(0);
+      RecordMetadata last = stored.get(stored.size() - 1);
       if (last.offset() - first.offset() != out.size() - 1) {
         // Kafka split the batch (the producer stalled past its linger) and others' messages came
         // between: the caller would number them wrong, so it is told, and told where they went.
@@ -330,7 +353,9 @@ public final class KafkaStore extends CheckedStore {
                 + (last.offset() + 1)
                 + " with other messages between");
       }
-      acknowledged(outgoing.kafkaTopic(), last.offset());
+      for (int i = 0; i < stored.size(); i++) {
+        acknowledged(outgoing.kafkaTopic(), records.get(i), stored.get(i));
+      }
       return first.offset() + 1;
     } catch (RuntimeException e) {
       throw failures.translate(what, e);
@@ -372,7 +397,8 @@ public final class KafkaStore extends CheckedStore {
   }
 
   /** Sends one record through the shared producer; the future completes with its number. */
-  private CompletableFuture<Long> sendOne(String topic, Outgoing outgoing) throws IOException {
+  private CompletableFuture<Long> sendOne(String topic, Record record, Outgoing outgoing)
+      throws IOException {
     String what = "store to topic '" + topic + "'";
     CompletableFuture<Long> stored = new CompletableFuture<>();
     try {
@@ -384,7 +410,7 @@ public final class KafkaStore extends CheckedStore {
               offProducerThread(() -> stored.completeExceptionally(translated));
               return;
             }
-            acknowledged(outgoing.kafkaTopic(), metadata.offset());
+            acknowledged(outgoing.kafkaTopic(), record, metadata);
             long number = metadata.offset() + 1;
             offProducerThread(() -> stored.complete(number));
           });
@@ -549,6 +575,11 @@ public final class KafkaStore extends CheckedStore {
     ensureReady();
     TopicPartition partition = partition(liveForRead(topic));
     long offset = Math.max(readFrom, 1) - 1;
+    PollResult fromTail = readTail(partition, readFrom, offset, limits, encoded);
+    if (fromTail != null) {
+      return fromTail;
+    }
+    readsFromKafka.incrementAndGet();
     Readers.Reader reader = readers.borrow(partition, offset);
     boolean healthy = false;
     try {
@@ -640,6 +671,65 @@ public final class KafkaStore extends CheckedStore {
   }
 
   /**
+   * Records from the partition's tail ({@link Tails}), or null when Kafka must be asked: the tail
+   * does not reach {@code offset}, an append this gateway acknowledged is not in it yet, or it has
+   * not seen where the log starts lately. "Nothing new" from the tail holds for everything this
+   * gateway acknowledged; another gateway's appends reach it with the watcher's next fetch, which
+   * also wakes whoever waits, as records reach a Kafka consumer with its next fetch.
+   */
+  private PollResult readTail(
+      TopicPartition partition, long readFrom, long offset, PollLimits limits, boolean encoded) {
+    List<Tails.Entry> taken = new ArrayList<>();
+    Tails.View view = tails.take(partition, offset, limits, taken);
+    long acknowledgedEnd = acknowledgedEnds.getOrDefault(partition, -1L);
+    if (view == null || (taken.isEmpty() && view.end() < acknowledgedEnd)) {
+      return null;
+    }
+    long start = view.start();
+    long end = view.end();
+    if (taken.isEmpty()) {
+      return new PollResult(List.of(), readFrom, Math.min(start, end) + 1, end + 1);
+    }
+    Tails.Entry first = taken.get(0);
+    long lastNumber = taken.get(taken.size() - 1).offset() + 1;
+    long next = Math.max(end, acknowledgedEnd);
+    List<StoredMessage> messages = new ArrayList<>(encoded ? 0 : taken.size());
+    RecordBytesWriter writer = null;
+    if (encoded) {
+      long hint = 0;
+      for (Tails.Entry entry : taken) {
+        hint += 24 + entry.value().length + entry.key().length;
+      }
+      writer = new RecordBytesWriter((int) Math.min(hint, 1 << 30));
+    }
+    for (Tails.Entry entry : taken) {
+      if (encoded) {
+        writer.add(
+            entry.offset() + 1, entry.timestamp(), entry.value(), entry.key(), entry.headers());
+      } else {
+        messages.add(
+            new StoredMessage(
+                entry.offset() + 1,
+                entry.timestamp(),
+                entry.value(),
+                entry.key(),
+                entry.headers()));
+      }
+    }
+    return new PollResult(
+        messages,
+        lastNumber + 1,
+        Math.min(start + 1, first.offset() + 1),
+        Math.max(next + 1, lastNumber + 1),
+        encoded ? writer.toRecordBytes() : null);
+  }
+
+  /** How many reads asked Kafka, not a topic's tail: for tests. */
+  long readsFromKafka() {
+    return readsFromKafka.get();
+  }
+
+  /**
    * About what the records take as response bytes (framing, number and time in 24 bytes; headers,
    * which are rare, left for the writer to grow into), so that the array is seldom grown.
    */
@@ -659,9 +749,14 @@ public final class KafkaStore extends CheckedStore {
     return Math.max(fetched, acknowledgedEnds.getOrDefault(partition, -1L));
   }
 
-  /** Notes that Kafka acknowledged records up to {@code offset}: readers need not ask again. */
-  private void acknowledged(String kafkaTopic, long offset) {
-    acknowledgedEnds.merge(new TopicPartition(kafkaTopic, 0), offset + 1, Math::max);
+  /**
+   * Notes that Kafka acknowledged a record: its topic's readers need not ask Kafka for the end up
+   * to there, and a caught-up reader takes it from the topic's tail.
+   */
+  private void acknowledged(String kafkaTopic, Record record, RecordMetadata stored) {
+    TopicPartition partition = new TopicPartition(kafkaTopic, 0);
+    tails.acknowledged(partition, stored.offset(), stored.timestamp(), record);
+    acknowledgedEnds.merge(partition, stored.offset() + 1, Math::max);
   }
 
   private long logStart(Readers.Reader reader, TopicPartition partition, boolean fresh) {
@@ -874,6 +969,7 @@ public final class KafkaStore extends CheckedStore {
       long low = get(entry.getValue(), "delete records of " + partition).lowWatermark();
       removed += Math.max(0, low - starts.getOrDefault(partition, 0L));
       logStarts.put(partition, new LogStart(low, System.nanoTime()));
+      tails.removeBefore(partition, low);
     }
     return removed;
   }
@@ -1028,6 +1124,7 @@ public final class KafkaStore extends CheckedStore {
         get(admin.deleteConsumerGroups(groups).all(), "delete consumer groups");
       }
       readers.forgetPositions();
+      tails.clear();
       logStarts.clear();
       acknowledgedEnds.clear();
       lastAppendTimes.clear();

@@ -15,6 +15,7 @@ import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.SubscribeResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,11 +74,16 @@ class KafkaStoreTest {
     }
   }
 
-  /** A gateway's store: the server's settings, on the test's topics. */
-  private BackingStore gateway() throws java.io.IOException {
-    BackingStore store =
+  /**
+   * A gateway's store: the server's settings, on the test's topics; its tails trust a log start for
+   * longer, so that a stall of this host does not send a read to Kafka that a test counts.
+   */
+  private KafkaStore gateway() throws java.io.IOException {
+    KafkaStore store =
         KafkaStore.open(
-            KafkaStoreConfig.of(kafka.bootstrap()).withTopicPrefix(prefix), Clock.systemUTC());
+            KafkaStoreConfig.of(kafka.bootstrap()).withTopicPrefix(prefix),
+            Clock.systemUTC(),
+            Duration.ofMinutes(1));
     stores.add(store);
     return store;
   }
@@ -310,6 +316,199 @@ class KafkaStoreTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aCaughtUpReaderTakesWhatWasJustAppendedWithoutAskingKafka() throws Exception {
+    KafkaStore store = gateway();
+    store.store("live", bytes("before"));
+    awaitFollowed(store, "live");
+
+    store.store("live", bytes("one"));
+    store.storeRecords(
+        "live",
+        List.of(
+            Record.of(bytes("two")),
+            new Record(bytes("k"), List.of(new Header("h", bytes("v"))), bytes("three"))));
+    store.storeRecordsAsync("live", List.of(Record.of(bytes("four")))).get(30, TimeUnit.SECONDS);
+    long asked = store.readsFromKafka();
+    PollResult read = store.poll("live", 2, PollLimits.UNLIMITED);
+    PollResult encoded = store.pollEncoded("live", 2, new PollLimits(2, Long.MAX_VALUE));
+
+    assertThat(store.readsFromKafka()).as("reads that asked Kafka").isEqualTo(asked);
+    assertThat(texts(read.messages())).containsExactly("one", "two", "three", "four");
+    assertThat(read.newReadFrom()).isEqualTo(6);
+    assertThat(read.nextNumber()).isEqualTo(6);
+    assertThat(read.firstAvailable()).isEqualTo(1);
+    assertThat(described(read.messages()))
+        .as("as Kafka itself returns them, appended times included")
+        .isEqualTo(described(gateway().poll("live", 2, PollLimits.UNLIMITED).messages()));
+    SubscribeResponse parsed =
+        SubscribeResponse.parseFrom(
+            Arrays.copyOf(encoded.encoded().array(), encoded.encoded().length()));
+    assertThat(parsed.getRecordsList())
+        .extracting(r -> r.getMsgNumber(), r -> r.getPayload().toStringUtf8())
+        .containsExactly(tuple(2L, "one"), tuple(3L, "two"));
+    assertThat(encoded.newReadFrom()).isEqualTo(4);
+
+    PollResult nothingNew = store.poll("live", 6, PollLimits.UNLIMITED);
+    assertThat(nothingNew.messages()).isEmpty();
+    assertThat(nothingNew.newReadFrom()).isEqualTo(6);
+    assertThat(nothingNew.nextNumber()).isEqualTo(6);
+    assertThat(store.readsFromKafka()).as("reads that asked Kafka").isEqualTo(asked);
+    assertThat(store.poll("live", 7, PollLimits.UNLIMITED).pastEnd(7))
+        .as("past the end, as Kafka says")
+        .isTrue();
+    assertThat(store.readsFromKafka()).isEqualTo(asked + 1);
+  }
+
+  @Test
+  void whatAnotherGatewayAppendsReachesTheTailWithItsKeysHeadersAndTimes() throws Exception {
+    KafkaStore waiter = gateway();
+    BackingStore writer = gateway();
+    writer.store("live", bytes("before"));
+    awaitFollowed(waiter, "live");
+    waiter.poll("live", 2, PollLimits.UNLIMITED);
+    CountDownLatch woken = new CountDownLatch(1);
+    waiter.onRemoteAppend(
+        topic -> {
+          if (topic.equals("live")) {
+            woken.countDown();
+          }
+        });
+
+    writer.storeRecords(
+        "live",
+        List.of(
+            Record.of(bytes("plain")),
+            new Record(bytes("k"), List.of(new Header("h", bytes("v"))), bytes("keyed"))));
+    assertThat(woken.await(10, TimeUnit.SECONDS)).isTrue();
+    long asked = waiter.readsFromKafka();
+    List<StoredMessage> read = waiter.poll("live", 2, PollLimits.UNLIMITED).messages();
+
+    assertThat(waiter.readsFromKafka()).as("reads that asked Kafka").isEqualTo(asked);
+    assertThat(described(read))
+        .isEqualTo(described(writer.poll("live", 2, PollLimits.UNLIMITED).messages()))
+        .hasSize(2);
+  }
+
+  @Test
+  void aTailNeverShowsWhatExpired() throws Exception {
+    KafkaStore store = gateway();
+    store.store("live", bytes("before"));
+    awaitFollowed(store, "live");
+    store.store("live", bytes("old"));
+    long oldTime = store.poll("live", 2, PollLimits.UNLIMITED).messages().get(0).appendTimeMillis();
+    long now = System.currentTimeMillis();
+    while (now <= oldTime) {
+      // Kafka stamps appends in milliseconds: the next one must be stamped later.
+      Thread.onSpinWait();
+      now = System.currentTimeMillis();
+    }
+    store.store("live", bytes("new"));
+    assertThat(texts(store.poll("live", 2, PollLimits.UNLIMITED).messages()))
+        .containsExactly("old", "new");
+
+    assertThat(store.removeOlderThan(Instant.ofEpochMilli(oldTime + 1))).isEqualTo(2);
+    long asked = store.readsFromKafka();
+    PollResult read = store.poll("live", 2, PollLimits.UNLIMITED);
+
+    assertThat(store.readsFromKafka()).as("reads that asked Kafka").isEqualTo(asked);
+    assertThat(texts(read.messages())).containsExactly("new");
+    assertThat(read.firstAvailable()).isEqualTo(3);
+    assertThat(read.skipped(2)).isEqualTo(1);
+  }
+
+  @Test
+  void appendsAcknowledgedOutOfOrderReachTheTailInNumberOrder() throws Exception {
+    KafkaStore store = gateway();
+    store.store("live", bytes("before"));
+    awaitFollowed(store, "live");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    Map<Long, String> numbered = new ConcurrentHashMap<>();
+    try {
+      List<Future<?>> writers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int writer = w;
+        writers.add(
+            pool.submit(
+                () -> {
+                  List<CompletableFuture<Long>> calls = new ArrayList<>();
+                  for (int i = 0; i < 100; i++) {
+                    String one = writer + "-" + i;
+                    calls.add(
+                        store
+                            .storeRecordsAsync("live", List.of(Record.of(bytes(one))))
+                            .thenApply(
+                                n -> {
+                                  numbered.put(n, one);
+                                  return n;
+                                }));
+                    if (i % 10 == 0) {
+                      String a = writer + "-" + i + "a";
+                      String b = writer + "-" + i + "b";
+                      long first = store.storeBatch("live", List.of(bytes(a), bytes(b)));
+                      numbered.put(first, a);
+                      numbered.put(first + 1, b);
+                    }
+                  }
+                  for (CompletableFuture<Long> call : calls) {
+                    call.get(30, TimeUnit.SECONDS);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> writer : writers) {
+        writer.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long asked = store.readsFromKafka();
+
+    List<StoredMessage> read = store.poll("live", 2, PollLimits.UNLIMITED).messages();
+
+    assertThat(store.readsFromKafka()).as("reads that asked Kafka").isEqualTo(asked);
+    assertThat(read)
+        .extracting(StoredMessage::number)
+        .containsExactlyElementsOf(LongStream.rangeClosed(2, 481).boxed().toList());
+    for (StoredMessage message : read) {
+      assertThat(text(message))
+          .as("number %d", message.number())
+          .isEqualTo(numbered.get(message.number()));
+    }
+  }
+
+  /** Waits until the store's watcher follows the topic's end, which it says once it does. */
+  private static void awaitFollowed(BackingStore store, String topic) throws Exception {
+    CountDownLatch followed = new CountDownLatch(1);
+    store.onRemoteAppend(
+        told -> {
+          if (told.equals(topic)) {
+            followed.countDown();
+          }
+        });
+    store.watchRemoteAppends(topic);
+    assertThat(followed.await(30, TimeUnit.SECONDS)).as("the watcher follows " + topic).isTrue();
+  }
+
+  /** Everything a reader sees of each message, arrays as text. */
+  private static List<String> described(List<StoredMessage> messages) {
+    return messages.stream()
+        .map(
+            m ->
+                m.number()
+                    + "@"
+                    + m.appendTimeMillis()
+                    + " "
+                    + text(m)
+                    + " key="
+                    + new String(m.key(), UTF_8)
+                    + " headers="
+                    + m.headers().stream()
+                        .map(h -> h.name() + "=" + new String(h.value(), UTF_8))
+                        .toList())
+        .toList();
   }
 
   private static Config topicConfig(String topic) throws Exception {
