@@ -782,7 +782,8 @@ public final class KafkaStore extends CheckedStore {
         headers(record));
   }
 
-  private static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {
+  /** A Kafka record's headers as the store's; a header without a value has an empty one. */
+  static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {
     org.apache.kafka.common.header.Header[] kafkaHeaders = record.headers().toArray();
     if (kafkaHeaders.length == 0) {
       return List.of();

@@ -5,7 +5,6 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,17 +66,12 @@ final class Tails {
 
     /** A fetched Kafka record. */
     static Entry of(ConsumerRecord<byte[], byte[]> record) {
-      org.apache.kafka.common.header.Header[] kafkaHeaders = record.headers().toArray();
-      List<Header> headers;
-      if (kafkaHeaders.length == 0) {
-        headers = List.of();
-      } else {
-        headers = new ArrayList<>(kafkaHeaders.length);
-        for (org.apache.kafka.common.header.Header header : kafkaHeaders) {
-          headers.add(new Header(header.key(), header.value() == null ? NONE : header.value()));
-        }
-      }
-      return of(record.offset(), record.timestamp(), record.value(), record.key(), headers);
+      return of(
+          record.offset(),
+          record.timestamp(),
+          record.value(),
+          record.key(),
+          KafkaStore.headers(record));
     }
 
     /** What it takes of the budget. */

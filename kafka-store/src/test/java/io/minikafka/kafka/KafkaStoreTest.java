@@ -420,6 +420,34 @@ class KafkaStoreTest {
   }
 
   @Test
+  void aDeletionThroughAnotherGatewayReachesATailWithTheWatchersNextLookAtTheLogStart()
+      throws Exception {
+    // This store's tails would trust a log start for a minute: only the watcher's reading of the
+    // starts every half second can bring the deletion in time.
+    KafkaStore reader = gateway();
+    BackingStore deleter = gateway();
+    reader.store("live", bytes("before"));
+    awaitFollowed(reader, "live");
+    reader.store("live", bytes("one"));
+    reader.store("live", bytes("two"));
+    long asked = reader.readsFromKafka();
+    assertThat(texts(reader.poll("live", 2, PollLimits.UNLIMITED).messages()))
+        .containsExactly("one", "two");
+    assertThat(reader.readsFromKafka()).as("read from the tail").isEqualTo(asked);
+
+    assertThat(deleter.removeOlderThan(Instant.now().plusSeconds(60))).isEqualTo(3);
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    PollResult read = reader.poll("live", 2, PollLimits.UNLIMITED);
+    while (!read.messages().isEmpty() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      read = reader.poll("live", 2, PollLimits.UNLIMITED);
+    }
+    assertThat(read.messages()).as("deleted through the other gateway").isEmpty();
+    assertThat(read.firstAvailable()).isEqualTo(4);
+  }
+
+  @Test
   void appendsAcknowledgedOutOfOrderReachTheTailInNumberOrder() throws Exception {
     KafkaStore store = gateway();
     store.store("live", bytes("before"));
