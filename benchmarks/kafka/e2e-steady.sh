@@ -4,11 +4,12 @@
 # MiniKafka's memory store and file store (fsync always), the same work on each, after a warm-up
 # long enough for the JIT compilers to finish (side-by-side.sh warms up for 50,000 messages, 5 s at
 # 10,000/s; on two cores a fresh gateway's C2 compiler thread still takes half of its CPU 30 s in).
-# Per round a fresh Kafka node, then each system in turn, the order rotating from round to round,
-# each with fresh JVMs: WARMUP messages at RATE/s, then MESSAGES measured. Prints each run's p50,
-# p99 and p99.9, and the CPU per message of the servers (the broker; the gateway plus the broker;
-# the MiniKafka server) over the whole run, warm-up included. Servers run with 256 MiB heaps.
-# Loopback only; needs the Kafka jars side-by-side.sh fetches.
+# Per round a fresh Kafka node, shared by the round's runs, then each system in turn, the order
+# rotating from round to round, each with a fresh client JVM and a fresh MiniKafka server: WARMUP
+# messages at RATE/s, then MESSAGES measured. Prints each run's p50, p99 and p99.9, and the CPU per
+# message of the servers (the broker; the gateway plus the broker; the MiniKafka server) over the
+# whole run, warm-up included. MiniKafka's servers run with 256 MiB heaps, Kafka as kafka-node.sh
+# starts it. Loopback only; needs the Kafka jars side-by-side.sh fetches.
 #
 # Usage: benchmarks/kafka/e2e-steady.sh   (after mvn -q -DskipTests package)
 #   (ROUNDS=3 RATE=10000 MESSAGES=100000 WARMUP=600000 TREE=the checkout this script is in
@@ -40,8 +41,19 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=kafka-node.sh
 . "$here/kafka-node.sh"
-ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
-per_message() { echo "scale=1; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / ($messages + $warmup)" | bc; }
+# CPU ticks of the processes, or nothing once one of them has gone.
+ticks() {
+  local t=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || return 0
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo $t
+}
+per_message() {
+  [ -n "$1" ] && [ -n "$2" ] || { echo "n/a"; return; }
+  echo "scale=1; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / ($messages + $warmup)" | bc
+}
 field() { echo "$1" | grep -oE "[0-9.]+ $2" | head -1 | cut -d' ' -f1; }
 report() { # system round output cpu; a failed run prints its last line
   [ -n "$(field "$3" "ms p99")" ] || { echo "$1 round $2: FAILED: $3"; return; }
@@ -55,7 +67,8 @@ kafka_run() { # round
     --topic "kafka-$1" --partitions 1 --replication-factor 1 > /dev/null
   local before out
   before=$(ticks "$kafka_pid")
-  out=$(timeout $limit java -cp "$lib/*" "$here/KafkaEndToEnd.java" 127.0.0.1:$kafka_port \
+  out=$(timeout $limit java -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$lib/*" \
+    "$here/KafkaEndToEnd.java" 127.0.0.1:$kafka_port \
     "kafka-$1" "$messages" "$warmup" "$rate" 100 2>&1 | tail -1 || true)
   report kafka "$1" "$out" "$(per_message "$before" "$(ticks "$kafka_pid")")"
 }
@@ -84,7 +97,7 @@ minikafka_run() { # system round
     --topic "$1-$2" --messages "$messages" --warmup-messages "$warmup" --rate "$rate" 2>&1 \
     | tail -1 || true)
   report "$1" "$2" "$out" "$(per_message "$before" "$(ticks "${counted[@]}")")"
-  kill "$server"
+  kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
 }
 
@@ -99,6 +112,6 @@ for round in $(seq "$rounds"); do
       minikafka_run "$system" "$round"
     fi
   done
-  kill "$kafka_pid"
+  kill "$kafka_pid" 2>/dev/null || true
   wait "$kafka_pid" 2>/dev/null || true
 done
