@@ -12,12 +12,14 @@ import io.minikafka.broker.store.RecordBytesWriter;
 import io.minikafka.broker.store.StoreHealth;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.TopicSize;
 import io.minikafka.broker.store.UnknownTopicException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -729,6 +731,11 @@ public final class KafkaStore extends CheckedStore {
     return readsFromKafka.get();
   }
 
+  /** How many times a read of records borrowed a Kafka consumer, for any purpose: for tests. */
+  long readersLent() {
+    return readers.lent();
+  }
+
   /**
    * About what the records take as response bytes (framing, number and time in 24 bytes; headers,
    * which are rare, left for the writer to grow into), so that the array is seldom grown.
@@ -894,25 +901,82 @@ public final class KafkaStore extends CheckedStore {
 
   /** What the partition's leader holds on disk, records below the log start included. */
   private long bytesStored(TopicPartition partition) throws IOException {
-    Map<String, TopicDescription> described =
-        get(
-            admin.describeTopics(List.of(partition.topic())).allTopicNames(),
-            "describe " + partition.topic());
-    org.apache.kafka.common.Node leader =
-        described.get(partition.topic()).partitions().get(0).leader();
-    if (leader == null) {
-      return 0;
+    return bytesStored(List.of(partition)).getOrDefault(partition, 0L);
+  }
+
+  /**
+   * What each partition's leader holds on disk, records below the log start included: one request
+   * for the leaders and one for the log directories of all of them. A partition without a leader is
+   * left out.
+   */
+  private Map<TopicPartition, Long> bytesStored(List<TopicPartition> partitions)
+      throws IOException {
+    Map<TopicPartition, Long> bytes = new HashMap<>();
+    if (partitions.isEmpty()) {
+      return bytes;
     }
-    var dirs =
-        get(admin.describeLogDirs(List.of(leader.id())).allDescriptions(), "describe log dirs");
-    long bytes = 0;
-    for (var dir : dirs.getOrDefault(leader.id(), Map.of()).values()) {
-      var replica = dir.replicaInfos().get(partition);
-      if (replica != null) {
-        bytes += replica.size();
+    List<String> topics = partitions.stream().map(TopicPartition::topic).toList();
+    Map<String, TopicDescription> described =
+        get(admin.describeTopics(topics).allTopicNames(), "describe " + topics.size() + " topics");
+    Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      TopicDescription description = described.get(partition.topic());
+      org.apache.kafka.common.Node leader =
+          description == null ? null : description.partitions().get(0).leader();
+      if (leader != null) {
+        byLeader.computeIfAbsent(leader.id(), id -> new ArrayList<>()).add(partition);
       }
     }
+    if (byLeader.isEmpty()) {
+      return bytes;
+    }
+    var dirs = get(admin.describeLogDirs(byLeader.keySet()).allDescriptions(), "describe log dirs");
+    byLeader.forEach(
+        (leader, led) -> {
+          for (var dir : dirs.getOrDefault(leader, Map.of()).values()) {
+            for (TopicPartition partition : led) {
+              var replica = dir.replicaInfos().get(partition);
+              if (replica != null) {
+                bytes.merge(partition, replica.size(), Long::sum);
+              }
+            }
+          }
+        });
     return bytes;
+  }
+
+  /**
+   * Every live topic's counts from four requests in all (log starts, ends, leaders, log
+   * directories), where describing each would make six per topic and read two of its records.
+   */
+  @Override
+  protected List<TopicSize> doSizes() throws IOException {
+    ensureReady();
+    catalog.catchUp();
+    List<CatalogEntry> live = new ArrayList<>(catalog.live());
+    live.sort(Comparator.comparing(CatalogEntry::topic));
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    List<TopicPartition> partitions = new ArrayList<>(live.size());
+    for (CatalogEntry entry : live) {
+      TopicPartition partition = partition(entry);
+      partitions.add(partition);
+      earliest.put(partition, OffsetSpec.earliest());
+      latest.put(partition, OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> starts = offsets(earliest);
+    Map<TopicPartition, Long> ends = offsets(latest);
+    Map<TopicPartition, Long> bytes = bytesStored(partitions);
+    List<TopicSize> sizes = new ArrayList<>(live.size());
+    for (int i = 0; i < live.size(); i++) {
+      TopicPartition partition = partitions.get(i);
+      long start = starts.get(partition);
+      long end = ends.get(partition);
+      sizes.add(
+          new TopicSize(
+              live.get(i).topic(), end - start, bytes.getOrDefault(partition, 0L), end + 1));
+    }
+    return sizes;
   }
 
   @Override

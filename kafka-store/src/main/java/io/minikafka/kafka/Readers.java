@@ -29,6 +29,7 @@ final class Readers implements AutoCloseable {
   private final Deque<Reader> idle = new ArrayDeque<>();
   private final List<Reader> all = new ArrayList<>();
   private boolean closed;
+  private long lent;
 
   Readers(Supplier<KafkaConsumer<byte[], byte[]>> factory, int max, Duration timeout) {
     this.factory = factory;
@@ -58,6 +59,7 @@ final class Readers implements AutoCloseable {
         }
         if (best != null) {
           idle.remove(best);
+          lent++;
           return best;
         }
         if (all.size() < max) {
@@ -69,6 +71,7 @@ final class Readers implements AutoCloseable {
                 "cannot make a Kafka consumer: " + KafkaFailures.describe(e), e);
           }
           all.add(created);
+          lent++;
           return created;
         }
         long left = deadline - System.nanoTime();
@@ -84,6 +87,11 @@ final class Readers implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** How many times a reader was lent: each is a read of records from Kafka. For tests. */
+  synchronized long lent() {
+    return lent;
   }
 
   /** Gives a reader back; one whose state is in doubt after a failure is closed instead. */

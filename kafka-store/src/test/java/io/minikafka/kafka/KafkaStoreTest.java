@@ -11,6 +11,7 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.TopicSize;
 import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.SubscribeResponse;
 import java.time.Clock;
@@ -316,6 +317,31 @@ class KafkaStoreTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void sizesOfEveryTopicReadNoRecordsWhereDescribingReadsTwoATopic() throws Exception {
+    KafkaStore store = gateway();
+    store.storeBatch("a", List.of(bytes("1"), bytes("2"), bytes("3")));
+    store.store("b", bytes("4"));
+    store.createTopic("empty", Optional.empty());
+    store.store("gone", bytes("5"));
+    store.deleteTopic("gone");
+
+    long lent = store.readersLent();
+    List<TopicSize> sizes = store.sizes();
+
+    assertThat(store.readersLent()).as("reads of records").isEqualTo(lent);
+    assertThat(sizes)
+        .extracting(TopicSize::topic, TopicSize::messageCount, TopicSize::nextNumber)
+        .containsExactly(tuple("a", 3L, 4L), tuple("b", 1L, 2L), tuple("empty", 0L, 1L));
+    assertThat(sizes.get(0).bytesStored()).isGreaterThan(sizes.get(1).bytesStored());
+    assertThat(sizes.get(2).bytesStored()).isZero();
+
+    store.describe("a");
+    assertThat(store.readersLent())
+        .as("describing reads its oldest and newest records for their times")
+        .isEqualTo(lent + 2);
   }
 
   @Test

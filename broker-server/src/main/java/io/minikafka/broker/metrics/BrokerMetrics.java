@@ -21,7 +21,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.minikafka.broker.store.BackingStore;
-import io.minikafka.broker.store.TopicInfo;
+import io.minikafka.broker.store.TopicSize;
 import io.minikafka.broker.store.file.FileStore;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.ProduceRequest;
@@ -31,9 +31,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,17 @@ public final class BrokerMetrics implements AutoCloseable {
   private final AtomicInteger subscribers = new AtomicInteger();
   private final Counter sweeps;
   private final Counter expired;
+  private final Counter producedMessages;
+  private final Counter producedBytes;
+  private final Counter deliveredMessages;
+  private final Counter deliveredBytes;
+
+  /**
+   * Each method's meters, made on its first call: building and registering a meter per message
+   * looked it up in the registry each time and made about 300 bytes of garbage, on every produce.
+   */
+  private final ConcurrentHashMap<String, MethodMeters> methods = new ConcurrentHashMap<>();
+
   private final MultiGauge topicMessages;
   private final MultiGauge topicBytes;
   private final MultiGauge topicNextNumber;
@@ -76,6 +89,10 @@ public final class BrokerMetrics implements AutoCloseable {
         Counter.builder("minikafka.retention.expired.messages")
             .description("Messages removed by retention")
             .register(registry);
+    producedMessages = Counter.builder("minikafka.produced.messages").register(registry);
+    producedBytes = Counter.builder("minikafka.produced.bytes").register(registry);
+    deliveredMessages = Counter.builder("minikafka.delivered.messages").register(registry);
+    deliveredBytes = Counter.builder("minikafka.delivered.bytes").register(registry);
     topicMessages =
         MultiGauge.builder("minikafka.topic.messages")
             .description("Messages held")
@@ -133,18 +150,21 @@ public final class BrokerMetrics implements AutoCloseable {
     return at.withPort(http.getAddress().getPort());
   }
 
-  /** Per-topic gauges are read from the store at scrape time, so topics come and go with it. */
+  /**
+   * Per-topic gauges are read from the store at scrape time, so topics come and go with it; all
+   * topics at once ({@link BackingStore#sizes}), which over Kafka is a few requests in all rather
+   * than several per topic.
+   */
   private void refreshTopics() {
     List<MultiGauge.Row<?>> messages = new ArrayList<>();
     List<MultiGauge.Row<?>> bytes = new ArrayList<>();
     List<MultiGauge.Row<?>> next = new ArrayList<>();
     try {
-      for (String topic : store.topics()) {
-        TopicInfo info = store.describe(topic);
-        Tags tags = Tags.of("topic", topic);
-        messages.add(MultiGauge.Row.of(tags, info.messageCount()));
-        bytes.add(MultiGauge.Row.of(tags, info.bytesStored()));
-        next.add(MultiGauge.Row.of(tags, info.nextNumber()));
+      for (TopicSize size : store.sizes()) {
+        Tags tags = Tags.of("topic", size.topic());
+        messages.add(MultiGauge.Row.of(tags, size.messageCount()));
+        bytes.add(MultiGauge.Row.of(tags, size.bytesStored()));
+        next.add(MultiGauge.Row.of(tags, size.nextNumber()));
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("Reading topics for metrics failed: {}", e.toString());
@@ -162,6 +182,39 @@ public final class BrokerMetrics implements AutoCloseable {
     registry.close();
   }
 
+  /** A method's call duration, and its calls by status, each counter made on first use. */
+  private final class MethodMeters {
+    private final String method;
+    private final Timer duration;
+    private final AtomicReferenceArray<Counter> calls =
+        new AtomicReferenceArray<>(Status.Code.values().length);
+
+    MethodMeters(String method) {
+      this.method = method;
+      this.duration =
+          Timer.builder("minikafka.call.duration")
+              .description("Call duration by method")
+              .tags("method", method)
+              .publishPercentileHistogram()
+              .register(registry);
+    }
+
+    void finish(Status.Code status, long start) {
+      Counter counter = calls.get(status.ordinal());
+      if (counter == null) {
+        // Registering again returns the meter already registered: a race makes no second one.
+        counter =
+            Counter.builder("minikafka.calls")
+                .description("Calls by method and status")
+                .tags("method", method, "status", status.name())
+                .register(registry);
+        calls.set(status.ordinal(), counter);
+      }
+      counter.increment();
+      duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Counts calls, their outcome and duration, and the messages and bytes they carry. */
   private final class CallMetrics implements ServerInterceptor {
 
@@ -169,6 +222,7 @@ public final class BrokerMetrics implements AutoCloseable {
     public <Q, R> ServerCall.Listener<Q> interceptCall(
         ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
       String method = call.getMethodDescriptor().getBareMethodName();
+      MethodMeters meters = methods.computeIfAbsent(method, MethodMeters::new);
       long start = System.nanoTime();
       boolean subscribe = "Subscribe".equals(method);
       if (subscribe) {
@@ -186,7 +240,7 @@ public final class BrokerMetrics implements AutoCloseable {
             @Override
             public void close(Status status, Metadata trailers) {
               if (ended.compareAndSet(0, 1)) {
-                finish(method, status.getCode().name(), start, subscribe);
+                finish(meters, status.getCode(), start, subscribe);
               }
               super.close(status, trailers);
             }
@@ -201,47 +255,35 @@ public final class BrokerMetrics implements AutoCloseable {
         @Override
         public void onCancel() {
           if (ended.compareAndSet(0, 1)) {
-            finish(method, Status.Code.CANCELLED.name(), start, subscribe);
+            finish(meters, Status.Code.CANCELLED, start, subscribe);
           }
           super.onCancel();
         }
       };
     }
 
-    private void finish(String method, String status, long start, boolean subscribe) {
+    private void finish(MethodMeters meters, Status.Code status, long start, boolean subscribe) {
       if (subscribe) {
         subscribers.decrementAndGet();
       }
-      Counter.builder("minikafka.calls")
-          .description("Calls by method and status")
-          .tags("method", method, "status", status)
-          .register(registry)
-          .increment();
-      Timer.builder("minikafka.call.duration")
-          .description("Call duration by method")
-          .tags("method", method)
-          .publishPercentileHistogram()
-          .register(registry)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      meters.finish(status, start);
     }
 
     private void produced(Object request) {
       if (request instanceof ProduceRequest r) {
-        count("minikafka.produced", 1, r.getPayload().getPayload().size());
+        producedMessages.increment();
+        producedBytes.increment(r.getPayload().getPayload().size());
       } else if (request instanceof Production p) {
-        count("minikafka.produced", p.messageCount(), p.payloadBytes());
+        producedMessages.increment(p.messageCount());
+        producedBytes.increment(p.payloadBytes());
       }
     }
 
     private void delivered(Object response) {
       if (response instanceof Delivery d) {
-        count("minikafka.delivered", d.messageCount(), d.payloadBytes());
+        deliveredMessages.increment(d.messageCount());
+        deliveredBytes.increment(d.payloadBytes());
       }
-    }
-
-    private void count(String name, long messages, long bytes) {
-      Counter.builder(name + ".messages").register(registry).increment(messages);
-      Counter.builder(name + ".bytes").register(registry).increment(bytes);
     }
   }
 }

@@ -182,6 +182,13 @@ public interface BackingStore extends AutoCloseable {
   TopicInfo describe(String topic) throws IOException;
 
   /**
+   * What every topic holds, as {@link #describe} counts it, sorted by name; deleted topics are not
+   * listed. For metrics, which read every topic at each scrape: a store that would reach another
+   * system once per topic (and read messages for their append times) answers all at once.
+   */
+  List<TopicSize> sizes() throws IOException;
+
+  /**
    * Deletes every message of a topic and hides it: it is not listed, and polls fail with {@link
    * UnknownTopicException}, until a message is stored to it again. Its numbers are never reused: a
    * topic that comes back continues after the last number it had.

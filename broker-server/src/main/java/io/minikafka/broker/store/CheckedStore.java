@@ -127,6 +127,12 @@ public abstract class CheckedStore implements BackingStore {
   }
 
   @Override
+  public final List<TopicSize> sizes() throws IOException {
+    ensureOpen();
+    return doSizes();
+  }
+
+  @Override
   public final long deleteTopic(String topic) throws IOException {
     TopicName.validate(topic);
     ensureOpen();
@@ -220,6 +226,22 @@ public abstract class CheckedStore implements BackingStore {
   protected abstract List<String> doTopics() throws IOException;
 
   protected abstract TopicInfo doDescribe(String topic) throws IOException;
+
+  /**
+   * Each listed topic described in turn; a topic deleted in between is left out. Stores that can
+   * count them all at once do.
+   */
+  protected List<TopicSize> doSizes() throws IOException {
+    List<TopicSize> sizes = new ArrayList<>();
+    for (String topic : doTopics()) {
+      try {
+        sizes.add(TopicSize.of(doDescribe(topic)));
+      } catch (UnknownTopicException deletedMeanwhile) {
+        // Not there any more: not listed, as if the list had been taken a moment later.
+      }
+    }
+    return sizes;
+  }
 
   protected abstract long doDeleteTopic(String topic) throws IOException;
 

@@ -3,12 +3,14 @@ package io.minikafka.broker.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -893,6 +895,30 @@ public abstract class BackingStoreContractTest {
     assertThat(info.messageCount()).isZero();
     assertThat(info.oldestAppendTimeMillis()).isEqualTo(-1);
     assertThat(info.newestAppendTimeMillis()).isEqualTo(-1);
+  }
+
+  @Test
+  void sizesCountEveryListedTopicAsDescribeDoes() throws IOException {
+    store.store("a", bytes("expires"));
+    clock.advance(Duration.ofSeconds(1));
+    Instant cutoff = clock.instant();
+    store.store("a", bytes("kept"));
+    store.store("b", new byte[10]);
+    store.storeBatch("b", List.of(new byte[20], new byte[30]));
+    store.createTopic("empty", Optional.empty());
+    store.store("gone", bytes("x"));
+    store.deleteTopic("gone");
+    store.removeOlderThan(cutoff);
+
+    List<TopicSize> sizes = store.sizes();
+
+    assertThat(sizes)
+        .extracting(TopicSize::topic, TopicSize::messageCount, TopicSize::nextNumber)
+        .containsExactly(tuple("a", 1L, 3L), tuple("b", 3L, 4L), tuple("empty", 0L, 1L));
+    assertThat(sizes.get(1).bytesStored()).isGreaterThanOrEqualTo(60);
+    for (TopicSize size : sizes) {
+      assertThat(size).isEqualTo(TopicSize.of(store.describe(size.topic())));
+    }
   }
 
   @Test

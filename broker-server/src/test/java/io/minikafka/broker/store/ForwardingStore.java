@@ -91,6 +91,11 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public List<TopicSize> sizes() throws IOException {
+    return delegate.sizes();
+  }
+
+  @Override
   public long deleteTopic(String topic) throws IOException {
     return delegate.deleteTopic(topic);
   }
