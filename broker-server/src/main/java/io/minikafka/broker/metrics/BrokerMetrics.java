@@ -61,8 +61,9 @@ public final class BrokerMetrics implements AutoCloseable {
   private final Counter deliveredBytes;
 
   /**
-   * Each method's meters, made on its first call: building and registering a meter per message
-   * looked it up in the registry each time and made about 300 bytes of garbage, on every produce.
+   * Each method's meters, made on its first call: building and registering them on every call and
+   * message looked each up in the registry again (about 500 bytes of garbage a unary Produce,
+   * docs/PERFORMANCE.md).
    */
   private final ConcurrentHashMap<String, MethodMeters> methods = new ConcurrentHashMap<>();
 
