@@ -3,12 +3,13 @@
 # that each sees the same noise: per round and tree, a fresh Kafka node and a fresh gateway (256 MiB
 # heap), then RUNS runs of mkfk-perf e2e at RATE messages/s (by default 10,000/s, 100,000
 # messages after 50,000 of warm-up, as side-by-side.sh runs it), each printed with its p50 and p99
-# and the gateway's and the broker's CPU per message. Each TREE is a source tree built with mvn -q -DskipTests package. Loopback only;
-# needs the Kafka jars side-by-side.sh fetches.
+# and the gateway's and the broker's CPU per message. Each VARIANT is a source tree built with
+# mvn -q -DskipTests package, optionally followed by :OPTIONS, JVM options the gateway gets after
+# -Xmx256m. Loopback only; needs the Kafka jars side-by-side.sh fetches.
 #
-# Usage: benchmarks/kafka/gateway-e2e-ab.sh TREE...
+# Usage: benchmarks/kafka/gateway-e2e-ab.sh VARIANT...
 #   (ROUNDS=3 RUNS=2 RATE=10000 MESSAGES=100000 WARMUP=50000)
-# e.g.   benchmarks/kafka/gateway-e2e-ab.sh /tmp/old-tree .
+# e.g.   benchmarks/kafka/gateway-e2e-ab.sh /tmp/old-tree . .:-Xmn128m
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$here/target/lib
@@ -19,7 +20,7 @@ messages=${MESSAGES:-100000}
 warmup=${WARMUP:-50000}
 kafka_port=19192
 gateway_port=19194
-[ $# -gt 0 ] || { echo "usage: $0 TREE..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 TREE[:JVM_OPTIONS]..." >&2; exit 2; }
 [ -d "$lib" ] || mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
 work=$(mktemp -d)
 pids=()
@@ -37,9 +38,12 @@ per_message() {
 field() { echo "$1" | grep -oE "[0-9.]+ $2" | head -1 | cut -d' ' -f1; }
 
 for round in $(seq "$rounds"); do
-  for tree in "$@"; do
+  for variant in "$@"; do
+    tree=${variant%%:*}
+    options=
+    [ "$tree" != "$variant" ] && options=${variant#*:}
     start_kafka_node $kafka_port "$work"
-    env MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port \
+    env MINIKAFKA_HEAP_OPTS="-Xmx256m $options" MINIKAFKA_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port \
       MINIKAFKA_HOST=127.0.0.1:$gateway_port "$tree/bin/mkfk-server" > "$work/gateway.log" 2>&1 &
     gateway=$!
     pids+=("$gateway")
@@ -50,7 +54,7 @@ for round in $(seq "$rounds"); do
       out=$(timeout 300 "$tree/bin/mkfk-perf" e2e --host 127.0.0.1:$gateway_port \
         --topic "e2e-$run" --messages "$messages" --warmup-messages "$warmup" --rate "$rate" 2>&1 \
         | tail -1)
-      echo "$tree round $round run $run: p50 $(field "$out" "ms p50") ms," \
+      echo "$variant round $round run $run: p50 $(field "$out" "ms p50") ms," \
         "p99 $(field "$out" "ms p99") ms, gateway $(per_message "$before" "$(cpu_ticks "$gateway")")" \
         "us, broker $(per_message "$before_kafka" "$(cpu_ticks "$kafka_pid")") us per message"
     done

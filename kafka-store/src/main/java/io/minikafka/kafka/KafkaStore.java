@@ -905,9 +905,9 @@ public final class KafkaStore extends CheckedStore {
   }
 
   /**
-   * What each partition's leader holds on disk, records below the log start included: one request
-   * for the leaders and one for the log directories of all of them. A partition without a leader is
-   * left out.
+   * What each partition's leader holds on disk, records below the log start included: one
+   * description of the topics and one of their leaders' log directories. A partition without a
+   * leader, or whose topic Kafka no longer has, is left out.
    */
   private Map<TopicPartition, Long> bytesStored(List<TopicPartition> partitions)
       throws IOException {
@@ -915,14 +915,22 @@ public final class KafkaStore extends CheckedStore {
     if (partitions.isEmpty()) {
       return bytes;
     }
-    List<String> topics = partitions.stream().map(TopicPartition::topic).toList();
-    Map<String, TopicDescription> described =
-        get(admin.describeTopics(topics).allTopicNames(), "describe " + topics.size() + " topics");
+    var described =
+        admin
+            .describeTopics(partitions.stream().map(TopicPartition::topic).toList())
+            .topicNameValues();
     Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
     for (TopicPartition partition : partitions) {
-      TopicDescription description = described.get(partition.topic());
-      org.apache.kafka.common.Node leader =
-          description == null ? null : description.partitions().get(0).leader();
+      TopicDescription description;
+      try {
+        description = get(described.get(partition.topic()), "describe " + partition.topic());
+      } catch (IOException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        continue;
+      }
+      org.apache.kafka.common.Node leader = description.partitions().get(0).leader();
       if (leader != null) {
         byLeader.computeIfAbsent(leader.id(), id -> new ArrayList<>()).add(partition);
       }
@@ -946,35 +954,37 @@ public final class KafkaStore extends CheckedStore {
   }
 
   /**
-   * Every live topic's counts from four requests in all (log starts, ends, leaders, log
-   * directories), where describing each would make six per topic and read two of its records.
+   * Every live topic's counts from a few requests whatever the number of topics (the catalog's
+   * catch-up, the log starts and ends of all, one description of them and one of their leaders' log
+   * directories), where describing each made at least seven per topic and read two of its records.
+   * A topic whose Kafka topic is gone (a cleared store) is left out, as a deleted one.
    */
   @Override
   protected List<TopicSize> doSizes() throws IOException {
     ensureReady();
     catalog.catchUp();
-    List<CatalogEntry> live = new ArrayList<>(catalog.live());
+    List<CatalogEntry> live = catalog.live();
     live.sort(Comparator.comparing(CatalogEntry::topic));
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    List<TopicPartition> partitions = new ArrayList<>(live.size());
+    for (CatalogEntry entry : live) {
+      earliest.put(partition(entry), OffsetSpec.earliest());
+      latest.put(partition(entry), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> starts = existingOffsets(earliest);
+    Map<TopicPartition, Long> ends = existingOffsets(latest);
+    List<TopicPartition> existing = new ArrayList<>(starts.keySet());
+    existing.retainAll(ends.keySet());
+    Map<TopicPartition, Long> bytes = bytesStored(existing);
+    List<TopicSize> sizes = new ArrayList<>(live.size());
     for (CatalogEntry entry : live) {
       TopicPartition partition = partition(entry);
-      partitions.add(partition);
-      earliest.put(partition, OffsetSpec.earliest());
-      latest.put(partition, OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> starts = offsets(earliest);
-    Map<TopicPartition, Long> ends = offsets(latest);
-    Map<TopicPartition, Long> bytes = bytesStored(partitions);
-    List<TopicSize> sizes = new ArrayList<>(live.size());
-    for (int i = 0; i < live.size(); i++) {
-      TopicPartition partition = partitions.get(i);
-      long start = starts.get(partition);
-      long end = ends.get(partition);
-      sizes.add(
-          new TopicSize(
-              live.get(i).topic(), end - start, bytes.getOrDefault(partition, 0L), end + 1));
+      Long start = starts.get(partition);
+      Long end = ends.get(partition);
+      if (start != null && end != null) {
+        sizes.add(
+            new TopicSize(entry.topic(), end - start, bytes.getOrDefault(partition, 0L), end + 1));
+      }
     }
     return sizes;
   }

@@ -89,7 +89,7 @@ final class Readers implements AutoCloseable {
     }
   }
 
-  /** How many times a reader was lent: each is a read of records from Kafka. For tests. */
+  /** How many times a reader was lent, each for a read of records: for tests. */
   synchronized long lent() {
     return lent;
   }

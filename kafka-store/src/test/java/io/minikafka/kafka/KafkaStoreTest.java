@@ -345,6 +345,18 @@ class KafkaStoreTest {
   }
 
   @Test
+  void sizesLeaveOutATopicWhoseKafkaTopicIsGone() throws Exception {
+    KafkaStore store = gateway();
+    store.store("kept", bytes("1"));
+    store.store("gone", bytes("2"));
+    admin.deleteTopics(List.of(prefix + "gone")).all().get(30, TimeUnit.SECONDS);
+
+    assertThat(store.sizes())
+        .extracting(TopicSize::topic, TopicSize::messageCount)
+        .containsExactly(tuple("kept", 1L));
+  }
+
+  @Test
   void aCaughtUpReaderTakesWhatWasJustAppendedWithoutAskingKafka() throws Exception {
     KafkaStore store = gateway();
     store.store("live", bytes("before"));
