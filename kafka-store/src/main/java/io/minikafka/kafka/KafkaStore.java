@@ -901,40 +901,52 @@ public final class KafkaStore extends CheckedStore {
 
   /** What the partition's leader holds on disk, records below the log start included. */
   private long bytesStored(TopicPartition partition) throws IOException {
-    return bytesStored(List.of(partition)).getOrDefault(partition, 0L);
+    return bytesStored(described(List.of(partition))).getOrDefault(partition, 0L);
   }
 
   /**
-   * What each partition's leader holds on disk, records below the log start included: one
-   * description of the topics and one of their leaders' log directories. A partition without a
-   * leader, or whose topic Kafka no longer has, is left out.
+   * The descriptions of the partitions' topics, in one request; a topic Kafka no longer has is left
+   * out. Kafka says so at once, where an offsets look-up for a partition whose leader the admin
+   * client remembers retries until the timeout.
    */
-  private Map<TopicPartition, Long> bytesStored(List<TopicPartition> partitions)
+  private Map<TopicPartition, TopicDescription> described(List<TopicPartition> partitions)
       throws IOException {
-    Map<TopicPartition, Long> bytes = new HashMap<>();
+    Map<TopicPartition, TopicDescription> described = new HashMap<>();
     if (partitions.isEmpty()) {
-      return bytes;
+      return described;
     }
-    var described =
+    var futures =
         admin
             .describeTopics(partitions.stream().map(TopicPartition::topic).toList())
             .topicNameValues();
-    Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
     for (TopicPartition partition : partitions) {
-      TopicDescription description;
       try {
-        description = get(described.get(partition.topic()), "describe " + partition.topic());
+        described.put(
+            partition, get(futures.get(partition.topic()), "describe " + partition.topic()));
       } catch (IOException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
           throw e;
         }
-        continue;
-      }
-      org.apache.kafka.common.Node leader = description.partitions().get(0).leader();
-      if (leader != null) {
-        byLeader.computeIfAbsent(leader.id(), id -> new ArrayList<>()).add(partition);
       }
     }
+    return described;
+  }
+
+  /**
+   * What each described partition's leader holds on disk, records below the log start included: one
+   * request for the log directories of all the leaders. A partition without a leader is left out.
+   */
+  private Map<TopicPartition, Long> bytesStored(Map<TopicPartition, TopicDescription> described)
+      throws IOException {
+    Map<TopicPartition, Long> bytes = new HashMap<>();
+    Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
+    described.forEach(
+        (partition, description) -> {
+          org.apache.kafka.common.Node leader = description.partitions().get(0).leader();
+          if (leader != null) {
+            byLeader.computeIfAbsent(leader.id(), id -> new ArrayList<>()).add(partition);
+          }
+        });
     if (byLeader.isEmpty()) {
       return bytes;
     }
@@ -955,9 +967,10 @@ public final class KafkaStore extends CheckedStore {
 
   /**
    * Every live topic's counts from a few requests whatever the number of topics (the catalog's
-   * catch-up, the log starts and ends of all, one description of them and one of their leaders' log
+   * catch-up, one description of them all, their log starts and ends, and their leaders' log
    * directories), where describing each made at least seven per topic and read two of its records.
-   * A topic whose Kafka topic is gone (a cleared store) is left out, as a deleted one.
+   * A topic whose Kafka topic is gone (a cleared store) is left out, as a deleted one: it is
+   * described first, as Kafka answers that at once.
    */
   @Override
   protected List<TopicSize> doSizes() throws IOException {
@@ -965,17 +978,17 @@ public final class KafkaStore extends CheckedStore {
     catalog.catchUp();
     List<CatalogEntry> live = catalog.live();
     live.sort(Comparator.comparing(CatalogEntry::topic));
+    Map<TopicPartition, TopicDescription> described =
+        described(live.stream().map(KafkaStore::partition).toList());
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (CatalogEntry entry : live) {
-      earliest.put(partition(entry), OffsetSpec.earliest());
-      latest.put(partition(entry), OffsetSpec.latest());
+    for (TopicPartition partition : described.keySet()) {
+      earliest.put(partition, OffsetSpec.earliest());
+      latest.put(partition, OffsetSpec.latest());
     }
     Map<TopicPartition, Long> starts = existingOffsets(earliest);
     Map<TopicPartition, Long> ends = existingOffsets(latest);
-    List<TopicPartition> existing = new ArrayList<>(starts.keySet());
-    existing.retainAll(ends.keySet());
-    Map<TopicPartition, Long> bytes = bytesStored(existing);
+    Map<TopicPartition, Long> bytes = bytesStored(described);
     List<TopicSize> sizes = new ArrayList<>(live.size());
     for (CatalogEntry entry : live) {
       TopicPartition partition = partition(entry);

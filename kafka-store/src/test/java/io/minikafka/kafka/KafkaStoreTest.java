@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import io.minikafka.broker.store.BackingStore;
 import io.minikafka.broker.store.Header;
@@ -349,7 +350,14 @@ class KafkaStoreTest {
     KafkaStore store = gateway();
     store.store("kept", bytes("1"));
     store.store("gone", bytes("2"));
+    // Its leader now known to the store's admin client, which would retry an offsets look-up.
+    assertThat(store.sizes()).hasSize(2);
     admin.deleteTopics(List.of(prefix + "gone")).all().get(30, TimeUnit.SECONDS);
+    // Gone from the broker's metadata too, not only from the controller's.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(prefix + "gone"));
 
     assertThat(store.sizes())
         .extracting(TopicSize::topic, TopicSize::messageCount)
