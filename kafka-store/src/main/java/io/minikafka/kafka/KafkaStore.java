@@ -906,8 +906,8 @@ public final class KafkaStore extends CheckedStore {
 
   /**
    * The descriptions of the partitions' topics, asked for together; a topic Kafka no longer has is
-   * left out. Kafka says so at once, where an offsets look-up for a partition whose leader the admin
-   * client remembers retries until the timeout.
+   * left out. Kafka says so at once, where an offsets look-up for a partition whose leader the
+   * admin client remembers retries until the timeout.
    */
   private Map<TopicPartition, TopicDescription> described(List<TopicPartition> partitions)
       throws IOException {
