@@ -186,8 +186,11 @@ final class FileHandle {
     return c;
   }
 
-  private synchronized void release() {
-    users--;
+  private void release() {
+    synchronized (this) {
+      users--;
+    }
+    pool.released();
   }
 
   /**

@@ -9,10 +9,13 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.StoreException;
 import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,6 +37,27 @@ class OpenFilesTest {
   @TempDir Path root;
   private final ManualClock clock = new ManualClock();
   private final FaultyFileOps files = new FaultyFileOps();
+
+  /**
+   * A store whose background flush of indexes does not run during the test: it opens and closes
+   * files (forcing them first) on its own thread, and a count taken meanwhile would include a file
+   * it is closing. Files used by several threads at once are the concurrent test's concern.
+   */
+  private FileStore openWithoutBackgroundFlushes(FsyncPolicy policy) throws IOException {
+    FileStoreConfig defaults = FileStoreConfig.defaults();
+    return FileStore.open(
+        root,
+        new FileStoreConfig(
+            policy,
+            defaults.segmentBytes(),
+            defaults.segmentMaxAge(),
+            Duration.ofDays(1),
+            defaults.limits(),
+            defaults.minFreeDisk(),
+            LIMIT),
+        clock,
+        files);
+  }
 
   private FileStore open(FsyncPolicy policy) throws IOException {
     return FileStore.open(
@@ -58,7 +82,7 @@ class OpenFilesTest {
   @Test
   void manyTopicsHoldNoMoreSegmentFilesOpenThanTheLimitAndReadBackWhole() throws IOException {
     int topics = 300;
-    try (FileStore store = open(new FsyncPolicy.Always())) {
+    try (FileStore store = openWithoutBackgroundFlushes(new FsyncPolicy.Always())) {
       for (int t = 0; t < topics; t++) {
         store.store("topic-" + t, bytes("first of " + t));
       }
@@ -74,7 +98,7 @@ class OpenFilesTest {
     }
     assertThat(openSegmentFiles()).isZero();
 
-    try (FileStore store = open(new FsyncPolicy.Always())) {
+    try (FileStore store = openWithoutBackgroundFlushes(new FsyncPolicy.Always())) {
       assertThat(openSegmentFiles()).isLessThanOrEqualTo(LIMIT);
       for (int t = 0; t < topics; t += 7) {
         assertThat(texts(store.poll("topic-" + t, 1, PollLimits.UNLIMITED).messages()))
@@ -83,6 +107,45 @@ class OpenFilesTest {
       }
       assertThat(openSegmentFiles()).isLessThanOrEqualTo(LIMIT);
     }
+  }
+
+  @Test
+  void aFileOpenedWhileAnotherWasInUseIsBackWithinTheLimitWhenThatUseEnds() throws Exception {
+    Disk disk =
+        new Disk(files, new FsyncPolicy.Interval(Duration.ofHours(1)), new FsyncObserver(), 1);
+    Path heldPath = root.resolve("held.log");
+    FileHandle held = handle(disk, heldPath);
+    held.writeFully(ByteBuffer.wrap(new byte[] {1}), 0);
+    files.forceGate = new CountDownLatch(1);
+    ExecutorService forcer = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> forcing =
+          forcer.submit(
+              () -> {
+                held.force(false);
+                return null;
+              });
+      assertThat(files.forceEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+      handle(disk, root.resolve("other.log"));
+      assertThat(files.openChannels).as("the file in use is not closed under its user").hasSize(2);
+
+      files.forceGate.countDown();
+      forcing.get(30, TimeUnit.SECONDS);
+      assertThat(files.openChannels).as("once nothing is in use").hasSize(1);
+    } finally {
+      files.forceGate.countDown();
+      forcer.shutdownNow();
+    }
+  }
+
+  private FileHandle handle(Disk disk, Path path) throws IOException {
+    return disk.handle(
+        path,
+        files.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
   }
 
   @Test
