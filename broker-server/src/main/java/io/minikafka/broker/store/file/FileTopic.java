@@ -617,18 +617,17 @@ final class FileTopic {
   }
 
   TopicInfo describe() throws IOException {
-    long first = firstVisible;
-    long end = committedNext;
-    long bytes = 0;
+    TopicSize counts = size();
+    long end = counts.nextNumber();
+    long first = end - counts.messageCount();
     long oldest = -1;
     long newest = -1;
-    for (Segment s : segments.values()) {
-      bytes += s.size();
-      if (s.count() > 0 && s.lastTime() >= 0 && first < end) {
-        newest = s.lastTime();
-      }
-    }
     if (first < end) {
+      for (Segment s : segments.values()) {
+        if (s.count() > 0 && s.lastTime() >= 0) {
+          newest = s.lastTime();
+        }
+      }
       Map.Entry<Long, Segment> holder = segments.floorEntry(first);
       if (holder != null && first < holder.getValue().nextNumber()) {
         try {
@@ -640,7 +639,8 @@ final class FileTopic {
         }
       }
     }
-    return new TopicInfo(name, first, end, end - first, bytes, oldest, newest, retention());
+    return new TopicInfo(
+        name, first, end, counts.messageCount(), counts.bytesStored(), oldest, newest, retention());
   }
 
   /**

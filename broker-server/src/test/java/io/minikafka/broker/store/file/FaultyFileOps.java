@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,17 @@ final class FaultyFileOps implements FileOps {
    * TO", "delete PATH", "mkdir PATH", in order.
    */
   final List<String> events = new CopyOnWriteArrayList<>();
+
+  /**
+   * A segment file of {@code disk}, created if missing, opened through these ops to read and write.
+   */
+  FileHandle handle(Disk disk, Path path) throws IOException {
+    return disk.handle(
+        path,
+        open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+  }
 
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {

@@ -24,12 +24,7 @@ class FileHandleTest {
       new Disk(files, new FsyncPolicy.Interval(java.time.Duration.ofHours(1)), new FsyncObserver());
 
   private FileHandle open(Path path) throws IOException {
-    return disk.handle(
-        path,
-        files.open(
-            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-        StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    return files.handle(disk, path);
   }
 
   @Test

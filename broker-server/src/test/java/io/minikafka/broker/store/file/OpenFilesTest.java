@@ -11,7 +11,6 @@ import io.minikafka.broker.store.StoredMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,8 +112,7 @@ class OpenFilesTest {
   void aFileOpenedWhileAnotherWasInUseIsBackWithinTheLimitWhenThatUseEnds() throws Exception {
     Disk disk =
         new Disk(files, new FsyncPolicy.Interval(Duration.ofHours(1)), new FsyncObserver(), 1);
-    Path heldPath = root.resolve("held.log");
-    FileHandle held = handle(disk, heldPath);
+    FileHandle held = files.handle(disk, root.resolve("held.log"));
     held.writeFully(ByteBuffer.wrap(new byte[] {1}), 0);
     files.forceGate = new CountDownLatch(1);
     ExecutorService forcer = Executors.newSingleThreadExecutor();
@@ -127,7 +125,7 @@ class OpenFilesTest {
               });
       assertThat(files.forceEntered.await(30, TimeUnit.SECONDS)).isTrue();
 
-      handle(disk, root.resolve("other.log"));
+      files.handle(disk, root.resolve("other.log"));
       assertThat(files.openChannels).as("the file in use is not closed under its user").hasSize(2);
 
       files.forceGate.countDown();
@@ -137,15 +135,6 @@ class OpenFilesTest {
       files.forceGate.countDown();
       forcer.shutdownNow();
     }
-  }
-
-  private FileHandle handle(Disk disk, Path path) throws IOException {
-    return disk.handle(
-        path,
-        files.open(
-            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-        StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
   }
 
   @Test
