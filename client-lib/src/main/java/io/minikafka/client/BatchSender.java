@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  * The asynchronous half of a {@link Producer}: gathers messages into batches and sends them on one
  * {@code ProduceStream} call, whose acknowledgements come back in order.
  *
- * <p>Batching adapts to the link, as Kafka's producer does with its in-flight request limit: at
- * most {@value #MAX_IN_FLIGHT} batches are unacknowledged at a time, and while that many are, new
- * messages join the newest waiting batch. An idle link thus sends each message at once (with no
- * linger), and a busy or slow server gets fewer, larger batches, never an ever longer queue of
- * small ones whose acknowledgements fall further and further behind.
+ * <p>Batching adapts to the link, as TCP's Nagle algorithm does: a batch that could still take more
+ * messages is sent only while no other is unacknowledged, so an idle link sends each message at
+ * once (with no linger), and messages sent during a round trip share the next batch, one request
+ * per round trip however steady the rate. Full batches pipeline, at most {@value #MAX_IN_FLIGHT}
+ * unacknowledged at a time, as Kafka's producer limits its requests in flight; while that many are,
+ * new messages join the newest waiting batch. A busy or slow server thus gets fewer, larger
+ * batches, never an ever longer queue of small ones whose acknowledgements fall further behind.
  *
  * <p>Limits: a message over the server's maximum size fails alone, before it is sent; a message
  * joins a batch only if the request stays within what the server reads.
@@ -312,19 +314,21 @@ final class BatchSender {
   }
 
   /**
-   * Sends waiting batches while fewer than {@value #MAX_IN_FLIGHT} are unacknowledged: the oldest
-   * first, each once it is due, full, followed by another, or wanted by a send waiting for buffer
-   * space. Holds the monitor.
+   * Sends waiting batches, the oldest first, each once it is due, full, followed by another, or
+   * wanted by a send waiting for buffer space, and while fewer than {@value #MAX_IN_FLIGHT} are
+   * unacknowledged, or none if it can still grow. Holds the monitor.
    */
   private void drain() {
     while (!waiting.isEmpty()) {
       Batch batch = waiting.peekFirst();
-      boolean ready =
-          batch.due
-              || blocked > 0
-              || batch != waiting.peekLast()
-              || batch.payloadBytes >= options.batchBytes();
-      if (!ready || (stream != null && stream.inFlight.size() >= MAX_IN_FLIGHT)) {
+      // Sealed: full, or followed by another, so it cannot take more messages.
+      boolean sealed = batch != waiting.peekLast() || batch.payloadBytes >= options.batchBytes();
+      boolean ready = batch.due || blocked > 0 || sealed;
+      // One that can still grow goes only over an idle stream, else it gathers what is sent until
+      // the acknowledgement (Nagle's rule): a steady rate then costs a request per round trip, not
+      // one per message. Sealed ones, and any while a send waits for buffer space, pipeline.
+      int limit = sealed || blocked > 0 ? MAX_IN_FLIGHT : 1;
+      if (!ready || (stream != null && stream.inFlight.size() >= limit)) {
         return;
       }
       waiting.pollFirst();

@@ -243,57 +243,104 @@ class AsyncProducerTest {
   }
 
   @Test
-  void atMostEightBatchesAreInFlightAndMessagesSentMeanwhileShareTheNext() throws Exception {
-    GatedStore stuck = new GatedStore(new MemoryStore());
-    AtomicInteger requests = new AtomicInteger();
-    ServerInterceptor countRequests =
-        new ServerInterceptor() {
-          @Override
-          public <Q, R> ServerCall.Listener<Q> interceptCall(
-              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
-                next.startCall(call, headers)) {
-              @Override
-              public void onMessage(Q message) {
-                if (call.getMethodDescriptor().getBareMethodName().equals("ProduceStream")) {
-                  requests.incrementAndGet();
-                }
-                super.onMessage(message);
-              }
-            };
-          }
-        };
-    try (MiniKafkaServer slow =
-            new MiniKafkaServer(
-                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .intercept(countRequests),
-                    stuck,
-                    ServerConfig.defaults(),
-                    Clock.systemUTC())
-                .start();
+  void aBatchThatCanStillGrowWaitsWhileAnotherIsUnacknowledgedAndTakesWhatIsSentMeanwhile()
+      throws Exception {
+    try (GatedServer slow = new GatedServer();
         Producer producer =
             new Producer(
                 "t",
                 TIMEOUT,
-                "127.0.0.1:" + slow.port(),
+                "127.0.0.1:" + slow.server.port(),
                 ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
       List<CompletableFuture<Long>> sent = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         sent.add(producer.sendAsync(new byte[] {(byte) i}));
       }
-      // The first batch waits in the store; until it is acknowledged nothing more can be.
+      // The first went alone over the idle stream and waits in the store, unacknowledged.
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> requests.get() >= BatchSender.MAX_IN_FLIGHT);
-      stuck.release.countDown();
+          .until(() -> slow.requests.get() >= 1);
+      slow.store.release.countDown();
       producer.flush();
 
-      assertThat(requests.get())
-          .as("8 batches of one, then the other 92 together")
-          .isEqualTo(BatchSender.MAX_IN_FLIGHT + 1);
+      assertThat(slow.requests.get())
+          .as("one batch of one, then the other 99 together")
+          .isEqualTo(2);
       for (int i = 0; i < 100; i++) {
         assertThat(sent.get(i).get()).isEqualTo(i + 1L);
       }
+    }
+  }
+
+  @Test
+  void fullBatchesPipelineButNoMoreThanEightAreUnacknowledged() throws Exception {
+    try (GatedServer slow = new GatedServer();
+        Producer producer =
+            new Producer(
+                "t",
+                TIMEOUT,
+                "127.0.0.1:" + slow.server.port(),
+                ProducerOptions.DEFAULTS.withLinger(Duration.ZERO).withBatchBytes(1))) {
+      List<CompletableFuture<Long>> sent = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        sent.add(producer.sendAsync(new byte[] {(byte) i}));
+      }
+      // Each message fills a batch. The first waits in the store, so none is acknowledged.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> slow.requests.get() >= BatchSender.MAX_IN_FLIGHT);
+      org.awaitility.Awaitility.await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> slow.requests.get() == BatchSender.MAX_IN_FLIGHT);
+      slow.store.release.countDown();
+      producer.flush();
+
+      assertThat(slow.requests.get()).isEqualTo(20);
+      for (int i = 0; i < 20; i++) {
+        assertThat(sent.get(i).get()).isEqualTo(i + 1L);
+      }
+    }
+  }
+
+  /** A server whose store holds appends until released, counting the produce stream's requests. */
+  private static final class GatedServer implements AutoCloseable {
+    final GatedStore store = new GatedStore(new MemoryStore());
+    final AtomicInteger requests = new AtomicInteger();
+    final MiniKafkaServer server;
+
+    GatedServer() throws IOException {
+      ServerInterceptor countRequests =
+          new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+              return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                  next.startCall(call, headers)) {
+                @Override
+                public void onMessage(Q message) {
+                  if (call.getMethodDescriptor().getBareMethodName().equals("ProduceStream")) {
+                    requests.incrementAndGet();
+                  }
+                  super.onMessage(message);
+                }
+              };
+            }
+          };
+      server =
+          new MiniKafkaServer(
+                  NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                      .intercept(countRequests),
+                  store,
+                  ServerConfig.defaults(),
+                  Clock.systemUTC())
+              .start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      store.release.countDown();
+      server.close();
     }
   }
 }
