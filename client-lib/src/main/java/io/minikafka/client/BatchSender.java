@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Batching adapts to the link, as TCP's Nagle algorithm does: a batch that could still take more
  * messages is sent only while no other is unacknowledged, so an idle link sends each message at
- * once (with no linger), and messages sent during a round trip share the next batch, one request
- * per round trip however steady the rate. Full batches pipeline, at most {@value #MAX_IN_FLIGHT}
+ * once (with no linger), and messages sent during a round trip share the next batch. Sealed batches
+ * (full, or followed by another because a message did not fit or was of the other kind), and any
+ * batch while a send waits for buffer space, pipeline: at most {@value #MAX_IN_FLIGHT}
  * unacknowledged at a time, as Kafka's producer limits its requests in flight; while that many are,
  * new messages join the newest waiting batch. A busy or slow server thus gets fewer, larger
  * batches, never an ever longer queue of small ones whose acknowledgements fall further behind.
@@ -315,8 +316,9 @@ final class BatchSender {
 
   /**
    * Sends waiting batches, the oldest first, each once it is due, full, followed by another, or
-   * wanted by a send waiting for buffer space, and while fewer than {@value #MAX_IN_FLIGHT} are
-   * unacknowledged, or none if it can still grow. Holds the monitor.
+   * wanted by a send waiting for buffer space: while fewer than {@value #MAX_IN_FLIGHT} are
+   * unacknowledged, or, for one that can still grow while no send waits for space, none. Holds the
+   * monitor.
    */
   private void drain() {
     while (!waiting.isEmpty()) {
@@ -325,8 +327,8 @@ final class BatchSender {
       boolean sealed = batch != waiting.peekLast() || batch.payloadBytes >= options.batchBytes();
       boolean ready = batch.due || blocked > 0 || sealed;
       // One that can still grow goes only over an idle stream, else it gathers what is sent until
-      // the acknowledgement (Nagle's rule): a steady rate then costs a request per round trip, not
-      // one per message. Sealed ones, and any while a send waits for buffer space, pipeline.
+      // the acknowledgement (Nagle's rule): a steady trickle then costs a request per round trip,
+      // not one per message. Sealed ones, and any while a send waits for buffer space, pipeline.
       int limit = sealed || blocked > 0 ? MAX_IN_FLIGHT : 1;
       if (!ready || (stream != null && stream.inFlight.size() >= limit)) {
         return;
@@ -363,6 +365,9 @@ final class BatchSender {
       }
       batch.acknowledged = true;
       batch.timer.cancel(false);
+      // Before the futures' callbacks, which are the application's: a batch held back by this one
+      // leaves without waiting for them.
+      drain();
     }
     buffer.release(batch.permits);
     metrics.acknowledged(topic, batch.futures.size());
@@ -371,9 +376,6 @@ final class BatchSender {
       batch.futures.get(i).complete(first + i);
     }
     batch.done.complete(null);
-    synchronized (this) {
-      drain();
-    }
     runFailures();
   }
 

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -289,6 +290,7 @@ class AsyncProducerTest {
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> slow.requests.get() >= BatchSender.MAX_IN_FLIGHT);
+      // A ninth would come at once; what follows, only as acknowledgements come back.
       org.awaitility.Awaitility.await()
           .during(Duration.ofMillis(300))
           .atMost(Duration.ofSeconds(30))
@@ -297,16 +299,23 @@ class AsyncProducerTest {
       producer.flush();
 
       assertThat(slow.requests.get()).isEqualTo(20);
+      // The server counts a request acknowledged when it answers, before the client hears it.
+      assertThat(slow.mostUnacknowledged.get()).isEqualTo(BatchSender.MAX_IN_FLIGHT);
       for (int i = 0; i < 20; i++) {
         assertThat(sent.get(i).get()).isEqualTo(i + 1L);
       }
     }
   }
 
-  /** A server whose store holds appends until released, counting the produce stream's requests. */
+  /**
+   * A server whose store holds appends until released, counting the produce stream's requests and
+   * the most that were ever unacknowledged at once.
+   */
   private static final class GatedServer implements AutoCloseable {
     final GatedStore store = new GatedStore(new MemoryStore());
     final AtomicInteger requests = new AtomicInteger();
+    final AtomicInteger acknowledgements = new AtomicInteger();
+    final AtomicInteger mostUnacknowledged = new AtomicInteger();
     final MiniKafkaServer server;
 
     GatedServer() throws IOException {
@@ -315,12 +324,25 @@ class AsyncProducerTest {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(
                 ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+              boolean produceStream =
+                  call.getMethodDescriptor().getBareMethodName().equals("ProduceStream");
+              ServerCall<Q, R> counted =
+                  new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void sendMessage(R message) {
+                      if (produceStream) {
+                        acknowledgements.incrementAndGet();
+                      }
+                      super.sendMessage(message);
+                    }
+                  };
               return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
-                  next.startCall(call, headers)) {
+                  next.startCall(counted, headers)) {
                 @Override
                 public void onMessage(Q message) {
-                  if (call.getMethodDescriptor().getBareMethodName().equals("ProduceStream")) {
-                    requests.incrementAndGet();
+                  if (produceStream) {
+                    int unacknowledged = requests.incrementAndGet() - acknowledgements.get();
+                    mostUnacknowledged.accumulateAndGet(unacknowledged, Math::max);
                   }
                   super.onMessage(message);
                 }
