@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -171,13 +172,16 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     // caught before the server announces itself, so a supervisor may signal it at any time after.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
-    // Without a handler SIGHUP kills the JVM; it means "read the auth file again".
+    // Without a handler SIGHUP kills the JVM; it means "read the auth file again". One that comes
+    // before the server runs is kept for it: a supervisor may signal as soon as it sees it listen.
     AtomicReference<MiniKafkaServer> running = new AtomicReference<>();
+    AtomicBoolean reloadAsked = new AtomicBoolean();
     Signal.handle(
         new Signal("HUP"),
         signal -> {
+          reloadAsked.set(true);
           MiniKafkaServer server = running.get();
-          if (server != null) {
+          if (server != null && reloadAsked.getAndSet(false)) {
             server.reloadAuth();
           }
         });
@@ -227,6 +231,9 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
       return CommandRunner.EXIT_FAILURE;
     }
     running.set(server);
+    if (reloadAsked.getAndSet(false)) {
+      server.reloadAuth();
+    }
     stop.await();
     server.close();
     return CommandRunner.EXIT_OK;

@@ -232,6 +232,24 @@ class SecurityIT {
   }
 
   @Test
+  void aSighupWhileTheServerStartsIsNotLost() throws Exception {
+    try (ServerProcess starting = ServerProcess.launch(Map.of())) {
+      // Its settings are logged once its signal handlers are in place, before it opens its store.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> starting.log().stream().anyMatch(l -> l.contains("Setting MINIKAFKA_")));
+      starting.hangUp();
+      assertThat(starting.port()).isPositive();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  starting.log().stream().anyMatch(l -> l.contains("no auth file is configured")));
+      assertThat(starting.alive()).isTrue();
+    }
+  }
+
+  @Test
   void sighupReloadsTheAuthFileAndNeverKillsTheServer() throws Exception {
     Path auth = Files.writeString(dir.resolve("auth"), hash(READER) + " reader consume:*\n");
     try (ServerProcess open = ServerProcess.start(Map.of())) {

@@ -53,12 +53,24 @@ final class ServerProcess implements AutoCloseable {
     return start(MiniKafkaHome.HOME, env);
   }
 
-  /** Starts the server of the installation at {@code home}. */
-  static ServerProcess start(java.nio.file.Path home, Map<String, String> env) throws Exception {
+  /**
+   * Starts the server as {@link #start(Map)} does, without waiting for it to listen: {@link
+   * #port()} waits.
+   */
+  static ServerProcess launch(Map<String, String> env) throws Exception {
+    return launch(MiniKafkaHome.HOME, env);
+  }
+
+  private static ServerProcess launch(java.nio.file.Path home, Map<String, String> env)
+      throws Exception {
     Map<String, String> withHost = new java.util.HashMap<>(env);
     withHost.put("MINIKAFKA_HOST", "127.0.0.1:0");
-    ServerProcess server =
-        new ServerProcess(MiniKafkaHome.command(home, "mkfk-server", withHost).start());
+    return new ServerProcess(MiniKafkaHome.command(home, "mkfk-server", withHost).start());
+  }
+
+  /** Starts the server of the installation at {@code home}. */
+  static ServerProcess start(java.nio.file.Path home, Map<String, String> env) throws Exception {
+    ServerProcess server = launch(home, env);
     try {
       server.port.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
