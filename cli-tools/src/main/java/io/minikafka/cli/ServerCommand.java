@@ -232,7 +232,12 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     }
     running.set(server);
     if (reloadAsked.getAndSet(false)) {
-      server.reloadAuth();
+      try {
+        server.reloadAuth();
+      } catch (RuntimeException e) {
+        // A signal's reload failing must not end a server that is serving.
+        LOG.error("Reloading the auth file after SIGHUP failed: {}", e.toString());
+      }
     }
     stop.await();
     server.close();

@@ -81,7 +81,14 @@ final class ServerProcess implements AutoCloseable {
   }
 
   int port() {
-    return port.join();
+    try {
+      return port.get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the server did not listen within 60 s: " + log, e);
+    }
   }
 
   String host() {
