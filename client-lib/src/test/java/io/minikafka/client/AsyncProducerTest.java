@@ -247,12 +247,7 @@ class AsyncProducerTest {
   void aBatchThatCanStillGrowWaitsWhileAnotherIsUnacknowledgedAndTakesWhatIsSentMeanwhile()
       throws Exception {
     try (GatedServer slow = new GatedServer();
-        Producer producer =
-            new Producer(
-                "t",
-                TIMEOUT,
-                "127.0.0.1:" + slow.server.port(),
-                ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
+        Producer producer = slow.producer(ProducerOptions.DEFAULTS.withLinger(Duration.ZERO))) {
       List<CompletableFuture<Long>> sent = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         sent.add(producer.sendAsync(new byte[] {(byte) i}));
@@ -277,11 +272,7 @@ class AsyncProducerTest {
   void fullBatchesPipelineButNoMoreThanEightAreUnacknowledged() throws Exception {
     try (GatedServer slow = new GatedServer();
         Producer producer =
-            new Producer(
-                "t",
-                TIMEOUT,
-                "127.0.0.1:" + slow.server.port(),
-                ProducerOptions.DEFAULTS.withLinger(Duration.ZERO).withBatchBytes(1))) {
+            slow.producer(ProducerOptions.DEFAULTS.withLinger(Duration.ZERO).withBatchBytes(1))) {
       List<CompletableFuture<Long>> sent = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         sent.add(producer.sendAsync(new byte[] {(byte) i}));
@@ -303,6 +294,33 @@ class AsyncProducerTest {
       assertThat(slow.mostUnacknowledged.get()).isEqualTo(BatchSender.MAX_IN_FLIGHT);
       for (int i = 0; i < 20; i++) {
         assertThat(sent.get(i).get()).isEqualTo(i + 1L);
+      }
+    }
+  }
+
+  @Test
+  void whileASendWaitsForBufferSpaceABatchThatCanStillGrowGoesBesideOneInFlight() throws Exception {
+    int perMessage = 10 + ProducerOptions.MESSAGE_OVERHEAD_BYTES;
+    ProducerOptions threeMessages =
+        new ProducerOptions(Duration.ZERO, 100, 3L * perMessage, Duration.ofSeconds(30));
+    try (GatedServer slow = new GatedServer();
+        Producer producer = slow.producer(threeMessages)) {
+      List<CompletableFuture<Long>> sent = new ArrayList<>();
+      // The first goes alone and waits in the store; the next two wait in a batch behind it.
+      for (int i = 0; i < 3; i++) {
+        sent.add(producer.sendAsync(new byte[10]));
+      }
+      // The buffer is full: this send waits for space, and the batch waiting goes meanwhile.
+      CompletableFuture<Long> fourth =
+          CompletableFuture.supplyAsync(() -> producer.sendAsync(new byte[10])).thenCompose(f -> f);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> slow.requests.get() >= 2);
+      slow.store.release.countDown();
+
+      assertThat(fourth.get(30, TimeUnit.SECONDS)).isEqualTo(4);
+      for (int i = 0; i < 3; i++) {
+        assertThat(sent.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i + 1L);
       }
     }
   }
@@ -357,6 +375,10 @@ class AsyncProducerTest {
                   ServerConfig.defaults(),
                   Clock.systemUTC())
               .start();
+    }
+
+    Producer producer(ProducerOptions options) {
+      return new Producer("t", TIMEOUT, "127.0.0.1:" + server.port(), options);
     }
 
     @Override
