@@ -143,7 +143,8 @@ public final class MiniKafkaServer implements AutoCloseable {
             sweeper::retentionChanged);
     // Calls run on the network threads, without a hand-off (about half the CPU of one), except
     // unary calls over a store that may block: those run on the handler threads, but for produce
-    // calls to a store that appends without waiting, which are answered from the store's thread.
+    // calls to a store that appends without waiting, which are answered from the store's thread
+    // (or at once, when the store wrote a small append itself).
     // A stream's callbacks only queue work (its stores run on storeExecutor, its reads on
     // pushExecutor).
     builder.directExecutor();

@@ -216,10 +216,12 @@ public interface BackingStore extends AutoCloseable {
   /**
    * Appends as {@link #storeRecords} does, but returns at once where the store can: the future
    * completes with the first number once the records are stored, or fails with what {@link
-   * #storeRecords} would throw. A store whose {@link #appendsAsync} is true never waits for I/O in
-   * this method (it completes the future on a thread of its own); otherwise it may wait in it, and
-   * by default it stores before returning. Either may complete the future later on a thread of its
-   * own, which then runs what depends on it: that thread may read from the store.
+   * #storeRecords} would throw. A store whose {@link #appendsAsync} is true neither forces nor
+   * creates a file in this method: it may write a few kilobytes to the OS and complete the future
+   * before it returns, running here what depends on its own and other appends' futures, so the
+   * caller must hold no lock those take. A store whose {@link #appendsAsync} is false may wait in
+   * it, and by default it stores before returning. Either may complete the future later on a thread
+   * of its own, which then runs what depends on it: that thread may read from the store.
    */
   default CompletableFuture<Long> storeRecordsAsync(String topic, List<Record> records) {
     try {
@@ -230,8 +232,9 @@ public interface BackingStore extends AutoCloseable {
   }
 
   /**
-   * Whether {@link #storeRecordsAsync} returns without waiting for I/O, so that the server calls it
-   * from its network threads: a producer's call then costs no hand-off to a handler thread.
+   * Whether {@link #storeRecordsAsync} returns without waiting for a force or a new file, so that
+   * the server calls it from its network threads: a producer's call then costs no hand-off to a
+   * handler thread.
    */
   default boolean appendsAsync() {
     return false;

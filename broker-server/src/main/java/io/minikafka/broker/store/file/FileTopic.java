@@ -44,6 +44,13 @@ final class FileTopic {
   private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
   private static final int MAX_READ_RETRIES = 3;
 
+  /**
+   * The most bytes a network thread writes itself ({@link GroupCommit.Writer#isQuick}), under fsync
+   * never: a few requests of single messages. Larger chunks go to an append thread, which writes
+   * one while the network thread decodes the next batch.
+   */
+  static final int QUICK_WRITE_BYTES = 16 * 1024;
+
   final String name;
   final Path dir;
   private final FileStoreConfig config;
@@ -105,7 +112,30 @@ final class FileTopic {
         break;
       }
     }
-    appends = new GroupCommit(name, committedNext, lastAppendTime, this::write);
+    appends =
+        new GroupCommit(
+            name,
+            committedNext,
+            lastAppendTime,
+            new GroupCommit.Writer() {
+              @Override
+              public void write(Chunk chunk) throws IOException {
+                FileTopic.this.write(chunk);
+              }
+
+              @Override
+              public boolean isQuick(Chunk chunk) {
+                // Under fsync never nothing is forced, neither the log nor a file it closes, so
+                // the write is one write(2); a topic coming back after deletion rewrites its log
+                // start, and a new segment is a new file.
+                return !disk.policy().forcesFiles()
+                    && chunk.bytes() <= QUICK_WRITE_BYTES
+                    && !deleted
+                    && !staleDeletedFlag
+                    && !active.parked()
+                    && !rollsFor(active, chunk);
+              }
+            });
     if (deleted && active.count() == 0) {
       active.park();
     }
@@ -323,11 +353,7 @@ final class FileTopic {
     disk.checkWritable();
     Segment segment = active;
     try {
-      // A legacy segment left by an older version takes no new records: they go in the new layout.
-      if (segment.count() > 0
-          && (segment.format != SegmentFormat.WIRE
-              || segment.size() + chunk.bytes() > config.segmentBytes()
-              || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis())) {
+      if (rollsFor(segment, chunk)) {
         segment = roll();
       }
     } catch (IOException e) {
@@ -356,6 +382,15 @@ final class FileTopic {
       deleted = false;
       recordComeBack();
     }
+  }
+
+  /** Whether {@code chunk} goes into a new segment after {@code segment}. Flush lock. */
+  private boolean rollsFor(Segment segment, Chunk chunk) {
+    // A legacy segment left by an older version takes no new records: they go in the new layout.
+    return segment.count() > 0
+        && (segment.format != SegmentFormat.WIRE
+            || segment.size() + chunk.bytes() > config.segmentBytes()
+            || chunk.firstTime() - segment.firstTime() >= config.segmentMaxAge().toMillis());
   }
 
   /**

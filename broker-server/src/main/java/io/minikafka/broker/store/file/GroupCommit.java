@@ -29,9 +29,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * the next chunk would be written before they could add to it.
  *
  * <p>An appender that must not wait ({@link #appendAsync}, a network thread) adds its records the
- * same way and leaves the write to a thread of {@link #FLUSHES}, or to an appender already writing;
- * it learns the outcome from its chunk's {@link Chunk#published()} future, completed once the flush
- * lock is released. One thread of {@link #FLUSHES} at a time writes for them, and goes on to the
+ * same way and learns the outcome from its chunk's {@link Chunk#published()} future, completed once
+ * the flush lock is released. If the writer calls the chunk quick ({@link Writer#isQuick}) and no
+ * write is under way or queued, it writes the chunk itself: handing a small write to another thread
+ * and its outcome back cost more than the write (docs/PERFORMANCE.md, "Small writes on the network
+ * thread"). Otherwise it leaves the write to a thread of {@link #FLUSHES}, or to an appender
+ * already writing. One thread of {@link #FLUSHES} at a time writes for them, and goes on to the
  * next pending chunk itself while the topic keeps it busy: handing each chunk to a thread of its
  * own woke that thread, parked it on the flush lock and woke it again (docs/PERFORMANCE.md, "One
  * writer per topic"). Work on the topic's files ({@link #exclusive}) goes before writers waiting
@@ -43,6 +46,15 @@ final class GroupCommit {
   @FunctionalInterface
   interface Writer {
     void write(Chunk chunk) throws IOException;
+
+    /**
+     * Whether writing {@code chunk} only hands a few kilobytes to the OS, without a force or a new
+     * file, so that an appender that must not wait (a network thread) may do it; called with the
+     * flush lock and the append lock held. False by default.
+     */
+    default boolean isQuick(Chunk chunk) {
+      return false;
+    }
   }
 
   /** Work on the topic's files. */
@@ -162,8 +174,9 @@ final class GroupCommit {
   /**
    * Appends the records as consecutive ones, all or nothing, without waiting: the future completes
    * with the first record's number once they are written (and forced, if the writer forces), on the
-   * thread that wrote them. Null, and nothing appended, if the pending chunk is full: the caller
-   * then appends with {@link #append} from a thread that may wait.
+   * thread that wrote them: this one, before it returns, for a quick write. Null, and nothing
+   * appended, if the pending chunk is full: the caller then appends with {@link #append} from a
+   * thread that may wait.
    */
   CompletableFuture<Long> appendAsync(List<Record> records, long nowMillis) {
     Chunk chunk;
@@ -178,10 +191,43 @@ final class GroupCommit {
     } finally {
       appendLock.unlock();
     }
-    if (flushQueued.compareAndSet(false, true)) {
+    if (!(writtenIfQuick(chunk) || chunk.done()) && flushQueued.compareAndSet(false, true)) {
       FLUSHES.execute(this::flushQueued);
     }
     return chunk.published().thenApply(written -> first);
+  }
+
+  /**
+   * Writes what is pending on this thread if the writer says it is quick and no write is under way
+   * or queued: a thread of {@link #FLUSHES} writing, or about to, would take it with whatever joins
+   * meanwhile.
+   *
+   * @return whether {@code chunk} is written (or failed) now
+   */
+  private boolean writtenIfQuick(Chunk chunk) {
+    // A caller holding the flush lock already would publish chunks settled under it too early.
+    if (flushQueued.get()
+        || exclusiveWaiting.get() > 0
+        || flushLock.isHeldByCurrentThread()
+        || !flushLock.tryLock()) {
+      return false;
+    }
+    // Java closes a file channel when a thread whose interrupt status is set does I/O on it.
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (!chunk.done()) {
+        writePending(true);
+      }
+      return chunk.done();
+    } catch (RuntimeException e) {
+      // The chunk is failed with a StoreException that its appenders learn from its future.
+      return chunk.done();
+    } finally {
+      unlockFlush();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -350,19 +396,22 @@ final class GroupCommit {
    * chunk ends written or failed, so that no appender waits for it forever.
    */
   void writePending() {
+    writePending(false);
+  }
+
+  /** {@link #writePending()}, only if the writer calls it quick when {@code onlyIfQuick}. */
+  private void writePending(boolean onlyIfQuick) {
     Chunk chunk;
     appendLock.lock();
     try {
       chunk = pending;
-      pending = null;
-      if (chunk != null) {
-        lastChunkBytes = chunk.bytes();
+      if (chunk == null || (onlyIfQuick && !writer.isQuick(chunk))) {
+        return;
       }
+      pending = null;
+      lastChunkBytes = chunk.bytes();
     } finally {
       appendLock.unlock();
-    }
-    if (chunk == null) {
-      return;
     }
     try {
       writer.write(chunk);

@@ -27,7 +27,14 @@ final class FaultyChannel extends FileChannel {
     return path;
   }
 
+  private void recordWriter() {
+    if (path.getFileName().toString().endsWith(Segment.LOG_SUFFIX)) {
+      faults.logWriters.add(Thread.currentThread());
+    }
+  }
+
   private void failIfFull(ByteBuffer src, long position) throws IOException {
+    recordWriter();
     if (faults.diskFull.get()) {
       // Like a real full disk: part of the record reaches the file, then the write fails.
       if (src.remaining() > 1) {
@@ -68,6 +75,7 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+    recordWriter();
     if (faults.diskFull.get()) {
       throw new IOException("No space left on device");
     }

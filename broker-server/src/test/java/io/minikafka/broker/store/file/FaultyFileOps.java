@@ -45,6 +45,9 @@ final class FaultyFileOps implements FileOps {
   final java.util.Set<FaultyChannel> openChannels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** The threads that wrote to a segment's log file, in order (one entry per write). */
+  final List<Thread> logWriters = new CopyOnWriteArrayList<>();
+
   /**
    * "create PATH" (a file opened that did not exist), "fsync PATH", "fsync-dir PATH", "move FROM ->
    * TO", "delete PATH", "mkdir PATH", in order.

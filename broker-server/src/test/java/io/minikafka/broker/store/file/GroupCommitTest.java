@@ -113,6 +113,105 @@ class GroupCommitTest {
     assertThat(recordsPerWrite).containsExactly(1, 5);
   }
 
+  /** A group commit whose writer calls every chunk quick and writes it with {@code write}. */
+  private static GroupCommit quick(GroupCommit.Writer write) {
+    return new GroupCommit(
+        "t",
+        1,
+        Long.MIN_VALUE,
+        new GroupCommit.Writer() {
+          @Override
+          public void write(Chunk chunk) throws IOException {
+            write.write(chunk);
+          }
+
+          @Override
+          public boolean isQuick(Chunk chunk) {
+            return true;
+          }
+        });
+  }
+
+  /** {@link #quick}, showing who wrote what, and holding its first write. */
+  private static GroupCommit quickWrites(
+      List<String> writes, CountDownLatch firstWriteEntered, CountDownLatch release) {
+    AtomicInteger count = new AtomicInteger();
+    return quick(
+        chunk -> {
+          writes.add(Thread.currentThread().getName() + " wrote " + chunk.count());
+          if (count.incrementAndGet() == 1) {
+            firstWriteEntered.countDown();
+            awaitUninterruptibly(release);
+          }
+        });
+  }
+
+  @Test
+  void aQuickChunkIsWrittenByTheAppenderThatMustNotWaitWhenNoWriteIsUnderWay() throws Exception {
+    List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch released = new CountDownLatch(0);
+    GroupCommit commit = quickWrites(writes, new CountDownLatch(1), released);
+
+    var first = commit.appendAsync(ONE, 0);
+
+    assertThat(first).as("written before appendAsync returned").isCompletedWithValue(1L);
+    assertThat(writes).containsExactly(Thread.currentThread().getName() + " wrote 1");
+  }
+
+  @Test
+  void aQuickWriteThatThrowsFailsItsAppendThroughTheFutureAndFreesTheNumber() throws Exception {
+    AtomicInteger writes = new AtomicInteger();
+    GroupCommit commit =
+        quick(
+            chunk -> {
+              if (writes.incrementAndGet() == 1) {
+                throw new IllegalStateException("bug");
+              }
+            });
+
+    var failed = commit.appendAsync(ONE, 0);
+
+    assertThat(failed).isCompletedExceptionally();
+    assertThatThrownBy(failed::get)
+        .hasCauseInstanceOf(StoreException.class)
+        .hasRootCauseMessage("bug");
+    assertThat(commit.appendAsync(ONE, 0)).isCompletedWithValue(1L);
+  }
+
+  @Test
+  void anAppenderThatMustNotWaitLeavesAQuickChunkToTheWriteUnderWay() throws Exception {
+    List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch firstWriteEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit commit = quickWrites(writes, firstWriteEntered, release);
+    ExecutorService threads =
+        Executors.newFixedThreadPool(2, r -> new Thread(r, "appender that waits"));
+    try {
+      Future<Long> waiting = threads.submit(() -> commit.append(ONE, 0));
+      assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // Had the caller waited for the flush lock, these would not return before the release.
+      var second = threads.submit(() -> commit.appendAsync(ONE, 0)).get(30, TimeUnit.SECONDS);
+      var third = threads.submit(() -> commit.appendAsync(ONE, 0)).get(30, TimeUnit.SECONDS);
+
+      assertThat(second).isNotDone();
+      assertThat(third).isNotDone();
+      release.countDown();
+      assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(third.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+    } finally {
+      release.countDown();
+      threads.shutdownNow();
+    }
+    assertThat(writes).hasSize(2);
+    assertThat(writes.get(0)).isEqualTo("appender that waits wrote 1");
+    assertThat(writes.get(1))
+        .as("one write for both, off the caller")
+        .startsWith("minikafka-append")
+        .endsWith(" wrote 2");
+  }
+
   @Test
   void aChunkStartsWithRoomForWhatTheLastOneHeldSoThatItIsNotCopiedIntoBiggerBuffersAsItFills()
       throws Exception {
