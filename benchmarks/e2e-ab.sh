@@ -12,47 +12,25 @@ set -euo pipefail
 old=$(cd "${OLD:?OLD tree}" && pwd)
 new=$(cd "${NEW:-.}" && pwd)
 runs=${RUNS:-3}
-load=${LOAD:-0}
 rate=${RATE:-10000}
 warmup=${WARMUP:-50000}
 port=19098
-work=$(mktemp -d)
-busy=()
-server=
-cleanup() {
-  for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq "$load"); do
-  # Bounded: a busy loop stops by itself after 30 minutes if this script is killed.
-  timeout 1800 sh -c 'while :; do :; done' &
-  busy+=($!)
-done
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
+busy_loops "${LOAD:-0}"
 
 run() { # tree store round
   local tree=$1 store=$2 round=$3
-  rm -rf "$work/store" "$work/server.log"
   if [ "$store" = file ]; then
-    env MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_ROOT_DIR="$work/store" \
-      MINIKAFKA_FSYNC=always "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
+    start_server "$tree" MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_ROOT_DIR="$work/store" MINIKAFKA_FSYNC=always
   else
-    env MINIKAFKA_HOST=127.0.0.1:$port "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
+    start_server "$tree"
   fi
-  server=$!
-  for _ in $(seq 150); do
-    grep -q "listening on" "$work/server.log" && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-  done
   local line
   line=$(timeout 300 "$tree/bin/mkfk-perf" e2e --host 127.0.0.1:$port --topic ab \
     --messages 100000 --warmup-messages "$warmup" --rate "$rate" --server-pid "$server" 2>&1 \
     | grep -v "records/sec, [0-9.]* ms avg latency, [0-9.]* ms max" | tail -1 || true)
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  server=
+  stop_server
   echo "$(basename "$tree") $store round $round: ${line:-FAILED}"
 }
 

@@ -11,39 +11,24 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-3}
 load=${LOAD:-0}
 port=19095
-work=$(mktemp -d)
-busy=()
-cleanup() {
-  for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-for _ in $(seq "$load"); do
-  # Bounded: a busy loop stops by itself after 30 minutes if this script is killed.
-  timeout 1800 sh -c 'while :; do :; done' &
-  busy+=($!)
-done
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
+busy_loops "$load"
 
 failures=0
 for store in memory file; do
   if [ "$store" = file ]; then
-    env MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_ROOT_DIR="$work/store" MINIKAFKA_FSYNC=always \
-      "$root/bin/mkfk-server" > "$work/server.log" 2>&1 &
+    start_server "$root" MINIKAFKA_ROOT_DIR="$work/store" MINIKAFKA_FSYNC=always
   else
-    env MINIKAFKA_HOST=127.0.0.1:$port "$root/bin/mkfk-server" > "$work/server.log" 2>&1 &
+    start_server "$root"
   fi
-  server=$!
-  for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
-  pid=$(pgrep -f "ServerCommand" -n)
   for run in $(seq "$runs"); do
     if out=$("$root/bin/mkfk-perf" e2e --host 127.0.0.1:$port --topic "e2e-$store-$run" --messages 100000 \
-        --warmup-messages 50000 --rate 10000 --server-pid "$pid" 2>&1 | grep -v "records/sec, [0-9.]* ms avg latency, [0-9.]* ms max"); then
+        --warmup-messages 50000 --rate 10000 --server-pid "$server" 2>&1 | grep -v "records/sec, [0-9.]* ms avg latency, [0-9.]* ms max"); then
       echo "$store store (load $load), run $run: $out"
     fi
     case "$out" in e2e:*) failures=$((failures + 1)) ;; esac
   done
-  kill "$server"; wait "$server" 2>/dev/null || true; server=
+  stop_server
 done
 echo "failed runs: $failures of $((2 * runs))"

@@ -15,42 +15,15 @@ set -euo pipefail
 old=$(cd "${OLD:?OLD tree}" && pwd)
 new=$(cd "${NEW:-.}" && pwd)
 runs=${RUNS:-3}
-load=${LOAD:-0}
 port=19093
 metrics=19094
-work=$(mktemp -d)
-busy=()
-server=
-cleanup() {
-  for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM
-for _ in $(seq "$load"); do
-  # Bounded: a busy loop stops by itself after an hour if this script is killed.
-  timeout 3600 sh -c 'while :; do :; done' &
-  busy+=($!)
-done
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
+busy_loops "${LOAD:-0}"
 
 start() { # tree
-  rm -rf "$work/store" "$work/server.log"
-  env MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_ROOT_DIR="$work/store" \
-    MINIKAFKA_FSYNC=always MINIKAFKA_METRICS=127.0.0.1:$metrics "$1/bin/mkfk-server" \
-    > "$work/server.log" 2>&1 &
-  server=$!
-  for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
-  if ! grep -q "listening on" "$work/server.log"; then
-    echo "the server of $1 did not start within 30 s:" >&2
-    tail -20 "$work/server.log" >&2
-    exit 1
-  fi
-}
-stop() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  server=
+  start_server "$1" MINIKAFKA_HEAP_OPTS=-Xmx256m MINIKAFKA_ROOT_DIR="$work/store" \
+    MINIKAFKA_FSYNC=always MINIKAFKA_METRICS=127.0.0.1:$metrics
 }
 fsyncs() { # -> "count sum_seconds" of the server's log fsyncs so far
   { curl -s --max-time 10 "127.0.0.1:$metrics/metrics" || true; } | awk '
@@ -84,6 +57,6 @@ for round in $(seq "$runs"); do
     echo "$name round $round produce 100 B: $(perf "$tree" 2000000 produce --topic p --size 100)"
     perf "$tree" 500000 produce --topic warm1k --size 1024 > /dev/null
     echo "$name round $round produce 1 KiB: $(perf "$tree" 500000 produce --topic p1k --size 1024)"
-    stop
+    stop_server
   done
 done

@@ -17,12 +17,8 @@ rounds=${ROUNDS:-2}
 heap_opts=${HEAP_OPTS:--Xmx8g}
 runs=${RUNS:-3}
 port=19098
-work=$(mktemp -d)
-cleanup() {
-  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 per_record() { echo "scale=3; ($2 - $1) * 1000000 / $(getconf CLK_TCK) / $3" | bc; }
@@ -47,11 +43,8 @@ row() { # tree label messages mkfk-perf-arguments...
 run() { # tree
   local tree=$1
   : > "$work/gc.log"
-  env MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024)) \
-    MINIKAFKA_HEAP_OPTS="$heap_opts -Xlog:gc:file=$work/gc.log" \
-    "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
-  server=$!
-  for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
+  start_server "$tree" MINIKAFKA_MAX_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024)) \
+    MINIKAFKA_HEAP_OPTS="$heap_opts -Xlog:gc:file=$work/gc.log"
   row "$tree" warm-up 2000000 produce --topic warm --messages 2000000 --size 100 > /dev/null
   for _ in $(seq "$runs"); do
     row "$tree" "produce 100 B" 2000000 produce --topic perf --messages 2000000 --size 100
@@ -70,8 +63,7 @@ run() { # tree
   done
   echo "$tree resident memory: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$server/status)," \
     "heap after the last collection: $(grep -oE -- '->[0-9]+M' "$work/gc.log" | tail -1 | tr -d '>-')"
-  kill "$server"; wait "$server" 2>/dev/null || true
-  server=
+  stop_server
 }
 
 for _ in $(seq "$rounds"); do

@@ -10,28 +10,19 @@ old=$(cd "${OLD:?OLD tree}" && pwd)
 new=$(cd "${NEW:-.}" && pwd)
 runs=${RUNS:-3}
 port=19097
-work=$(mktemp -d)
-cleanup() {
-  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
 
 rate() { grep -E "records/sec" | tail -1 | grep -oE "[0-9.]+ records/sec" || echo FAILED; }
 
 run() { # tree size messages
   local tree=$1 size=$2 messages=$3 produced consumed
-  rm -rf "$work/store" "$work/server.log"
-  env MINIKAFKA_HOST=127.0.0.1:$port MINIKAFKA_ROOT_DIR="$work/store" MINIKAFKA_FSYNC=always \
-    "$tree/bin/mkfk-server" > "$work/server.log" 2>&1 &
-  server=$!
-  for _ in $(seq 150); do grep -q "listening on" "$work/server.log" && break; sleep 0.2; done
+  start_server "$tree" MINIKAFKA_ROOT_DIR="$work/store" MINIKAFKA_FSYNC=always
   produced=$(timeout 300 "$tree/bin/mkfk-perf" produce --host 127.0.0.1:$port --topic ab \
     --messages "$messages" --size "$size" --producers 8 2>&1 | rate)
   consumed=$(timeout 300 "$tree/bin/mkfk-perf" consume --host 127.0.0.1:$port --topic ab \
     --messages "$messages" 2>&1 | rate)
-  kill "$server"; wait "$server" 2>/dev/null || true
-  server=
+  stop_server
   echo "$tree size=$size produce: $produced consume: $consumed"
 }
 
