@@ -9,6 +9,8 @@ import io.minikafka.client.PollResult;
 import io.minikafka.client.StartAt;
 import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -159,7 +161,9 @@ public final class ConsumerCommand implements Callable<Integer> {
   private final OutputStream stdout;
 
   public ConsumerCommand() {
-    this(System.out);
+    // Not System.out: a PrintStream swallows write errors, so a full disk or a reader gone from the
+    // pipe went unnoticed, and a named consumer committed what nobody received.
+    this(new FileOutputStream(FileDescriptor.out));
   }
 
   ConsumerCommand(OutputStream stdout) {
@@ -222,6 +226,14 @@ public final class ConsumerCommand implements Callable<Integer> {
    * printing fails it stays at the batch's first, so that nothing unprinted is committed.
    */
   private int print(List<Message> messages, OutputStream out) throws IOException {
+    try {
+      return printBatch(messages, out);
+    } catch (IOException e) {
+      throw new IOException("writing to standard output failed (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private int printBatch(List<Message> messages, OutputStream out) throws IOException {
     int now = 0;
     long lastPrinted = -1;
     for (Message message : messages) {

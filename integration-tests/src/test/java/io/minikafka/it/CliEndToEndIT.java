@@ -3,13 +3,17 @@ package io.minikafka.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -201,5 +205,62 @@ class CliEndToEndIT {
         .contains("cannot reach MiniKafka server")
         .contains("connection refused")
         .doesNotContain("io exception");
+  }
+
+  @Test
+  void aConsumerWhoseStandardOutputFailsExitsOneAndItsGroupCommitsNothing() throws Exception {
+    assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+    try (ServerProcess server = ServerProcess.start(Map.of())) {
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run(
+              "mkfk-producer",
+              Map.of(),
+              "one\ntwo\nthree\n".getBytes(UTF_8),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t");
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+
+      // A full disk: every write to standard output fails, as a closed pipe's does.
+      Process full =
+          MiniKafkaHome.command(
+                  "mkfk-consumer",
+                  Map.of(),
+                  "-host",
+                  server.host(),
+                  "-topic",
+                  "t",
+                  "--group",
+                  "g",
+                  "--once")
+              .redirectOutput(new File("/dev/full"))
+              .redirectErrorStream(false)
+              .start();
+      full.getOutputStream().close();
+      byte[] error = full.getErrorStream().readAllBytes();
+      assertThat(full.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(full.exitValue()).as(new String(error, UTF_8)).isEqualTo(1);
+      assertThat(new String(error, UTF_8)).contains("standard output");
+
+      MiniKafkaHome.Outcome again =
+          MiniKafkaHome.run(
+              "mkfk-consumer",
+              Map.of(),
+              new byte[0],
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t",
+              "--group",
+              "g",
+              "--once");
+      assertThat(again.exitCode()).as(again.stderr()).isZero();
+      assertThat(new String(again.stdout(), UTF_8))
+          .as("nothing was committed for the group")
+          .isEqualTo("one\ntwo\nthree\n");
+    }
   }
 }
