@@ -91,6 +91,13 @@ public final class PerfCommand implements Runnable {
     Long serverPid;
   }
 
+  /** Refuses {@code value} below {@code least} for {@code option}, as bad usage (exit 2). */
+  static void atLeast(long value, long least, String option) {
+    if (value < least) {
+      throw new IllegalArgumentException(option + " must be at least " + least + ", was " + value);
+    }
+  }
+
   /** Spaces sends evenly at a fixed rate (0: no limit), without drifting when one is late. */
   static final class Pacer {
     private final long intervalNanos;
@@ -207,6 +214,10 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      atLeast(common.messages, 1, "--messages");
+      atLeast(size, 0, "--size");
+      atLeast(producers, 1, "--producers");
+      atLeast(rate, 0, "--rate");
       PrintWriter err = spec.commandLine().getErr();
       ProducerOptions options = ProducerOptions.DEFAULTS;
       if (batchBytes != null) {
@@ -317,6 +328,7 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      atLeast(common.messages, 1, "--messages");
       PrintWriter err = spec.commandLine().getErr();
       long received = 0;
       long bytes = 0;
@@ -343,10 +355,12 @@ public final class PerfCommand implements Runnable {
                       + " of "
                       + common.messages);
             }
-            received += messages.size();
-            for (Message m : messages) {
-              bytes += m.payload().length;
+            // A response may reach past the count asked for: the rest is not counted.
+            int counted = (int) Math.min(messages.size(), common.messages - received);
+            for (int i = 0; i < counted; i++) {
+              bytes += messages.get(i).payload().length;
             }
+            received += counted;
             long now = System.nanoTime();
             if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
               err.printf(
@@ -459,6 +473,9 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      atLeast(common.messages, 1, "--messages");
+      atLeast(size, 0, "--size");
+      atLeast(rate, 1, "--rate");
       if (size < 8) {
         throw new IllegalArgumentException(
             "--size must be at least 8 (the send time travels in the payload)");

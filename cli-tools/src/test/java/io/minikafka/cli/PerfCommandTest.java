@@ -106,6 +106,45 @@ class PerfCommandTest extends LiveServerTest {
   }
 
   @Test
+  void consumeCountsNoMoreThanTheRequestedCountWhenTheTopicHoldsMore() throws IOException {
+    for (int i = 0; i < 3000; i++) {
+      store.store("more", new byte[100]);
+    }
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new PerfCommand(), "consume", "--host", host, "--topic", "more", "--messages", "100");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    // One response carries many more than 100 of these: the rest is not counted.
+    assertThat(result.out())
+        .containsPattern("^100 records, [\\d.]+ records/sec \\(0?[\\d.]+ MB/sec\\)");
+  }
+
+  @Test
+  void countsSizesAndRatesOutOfRangeAreUsageErrorsNamingTheOption() {
+    List<List<String>> bad =
+        List.of(
+            List.of("produce", "--messages", "0", "--", "--messages must be at least 1, was 0"),
+            List.of(
+                "produce", "--messages", "10", "--size", "-1", "--", "--size must be at least 0"),
+            List.of("produce", "--messages", "10", "--producers", "0", "--", "--producers"),
+            List.of("produce", "--messages", "10", "--rate", "-5", "--", "--rate"),
+            List.of("consume", "--messages", "-5", "--", "--messages must be at least 1, was -5"),
+            List.of("e2e", "--messages", "10", "--rate", "0", "--", "--rate must be at least 1"));
+    for (List<String> args : bad) {
+      int split = args.indexOf("--");
+      List<String> command = new java.util.ArrayList<>(args.subList(0, split));
+      command.addAll(List.of("--host", host, "--topic", "bad"));
+
+      CliHarness.Result result = CliHarness.run(new PerfCommand(), command.toArray(String[]::new));
+
+      assertThat(result.exitCode()).as("%s: %s", command, result.err()).isEqualTo(2);
+      assertThat(result.err()).as("%s", command).contains(args.get(split + 1));
+    }
+  }
+
+  @Test
   void endToEndMeasuresEveryMessageAtTheGivenRate() {
     CliHarness.Result result =
         CliHarness.run(
