@@ -67,17 +67,22 @@ public final class FileStoreCheck {
 
   /**
    * A topic directory whose name file is missing or damaged. Repairable when the directory's name
-   * decodes to the topic (it is not abbreviated): the name file is rewritten from it.
+   * decodes to the topic (it is not abbreviated) and it holds segments, so that MiniKafka made it:
+   * the name file is rewritten from it. Any other directory is not made into a topic.
    */
-  private static TopicReport unreadable(TopicDirectory.Found found) {
+  private static TopicReport unreadable(TopicDirectory.Found found) throws IOException {
     String dirName = found.dir().getFileName().toString();
-    String problem =
-        NAME_PROBLEM
-            + " "
-            + found.problem()
-            + (found.topic() != null
-                ? "; the directory's name says the topic is '" + found.topic() + "'"
-                : "; the directory's name is abbreviated, so the topic's name must be restored by hand");
+    boolean segments = !TopicRecovery.segmentBases(found.dir()).isEmpty();
+    String why;
+    if (!segments) {
+      why =
+          "; it holds no MiniKafka segment, so it is not taken for a topic: move it out of the"
+              + " store's directory";
+    } else if (found.topic() != null) {
+      why = "; the directory's name says the topic is '" + found.topic() + "'";
+    } else {
+      why = "; the directory's name is abbreviated, so the topic's name must be restored by hand";
+    }
     return new TopicReport(
         found.topic() != null ? found.topic() : dirName,
         0,
@@ -85,7 +90,16 @@ public final class FileStoreCheck {
         0,
         0,
         0,
-        List.of(new Problem(TopicDirectory.NAME_FILE, problem, found.topic() != null)));
+        List.of(
+            new Problem(
+                TopicDirectory.NAME_FILE,
+                NAME_PROBLEM + " " + found.problem() + why,
+                restorable(found))));
+  }
+
+  /** Whether {@code --repair} rewrites the name file of an unreadable topic directory. */
+  private static boolean restorable(TopicDirectory.Found found) throws IOException {
+    return found.topic() != null && !TopicRecovery.segmentBases(found.dir()).isEmpty();
   }
 
   /**
@@ -99,7 +113,7 @@ public final class FileStoreCheck {
     try (FileStore.RootLock lock = FileStore.RootLock.acquire(root)) {
       for (TopicDirectory.Found found : TopicDirectory.discover(root, warning -> {}).topics()) {
         if (!found.readable()) {
-          if (found.topic() != null) {
+          if (restorable(found)) {
             TopicDirectory.writeName(found.dir(), found.topic(), disk);
           }
           continue;

@@ -49,6 +49,31 @@ class FileStoreCheckTest {
   }
 
   @Test
+  void aDirectoryWithoutSegmentsIsNotTakenForATopicAndRepairLeavesItAlone() throws IOException {
+    Path stranger = Files.createDirectories(root.resolve("src"));
+    Files.writeString(stranger.resolve("main.c"), "int main() { return 0; }\n");
+
+    FileStoreCheck.TopicReport src =
+        FileStoreCheck.check(root).topics().stream()
+            .filter(r -> r.topic().equals("src"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(src.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.repairable()).isFalse();
+              assertThat(p.description()).contains("holds no MiniKafka segment");
+            });
+
+    FileStoreCheck.repair(root);
+
+    try (Stream<Path> files = Files.list(stranger)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("main.c");
+    }
+  }
+
+  @Test
   void aCleanStoreChecksCleanWithItsContentsSummed() throws IOException {
     FileStoreCheck.Report report = FileStoreCheck.check(root);
 
