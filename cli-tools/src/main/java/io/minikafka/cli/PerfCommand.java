@@ -474,7 +474,6 @@ public final class PerfCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       atLeast(common.messages, 1, "--messages");
-      atLeast(size, 0, "--size");
       atLeast(rate, 1, "--rate");
       if (size < 8) {
         throw new IllegalArgumentException(

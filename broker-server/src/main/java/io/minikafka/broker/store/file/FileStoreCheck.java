@@ -94,7 +94,7 @@ public final class FileStoreCheck {
             new Problem(
                 TopicDirectory.NAME_FILE,
                 NAME_PROBLEM + " " + found.problem() + why,
-                restorable(found))));
+                found.topic() != null && segments)));
   }
 
   /** Whether {@code --repair} rewrites the name file of an unreadable topic directory. */
