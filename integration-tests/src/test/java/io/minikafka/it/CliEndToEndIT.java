@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -224,25 +223,21 @@ class CliEndToEndIT {
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
 
       // A full disk: every write to standard output fails, as a closed pipe's does.
-      Process full =
-          MiniKafkaHome.command(
-                  "mkfk-consumer",
-                  Map.of(),
-                  "-host",
-                  server.host(),
-                  "-topic",
-                  "t",
-                  "--group",
-                  "g",
-                  "--once")
-              .redirectOutput(new File("/dev/full"))
-              .redirectErrorStream(false)
-              .start();
-      full.getOutputStream().close();
-      byte[] error = full.getErrorStream().readAllBytes();
-      assertThat(full.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(full.exitValue()).as(new String(error, UTF_8)).isEqualTo(1);
-      assertThat(new String(error, UTF_8)).contains("standard output");
+      MiniKafkaHome.Outcome full =
+          MiniKafkaHome.runWritingTo(
+              new File("/dev/full"),
+              "mkfk-consumer",
+              Map.of(),
+              60,
+              "-host",
+              server.host(),
+              "-topic",
+              "t",
+              "--group",
+              "g",
+              "--once");
+      assertThat(full.exitCode()).as(full.stderr()).isEqualTo(1);
+      assertThat(full.stderr()).contains("writing to standard output failed");
 
       MiniKafkaHome.Outcome again =
           MiniKafkaHome.run(

@@ -1,5 +1,6 @@
 package io.minikafka.it;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,7 +65,22 @@ final class MiniKafkaHome {
       long timeoutSeconds,
       String... args)
       throws IOException, InterruptedException {
-    Process process = command(home, tool, env, args).start();
+    return finish(command(home, tool, env, args).start(), tool, stdin, timeoutSeconds);
+  }
+
+  /**
+   * Runs a tool to completion with its standard output going to {@code stdout} (such as /dev/full)
+   * and no input, bounded by {@code timeoutSeconds}; the outcome's stdout is then empty.
+   */
+  static Outcome runWritingTo(
+      File stdout, String tool, Map<String, String> env, long timeoutSeconds, String... args)
+      throws IOException, InterruptedException {
+    Process process = command(tool, env, args).redirectOutput(stdout).start();
+    return finish(process, tool, new byte[0], timeoutSeconds);
+  }
+
+  private static Outcome finish(Process process, String tool, byte[] stdin, long timeoutSeconds)
+      throws IOException, InterruptedException {
     // Drain both pipes concurrently so neither can fill up and stall the tool.
     var stdout = drain(process.getInputStream());
     var stderr = drain(process.getErrorStream());
