@@ -1,6 +1,7 @@
 package io.minikafka.cli;
 
 import io.minikafka.client.Header;
+import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.Producer;
 import io.minikafka.client.ProducerRecord;
 import java.io.BufferedInputStream;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
             + " is a terminal; reports how many messages it sent and their numbers on exit.",
     footer = {
       "",
-      "Exit codes: 0 every line was sent, 1 a send failed (server unreachable, message refused),"
-          + " 2 bad usage."
+      "Exit codes: 0 every line was sent, 1 a send failed (server unreachable, message refused;"
+          + " the error says which lines are stored), 2 bad usage."
     })
 public final class ProducerCommand implements Callable<Integer> {
 
@@ -120,6 +120,18 @@ public final class ProducerCommand implements Callable<Integer> {
     return -1;
   }
 
+  /** Queues one line; a send refused at once (a full buffer) is a failed send like any other. */
+  private static CompletableFuture<Long> send(
+      Producer producer, byte[] line, byte[] separator, List<Header> headers) {
+    try {
+      return separator == null && headers.isEmpty()
+          ? producer.sendAsync(line)
+          : producer.sendAsync(record(line, separator, headers));
+    } catch (MiniKafkaException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -133,50 +145,49 @@ public final class ProducerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--key-separator must not be empty");
     }
     LineReader lines = new LineReader(new BufferedInputStream(stdin, 64 * 1024));
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    CompletableFuture<Long> first = null;
-    CompletableFuture<Long> last = null;
-    long sent = 0;
+    SendOutcomes outcomes = new SendOutcomes();
+    IOException inputFailure = null;
     try (Producer producer = new Producer(connection.topic, connection.connection())) {
-      byte[] line;
-      // Batched and pipelined, yet in order: numbers follow the order of the lines.
-      while (failure.get() == null && (line = lines.readLine()) != null) {
-        last =
-            separator == null && headers.isEmpty()
-                ? producer.sendAsync(line)
-                : producer.sendAsync(record(line, separator, headers));
-        last.whenComplete(
-            (number, error) -> {
-              if (error != null) {
-                failure.compareAndSet(null, error);
-              }
-            });
-        if (first == null) {
-          first = last;
+      // Batched and pipelined, yet in order: numbers follow the order of the lines. Reading stops
+      // at the first failure seen; lines already queued still go out.
+      try {
+        byte[] line;
+        while (!outcomes.failureSeen() && (line = lines.readLine()) != null) {
+          outcomes.add(send(producer, line, separator, headers));
         }
-        sent++;
+      } catch (IOException e) {
+        inputFailure = e;
       }
       producer.flush();
     }
-    Throwable error = failure.get();
-    if (error != null) {
-      throw CommandRunner.rethrow(error);
+    outcomes.settle();
+    if (outcomes.failure() != null) {
+      throw outcomes.reported();
     }
+    if (inputFailure != null) {
+      throw new IOException(
+          "reading standard input failed ("
+              + inputFailure.getMessage()
+              + "); "
+              + outcomes.summary(),
+          inputFailure);
+    }
+    long sent = outcomes.stored();
     if (!quiet) {
       String to = " to topic '" + connection.topic + "'";
       err.println(
           sent == 0
               ? "sent no messages" + to + " (standard input was empty)"
               : sent == 1
-                  ? "sent 1 message" + to + " (number " + first.join() + ")"
+                  ? "sent 1 message" + to + " (number " + outcomes.firstNumber() + ")"
                   : "sent "
                       + sent
                       + " messages"
                       + to
                       + " (numbers "
-                      + first.join()
+                      + outcomes.firstNumber()
                       + " to "
-                      + last.join()
+                      + outcomes.lastNumber()
                       + ")");
     }
     return CommandRunner.EXIT_OK;

@@ -3,16 +3,19 @@ package io.minikafka.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.minikafka.broker.config.ServerConfig;
 import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.memory.MemoryStore;
+import io.minikafka.protocol.Endpoint;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,39 @@ class ClientCommandsTest extends LiveServerTest {
         .contains("cannot reach MiniKafka server at 127.0.0.1:" + closedPort)
         .contains("connection refused")
         .doesNotContain("io exception");
+  }
+
+  @Test
+  void aFailedLineIsNamedWithTheLinesStoredBeforeItSoTheUserKnowsWhereToResume()
+      throws IOException {
+    MemoryStore small = new MemoryStore();
+    try (MiniKafkaServer limited =
+        MiniKafkaServer.start(
+            small,
+            ServerConfig.builder()
+                .host(Endpoint.parse("127.0.0.1:0"))
+                .maxMessageBytes(1024)
+                .build(),
+            Clock.systemUTC())) {
+      String tooLong = "x".repeat(2000);
+      CliHarness.Result result =
+          produce(
+              ("one\ntwo\n" + tooLong + "\nfour\n").getBytes(UTF_8),
+              "-host",
+              "127.0.0.1:" + limited.port(),
+              "-topic",
+              "t");
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.err().strip().lines())
+          .singleElement()
+          .asString()
+          .startsWith("mkfk-producer: send to topic 't' failed: message of 2000 bytes")
+          .endsWith("; stored: lines 1 to 2 (numbers 1 to 2); not confirmed: line 3");
+      assertThat(small.poll("t", 1, PollLimits.UNLIMITED).messages())
+          .extracting(m -> new String(m.payload(), UTF_8))
+          .containsExactly("one", "two");
+    }
   }
 
   @Test
