@@ -103,7 +103,8 @@ public final class AdminCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Lists every topic with its numbers and size; on standard error, what keeps the server"
-              + " from working fully (a failed disk, a topic directory it could not read).")
+              + " from working fully (a failed disk, a topic directory it could not read), which"
+              + " makes it exit 1 after listing the topics it could.")
   static final class Topics implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
@@ -129,7 +130,7 @@ public final class AdminCommand implements Runnable {
           objects.add(json(d));
         }
         out.println("[" + String.join(",", objects) + "]");
-        return CommandRunner.EXIT_OK;
+        return exitCode(problems);
       }
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"TOPIC", "MESSAGES", "FIRST", "NEXT", "BYTES"});
@@ -144,7 +145,16 @@ public final class AdminCommand implements Runnable {
             });
       }
       printTable(out, rows);
-      return CommandRunner.EXIT_OK;
+      return exitCode(problems);
+    }
+
+    /**
+     * Failure when the server reports a problem, as {@code ls} lists what it can and still fails: a
+     * topic whose directory could not be read is missing from the list, and a script must not take
+     * the list for whole.
+     */
+    private static int exitCode(List<String> problems) {
+      return problems.isEmpty() ? CommandRunner.EXIT_OK : CommandRunner.EXIT_FAILURE;
     }
   }
 

@@ -192,7 +192,7 @@ class AdminCommandTest extends LiveServerTest {
   }
 
   @Test
-  void topicsReportsTheServersProblemsOnStandardError() throws IOException {
+  void topicsReportsTheServersProblemsOnStandardErrorAndExitsOneAfterListing() throws IOException {
     MiniKafkaServer troubled =
         MiniKafkaServer.start(
             new ForwardingStore(new MemoryStore()) {
@@ -208,11 +208,18 @@ class AdminCommandTest extends LiveServerTest {
     try {
       CliHarness.Result result =
           CliHarness.run(new AdminCommand(), "topics", "--host", "127.0.0.1:" + troubled.port());
-      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
       assertThat(result.err())
           .contains(
               "mkfk-admin: server problem: topic 'orders' is unavailable: its directory could not be read");
       assertThat(result.out()).startsWith("TOPIC");
+
+      CliHarness.Result json =
+          CliHarness.run(
+              new AdminCommand(), "--json", "topics", "--host", "127.0.0.1:" + troubled.port());
+      assertThat(json.exitCode()).as(json.err()).isEqualTo(1);
+      assertThat(json.err()).contains("mkfk-admin: server problem: topic 'orders'");
+      assertThat(json.out().strip()).isEqualTo("[]");
     } finally {
       troubled.close();
     }
