@@ -474,7 +474,8 @@ public final class ConsumerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("--interval must be positive, was " + interval);
+      throw new IllegalArgumentException(
+          "--interval must be positive, was " + GoDuration.format(interval));
     }
     if (max != null && max < 1) {
       throw new IllegalArgumentException("--max must be at least 1, was " + max);

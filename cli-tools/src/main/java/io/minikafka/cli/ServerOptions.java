@@ -1,5 +1,6 @@
 package io.minikafka.cli;
 
+import io.minikafka.broker.config.GoDuration;
 import io.minikafka.client.ClientTls;
 import io.minikafka.client.ConnectionConfig;
 import java.io.IOException;
@@ -96,6 +97,11 @@ class ServerOptions {
    * @throws IllegalArgumentException naming the option that is wrong
    */
   ConnectionConfig connection() {
+    if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+      // Calls' deadlines are whole milliseconds: anything shorter could only fail.
+      throw new IllegalArgumentException(
+          "--timeout must be at least 1ms, was " + GoDuration.format(timeout));
+    }
     ConnectionConfig config = ConnectionConfig.of(host, timeout);
     if (tls || caCert != null || cert != null || key != null) {
       if ((cert == null) != (key == null)) {

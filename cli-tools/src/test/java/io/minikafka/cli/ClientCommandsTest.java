@@ -774,6 +774,40 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void aTimeoutOrIntervalTooShortIsAUsageErrorWrittenAsItWasTyped() {
+    for (String timeout : List.of("-1s", "0", "1ns", "999us")) {
+      CliHarness.Result result =
+          CliHarness.run(
+              new ConsumerCommand(new ByteArrayOutputStream()),
+              "-host",
+              host,
+              "-topic",
+              "t",
+              "--once",
+              "--timeout",
+              timeout);
+
+      assertThat(result.exitCode()).as(timeout).isEqualTo(2);
+      assertThat(result.err().strip())
+          .as(timeout)
+          .startsWith("mkfk-consumer: --timeout must be at least 1ms, was ")
+          .doesNotContain("PT");
+    }
+    CliHarness.Result interval =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--interval",
+            "-2s");
+    assertThat(interval.exitCode()).isEqualTo(2);
+    assertThat(interval.err().strip())
+        .isEqualTo("mkfk-consumer: --interval must be positive, was -2s");
+  }
+
+  @Test
   void badDurationsAreUsageErrors() {
     CliHarness.Result result =
         CliHarness.run(

@@ -171,7 +171,8 @@ class ServerCommandTest {
       assertThat(result.err().strip().lines())
           .singleElement()
           .asString()
-          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (MINIKAFKA_HOST)");
+          .contains(
+              "cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (MINIKAFKA_HOST or --host)");
     }
   }
 
@@ -193,7 +194,7 @@ class ServerCommandTest {
           .startsWith(
               "mkfk-server: cannot serve metrics on 127.0.0.1:"
                   + taken.getLocalPort()
-                  + " (MINIKAFKA_METRICS): ")
+                  + " (MINIKAFKA_METRICS or --metrics): ")
           .doesNotContain("cannot listen on");
     }
   }

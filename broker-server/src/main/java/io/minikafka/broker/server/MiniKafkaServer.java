@@ -244,6 +244,11 @@ public final class MiniKafkaServer implements AutoCloseable {
   }
 
   /** The innermost cause's message: Netty wraps the bind error that says what went wrong. */
+  /** A setting as a user may have given it: its variable or its flag. */
+  private static String named(Setting setting) {
+    return setting.envVar() + " or " + setting.flag();
+  }
+
   private static String why(Throwable t) {
     Throwable cause = t;
     while (cause.getCause() != null) {
@@ -269,7 +274,7 @@ public final class MiniKafkaServer implements AutoCloseable {
       grpcServer.start();
     } catch (IOException e) {
       throw new ListenFailedException(
-          "cannot listen on " + config.host() + " (" + Setting.HOST.envVar() + "): " + why(e), e);
+          "cannot listen on " + config.host() + " (" + named(Setting.HOST) + "): " + why(e), e);
     }
     if (metrics != null) {
       try {
@@ -280,7 +285,7 @@ public final class MiniKafkaServer implements AutoCloseable {
             "cannot serve metrics on "
                 + config.metrics().get()
                 + " ("
-                + Setting.METRICS.envVar()
+                + named(Setting.METRICS)
                 + "): "
                 + why(e),
             e);
