@@ -57,13 +57,11 @@ public final class FsckCommand implements Callable<Integer> {
     }
     for (FileStoreCheck.TopicReport topic : report.topics()) {
       out.printf(
-          "topic '%s': %d segment%s, messages %d-%d (%d stored), %d bytes: %s%n",
+          "topic '%s': %d segment%s, %s, %d bytes: %s%n",
           topic.topic(),
           topic.segments(),
           topic.segments() == 1 ? "" : "s",
-          topic.firstNumber(),
-          topic.nextNumber() - 1,
-          topic.messages(),
+          messages(topic),
           topic.bytes(),
           topic.damaged() ? "DAMAGED" : "ok");
       for (FileStoreCheck.Problem problem : topic.problems()) {
@@ -81,5 +79,24 @@ public final class FsckCommand implements Callable<Integer> {
         repair ? " after repair" : "",
         report.damaged() ? "damage found" : "no damage");
     return report.damaged() ? CommandRunner.EXIT_FAILURE : CommandRunner.EXIT_OK;
+  }
+
+  /**
+   * {@code messages 1-5 (5 stored)}; for a topic whose messages all expired or were deleted, {@code
+   * no messages stored (next number 6)}, the number its next message will get.
+   */
+  private static String messages(FileStoreCheck.TopicReport topic) {
+    if (topic.messages() == 0) {
+      return topic.nextNumber() > 1
+          ? "no messages stored (next number " + topic.nextNumber() + ")"
+          : "no messages stored";
+    }
+    return "messages "
+        + topic.firstNumber()
+        + "-"
+        + (topic.nextNumber() - 1)
+        + " ("
+        + topic.messages()
+        + " stored)";
   }
 }

@@ -43,6 +43,23 @@ class FsckCommandTest {
   }
 
   @Test
+  void aTopicWhoseMessagesAreGoneSaysSoWithTheNumberItsNextMessageGets() throws IOException {
+    fill();
+    try (FileStore store = FileStore.open(root)) {
+      store.deleteTopic("topic_foo");
+    }
+    Files.createDirectory(root.resolve("stray"));
+
+    CliHarness.Result result = CliHarness.run(new FsckCommand(), root.toString());
+
+    assertThat(result.out())
+        .containsPattern(
+            "topic 'topic_foo': \\d+ segments?, no messages stored \\(next number 6\\)")
+        .contains("topic 'stray': 0 segments, no messages stored, 0 bytes: DAMAGED")
+        .doesNotContain("--1");
+  }
+
+  @Test
   void aTornTailExitsOneAndRepairFixesIt() throws IOException {
     fill();
     Files.write(log(), new byte[] {9, 9, 9, 9, 9}, StandardOpenOption.APPEND);
