@@ -25,8 +25,23 @@ interface ChunkMemory {
    */
   ByteBuffer allocate(int bytes);
 
-  /** Gives back a chunk from {@link #allocate} that nothing reads any longer. */
+  /**
+   * A chunk of {@code bytes} if one is ready to be had at once, without new memory being made (and
+   * zeroed) on this thread, else null. None is, unless this memory prepares them ({@link
+   * ReadyChunks}).
+   */
+  default ByteBuffer allocateReady(int bytes) {
+    return null;
+  }
+
+  /**
+   * Gives back a chunk from {@link #allocate} or {@link #allocateReady} that nothing reads any
+   * longer.
+   */
   void free(ByteBuffer chunk);
+
+  /** Frees what this memory keeps for later, when its store closes. */
+  default void close() {}
 
   /**
    * Direct buffers, freed through {@code sun.misc.Unsafe.invokeCleaner} (what Netty and Lucene use)

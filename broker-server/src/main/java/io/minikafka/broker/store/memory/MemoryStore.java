@@ -55,11 +55,14 @@ public final class MemoryStore extends CheckedStore {
     this(clock, limits, ChunkMemory.DIRECT);
   }
 
+  /** Chunks made ready for appends: two, 8 MiB, keep one busy topic's appends from waiting. */
+  static final int READY_CHUNKS = 2;
+
   /** A store whose topics take their chunks from {@code memory}. */
   MemoryStore(Clock clock, StoreLimits limits, ChunkMemory memory) {
     this.clock = clock;
     this.limits = limits;
-    this.memory = memory;
+    this.memory = new ReadyChunks(memory, TopicLog.MAX_CHUNK_BYTES, READY_CHUNKS);
     if (memory == ChunkMemory.DIRECT) {
       directMemoryWarning(limits.maxMemoryBytes(), ChunkMemory.Direct.limit()).ifPresent(LOG::warn);
     }
@@ -249,5 +252,6 @@ public final class MemoryStore extends CheckedStore {
       log.deleteAll();
     }
     topics.clear();
+    memory.close();
   }
 }

@@ -37,9 +37,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>A chunk starts small and doubles as it fills, up to {@code maxChunkBytes} (a message larger
  * than that has a chunk to itself), so its room not yet filled is never more than what it holds, or
- * {@value #FIRST_CHUNK_BYTES} bytes. A chunk is freed once retention has removed all its messages;
- * the first chunk, when more of it is removed than kept, is copied smaller. So a topic holds at
- * most about four times the bytes of its messages' entries, and a few KiB.
+ * {@value #FIRST_CHUNK_BYTES} bytes; but a topic holding at least {@code maxChunkBytes} takes a
+ * full-size chunk whenever its memory has one ready ({@link ChunkMemory#allocateReady}), so that a
+ * busy topic makes each chunk once instead of growing it through every size, each growth new memory
+ * and a copy. A new chunk is then never more room than the topic holds. A chunk is freed once
+ * retention has removed all its messages; the first chunk, when more of it is removed than kept, is
+ * copied smaller. So a topic holds at most about four times the bytes of its messages' entries, and
+ * a few KiB.
  *
  * <p>The index gives each message's append time, its place (its chunk's sequence number in the high
  * 32 bits, its offset in the chunk in the low), the bytes it counts for (payload, key and headers)
@@ -214,7 +218,8 @@ final class TopicLog {
    * chunk if the first fits in it, grown if need be, then new ones. Every allocation comes before
    * any change, so that a failed one leaves the log as it was. A chunk grows to twice its size, or
    * to hold exactly the entries that fit in {@code maxChunkBytes} if that is more; a new one holds
-   * exactly those (at least {@value #FIRST_CHUNK_BYTES} bytes).
+   * exactly those (at least {@value #FIRST_CHUNK_BYTES} bytes), or is a ready full-size chunk when
+   * the topic holds that much.
    */
   private List<Chunk> room(int[] entries) throws StoreFullException {
     List<ByteBuffer> made = new ArrayList<>();
@@ -234,10 +239,19 @@ final class TopicLog {
       }
       for (int entry = 0; entry < entries.length; entry++) {
         if (capacity - fill < entries[entry]) {
-          capacity =
-              Math.max(entries[entry], Math.max(FIRST_CHUNK_BYTES, fitting(entries, entry, 0)));
+          int fits =
+              (int)
+                  Math.max(entries[entry], Math.max(FIRST_CHUNK_BYTES, fitting(entries, entry, 0)));
+          ByteBuffer full =
+              fits <= maxChunkBytes && payloadBytes >= maxChunkBytes
+                  ? memory.allocateReady(maxChunkBytes)
+                  : null;
+          if (full != null) {
+            made.add(full);
+          }
+          capacity = full != null ? maxChunkBytes : fits;
           fill = 0;
-          Chunk chunk = new Chunk(allocate((int) capacity, made));
+          Chunk chunk = new Chunk(full != null ? full : allocate(fits, made));
           added.add(chunk);
           room.add(chunk);
         }
@@ -259,7 +273,8 @@ final class TopicLog {
 
   private ByteBuffer allocate(int bytes, List<ByteBuffer> made) throws StoreFullException {
     try {
-      ByteBuffer buffer = memory.allocate(bytes);
+      ByteBuffer ready = bytes == maxChunkBytes ? memory.allocateReady(bytes) : null;
+      ByteBuffer buffer = ready != null ? ready : memory.allocate(bytes);
       made.add(buffer);
       return buffer;
     } catch (OutOfMemoryError e) {

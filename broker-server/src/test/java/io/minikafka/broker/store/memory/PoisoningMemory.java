@@ -3,9 +3,11 @@ package io.minikafka.broker.store.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,6 +18,7 @@ import java.util.Set;
 final class PoisoningMemory implements ChunkMemory {
   private final Set<ByteBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
   private long held;
+  private final List<Integer> allocations = new ArrayList<>();
   private int allocationsLeft = Integer.MAX_VALUE;
 
   synchronized void failAfter(int allocations) {
@@ -26,12 +29,18 @@ final class PoisoningMemory implements ChunkMemory {
     return held;
   }
 
+  /** The size of every allocation so far, in order, freed or not. */
+  synchronized List<Integer> allocations() {
+    return List.copyOf(allocations);
+  }
+
   @Override
   public synchronized ByteBuffer allocate(int bytes) {
     if (allocationsLeft-- <= 0) {
       throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
     }
     ByteBuffer buffer = ByteBuffer.allocate(bytes);
+    allocations.add(bytes);
     live.add(buffer);
     held += bytes;
     return buffer;

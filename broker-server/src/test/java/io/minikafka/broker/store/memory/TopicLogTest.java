@@ -143,6 +143,69 @@ class TopicLogTest {
   }
 
   @Test
+  void aTopicHoldingMoreThanAChunkTakesReadyFullSizeChunksWithoutGrowingThem() throws IOException {
+    ChunkMemory alwaysReady =
+        new ChunkMemory() {
+          @Override
+          public java.nio.ByteBuffer allocate(int bytes) {
+            return memory.allocate(bytes);
+          }
+
+          @Override
+          public java.nio.ByteBuffer allocateReady(int bytes) {
+            return memory.allocate(bytes);
+          }
+
+          @Override
+          public void free(java.nio.ByteBuffer chunk) {
+            memory.free(chunk);
+          }
+        };
+    TopicLog busy = new TopicLog(budget, 0, alwaysReady, MAX_CHUNK);
+    for (int i = 0; i < 100; i++) {
+      append(busy, List.of(Record.of(bytes(1_000))), i);
+    }
+    assertThat(busy.chunkBytes()).as("more than a chunk held").isGreaterThan(MAX_CHUNK);
+    int before = memory.allocations().size();
+
+    for (int i = 0; i < 300; i++) {
+      append(busy, List.of(Record.of(bytes(1_000))), 100 + i);
+    }
+
+    List<Integer> made = memory.allocations().subList(before, memory.allocations().size());
+    assertThat(made)
+        .as("one allocation per chunk, each the largest size, none grown and copied")
+        .isNotEmpty()
+        .allMatch(bytes -> bytes == MAX_CHUNK);
+    assertThat(made.size()).isLessThanOrEqualTo(300 * 1_100 / MAX_CHUNK + 1);
+    List<StoredMessage> all =
+        WireRecords.decode(busy.readEncoded(1, PollLimits.UNLIMITED).encoded());
+    assertThat(all).hasSize(400);
+    for (int i = 0; i < all.size(); i++) {
+      assertSame(all.get(i), i + 1, "message " + (i + 1));
+    }
+    assertThat(memory.held()).isEqualTo(busy.chunkBytes() + busy.indexBytes());
+  }
+
+  @Test
+  void withoutAReadyChunkANewChunkStartsSmallSoNoAppendWaitsForAWholeChunk() throws IOException {
+    for (int i = 0; i < 100; i++) {
+      append(log, List.of(Record.of(bytes(1_000))), i);
+    }
+    int chunks = log.chunkCount();
+    int before = memory.allocations().size();
+
+    while (log.chunkCount() == chunks) {
+      append(log, List.of(Record.of(bytes(1_000))), 100);
+    }
+
+    List<Integer> made = memory.allocations().subList(before, memory.allocations().size());
+    assertThat(made.get(made.size() - 1))
+        .as("the new chunk, sized for the one message it first took")
+        .isLessThan(2_000);
+  }
+
+  @Test
   void chunksAreFreedOnceRetentionHasRemovedAllTheirMessagesAndNumberingGoesOn()
       throws IOException {
     for (int second = 0; second < 10; second++) {
