@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Exit codes: 0 done, 1 a call failed (unreachable server, unknown topic), 2 bad usage."
+      "Exit codes: 0 done, 1 a call failed (unreachable server, unknown topic) or, for topics,"
+          + " the server reported a problem, 2 bad usage."
     })
 public final class AdminCommand implements Runnable {
 

@@ -162,7 +162,11 @@ public final class ProducerCommand implements Callable<Integer> {
     }
     outcomes.settle();
     if (outcomes.failure() != null) {
-      throw outcomes.reported();
+      RuntimeException reported = outcomes.reported();
+      if (inputFailure != null) {
+        reported.addSuppressed(inputFailure);
+      }
+      throw reported;
     }
     if (inputFailure != null) {
       throw new IOException(

@@ -101,12 +101,14 @@ final class SendOutcomes {
 
   /**
    * What is stored and what is not, for the error line: {@code stored: lines 1 to 2 (numbers 1 to
-   * 2); not confirmed: line 3 and the 4 lines read after it}. Call after {@link #settle()}.
+   * 2); not confirmed: line 3 and the 4 lines read after it}. Lines not confirmed may still have
+   * been stored (a timeout, a lost connection), as the server acknowledged none of them. Call after
+   * {@link #settle()}.
    */
   String summary() {
     String storedPart =
         stored == 0
-            ? "none"
+            ? "none confirmed"
             : stored == 1
                 ? "line 1 (number " + firstNumber + ")"
                 : "lines 1 to " + stored + " (numbers " + firstNumber + " to " + lastNumber + ")";
@@ -129,15 +131,22 @@ final class SendOutcomes {
                     + " read after it (the other "
                     + storedAfter
                     + (storedAfter == 1 ? " is" : " are")
-                    + " stored)";
+                    + " stored, so a resend from line "
+                    + (stored + 1)
+                    + " repeats "
+                    + (storedAfter == 1 ? "it)" : "them)");
     return "stored: " + storedPart + "; not confirmed: " + notConfirmed;
   }
 
   /** The failure as the command reports it: its own message, then {@link #summary()}. */
   RuntimeException reported() {
     String message = failure.getMessage() + "; " + summary();
-    return failure instanceof MiniKafkaException known
-        ? new MiniKafkaException(message, known.status())
-        : new IllegalStateException(message, failure);
+    if (failure instanceof MiniKafkaException known) {
+      MiniKafkaException reported = new MiniKafkaException(message, known.status());
+      // Its own trace, for --verbose.
+      reported.addSuppressed(known);
+      return reported;
+    }
+    return new IllegalStateException(message, failure);
   }
 }

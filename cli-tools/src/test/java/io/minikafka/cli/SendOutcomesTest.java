@@ -62,7 +62,7 @@ class SendOutcomesTest {
     assertThat(outcomes.summary())
         .isEqualTo(
             "stored: line 1 (number 1); not confirmed: line 2 and 1 of the 3 lines read after it"
-                + " (the other 2 are stored)");
+                + " (the other 2 are stored, so a resend from line 2 repeats them)");
   }
 
   @Test
@@ -73,7 +73,7 @@ class SendOutcomesTest {
     outcomes.settle();
 
     assertThat(outcomes.summary())
-        .isEqualTo("stored: none; not confirmed: line 1 and the 1 line read after it");
+        .isEqualTo("stored: none confirmed; not confirmed: line 1 and the 1 line read after it");
   }
 
   @Test

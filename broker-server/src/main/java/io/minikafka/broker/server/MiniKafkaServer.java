@@ -243,12 +243,12 @@ public final class MiniKafkaServer implements AutoCloseable {
     return new MiniKafkaServer(builder, store, config, clock).start();
   }
 
-  /** The innermost cause's message: Netty wraps the bind error that says what went wrong. */
   /** A setting as a user may have given it: its variable or its flag. */
   private static String named(Setting setting) {
     return setting.envVar() + " or " + setting.flag();
   }
 
+  /** The innermost cause's message: Netty wraps the bind error that says what went wrong. */
   private static String why(Throwable t) {
     Throwable cause = t;
     while (cause.getCause() != null) {

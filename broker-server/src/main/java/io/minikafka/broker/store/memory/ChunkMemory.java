@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
 /**
  * Where a {@link TopicLog} gets its chunks and gives them back. {@link #DIRECT} keeps them outside
  * the Java heap, where the garbage collector neither traces nor copies them however many gigabytes
- * a store holds, and frees each at once when its topic lets it go.
+ * a store holds, and frees each at once when its topic lets it go; a store keeps up to two of them
+ * for reuse instead ({@link ReadyChunks}).
  */
 interface ChunkMemory {
 
@@ -28,7 +29,7 @@ interface ChunkMemory {
   /**
    * A chunk of {@code bytes} if one is ready to be had at once, without new memory being made (and
    * zeroed) on this thread, else null. None is, unless this memory prepares them ({@link
-   * ReadyChunks}).
+   * ReadyChunks}). A chunk had this way may hold old bytes: only what its taker writes is its.
    */
   default ByteBuffer allocateReady(int bytes) {
     return null;

@@ -13,9 +13,13 @@ import io.minikafka.broker.store.StoredMessage;
 import io.minikafka.broker.store.TopicInfo;
 import io.minikafka.broker.store.WireRecords;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +33,9 @@ class TopicLogTest {
 
   private final PoisoningMemory memory = new PoisoningMemory();
   private final MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
-  private final TopicLog log = new TopicLog(budget, 0, memory, MAX_CHUNK);
+
+  /** The log the model is checked against: a plain one unless a test gives it other memory. */
+  private TopicLog log = new TopicLog(budget, 0, memory, MAX_CHUNK);
 
   /** What the log should hold: every message appended, and the number of the oldest kept. */
   private final List<Record> appended = new ArrayList<>();
@@ -185,6 +191,62 @@ class TopicLogTest {
       assertSame(all.get(i), i + 1, "message " + (i + 1));
     }
     assertThat(memory.held()).isEqualTo(busy.chunkBytes() + busy.indexBytes());
+  }
+
+  @Test
+  void readsStayRightWhileFullSizeChunksAreTakenReadyAndReusedAfterRemovals() throws IOException {
+    List<Runnable> preparing = new ArrayList<>();
+    ReadyChunks ready = new ReadyChunks(memory, MAX_CHUNK, 2, preparing::add);
+    Set<ByteBuffer> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+    int[] reused = {0};
+    ChunkMemory watched =
+        new ChunkMemory() {
+          @Override
+          public ByteBuffer allocate(int bytes) {
+            return seen(ready.allocate(bytes));
+          }
+
+          @Override
+          public ByteBuffer allocateReady(int bytes) {
+            return seen(ready.allocateReady(bytes));
+          }
+
+          private ByteBuffer seen(ByteBuffer chunk) {
+            if (chunk != null && !handedOut.add(chunk)) {
+              reused[0]++;
+            }
+            return chunk;
+          }
+
+          @Override
+          public void free(ByteBuffer chunk) {
+            ready.free(chunk);
+          }
+        };
+    log = new TopicLog(budget, 0, watched, MAX_CHUNK);
+    Random random = new Random(19);
+    for (long time = 0; time < 600; time++) {
+      List<Record> batch = new ArrayList<>();
+      for (int i = 1 + random.nextInt(40); i > 0; i--) {
+        batch.add(Record.of(bytes(500 + random.nextInt(2_500))));
+      }
+      append(log, batch, time);
+      if (random.nextInt(3) == 0) {
+        // The background thread, at its own pace: sometimes none is ready when a chunk is needed.
+        List<Runnable> due = new ArrayList<>(preparing);
+        preparing.clear();
+        due.forEach(Runnable::run);
+      }
+      if (time % 10 == 9) {
+        oldestKept += log.removeOlderThan(time - 30);
+      }
+      checkRead(oldestKept + random.nextInt(200), randomLimits(random));
+      assertThat(memory.held())
+          .as("chunks, index and the ready chunks held, nothing else")
+          .isEqualTo(log.chunkBytes() + log.indexBytes() + (long) ready.readyCount() * MAX_CHUNK);
+    }
+    assertThat(reused[0]).as("removed chunks were taken again").isGreaterThan(0);
+    checkRead(1, PollLimits.UNLIMITED);
   }
 
   @Test
