@@ -6,6 +6,7 @@ import io.minikafka.client.Header;
 import io.minikafka.client.Message;
 import io.minikafka.client.MiniKafkaException;
 import io.minikafka.client.PollResult;
+import io.minikafka.client.PositionOutOfRangeException;
 import io.minikafka.client.StartAt;
 import io.minikafka.client.Subscription;
 import java.io.BufferedOutputStream;
@@ -79,7 +80,8 @@ public final class ConsumerCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "Read as the named consumer NAME, whose position the server keeps: resume where it last"
-              + " committed (--from only when it never did). What was printed is committed before"
+              + " committed (--from only when it never ran; a first run keeps where it started)."
+              + " What was printed is committed before"
               + " the next read and at exit, never before it was printed (at-least-once). NAME is a"
               + " named cursor, not a Kafka consumer group that shares out the work: consumers"
               + " run with the same NAME at once each read every message and move one position.")
@@ -284,9 +286,10 @@ public final class ConsumerCommand implements Callable<Integer> {
   }
 
   /**
-   * Says that messages expired before they could be read: they are gone, not delivered. Not for a
-   * reader asked to start at the oldest message that has read nothing yet: the oldest is where it
-   * starts, expired ones were never its to miss.
+   * Says that messages expired or were deleted before they could be read: they are gone, not
+   * delivered (the server knows only that they are no longer stored). Not for a reader asked to
+   * start at the oldest message that has read nothing yet: the oldest is where it starts, expired
+   * ones were never its to miss.
    */
   private void warnSkipped(PrintWriter err, long skipped, long firstAvailable) {
     if (printed == 0 && group == null && fromTime == null && from.trim().equals("start")) {
@@ -295,8 +298,8 @@ public final class ConsumerCommand implements Callable<Integer> {
     err.println(
         "warning: skipped "
             + skipped
-            + (skipped == 1 ? " expired message" : " expired messages")
-            + " (first available "
+            + (skipped == 1 ? " message" : " messages")
+            + " no longer stored (expired or deleted; first available "
             + firstAvailable
             + ")");
   }
@@ -489,6 +492,41 @@ public final class ConsumerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
     StartAt start = startAt();
+    try {
+      return consume(start, out, err);
+    } catch (PositionOutOfRangeException e) {
+      throw new MiniKafkaException(pastTheEnd(e), e.status());
+    }
+  }
+
+  /**
+   * A read past the topic's end, in this tool's terms: the library's message says to seek, which a
+   * user of this tool does with {@code --from}, or, for a group that keeps that position, under a
+   * new name.
+   */
+  private String pastTheEnd(PositionOutOfRangeException e) {
+    String said =
+        "reading topic '"
+            + connection.topic
+            + "' from "
+            + e.requested()
+            + " is past its end: its next number is "
+            + e.nextNumber()
+            + " (the server lost or never had the numbers in between); ";
+    return said
+        + (group == null
+            ? "read with --from " + e.nextNumber() + " or lower"
+            : "consumer group '"
+                + group
+                + "' is at "
+                + e.requested()
+                + ": go on under a new --group name with --from "
+                + e.nextNumber()
+                + " or lower");
+  }
+
+  private int consume(StartAt start, OutputStream out, PrintWriter err)
+      throws IOException, InterruptedException {
     try (Consumer consumer =
         new Consumer(connection.topic, group, start, connection.connection())) {
       if (follow) {

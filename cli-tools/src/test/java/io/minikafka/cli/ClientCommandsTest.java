@@ -425,7 +425,9 @@ class ClientCommandsTest extends LiveServerTest {
     for (CliHarness.Result result : List.of(poll, follow)) {
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.err())
-          .containsPattern("warning: skipped [45] expired messages \\(first available 6\\)");
+          .containsPattern(
+              "warning: skipped [45] messages no longer stored \\(expired or deleted; first"
+                  + " available 6\\)");
     }
     assertThat(polled.toString(UTF_8).lines()).containsExactly("new6", "new7");
     assertThat(followed.toString(UTF_8).lines()).containsExactly("new6", "new7");
@@ -805,6 +807,63 @@ class ClientCommandsTest extends LiveServerTest {
     assertThat(interval.exitCode()).isEqualTo(2);
     assertThat(interval.err().strip())
         .isEqualTo("mkfk-consumer: --interval must be positive, was -2s");
+  }
+
+  @Test
+  void aGroupStartedAtTheEndThatPrintedNothingResumesThereNotAtTheBacklog() throws IOException {
+    for (int i = 1; i <= 10; i++) {
+      store.store("t", ("old " + i).getBytes(UTF_8));
+    }
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    CliHarness.Result nothing =
+        CliHarness.run(
+            new ConsumerCommand(first),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--group",
+            "ge",
+            "--from",
+            "end",
+            "--once");
+    assertThat(nothing.exitCode()).as(nothing.err()).isZero();
+    assertThat(first.size()).isZero();
+    store.store("t", "new".getBytes(UTF_8));
+
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    CliHarness.Result resumed =
+        CliHarness.run(
+            new ConsumerCommand(second), "-host", host, "-topic", "t", "--group", "ge", "--once");
+
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(second.toString(UTF_8)).isEqualTo("new\n");
+  }
+
+  @Test
+  void readingPastTheEndSaysWhichFromToUseNotALibraryCall() throws IOException {
+    for (int i = 1; i <= 3; i++) {
+      store.store("t", ("m" + i).getBytes(UTF_8));
+    }
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new ConsumerCommand(new ByteArrayOutputStream()),
+            "-host",
+            host,
+            "-topic",
+            "t",
+            "--once",
+            "--from",
+            "10");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
+        .contains("reading topic 't' from 10 is past its end: its next number is 4")
+        .endsWith("read with --from 4 or lower")
+        .doesNotContain("seek");
   }
 
   @Test

@@ -33,7 +33,7 @@ public final class Admin implements AutoCloseable {
    * @throws IllegalArgumentException if a TLS file of {@code server} is missing or wrong
    */
   public Admin(ConnectionConfig server) {
-    this.connection = new Connection(server);
+    this.connection = new Connection(server, "admin client");
   }
 
   /** A builder: {@code Admin.builder().host("localhost:9999").token(t).build()}. */

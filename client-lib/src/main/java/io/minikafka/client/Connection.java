@@ -39,13 +39,20 @@ final class Connection implements AutoCloseable {
   /** The server's limits once it has told them; looked up on every send. */
   private volatile ServerLimits known;
 
+  /** What this connection serves, as its errors name it: "producer", "consumer", "admin client". */
+  private final String owner;
+
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** The server was unreachable since: it may come back with other limits, asked for meanwhile. */
   private volatile boolean stale;
 
   /**
    * @throws IllegalArgumentException if a TLS file is missing or wrong, naming it
    */
-  Connection(ConnectionConfig config) {
+  Connection(ConnectionConfig config, String owner) {
+    this.owner = owner;
     this.endpoint = Endpoint.parse(config.host());
     this.timeout = config.timeout();
     this.key = new SharedChannels.Key(endpoint.target(), config.tls(), config.token());
@@ -65,8 +72,13 @@ final class Connection implements AutoCloseable {
    *
    * @throws StatusRuntimeException as a blocking stub would: the call's status, DEADLINE_EXCEEDED
    *     past the timeout, CANCELLED if the thread was interrupted (its interrupt flag set again)
+   * @throws IllegalStateException once this connection is closed
    */
   <ReqT, RespT> RespT call(MethodDescriptor<ReqT, RespT> method, ReqT request) {
+    if (closed.get()) {
+      // Another client may still hold the shared channel: the call would go through.
+      throw new IllegalStateException("the " + owner + " is closed");
+    }
     long start = System.nanoTime();
     ServerLimits limits = limits(timeout.toNanos());
     ClientCall<ReqT, RespT> call =
@@ -313,6 +325,8 @@ final class Connection implements AutoCloseable {
   /** Gives the shared channel back, waiting at most the timeout for calls in progress. */
   @Override
   public void close() {
-    SharedChannels.release(key, channel, timeout.toMillis());
+    if (closed.compareAndSet(false, true)) {
+      SharedChannels.release(key, channel, timeout.toMillis());
+    }
   }
 }

@@ -54,6 +54,9 @@ public final class Consumer implements AutoCloseable {
   /** Whether the first poll or subscription starts at the topic's end ({@link StartAt.End}). */
   private boolean fromEnd;
 
+  /** A named consumer with no committed position yet, whose start is still to be committed. */
+  private boolean newGroup;
+
   /** Named consumers: whether polls or a seek moved the position since it was last committed. */
   private boolean uncommitted;
 
@@ -98,7 +101,7 @@ public final class Consumer implements AutoCloseable {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.name = name;
     this.readFrom = readFromIfNew;
-    this.connection = new Connection(server);
+    this.connection = new Connection(server, "consumer");
   }
 
   /**
@@ -201,6 +204,7 @@ public final class Consumer implements AutoCloseable {
   public PollResult poll() {
     loadPosition();
     resolveEnd();
+    commitStartOfNewGroup();
     commitIfMoved();
     PollRequest.Builder request =
         PollRequest.newBuilder()
@@ -229,7 +233,9 @@ public final class Consumer implements AutoCloseable {
     if (name != null && response.nextNumber() > 0) {
       metrics.lag(topic, name, Math.max(0, response.nextNumber() - newReadFrom));
     }
-    uncommitted |= name != null && !messages.isEmpty();
+    // A new group started at a time: its start is known now, and kept even if nothing came.
+    uncommitted |= name != null && (!messages.isEmpty() || newGroup);
+    newGroup = false;
     return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
   }
 
@@ -246,6 +252,7 @@ public final class Consumer implements AutoCloseable {
     readFrom = number;
     fromTime = null;
     fromEnd = false;
+    newGroup = false;
     uncommitted = name != null;
   }
 
@@ -256,6 +263,7 @@ public final class Consumer implements AutoCloseable {
   public Subscription subscribe() {
     loadPosition();
     resolveEnd();
+    tryCommitStartOfNewGroup();
     return new Subscription(
         topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
   }
@@ -305,11 +313,49 @@ public final class Consumer implements AutoCloseable {
         readFrom = position.getNextNumber();
         fromTime = null;
         fromEnd = false;
+      } else {
+        newGroup = true;
       }
       positionLoaded = true;
     } catch (StatusRuntimeException e) {
       throw connection.failure("fetching the position of consumer '" + name + "'", e);
     }
+  }
+
+  /**
+   * Commits where a new group starts, once that is a number, before it reads: a group started at
+   * the end that reads nothing must not read the backlog it skipped on its next run, as Kafka's
+   * consumer commits its position whether or not records came.
+   */
+  private void commitStartOfNewGroup() {
+    if (!newGroup || fromTime != null) {
+      return;
+    }
+    try {
+      commitPosition(readFrom);
+      newGroup = false;
+    } catch (MiniKafkaException e) {
+      if (e.errorCode() != MiniKafkaException.ErrorCode.UNKNOWN_TOPIC) {
+        throw e;
+      }
+      // No topic yet to keep a position in: the read says so, and the next call tries again.
+    }
+  }
+
+  /**
+   * As {@link #commitStartOfNewGroup}, for a subscription: tried once, as the subscription commits
+   * from its own thread once it hands messages out, and a later commit of the start here could move
+   * the group back. A failure leaves the group without a position, as before it started.
+   */
+  private void tryCommitStartOfNewGroup() {
+    try {
+      commitStartOfNewGroup();
+    } catch (MiniKafkaException e) {
+      if (!Subscription.RETRIED.contains(e.code())) {
+        throw e;
+      }
+    }
+    newGroup = false;
   }
 
   /** Starts at the topic's next number, once, for a consumer asked to read only new messages. */
@@ -343,8 +389,14 @@ public final class Consumer implements AutoCloseable {
     return new HandlerSubscription(subscribe(), handler, topic);
   }
 
-  /** The number the next {@link #poll()} reads from. */
+  /**
+   * The number the next {@link #poll()} reads from. Before the first poll it asks the server, once,
+   * for a named consumer's committed position, and for the topic's end when starting there; for a
+   * start at a time it is the number given, as the time is only resolved by that poll.
+   */
   public long readFrom() {
+    loadPosition();
+    resolveEnd();
     return readFrom;
   }
 

@@ -73,7 +73,7 @@ public final class Producer implements AutoCloseable {
   public Producer(
       String topic, ConnectionConfig server, ProducerOptions options, ClientMetrics metrics) {
     this.topic = Topic.newBuilder().setTopic(Objects.requireNonNull(topic, "topic")).build();
-    this.connection = new Connection(server);
+    this.connection = new Connection(server, "producer");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batches = new BatchSender(topic, connection, options, metrics);
   }

@@ -46,7 +46,7 @@ public final class Subscription implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   /** Failures that go away by themselves: the server restarting, the network, a timeout. */
-  private static final Set<Status.Code> RETRIED =
+  static final Set<Status.Code> RETRIED =
       Set.of(
           Status.Code.UNAVAILABLE,
           Status.Code.CANCELLED,
@@ -268,6 +268,8 @@ public final class Subscription implements AutoCloseable {
     reconnectReason = null;
     if (response.skipped() > 0) {
       skips.add(new Skip(response.firstAvailable(), response.skipped()));
+      // What was skipped is gone: the next message is the oldest left, or a later one.
+      next = Math.max(next, response.firstAvailable());
     }
     List<Message> messages = new ArrayList<>(response.messages().size());
     for (Message message : response.messages()) {

@@ -1,0 +1,158 @@
+package io.minikafka.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.minikafka.broker.server.MiniKafkaServer;
+import io.minikafka.broker.store.memory.MemoryStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where named consumers start and stand: a new group's start kept even when it reads nothing, the
+ * read-from number before the first poll, a subscription's next number after a skip, and clients
+ * that refuse work once closed.
+ */
+class ConsumerPositionsTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private MemoryStore store;
+  private MiniKafkaServer server;
+  private String host;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    store = new MemoryStore();
+    server = MiniKafkaServer.start(store, "127.0.0.1:0", Duration.ofHours(1));
+    host = "127.0.0.1:" + server.port();
+  }
+
+  @AfterEach
+  void stopServer() throws IOException {
+    server.close();
+  }
+
+  private void produce(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      store.store("t", ("m" + i).getBytes(UTF_8));
+    }
+  }
+
+  private Consumer group(String name, StartAt start) {
+    return Consumer.builder()
+        .host(host)
+        .timeout(TIMEOUT)
+        .topic("t")
+        .group(name)
+        .startAt(start)
+        .build();
+  }
+
+  @Test
+  void aNewGroupStartedAtTheEndThatPolledNothingStartsThereAgainNotAtTheBacklog()
+      throws IOException {
+    produce(10);
+    try (Consumer first = group("g", StartAt.end())) {
+      assertThat(first.poll().messages()).isEmpty();
+    }
+    produce(1);
+
+    try (Consumer again = group("g", StartAt.start())) {
+      assertThat(again.poll().messages()).extracting(Message::number).containsExactly(11L);
+    }
+  }
+
+  @Test
+  void aNewGroupStartedAtTheEndThatSubscribedAndGotNothingStartsThereAgain() throws Exception {
+    produce(10);
+    try (Consumer first = group("s", StartAt.end());
+        Subscription subscription = first.subscribe()) {
+      assertThat(subscription.poll(Duration.ofMillis(200))).isEmpty();
+    }
+    produce(1);
+
+    try (Consumer again = group("s", StartAt.start())) {
+      assertThat(again.poll().messages()).extracting(Message::number).containsExactly(11L);
+    }
+  }
+
+  @Test
+  void aNamedConsumersReadFromIsItsCommittedPositionOrTheEndBeforeItsFirstPoll()
+      throws IOException {
+    produce(10);
+    try (Consumer reader = group("r", StartAt.number(1))) {
+      reader.seek(4);
+    }
+
+    try (Consumer resumed = group("r", StartAt.number(1));
+        Consumer atEnd = group("new", StartAt.end())) {
+      assertThat(resumed.readFrom()).isEqualTo(4);
+      assertThat(resumed.poll().messages().get(0).number()).isEqualTo(4);
+      assertThat(atEnd.readFrom()).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void aSubscriptionThatSkippedRemovedMessagesSaysItsNextNumberIsPastThem() throws Exception {
+    produce(5);
+    store.removeOlderThan(Instant.now().plusSeconds(60));
+    produce(1);
+
+    try (Consumer reader = new Consumer("t", 1, ConnectionConfig.of(host, TIMEOUT));
+        Subscription subscription = reader.subscribe()) {
+      List<Message> got = subscription.poll(TIMEOUT);
+      List<Skip> skips = subscription.takeSkips();
+
+      assertThat(skips).containsExactly(new Skip(6, 5));
+      assertThat(got).extracting(Message::number).containsExactly(6L);
+      assertThat(subscription.nextNumber()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aSkipReportedAloneMovesTheNextNumberPastWhatIsGone() throws Exception {
+    produce(5);
+    store.removeOlderThan(Instant.now().plusSeconds(60));
+
+    try (Consumer reader = new Consumer("t", 1, ConnectionConfig.of(host, TIMEOUT));
+        Subscription subscription = reader.subscribe()) {
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      List<Skip> skips = List.of();
+      while (skips.isEmpty() && System.nanoTime() < deadline) {
+        assertThat(subscription.poll(Duration.ofMillis(100))).isEmpty();
+        skips = subscription.takeSkips();
+      }
+
+      assertThat(skips).containsExactly(new Skip(6, 5));
+      assertThat(subscription.nextNumber()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void closedClientsRefuseCallsEvenWhileAnotherHoldsTheSharedConnection() throws IOException {
+    produce(1);
+    try (Admin keepsTheChannel = new Admin(ConnectionConfig.of(host, TIMEOUT))) {
+      Producer producer = new Producer("t", TIMEOUT, host);
+      producer.close();
+      Consumer consumer = group("c", StartAt.start());
+      consumer.close();
+
+      assertThatThrownBy(() -> producer.sendMessage("late".getBytes(UTF_8)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("the producer is closed");
+      assertThatThrownBy(consumer::poll)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("the consumer is closed");
+      assertThat(keepsTheChannel.topics()).containsExactly("t");
+      assertThat(store.poll("t", 1, io.minikafka.broker.store.PollLimits.UNLIMITED).messages())
+          .hasSize(1);
+    }
+  }
+}
