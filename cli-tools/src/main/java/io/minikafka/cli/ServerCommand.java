@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -143,6 +144,31 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     command.usageMessage().footer(variables.toArray(new String[0]));
   }
 
+  /** Variables other MiniKafka tools read, which a server started beside them may see. */
+  private static final Set<String> OTHER_VARIABLES =
+      Set.of(
+          CONFIG_VARIABLE,
+          "MINIKAFKA_HEAP_OPTS",
+          "MINIKAFKA_TOKEN",
+          "MINIKAFKA_CA_CERT",
+          "MINIKAFKA_CERT",
+          "MINIKAFKA_KEY");
+
+  /**
+   * Variables named like settings that are none, such as a misspelled {@code MINIKAFKA_RETENTION}:
+   * each would otherwise be ignored without a word, the setting left at its default.
+   */
+  static List<String> unknownVariables(Map<String, String> env) {
+    Set<String> known = new java.util.HashSet<>(OTHER_VARIABLES);
+    for (Setting setting : Setting.values()) {
+      known.add(setting.envVar());
+    }
+    return env.keySet().stream()
+        .filter(name -> name.startsWith("MINIKAFKA_") && !known.contains(name))
+        .sorted()
+        .toList();
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -150,6 +176,16 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     try {
       file = configFile();
       config = ServerConfig.resolve(env, flags(), file);
+      for (String unknown : unknownVariables(env)) {
+        // On standard error, so --print-config's table stays as scripts read it.
+        spec.commandLine()
+            .getErr()
+            .println(
+                spec.name()
+                    + ": warning: ignoring "
+                    + unknown
+                    + ": no such setting (mkfk-server --help lists them)");
+      }
       if (printConfig) {
         for (ServerConfig.Origin origin : ServerConfig.origins(env, flags(), file)) {
           spec.commandLine()

@@ -142,6 +142,26 @@ class ServerCommandTest {
   }
 
   @Test
+  void aVariableNamedLikeASettingThatIsNoneIsWarnedOfNotIgnoredInSilence() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new ServerCommand(
+                Map.of(
+                    "MINIKAFKA_RETENTION", "5s",
+                    "MINIKAFKA_TOKEN", "a client's",
+                    "MINIKAFKA_HEAP_OPTS", "-Xmx1g")),
+            "--print-config");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "mkfk-server: warning: ignoring MINIKAFKA_RETENTION: no such setting (mkfk-server"
+                + " --help lists them)");
+    assertThat(result.out())
+        .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+168h0m0s\\s+\\(default\\)");
+  }
+
+  @Test
   void printConfigShowsEveryEffectiveValueAndItsSource() {
     CliHarness.Result result =
         CliHarness.run(
@@ -326,7 +346,10 @@ class ServerCommandTest {
         .startsWith("mkfk-server: unknown setting 'retentoin' in " + file);
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err().strip())
-        .startsWith("mkfk-server: cannot read the configuration file " + dir.resolve("nope"));
+        .isEqualTo(
+            "mkfk-server: cannot read the configuration file "
+                + dir.resolve("nope")
+                + " (no such file)");
   }
 
   @Test

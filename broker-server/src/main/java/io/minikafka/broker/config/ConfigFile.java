@@ -37,6 +37,20 @@ public record ConfigFile(
     return Collections.unmodifiableMap(copy);
   }
 
+  /** Why a file could not be read, in words: the JDK's file errors carry only the path. */
+  private static String whyUnreadable(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
   /**
    * Reads a file.
    *
@@ -49,11 +63,7 @@ public record ConfigFile(
       properties.load(in);
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException(
-          "cannot read the configuration file "
-              + path
-              + " ("
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-              + ")");
+          "cannot read the configuration file " + path + " (" + whyUnreadable(e) + ")");
     }
     Map<Setting, String> values = new EnumMap<>(Setting.class);
     Map<Setting, String> keys = new EnumMap<>(Setting.class);

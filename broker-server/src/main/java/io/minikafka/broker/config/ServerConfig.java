@@ -727,9 +727,7 @@ public record ServerConfig(
                 + value
                 + "': "
                 + e.getMessage()
-                + " (example: "
-                + example
-                + ")");
+                + (e.getMessage().contains(example) ? "" : " (example: " + example + ")"));
       }
     }
   }

@@ -208,6 +208,18 @@ class ServerConfigTest {
   }
 
   @Test
+  void aBadValueWhoseReasonGivesTheExampleDoesNotGiveItTwice() {
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_HOST", "127.0.0.1:abc"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().split("127.0.0.1:9999", -1))
+                    .as(e.getMessage())
+                    .hasSize(2));
+  }
+
+  @Test
   void aBadLimitIsNamedWithItsVariable() {
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_MAX_TOPICS", "0"), Map.of()))
         .isInstanceOf(ConfigException.class)
