@@ -229,6 +229,7 @@ final class Connection implements AutoCloseable {
                   + timeout.toMillis()
                   + " ms";
           case NOT_FOUND,
+              ALREADY_EXISTS,
               INVALID_ARGUMENT,
               RESOURCE_EXHAUSTED,
               DATA_LOSS,
@@ -262,7 +263,12 @@ final class Connection implements AutoCloseable {
             + reason.getMessage();
       }
     }
-    return "cannot reach MiniKafka server at " + endpoint + ": " + reachFailure(e);
+    String why = reachFailure(e);
+    boolean unexplained = why.equals(e.getStatus().getDescription()) || why.equals("unavailable");
+    // A TLS server drops a plaintext client's connection without a word it could read.
+    String hint =
+        unexplained && key.tls().isEmpty() ? "; if the server uses TLS, so must this client" : "";
+    return "cannot reach MiniKafka server at " + endpoint + ": " + why + hint;
   }
 
   /**

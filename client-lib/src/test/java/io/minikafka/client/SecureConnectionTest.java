@@ -133,6 +133,16 @@ class SecureConnectionTest {
   }
 
   @Test
+  void aPlaintextClientOfATlsServerIsToldThatTheServerMayWantTls() {
+    try (Admin admin = new Admin(ConnectionConfig.of(host, TIMEOUT))) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageStartingWith("listing topics failed: cannot reach MiniKafka server at " + host)
+          .hasMessageEndingWith("; if the server uses TLS, so must this client");
+    }
+  }
+
+  @Test
   void aMissingCaFileIsNamedWhenTheClientIsMade() {
     Path missing = dir.resolve("nope.pem");
 
