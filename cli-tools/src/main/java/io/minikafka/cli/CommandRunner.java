@@ -1,7 +1,6 @@
 package io.minikafka.cli;
 
 import io.minikafka.broker.config.GoDuration;
-import io.minikafka.client.MiniKafkaException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -59,7 +58,8 @@ final class CommandRunner {
           // One prefix for every message of a tool: its name, whichever subcommand failed.
           commandLine
               .getErr()
-              .println(commandLine.getCommandSpec().root().name() + ": " + e.getMessage());
+              .println(
+                  commandLine.getCommandSpec().root().name() + ": " + printable(e.getMessage()));
           commandLine
               .getErr()
               .println(
@@ -124,11 +124,28 @@ final class CommandRunner {
   }
 
   private static String oneLine(Exception e) {
-    if (e instanceof MiniKafkaException || e instanceof IllegalArgumentException) {
-      return e.getMessage();
-    }
     String message = e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message;
+    return printable(message == null ? e.getClass().getSimpleName() : message);
+  }
+
+  /**
+   * The text with control characters written as {@code \u001b}: a message echoes what the user
+   * typed (a topic name, say), and an escape sequence in it would drive the terminal.
+   */
+  static String printable(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c)) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + 16).append(text, 0, i);
+        }
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
   }
 
   /** Supplies {@code --version} from the build. */

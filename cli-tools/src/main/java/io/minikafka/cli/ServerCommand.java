@@ -200,7 +200,9 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
         return CommandRunner.EXIT_OK;
       }
     } catch (ConfigException e) {
-      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(spec.name() + ": " + CommandRunner.printable(e.getMessage()));
       return CommandRunner.EXIT_USAGE;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -239,7 +241,9 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
         store = new MemoryStore(clock, config.storeLimits());
       }
     } catch (IllegalArgumentException e) {
-      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(spec.name() + ": " + CommandRunner.printable(e.getMessage()));
       return CommandRunner.EXIT_USAGE;
     } catch (IOException e) {
       spec.commandLine()
@@ -259,7 +263,9 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
       server = MiniKafkaServer.start(store, config, clock);
     } catch (ConfigException e) {
       store.close();
-      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(spec.name() + ": " + CommandRunner.printable(e.getMessage()));
       return CommandRunner.EXIT_USAGE;
     } catch (IOException e) {
       store.close();

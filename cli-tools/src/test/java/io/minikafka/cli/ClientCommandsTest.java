@@ -111,13 +111,16 @@ class ClientCommandsTest extends LiveServerTest {
 
   @Test
   void producerRejectsAnInvalidTopicWithOneLine() {
-    CliHarness.Result result = produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "bad\u0001");
+    CliHarness.Result result =
+        produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "bad\u001b[31mred");
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err().strip().lines())
         .singleElement()
         .asString()
-        .contains("control characters");
+        .contains("control characters")
+        .contains("topic 'bad\\u001b[31mred'")
+        .doesNotContain("\u001b");
   }
 
   @Test

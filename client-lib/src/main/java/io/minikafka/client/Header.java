@@ -26,6 +26,34 @@ public record Header(String name, byte[] value) {
     return new String(value, java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** {@code traceparent="00-0af7..."}: the value as text when it is short printable UTF-8. */
+  @Override
+  public String toString() {
+    return name + "=" + describe(value);
+  }
+
+  /**
+   * Bytes as a log line shows them: {@code "text"} when they are printable UTF-8 of at most 64
+   * characters, else their count, such as {@code 1024 bytes}.
+   */
+  static String describe(byte[] bytes) {
+    if (bytes.length <= 64 * 4) {
+      try {
+        String text =
+            java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .decode(java.nio.ByteBuffer.wrap(bytes))
+                .toString();
+        if (text.length() <= 64 && text.chars().noneMatch(Character::isISOControl)) {
+          return "\"" + text + "\"";
+        }
+      } catch (java.nio.charset.CharacterCodingException e) {
+        // Not text: counted below.
+      }
+    }
+    return bytes.length + (bytes.length == 1 ? " byte" : " bytes");
+  }
+
   /** As the wire carries it; the value is wrapped, not copied. */
   io.minikafka.protocol.Header toWire() {
     return io.minikafka.protocol.Header.newBuilder()

@@ -32,6 +32,27 @@ public record Message(
     this(number, -1, payload);
   }
 
+  /**
+   * {@code Message[number=7, appendTime=2026-12-03T10:00:00Z, payload="hello"]}, with the key and
+   * headers when it has them; bytes as {@link Header#describe} shows them, never an array's
+   * identity.
+   */
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder("Message[number=").append(number);
+    if (appendTimeMillis >= 0) {
+      text.append(", appendTime=").append(java.time.Instant.ofEpochMilli(appendTimeMillis));
+    }
+    text.append(", payload=").append(Header.describe(payload));
+    if (key.length > 0) {
+      text.append(", key=").append(Header.describe(key));
+    }
+    if (!headers.isEmpty()) {
+      text.append(", headers=").append(headers);
+    }
+    return text.append(']').toString();
+  }
+
   /** The value of the first header of this name, if there is one. */
   public Optional<byte[]> header(String name) {
     for (Header header : headers) {
