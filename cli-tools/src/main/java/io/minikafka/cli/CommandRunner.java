@@ -133,6 +133,9 @@ final class CommandRunner {
    * typed (a topic name, say), and an escape sequence in it would drive the terminal.
    */
   static String printable(String text) {
+    if (text == null) {
+      return "null";
+    }
     StringBuilder out = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

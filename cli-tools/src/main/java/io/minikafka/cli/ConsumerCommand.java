@@ -80,7 +80,7 @@ public final class ConsumerCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description =
           "Read as the named consumer NAME, whose position the server keeps: resume where it last"
-              + " committed (--from only when it never ran; a first run keeps where it started)."
+              + " committed (--from only when it never ran; a first run from end keeps that end)."
               + " What was printed is committed before"
               + " the next read and at exit, never before it was printed (at-least-once). NAME is a"
               + " named cursor, not a Kafka consumer group that shares out the work: consumers"

@@ -264,10 +264,12 @@ final class Connection implements AutoCloseable {
       }
     }
     String why = reachFailure(e);
-    boolean unexplained = why.equals(e.getStatus().getDescription()) || why.equals("unavailable");
-    // A TLS server drops a plaintext client's connection without a word it could read.
+    // What gRPC says when a TLS server drops a plaintext client's connection, without a word the
+    // client could read; a server that is down or shutting down is said otherwise.
     String hint =
-        unexplained && key.tls().isEmpty() ? "; if the server uses TLS, so must this client" : "";
+        key.tls().isEmpty() && "Network closed for unknown reason".equals(why)
+            ? "; if the server uses TLS, so must this client"
+            : "";
     return "cannot reach MiniKafka server at " + endpoint + ": " + why + hint;
   }
 

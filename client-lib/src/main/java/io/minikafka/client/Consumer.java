@@ -204,7 +204,6 @@ public final class Consumer implements AutoCloseable {
   public PollResult poll() {
     loadPosition();
     resolveEnd();
-    commitStartOfNewGroup();
     commitIfMoved();
     PollRequest.Builder request =
         PollRequest.newBuilder()
@@ -233,7 +232,9 @@ public final class Consumer implements AutoCloseable {
     if (name != null && response.nextNumber() > 0) {
       metrics.lag(topic, name, Math.max(0, response.nextNumber() - newReadFrom));
     }
-    // A new group started at a time: its start is known now, and kept even if nothing came.
+    // A new group's start, now known good, is kept even if nothing came: Kafka's consumer commits
+    // its position whether or not records came, so one started at the end does not get the
+    // backlog it skipped on its next run.
     uncommitted |= name != null && (!messages.isEmpty() || newGroup);
     newGroup = false;
     return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
@@ -262,8 +263,9 @@ public final class Consumer implements AutoCloseable {
    */
   public Subscription subscribe() {
     loadPosition();
+    boolean startsAtTheEnd = fromEnd;
     resolveEnd();
-    tryCommitStartOfNewGroup();
+    commitBeforeSubscribing(startsAtTheEnd);
     return new Subscription(
         topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
   }
@@ -274,8 +276,10 @@ public final class Consumer implements AutoCloseable {
       throw new IllegalStateException("only a named consumer has a position to commit");
     }
     loadPosition();
+    resolveEnd();
     commitPosition(readFrom);
     uncommitted = false;
+    newGroup = false;
   }
 
   private void commitIfMoved() {
@@ -323,39 +327,27 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Commits where a new group starts, once that is a number, before it reads: a group started at
-   * the end that reads nothing must not read the backlog it skipped on its next run, as Kafka's
-   * consumer commits its position whether or not records came.
+   * Before a subscription takes over the commits: what earlier polls handed out, and a new group's
+   * start when that is the topic's end (a number the topic has, unlike one given by the caller), so
+   * that a group started at the end that got nothing does not get the backlog it skipped on its
+   * next run. Tried once: a later commit here could move the group back behind the subscription's
+   * own. A failure that retrying would fix leaves the position as it was.
    */
-  private void commitStartOfNewGroup() {
-    if (!newGroup || fromTime != null) {
+  private void commitBeforeSubscribing(boolean startsAtTheEnd) {
+    boolean commit = uncommitted || (newGroup && startsAtTheEnd);
+    uncommitted = false;
+    newGroup = false;
+    if (!commit) {
       return;
     }
     try {
       commitPosition(readFrom);
-      newGroup = false;
     } catch (MiniKafkaException e) {
-      if (e.errorCode() != MiniKafkaException.ErrorCode.UNKNOWN_TOPIC) {
-        throw e;
-      }
-      // No topic yet to keep a position in: the read says so, and the next call tries again.
-    }
-  }
-
-  /**
-   * As {@link #commitStartOfNewGroup}, for a subscription: tried once, as the subscription commits
-   * from its own thread once it hands messages out, and a later commit of the start here could move
-   * the group back. A failure leaves the group without a position, as before it started.
-   */
-  private void tryCommitStartOfNewGroup() {
-    try {
-      commitStartOfNewGroup();
-    } catch (MiniKafkaException e) {
-      if (!Subscription.RETRIED.contains(e.code())) {
+      if (e.errorCode() != MiniKafkaException.ErrorCode.UNKNOWN_TOPIC
+          && !Subscription.RETRIED.contains(e.code())) {
         throw e;
       }
     }
-    newGroup = false;
   }
 
   /** Starts at the topic's next number, once, for a consumer asked to read only new messages. */
@@ -392,7 +384,9 @@ public final class Consumer implements AutoCloseable {
   /**
    * The number the next {@link #poll()} reads from. Before the first poll it asks the server, once,
    * for a named consumer's committed position, and for the topic's end when starting there; for a
-   * start at a time it is the number given, as the time is only resolved by that poll.
+   * start at a time, which only that poll resolves, it is 1 (or the committed position).
+   *
+   * @throws MiniKafkaException if the server had to be asked and could not answer
    */
   public long readFrom() {
     loadPosition();

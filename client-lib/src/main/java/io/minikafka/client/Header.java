@@ -37,6 +37,9 @@ public record Header(String name, byte[] value) {
    * characters, else their count, such as {@code 1024 bytes}.
    */
   static String describe(byte[] bytes) {
+    if (bytes == null) {
+      return "null";
+    }
     if (bytes.length <= 64 * 4) {
       try {
         String text =

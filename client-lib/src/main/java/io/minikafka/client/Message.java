@@ -44,7 +44,7 @@ public record Message(
       text.append(", appendTime=").append(java.time.Instant.ofEpochMilli(appendTimeMillis));
     }
     text.append(", payload=").append(Header.describe(payload));
-    if (key.length > 0) {
+    if (key == null || key.length > 0) {
       text.append(", key=").append(Header.describe(key));
     }
     if (!headers.isEmpty()) {

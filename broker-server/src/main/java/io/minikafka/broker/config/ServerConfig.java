@@ -727,7 +727,9 @@ public record ServerConfig(
                 + value
                 + "': "
                 + e.getMessage()
-                + (e.getMessage().contains(example) ? "" : " (example: " + example + ")"));
+                + (String.valueOf(e.getMessage()).contains(example)
+                    ? ""
+                    : " (example: " + example + ")"));
       }
     }
   }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * read-from number before the first poll, a subscription's next number after a skip, and clients
  * that refuse work once closed.
  */
-class ConsumerPositionsTest {
+class WhereConsumersStandTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -80,6 +80,52 @@ class ConsumerPositionsTest {
 
     try (Consumer again = group("s", StartAt.start())) {
       assertThat(again.poll().messages()).extracting(Message::number).containsExactly(11L);
+    }
+  }
+
+  @Test
+  void aGroupStartedPastTheEndKeepsNothingSoAnotherStartCanBeGiven() throws IOException {
+    produce(10);
+    try (Consumer tooFar = group("far", StartAt.number(1_000))) {
+      assertThatThrownBy(tooFar::poll).isInstanceOf(PositionOutOfRangeException.class);
+    }
+
+    try (Consumer again = group("far", StartAt.number(5))) {
+      assertThat(again.poll().messages().get(0).number()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void commitBeforeTheFirstPollCommitsTheEndNotOne() throws IOException {
+    produce(10);
+    try (Consumer first = group("c1", StartAt.end())) {
+      first.commit();
+    }
+    produce(1);
+
+    try (Consumer again = group("c1", StartAt.start())) {
+      assertThat(again.poll().messages()).extracting(Message::number).containsExactly(11L);
+    }
+  }
+
+  @Test
+  void pollThenSubscribeThenCloseNeverMovesTheGroupBack() throws Exception {
+    produce(10);
+    try (Consumer reader = group("b", StartAt.start())) {
+      assertThat(reader.poll().messages()).hasSize(10);
+      try (Subscription subscription = reader.subscribe()) {
+        produce(5);
+        List<Message> got = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (got.size() < 5 && System.nanoTime() < deadline) {
+          got.addAll(subscription.poll(Duration.ofMillis(200)));
+        }
+        assertThat(got).extracting(Message::number).containsExactly(11L, 12L, 13L, 14L, 15L);
+      }
+    }
+
+    try (Consumer again = group("b", StartAt.start())) {
+      assertThat(again.readFrom()).as("after the subscription's last commit").isEqualTo(16);
     }
   }
 
