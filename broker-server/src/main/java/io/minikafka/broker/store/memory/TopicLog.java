@@ -273,8 +273,7 @@ final class TopicLog {
 
   private ByteBuffer allocate(int bytes, List<ByteBuffer> made) throws StoreFullException {
     try {
-      ByteBuffer ready = bytes == maxChunkBytes ? memory.allocateReady(bytes) : null;
-      ByteBuffer buffer = ready != null ? ready : memory.allocate(bytes);
+      ByteBuffer buffer = memory.allocate(bytes);
       made.add(buffer);
       return buffer;
     } catch (OutOfMemoryError e) {
