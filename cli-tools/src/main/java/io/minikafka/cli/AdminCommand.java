@@ -205,7 +205,7 @@ public final class AdminCommand implements Runnable {
     try (Admin admin = new Admin(server.connection())) {
       d = change.apply(admin);
     }
-    spec.commandLine().getOut().println(json ? json(d) : said.apply(d));
+    spec.commandLine().getOut().println(json ? json(d) : CommandRunner.printable(said.apply(d)));
     return CommandRunner.EXIT_OK;
   }
 
@@ -312,7 +312,7 @@ public final class AdminCommand implements Runnable {
       } else {
         out.println(
             "deleted topic '"
-                + topic
+                + CommandRunner.printable(topic)
                 + "' ("
                 + deleted
                 + (deleted == 1 ? " message)" : " messages)"));
@@ -375,7 +375,7 @@ public final class AdminCommand implements Runnable {
                 + done.copied()
                 + (done.copied() == 1 ? " message" : " messages")
                 + " to topic '"
-                + target
+                + CommandRunner.printable(target)
                 + "' at "
                 + to
                 + "; it holds numbers "
@@ -419,11 +419,20 @@ public final class AdminCommand implements Runnable {
     return GoDuration.format(d.retention()) + (d.ownRetention() ? " (its own)" : " (the server's)");
   }
 
+  private static String[] printable(String[] row) {
+    String[] cells = new String[row.length];
+    for (int i = 0; i < row.length; i++) {
+      cells[i] = CommandRunner.printable(row[i]);
+    }
+    return cells;
+  }
+
   private static String quote(String s) {
     return JsonText.quote(s);
   }
 
   private static void printTable(PrintWriter out, List<String[]> rows) {
+    rows = rows.stream().map(AdminCommand::printable).toList();
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {

@@ -441,14 +441,14 @@ public final class ConsumerCommand implements Callable<Integer> {
     void serverGone(String why) {
       if (!saidServerGone && !quiet) {
         saidServerGone = true;
-        err.println("waiting for server (" + why + "); retrying");
+        err.println("waiting for server (" + CommandRunner.printable(why) + "); retrying");
       }
     }
 
     void connected() {
       if (saidServerGone) {
         saidServerGone = false;
-        err.println("reconnected to " + connection.host);
+        err.println("reconnected to " + CommandRunner.printable(connection.host));
       }
     }
 
@@ -463,7 +463,7 @@ public final class ConsumerCommand implements Callable<Integer> {
             saidTopicMissing = true;
             err.println(
                 "waiting for topic '"
-                    + connection.topic
+                    + CommandRunner.printable(connection.topic)
                     + "' (nothing has been produced to it yet)");
           }
         }
@@ -543,7 +543,11 @@ public final class ConsumerCommand implements Callable<Integer> {
             throw e;
           }
           if (!e.getMessage().equals(lastProblem)) {
-            err.println(e.getMessage() + "; retrying every " + interval.toMillis() + " ms");
+            err.println(
+                CommandRunner.printable(e.getMessage())
+                    + "; retrying every "
+                    + interval.toMillis()
+                    + " ms");
             lastProblem = e.getMessage();
           }
           Thread.sleep(interval.toMillis());

@@ -53,12 +53,12 @@ public final class FsckCommand implements Callable<Integer> {
     FileStoreCheck.Report report =
         repair ? FileStoreCheck.repair(root) : FileStoreCheck.check(root);
     for (String warning : report.warnings()) {
-      out.println("warning: " + warning);
+      out.println("warning: " + CommandRunner.printable(warning));
     }
     for (FileStoreCheck.TopicReport topic : report.topics()) {
       out.printf(
           "topic '%s': %d segment%s, %s, %d bytes: %s%n",
-          topic.topic(),
+          CommandRunner.printable(topic.topic()),
           topic.segments(),
           topic.segments() == 1 ? "" : "s",
           messages(topic),

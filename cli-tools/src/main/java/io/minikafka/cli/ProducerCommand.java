@@ -137,7 +137,9 @@ public final class ProducerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (interactive && !quiet) {
       err.println(
-          "Enter messages for topic '" + connection.topic + "', one per line (Ctrl-D to end):");
+          "Enter messages for topic '"
+              + CommandRunner.printable(connection.topic)
+              + "', one per line (Ctrl-D to end):");
     }
     List<Header> headers = headers();
     byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
@@ -178,7 +180,7 @@ public final class ProducerCommand implements Callable<Integer> {
     }
     long sent = outcomes.stored();
     if (!quiet) {
-      String to = " to topic '" + connection.topic + "'";
+      String to = " to topic '" + CommandRunner.printable(connection.topic) + "'";
       err.println(
           sent == 0
               ? "sent no messages" + to + " (standard input was empty)"

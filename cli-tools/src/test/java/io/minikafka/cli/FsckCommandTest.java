@@ -60,6 +60,18 @@ class FsckCommandTest {
   }
 
   @Test
+  void aDirectoryWhoseNameDrivesTheTerminalIsPrintedEscaped() throws IOException {
+    fill();
+    Files.createDirectory(root.resolve("red\u001b[31m"));
+
+    CliHarness.Result result = CliHarness.run(new FsckCommand(), root.toString());
+
+    assertThat(result.out())
+        .contains("red\\u001b[31m: not a MiniKafka topic directory")
+        .doesNotContain("\u001b");
+  }
+
+  @Test
   void aTornTailExitsOneAndRepairFixesIt() throws IOException {
     fill();
     Files.write(log(), new byte[] {9, 9, 9, 9, 9}, StandardOpenOption.APPEND);

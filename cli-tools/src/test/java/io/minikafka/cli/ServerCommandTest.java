@@ -197,6 +197,20 @@ class ServerCommandTest {
   }
 
   @Test
+  void aHostNameThatDoesNotResolveIsNamedAsSuch() {
+    CliHarness.Result result =
+        CliHarness.run(new ServerCommand(Map.of()), "--host", "nosuchhost.invalid:0");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip().lines())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "mkfk-server: cannot listen on nosuchhost.invalid:0 (MINIKAFKA_HOST or --host):"
+                + " unknown host 'nosuchhost.invalid'");
+  }
+
+  @Test
   void aMetricsPortInUseIsNamedAsTheMetricsAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliHarness.Result result =

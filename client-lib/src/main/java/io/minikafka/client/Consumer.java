@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one topic of a MiniKafka server from a message number onwards, at the caller's pace; the
@@ -26,7 +28,7 @@ import java.util.Objects;
  *
  * <p>For live delivery, {@link #subscribe()} and {@link #subscribe(MessageHandler)} use the
  * server's push stream instead: new messages arrive within milliseconds, and the subscription
- * survives server restarts.
+ * survives server restarts. Closing the consumer closes its subscriptions.
  *
  * <p>Not thread-safe: one thread polls a consumer.
  */
@@ -59,6 +61,11 @@ public final class Consumer implements AutoCloseable {
 
   /** Named consumers: whether polls or a seek moved the position since it was last committed. */
   private boolean uncommitted;
+
+  /** Open subscriptions, closed with this consumer. */
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+  private final Set<HandlerSubscription> handlerSubscriptions = ConcurrentHashMap.newKeySet();
 
   /**
    * @param topic the topic to read
@@ -262,12 +269,16 @@ public final class Consumer implements AutoCloseable {
    * Subscription#poll(Duration)}. A topic that does not exist yet is waited for.
    */
   public Subscription subscribe() {
+    return startSubscription(subscriptions);
+  }
+
+  private Subscription startSubscription(Set<Subscription> owner) {
     loadPosition();
     boolean startsAtTheEnd = fromEnd;
     resolveEnd();
     commitBeforeSubscribing(startsAtTheEnd);
     return new Subscription(
-        topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition);
+        topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition, owner);
   }
 
   /** Commits the current read-from number as this named consumer's position, now. */
@@ -378,7 +389,8 @@ public final class Consumer implements AutoCloseable {
    * only messages the handler has returned from.
    */
   public HandlerSubscription subscribe(MessageHandler handler) {
-    return new HandlerSubscription(subscribe(), handler, topic);
+    // Its handler's thread closes the subscription, so only the handler's is closed from here.
+    return new HandlerSubscription(startSubscription(null), handler, topic, handlerSubscriptions);
   }
 
   /**
@@ -400,18 +412,46 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Commits what the polls handed out, for a named consumer, then closes the connection, waiting at
-   * most the timeout for a poll in progress.
+   * Closes this consumer's open subscriptions (each commits what it handed out, or for a handler
+   * what the handler returned from, waiting for the message in hand as {@link
+   * HandlerSubscription#close()} does), commits what the polls handed out, for a named consumer,
+   * then closes the connection, waiting at most the timeout for a poll in progress.
    *
-   * @throws MiniKafkaException if that last commit failed (the connection is closed regardless);
-   *     the next consumer of that name then reads the last batch again
+   * @throws MiniKafkaException if a last commit failed (the rest is closed regardless); the next
+   *     consumer of that name then reads those messages again
    */
   @Override
   public void close() {
+    RuntimeException failure = null;
     try {
-      commitIfMoved();
+      for (HandlerSubscription subscription : List.copyOf(handlerSubscriptions)) {
+        subscription.close();
+      }
+      for (Subscription subscription : List.copyOf(subscriptions)) {
+        try {
+          subscription.close();
+        } catch (RuntimeException e) {
+          failure = first(failure, e);
+        }
+      }
+      try {
+        commitIfMoved();
+      } catch (RuntimeException e) {
+        failure = first(failure, e);
+      }
     } finally {
       connection.close();
     }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException first(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 }

@@ -1,6 +1,7 @@
 package io.minikafka.client;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,10 +20,19 @@ public final class HandlerSubscription implements AutoCloseable {
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private volatile boolean closed;
 
-  HandlerSubscription(Subscription subscription, MessageHandler handler, String topic) {
+  /** The open handler subscriptions this one is among until its thread ends. */
+  private final Set<HandlerSubscription> owner;
+
+  HandlerSubscription(
+      Subscription subscription,
+      MessageHandler handler,
+      String topic,
+      Set<HandlerSubscription> owner) {
     this.subscription = subscription;
+    this.owner = owner;
     this.thread = new Thread(() -> run(handler), "minikafka-subscription-" + topic);
     thread.setDaemon(true);
+    owner.add(this);
     thread.start();
   }
 
@@ -44,6 +54,7 @@ public final class HandlerSubscription implements AutoCloseable {
         failure.addSuppressed(commitFailed);
       }
     }
+    owner.remove(this);
     if (failure == null) {
       termination.complete(null);
     } else {
@@ -90,6 +101,10 @@ public final class HandlerSubscription implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (Thread.currentThread() == thread) {
+      // Closed from the handler: the subscription ends once it returns.
+      return;
+    }
     try {
       thread.join(POLL_WAIT.multipliedBy(10).toMillis());
     } catch (InterruptedException e) {

@@ -122,20 +122,28 @@ public final class Subscription implements AutoCloseable {
   /** The position last committed. Guarded by this. */
   private long committed;
 
+  /** The open subscriptions this one is among until closed; null if none keeps track. */
+  private final Set<Subscription> owner;
+
   Subscription(
       String topic,
       long readFrom,
       Instant fromTime,
       Connection connection,
-      LongConsumer committer) {
+      LongConsumer committer,
+      Set<Subscription> owner) {
     this.topic = topic;
     this.connection = connection;
     this.committer = committer;
+    this.owner = owner;
     this.next = Math.max(readFrom, 1);
     this.handedOut = next;
     this.committed = next;
     this.fromTime = fromTime;
     connect();
+    if (owner != null) {
+      owner.add(this);
+    }
   }
 
   private void connect() {
@@ -436,6 +444,12 @@ public final class Subscription implements AutoCloseable {
         current.cancel("subscription closed", null);
       }
     }
-    commitHandedOut(true);
+    try {
+      commitHandedOut(true);
+    } finally {
+      if (owner != null) {
+        owner.remove(this);
+      }
+    }
   }
 }

@@ -182,6 +182,96 @@ class WhereConsumersStandTest {
   }
 
   @Test
+  void closingAConsumerClosesItsSubscriptionAndCommitsWhatItHandedOut() throws Exception {
+    produce(5);
+    Consumer consumer = group("open", StartAt.start());
+    Subscription subscription = consumer.subscribe();
+    List<Message> got = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (got.size() < 5 && System.nanoTime() < deadline) {
+      got.addAll(subscription.poll(Duration.ofMillis(200)));
+    }
+    assertThat(got).hasSize(5);
+
+    consumer.close();
+
+    assertThat(subscription.poll(Duration.ofMillis(50))).as("closed with its consumer").isEmpty();
+    subscription.close();
+    produce(1);
+    try (Consumer again = group("open", StartAt.start())) {
+      assertThat(again.poll().messages()).extracting(Message::number).containsExactly(6L);
+    }
+  }
+
+  @Test
+  void closingAConsumerStopsItsHandlerAfterTheMessageInHandAndCommitsWhatItHandled()
+      throws Exception {
+    produce(10);
+    Consumer consumer = group("handled", StartAt.start());
+    java.util.concurrent.CountDownLatch thirdInHand = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch consumerClosing =
+        new java.util.concurrent.CountDownLatch(1);
+    List<Long> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HandlerSubscription subscription =
+        consumer.subscribe(
+            message -> {
+              if (message.number() == 3) {
+                thirdInHand.countDown();
+                consumerClosing.await();
+              }
+              handled.add(message.number());
+            });
+    assertThat(thirdInHand.await(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isTrue();
+
+    Thread closer = new Thread(consumer::close);
+    closer.start();
+    // The consumer's close waits for the handler: let it return once that close is under way.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!java.util.Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING)
+            .contains(closer.getState())
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    consumerClosing.countDown();
+    closer.join(TIMEOUT.toMillis());
+
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(subscription.termination()).isCompleted().isNotCompletedExceptionally();
+    assertThat(handled).containsExactly(1L, 2L, 3L);
+    try (Consumer again = group("handled", StartAt.start())) {
+      assertThat(again.poll().messages().get(0).number()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aHandlerThatClosesItsSubscriptionEndsItOnceItReturns() throws Exception {
+    produce(5);
+    try (Consumer consumer = group("self", StartAt.start())) {
+      java.util.concurrent.atomic.AtomicReference<HandlerSubscription> self =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      List<Long> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+      self.set(
+          consumer.subscribe(
+              message -> {
+                started.await();
+                handled.add(message.number());
+                if (message.number() == 2) {
+                  self.get().close();
+                }
+              }));
+      started.countDown();
+
+      self.get().termination().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      assertThat(handled).containsExactly(1L, 2L);
+    }
+    try (Consumer again = group("self", StartAt.start())) {
+      assertThat(again.poll().messages().get(0).number()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void closedClientsRefuseCallsEvenWhileAnotherHoldsTheSharedConnection() throws IOException {
     produce(1);
     try (Admin keepsTheChannel = new Admin(ConnectionConfig.of(host, TIMEOUT))) {

@@ -31,6 +31,7 @@ import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -248,11 +249,17 @@ public final class MiniKafkaServer implements AutoCloseable {
     return setting.envVar() + " or " + setting.flag();
   }
 
-  /** The innermost cause's message: Netty wraps the bind error that says what went wrong. */
-  private static String why(Throwable t) {
+  /**
+   * The innermost cause's message: Netty wraps the bind error that says what went wrong. A name
+   * that does not resolve has none, only its exception's class.
+   */
+  private static String why(Throwable t, Endpoint address) {
     Throwable cause = t;
     while (cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof UnresolvedAddressException) {
+      return "unknown host '" + address.host() + "'";
     }
     String message = cause.getMessage();
     return message == null ? cause.toString() : message;
@@ -274,7 +281,13 @@ public final class MiniKafkaServer implements AutoCloseable {
       grpcServer.start();
     } catch (IOException e) {
       throw new ListenFailedException(
-          "cannot listen on " + config.host() + " (" + named(Setting.HOST) + "): " + why(e), e);
+          "cannot listen on "
+              + config.host()
+              + " ("
+              + named(Setting.HOST)
+              + "): "
+              + why(e, config.host()),
+          e);
     }
     if (metrics != null) {
       try {
@@ -287,7 +300,7 @@ public final class MiniKafkaServer implements AutoCloseable {
                 + " ("
                 + named(Setting.METRICS)
                 + "): "
-                + why(e),
+                + why(e, config.metrics().get()),
             e);
       }
       LOG.info("Metrics: http://{}/metrics", metricsAddress);
