@@ -61,6 +61,16 @@ final class Connection implements AutoCloseable {
   }
 
   /**
+   * @throws IllegalStateException once this connection is closed
+   */
+  void checkOpen() {
+    if (closed.get()) {
+      // Another client may still hold the shared channel: a call would go through.
+      throw new IllegalStateException("the " + owner + " is closed");
+    }
+  }
+
+  /**
    * Makes a unary call and waits at most the timeout for its reply; past it, cancels the call and
    * fails with DEADLINE_EXCEEDED.
    *
@@ -75,10 +85,7 @@ final class Connection implements AutoCloseable {
    * @throws IllegalStateException once this connection is closed
    */
   <ReqT, RespT> RespT call(MethodDescriptor<ReqT, RespT> method, ReqT request) {
-    if (closed.get()) {
-      // Another client may still hold the shared channel: the call would go through.
-      throw new IllegalStateException("the " + owner + " is closed");
-    }
+    checkOpen();
     long start = System.nanoTime();
     ServerLimits limits = limits(timeout.toNanos());
     ClientCall<ReqT, RespT> call =

@@ -273,6 +273,7 @@ public final class Consumer implements AutoCloseable {
   }
 
   private Subscription startSubscription(Set<Subscription> owner) {
+    connection.checkOpen();
     loadPosition();
     boolean startsAtTheEnd = fromEnd;
     resolveEnd();
@@ -412,20 +413,46 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Closes this consumer's open subscriptions (each commits what it handed out, or for a handler
-   * what the handler returned from, waiting for the message in hand as {@link
-   * HandlerSubscription#close()} does), commits what the polls handed out, for a named consumer,
-   * then closes the connection, waiting at most the timeout for a poll in progress.
+   * Closes this consumer's open subscriptions, commits what the polls handed out, for a named
+   * consumer, then closes the connection, waiting at most the timeout for a poll in progress. Call
+   * it from the thread that polls, as everything else here: a {@link Subscription} commits what it
+   * handed out, so closing it while that thread still works on a batch would commit the batch.
    *
-   * @throws MiniKafkaException if a last commit failed (the rest is closed regardless); the next
-   *     consumer of that name then reads those messages again
+   * <p>Handler subscriptions stop once their handlers return from the message in hand, waited for
+   * together up to the timeout, and commit what their handlers returned from. A handler still
+   * running then leaves what its subscription had not committed, that message included, to the next
+   * consumer of the name. Called from a handler, this closes the consumer without that handler's
+   * last commit: close the {@link HandlerSubscription} from a handler instead.
+   *
+   * @throws MiniKafkaException if a last commit failed, or a named consumer's handler did not
+   *     return in time (the rest is closed regardless); the next consumer of that name then reads
+   *     those messages again
    */
   @Override
   public void close() {
     RuntimeException failure = null;
     try {
-      for (HandlerSubscription subscription : List.copyOf(handlerSubscriptions)) {
-        subscription.close();
+      List<HandlerSubscription> handlers = List.copyOf(handlerSubscriptions);
+      handlers.forEach(HandlerSubscription::stop);
+      long deadline = System.nanoTime() + connection.timeout().toNanos();
+      for (HandlerSubscription handler : handlers) {
+        if (!handler.awaitEnd(deadline)) {
+          if (name != null && !handler.isCurrentThread()) {
+            failure =
+                first(
+                    failure,
+                    new MiniKafkaException(
+                        "the handler of consumer '"
+                            + name
+                            + "' did not return within "
+                            + connection.timeout().toMillis()
+                            + " ms of close: the next consumer of that name reads again what"
+                            + " it had not committed, its message in hand included",
+                        io.grpc.Status.DEADLINE_EXCEEDED));
+          }
+        } else if (handler.lastCommitFailure() != null) {
+          failure = first(failure, handler.lastCommitFailure());
+        }
       }
       for (Subscription subscription : List.copyOf(subscriptions)) {
         try {

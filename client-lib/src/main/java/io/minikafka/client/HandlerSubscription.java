@@ -3,6 +3,7 @@ package io.minikafka.client;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Subscription} whose messages a {@link MessageHandler} receives on a thread of its own;
@@ -20,6 +21,9 @@ public final class HandlerSubscription implements AutoCloseable {
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private volatile boolean closed;
 
+  /** Why the commit at the end failed; null if it did not. Set before termination completes. */
+  private volatile RuntimeException lastCommitFailure;
+
   /** The open handler subscriptions this one is among until its thread ends. */
   private final Set<HandlerSubscription> owner;
 
@@ -33,32 +37,42 @@ public final class HandlerSubscription implements AutoCloseable {
     this.thread = new Thread(() -> run(handler), "minikafka-subscription-" + topic);
     thread.setDaemon(true);
     owner.add(this);
-    thread.start();
+    try {
+      thread.start();
+    } catch (RuntimeException | Error e) {
+      owner.remove(this);
+      subscription.close();
+      throw e;
+    }
   }
 
   private void run(MessageHandler handler) {
     Throwable failure = null;
     try {
-      deliver(handler);
-    } catch (InterruptedException e) {
-      // Asked to stop.
-    } catch (Throwable t) {
-      failure = t;
-    }
-    try {
-      subscription.close();
-    } catch (RuntimeException commitFailed) {
-      if (failure == null) {
-        failure = commitFailed;
-      } else {
-        failure.addSuppressed(commitFailed);
+      try {
+        deliver(handler);
+      } catch (InterruptedException e) {
+        // Asked to stop.
+      } catch (Throwable t) {
+        failure = t;
       }
-    }
-    owner.remove(this);
-    if (failure == null) {
-      termination.complete(null);
-    } else {
-      termination.completeExceptionally(failure);
+      try {
+        subscription.close();
+      } catch (RuntimeException commitFailed) {
+        lastCommitFailure = commitFailed;
+        if (failure == null) {
+          failure = commitFailed;
+        } else {
+          failure.addSuppressed(commitFailed);
+        }
+      }
+    } finally {
+      owner.remove(this);
+      if (failure == null) {
+        termination.complete(null);
+      } else {
+        termination.completeExceptionally(failure);
+      }
     }
   }
 
@@ -100,8 +114,8 @@ public final class HandlerSubscription implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    if (Thread.currentThread() == thread) {
+    stop();
+    if (isCurrentThread()) {
       // Closed from the handler: the subscription ends once it returns.
       return;
     }
@@ -110,5 +124,41 @@ public final class HandlerSubscription implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Asks the handler's thread to stop once the handler returns, without waiting for it. */
+  void stop() {
+    closed = true;
+  }
+
+  /**
+   * Waits until {@code deadlineNanos} (a {@link System#nanoTime()}) for the handler's thread to
+   * end, after {@link #stop()}; not at all from that thread itself, or once interrupted.
+   *
+   * @return true if it ended
+   */
+  boolean awaitEnd(long deadlineNanos) {
+    if (isCurrentThread()) {
+      return false;
+    }
+    long left = deadlineNanos - System.nanoTime();
+    try {
+      if (left > 0) {
+        TimeUnit.NANOSECONDS.timedJoin(thread, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
+  }
+
+  /** Whether the caller is this subscription's handler thread. */
+  boolean isCurrentThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Why the commit made as the subscription ended failed, once it has ended; else null. */
+  RuntimeException lastCommitFailure() {
+    return lastCommitFailure;
   }
 }

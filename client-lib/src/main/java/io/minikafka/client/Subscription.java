@@ -215,8 +215,12 @@ public final class Subscription implements AutoCloseable {
    *     reports damaged data, or a commit fails for a reason retrying cannot fix; or {@code
    *     DATA_LOSS} for a message whose CRC does not match its bytes, once the messages before it
    *     are returned ({@link #seek} past it to go on)
+   * @throws IllegalStateException once the subscription, or its consumer, is closed
    */
   public List<Message> poll(Duration maxWait) throws InterruptedException {
+    if (closed) {
+      throw new IllegalStateException("the subscription is closed");
+    }
     if (failure != null) {
       // What the previous call returned before the failure was used: committed first.
       commitHandedOut(false);
@@ -240,7 +244,7 @@ public final class Subscription implements AutoCloseable {
       }
       long left = deadline - System.nanoTime();
       Event event = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
-      if (event == null) {
+      if (event == null || closed) {
         return List.of();
       }
       if (event.call() != call) {

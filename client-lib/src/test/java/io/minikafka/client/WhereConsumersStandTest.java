@@ -195,7 +195,12 @@ class WhereConsumersStandTest {
 
     consumer.close();
 
-    assertThat(subscription.poll(Duration.ofMillis(50))).as("closed with its consumer").isEmpty();
+    assertThatThrownBy(() -> subscription.poll(Duration.ofMillis(50)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the subscription is closed");
+    assertThatThrownBy(consumer::subscribe)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the consumer is closed");
     subscription.close();
     produce(1);
     try (Consumer again = group("open", StartAt.start())) {
@@ -227,12 +232,9 @@ class WhereConsumersStandTest {
     Thread closer = new Thread(consumer::close);
     closer.start();
     // The consumer's close waits for the handler: let it return once that close is under way.
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!java.util.Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING)
-            .contains(closer.getState())
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    org.awaitility.Awaitility.await()
+        .atMost(TIMEOUT)
+        .until(() -> closer.getState() == Thread.State.TIMED_WAITING);
     consumerClosing.countDown();
     closer.join(TIMEOUT.toMillis());
 
@@ -252,22 +254,70 @@ class WhereConsumersStandTest {
           new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
       List<Long> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicLong closeNanos =
+          new java.util.concurrent.atomic.AtomicLong();
       self.set(
           consumer.subscribe(
               message -> {
                 started.await();
                 handled.add(message.number());
                 if (message.number() == 2) {
+                  long start = System.nanoTime();
                   self.get().close();
+                  closeNanos.set(System.nanoTime() - start);
                 }
               }));
       started.countDown();
 
       self.get().termination().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       assertThat(handled).containsExactly(1L, 2L);
+      // Not a wait of the handler's thread for itself, which would end only at close's 2 s limit.
+      assertThat(Duration.ofNanos(closeNanos.get())).isLessThan(Duration.ofSeconds(1));
     }
     try (Consumer again = group("self", StartAt.start())) {
       assertThat(again.poll().messages().get(0).number()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aHandlerStillRunningAtTheTimeoutFailsTheCloseAndLeavesItsMessageToTheNextConsumer()
+      throws Exception {
+    produce(3);
+    Consumer consumer =
+        Consumer.builder()
+            .host(host)
+            .timeout(Duration.ofMillis(500))
+            .topic("t")
+            .group("slow")
+            .startAt(StartAt.start())
+            .build();
+    java.util.concurrent.CountDownLatch secondInHand = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    HandlerSubscription subscription =
+        consumer.subscribe(
+            message -> {
+              if (message.number() == 2) {
+                secondInHand.countDown();
+                closed.await();
+              }
+            });
+    assertThat(secondInHand.await(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isTrue();
+
+    assertThatThrownBy(consumer::close)
+        .isInstanceOf(MiniKafkaException.class)
+        .hasMessage(
+            "the handler of consumer 'slow' did not return within 500 ms of close: the next consumer of"
+                + " that name reads again what it had not committed, its message in hand included");
+    closed.countDown();
+    assertThat(subscription.termination())
+        .failsWithin(TIMEOUT)
+        .withThrowableThat()
+        .withMessageContaining("the consumer is closed");
+
+    // Its subscription commits as it polls again, so the whole first batch is read again.
+    try (Consumer again = group("slow", StartAt.start())) {
+      assertThat(again.poll().messages().get(0).number()).isEqualTo(1);
     }
   }
 
