@@ -31,8 +31,9 @@ function parseOptions(argv) {
   if (Boolean(values.cert) !== Boolean(values.key)) {
     throw new Error(values.cert ? '--cert (MINIKAFKA_CERT) needs --key (MINIKAFKA_KEY)' : '--key (MINIKAFKA_KEY) needs --cert (MINIKAFKA_CERT)');
   }
-  if (values.token && values['token-file']) {
-    throw new Error('give --token (or MINIKAFKA_TOKEN) or --token-file, not both');
+  // A flag overrides its variable: only the two flags together are refused.
+  if (values.token && values['token-file'] && values.token !== process.env.MINIKAFKA_TOKEN) {
+    throw new Error('give --token or --token-file, not both');
   }
   let token = values.token;
   if (values['token-file']) {

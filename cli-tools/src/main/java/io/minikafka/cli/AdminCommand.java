@@ -94,6 +94,12 @@ public final class AdminCommand implements Runnable {
       if (token.isEmpty()) {
         throw new IllegalArgumentException("no token on standard input");
       }
+      if (!io.minikafka.client.ConnectionConfig.isSendable(token)) {
+        // Its hash would be a rule no client can match.
+        throw new IllegalArgumentException(
+            "the token on standard input must be printable ASCII without spaces, as clients send"
+                + " it (one trailing newline is dropped)");
+      }
       spec.commandLine().getOut().println(AuthRules.hashToken(token));
       return CommandRunner.EXIT_OK;
     }
@@ -356,6 +362,14 @@ public final class AdminCommand implements Runnable {
       io.minikafka.client.ConnectionConfig destination =
           new io.minikafka.client.ConnectionConfig(to, from.timeout(), from.tls(), from.token());
       String target = toTopic == null ? topic : toTopic;
+      if (from.host().equals(destination.host()) && target.equals(topic)) {
+        throw new IllegalArgumentException(
+            "the destination is the source: topic '"
+                + topic
+                + "' at "
+                + to
+                + "; give another --to or --to-topic");
+      }
       TopicCopy.Outcome done = new TopicCopy(from, destination).copy(topic, target);
       PrintWriter out = spec.commandLine().getOut();
       if (parent.json) {

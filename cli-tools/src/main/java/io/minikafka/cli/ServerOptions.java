@@ -20,11 +20,13 @@ import picocli.CommandLine.ScopeType;
  */
 class ServerOptions {
 
+  private static final String DEFAULT_HOST = "127.0.0.1:9999";
+
   @Option(
       scope = ScopeType.INHERIT,
       names = {"--host", "-host"},
       paramLabel = "HOST:PORT",
-      defaultValue = "${env:MINIKAFKA_HOST:-127.0.0.1:9999}",
+      defaultValue = "${env:MINIKAFKA_HOST:-" + DEFAULT_HOST + "}",
       description =
           "Server address; :PORT means this machine (default: $MINIKAFKA_HOST or ${DEFAULT-VALUE}).")
   String host;
@@ -102,7 +104,11 @@ class ServerOptions {
       throw new IllegalArgumentException(
           "--timeout must be at least 1ms, was " + GoDuration.format(timeout));
     }
-    ConnectionConfig config = ConnectionConfig.of(host, timeout);
+    // An empty value, such as a variable set to nothing, means the default, as unset does.
+    Path caCert = given(this.caCert);
+    Path cert = given(this.cert);
+    Path key = given(this.key);
+    ConnectionConfig config = ConnectionConfig.of(host.isEmpty() ? DEFAULT_HOST : host, timeout);
     if (tls || caCert != null || cert != null || key != null) {
       if ((cert == null) != (key == null)) {
         throw new IllegalArgumentException(
@@ -123,15 +129,22 @@ class ServerOptions {
   }
 
   private Optional<String> token() {
-    if (tokenFile != null && token != null && !token.isEmpty()) {
-      throw new IllegalArgumentException(
-          "give --token (or MINIKAFKA_TOKEN) or --token-file, not both");
+    // The two flags conflict; a flag overrides the variable, as everywhere else. A --token equal
+    // to the variable's value cannot be told from it, and gives way to the file the same.
+    boolean tokenFlag =
+        token != null && !token.isEmpty() && !token.equals(System.getenv("MINIKAFKA_TOKEN"));
+    if (tokenFile != null && tokenFlag) {
+      throw new IllegalArgumentException("give --token or --token-file, not both");
     }
     if (tokenFile != null) {
       try {
         String text = stripNewline(Files.readString(tokenFile, StandardCharsets.UTF_8));
         if (text.isEmpty()) {
           throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
+        }
+        if (!ConnectionConfig.isSendable(text)) {
+          throw new IllegalArgumentException(
+              "--token-file " + tokenFile + ": a token must be printable ASCII without spaces");
         }
         return Optional.of(text);
       } catch (NoSuchFileException e) {
@@ -142,6 +155,10 @@ class ServerOptions {
       }
     }
     return token == null || token.isEmpty() ? Optional.empty() : Optional.of(token);
+  }
+
+  private static Path given(Path path) {
+    return path == null || path.toString().isEmpty() ? null : path;
   }
 
   /** A token as typed or saved: one trailing newline (LF or CRLF) is not part of it. */

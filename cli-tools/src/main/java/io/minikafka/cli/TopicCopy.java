@@ -59,34 +59,27 @@ final class TopicCopy {
         source.ownRetention() ? Optional.of(source.retention()) : Optional.empty();
     long next;
     try (Admin admin = new Admin(to)) {
-      TopicDescription destination = describeOrCreate(admin, target, retention);
-      next = destination.nextNumber();
-      if (next > end) {
-        throw new IllegalStateException(
-            "destination topic '"
-                + target
-                + "' is past the source: its next number is "
-                + next
-                + ", the source's "
-                + end);
+      Optional<TopicDescription> found = describeIfAny(admin, target);
+      boolean created = found.isEmpty();
+      TopicDescription destination = created ? admin.createTopic(target, retention) : found.get();
+      try {
+        next = startAt(topic, target, destination, first, end);
+      } catch (RuntimeException refused) {
+        if (created) {
+          // A deleted topic came back to be looked at; refused before anything was written to
+          // it, it is deleted again, its numbers kept. One that never existed is never refused
+          // (it starts at 1, empty).
+          try {
+            admin.deleteTopic(target);
+          } catch (RuntimeException e) {
+            refused.addSuppressed(e);
+          }
+        }
+        throw refused;
       }
-      if (next <= first) {
-        if (destination.messageCount() > 0 && !onlyFillers(target, destination)) {
-          throw new IllegalStateException(
-              "destination topic '"
-                  + target
-                  + "' holds "
-                  + destination.messageCount()
-                  + " messages below the source's first number "
-                  + first
-                  + "; copy into a new or empty topic");
-        }
-        if (next < first || destination.messageCount() > 0) {
-          useNumbersUpTo(admin, target, next, first, retention);
-        }
-        next = first;
-      } else {
-        checkResumable(topic, target, next - 1);
+      long destinationNext = destination.nextNumber();
+      if (destinationNext <= first && (destinationNext < first || destination.messageCount() > 0)) {
+        useNumbersUpTo(admin, target, destinationNext, first, retention);
       }
     }
     long copied = 0;
@@ -94,6 +87,40 @@ final class TopicCopy {
       copied = copyRange(topic, target, next, end);
     }
     return new Outcome(copied, first, end);
+  }
+
+  /**
+   * Where the copy starts at the destination, checking (by reading only) that it can take it.
+   *
+   * @throws IllegalStateException naming why it cannot
+   */
+  private long startAt(
+      String topic, String target, TopicDescription destination, long first, long end) {
+    long next = destination.nextNumber();
+    if (next > end) {
+      throw new IllegalStateException(
+          "destination topic '"
+              + target
+              + "' is past the source: its next number is "
+              + next
+              + ", the source's "
+              + end);
+    }
+    if (next <= first) {
+      if (destination.messageCount() > 0 && !onlyFillers(target, destination)) {
+        throw new IllegalStateException(
+            "destination topic '"
+                + target
+                + "' holds "
+                + destination.messageCount()
+                + " messages below the source's first number "
+                + first
+                + "; copy into a new or empty topic");
+      }
+      return first;
+    }
+    checkResumable(topic, target, next - 1);
+    return next;
   }
 
   /** A destination that already holds messages must hold the source's: its last one is checked. */
@@ -146,15 +173,14 @@ final class TopicCopy {
     }
   }
 
-  private static TopicDescription describeOrCreate(
-      Admin admin, String target, Optional<java.time.Duration> retention) {
+  private static Optional<TopicDescription> describeIfAny(Admin admin, String target) {
     try {
-      return admin.describe(target);
+      return Optional.of(admin.describe(target));
     } catch (MiniKafkaException e) {
       if (e.code() != Status.Code.NOT_FOUND) {
         throw e;
       }
-      return admin.createTopic(target, retention);
+      return Optional.empty();
     }
   }
 

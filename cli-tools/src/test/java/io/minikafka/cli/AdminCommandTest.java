@@ -255,6 +255,63 @@ class AdminCommandTest extends LiveServerTest {
   }
 
   @Test
+  void hashTokenRefusesATokenNoClientCouldSend() {
+    for (String input : List.of("a b\n", "abc\n\n", "two\nlines\n")) {
+      CliHarness.Result result =
+          CliHarness.run(
+              new AdminCommand(new java.io.ByteArrayInputStream(input.getBytes(UTF_8))),
+              "hash-token");
+
+      assertThat(result.exitCode()).as(input).isEqualTo(2);
+      assertThat(result.err().strip())
+          .isEqualTo(
+              "mkfk-admin: the token on standard input must be printable ASCII without spaces,"
+                  + " as clients send it (one trailing newline is dropped)");
+    }
+  }
+
+  @Test
+  void aTokenFileClientsCannotSendIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws IOException {
+    java.nio.file.Path file = dir.resolve("token");
+    java.nio.file.Files.writeString(file, "abc\n\n");
+
+    CliHarness.Result result =
+        CliHarness.run(
+            new AdminCommand(), "topics", "--host", host, "--token-file", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "mkfk-admin: --token-file "
+                + file
+                + ": a token must be printable ASCII without spaces");
+  }
+
+  @Test
+  void emptySettingsMeanTheirDefaultsAsUnsetOnesDo() {
+    CliHarness.Result result =
+        CliHarness.run(
+            new AdminCommand(),
+            "topics",
+            "--host",
+            host,
+            "--ca-cert",
+            "",
+            "--cert",
+            "",
+            "--key",
+            "",
+            "--token",
+            "");
+    CliHarness.Result noHost = CliHarness.run(new AdminCommand(), "topics", "--host", "");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    // The default address: whatever answers there, not a refusal of an empty one.
+    assertThat(noHost.err()).doesNotContain("has no port").doesNotContain("''");
+  }
+
+  @Test
   void aTokenAndATokenFileTogetherAreAUsageErrorAndAMissingTokenFileIsNamed(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     java.nio.file.Path missing = dir.resolve("token");
@@ -273,8 +330,7 @@ class AdminCommandTest extends LiveServerTest {
             new AdminCommand(), "topics", "--host", host, "--token-file", missing.toString());
 
     assertThat(both.exitCode()).isEqualTo(2);
-    assertThat(both.err().strip())
-        .isEqualTo("mkfk-admin: give --token (or MINIKAFKA_TOKEN) or --token-file, not both");
+    assertThat(both.err().strip()).isEqualTo("mkfk-admin: give --token or --token-file, not both");
     assertThat(absent.exitCode()).isEqualTo(2);
     assertThat(absent.err().strip())
         .isEqualTo("mkfk-admin: --token-file " + missing + ": no such file");

@@ -2,12 +2,14 @@ package io.minikafka.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.Record;
 import io.minikafka.broker.store.StoredMessage;
+import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.broker.store.memory.MemoryStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -90,6 +92,38 @@ class TopicCopyTest extends LiveServerTest {
         CliHarness.run(new AdminCommand(), "copy", "t", "--host", host, "--to", targetHost);
     assertThat(past.exitCode()).isEqualTo(1);
     assertThat(past.err()).contains("is past the source").doesNotContain("\n\n");
+  }
+
+  @Test
+  void aRefusedCopyLeavesADeletedDestinationDeleted() throws IOException {
+    for (int i = 1; i <= 5; i++) {
+      targetStore.store("t", ("old " + i).getBytes(UTF_8));
+    }
+    targetStore.deleteTopic("t");
+    store.store("t", "one".getBytes(UTF_8));
+
+    CliHarness.Result result =
+        CliHarness.run(new AdminCommand(), "copy", "t", "--host", host, "--to", targetHost);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("destination topic 't' is past the source");
+    assertThatThrownBy(() -> targetStore.describe("t"))
+        .isInstanceOf(UnknownTopicException.class)
+        .hasMessageContaining("it was deleted");
+    assertThat(targetStore.topics()).doesNotContain("t");
+  }
+
+  @Test
+  void aCopyOntoItselfIsAUsageError() {
+    CliHarness.Result result =
+        CliHarness.run(new AdminCommand(), "copy", "t", "--host", host, "--to", host);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "mkfk-admin: the destination is the source: topic 't' at "
+                + host
+                + "; give another --to or --to-topic");
   }
 
   @Test

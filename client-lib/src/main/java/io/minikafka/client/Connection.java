@@ -31,6 +31,8 @@ final class Connection implements AutoCloseable {
       CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
 
   private final Endpoint endpoint;
+  private static final String CONNECTION_RESET = "connection reset by the server";
+
   private final SharedChannels.Key key;
   private final Duration timeout;
   private final ManagedChannel channel;
@@ -267,17 +269,38 @@ final class Connection implements AutoCloseable {
         return "TLS handshake with MiniKafka server at "
             + endpoint
             + " failed: "
-            + reason.getMessage();
+            + handshakeFailure(String.valueOf(reason.getMessage()));
       }
     }
     String why = reachFailure(e);
     // What gRPC says when a TLS server drops a plaintext client's connection, without a word the
-    // client could read; a server that is down or shutting down is said otherwise.
+    // client could read (or, when the client was still writing, the reset that follows); a server
+    // that is down or shutting down is said otherwise.
     String hint =
-        key.tls().isEmpty() && "Network closed for unknown reason".equals(why)
+        key.tls().isEmpty()
+                && ("Network closed for unknown reason".equals(why) || CONNECTION_RESET.equals(why))
             ? "; if the server uses TLS, so must this client"
             : "";
     return "cannot reach MiniKafka server at " + endpoint + ": " + why + hint;
+  }
+
+  /**
+   * The handshake's failure in words where the engine's are a code or a dump of the bytes that came
+   * back: a plaintext server's HTTP/2 frames, or the server's alert that it wants a client
+   * certificate, sent whether none came or one it does not trust.
+   */
+  private String handshakeFailure(String engineMessage) {
+    if (engineMessage.startsWith("not an SSL/TLS record")) {
+      return "the server does not speak TLS (plaintext?); connect without TLS";
+    }
+    // OpenSSL's code, or the JDK engine's "certificate_required" alert.
+    if (engineMessage.toUpperCase(java.util.Locale.ROOT).contains("CERTIFICATE_REQUIRED")) {
+      return key.tls().flatMap(ClientTls::cert).isPresent()
+          ? "the server did not accept this client's certificate: it takes only certificates its"
+              + " client CA signed"
+          : "the server requires a client certificate";
+    }
+    return engineMessage;
   }
 
   /**
@@ -301,6 +324,10 @@ final class Connection implements AutoCloseable {
       }
       if (cause instanceof java.net.NoRouteToHostException) {
         return "no route to host";
+      }
+      if (cause instanceof java.io.IOException
+          && String.valueOf(cause.getMessage()).contains("Connection reset by peer")) {
+        return CONNECTION_RESET;
       }
     }
     String description = e.getStatus().getDescription();

@@ -38,10 +38,14 @@ public record ConnectionConfig(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    if (token.isPresent()
-        && (token.get().isBlank() || !token.get().chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+    if (token.isPresent() && !isSendable(token.get())) {
       throw new IllegalArgumentException("a token must be printable ASCII without spaces");
     }
+  }
+
+  /** Whether {@code token} can be sent as a bearer token: printable ASCII without spaces. */
+  public static boolean isSendable(String token) {
+    return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   /** Plaintext, without a token: the original's way. */

@@ -133,6 +133,48 @@ class SecureConnectionTest {
   }
 
   @Test
+  void aClientCertificateTheServerDoesNotTrustOrNoneIsSaidAsSuch() {
+    TestPki stranger = TestPki.create(dir, "stranger");
+    ConnectionConfig strangersCertificate =
+        ConnectionConfig.of(host, TIMEOUT)
+            .withTls(
+                ClientTls.trusting(pki.caCert())
+                    .withClientCertificate(
+                        stranger.client("app").cert(), stranger.client("app").key()));
+    ConnectionConfig noCertificate =
+        ConnectionConfig.of(host, TIMEOUT).withTls(ClientTls.trusting(pki.caCert()));
+
+    try (Admin admin = new Admin(strangersCertificate)) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageEndingWith(
+              "failed: the server did not accept this client's certificate: it takes only"
+                  + " certificates its client CA signed");
+    }
+    try (Admin admin = new Admin(noCertificate)) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageEndingWith("failed: the server requires a client certificate");
+    }
+  }
+
+  @Test
+  void aTlsClientOfAPlaintextServerIsToldTheServerDoesNotSpeakTls() throws Exception {
+    try (MiniKafkaServer plain =
+            MiniKafkaServer.start(new MemoryStore(), "127.0.0.1:0", Duration.ofHours(1));
+        Admin admin =
+            new Admin(
+                ConnectionConfig.of("127.0.0.1:" + plain.port(), TIMEOUT)
+                    .withTls(ClientTls.trusting(pki.caCert())))) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageEndingWith(
+              "failed: the server does not speak TLS (plaintext?); connect without TLS")
+          .hasMessageNotContaining("0000");
+    }
+  }
+
+  @Test
   void aPlaintextClientOfATlsServerIsToldThatTheServerMayWantTls() {
     try (Admin admin = new Admin(ConnectionConfig.of(host, TIMEOUT))) {
       assertThatThrownBy(admin::topics)

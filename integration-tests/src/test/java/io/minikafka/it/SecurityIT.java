@@ -254,6 +254,39 @@ class SecurityIT {
   }
 
   @Test
+  void aTokenFileFlagOverridesTheTokenVariableAndEmptyVariablesMeanUnset() throws Exception {
+    Path auth =
+        Files.writeString(
+            dir.resolve("auth"),
+            hash(READER) + " reader consume:*\n" + hash(WRITER) + " writer produce:t\n");
+    Path writerToken = Files.writeString(dir.resolve("writer.token"), WRITER + "\n");
+    try (ServerProcess broker =
+        ServerProcess.start(Map.of("MINIKAFKA_AUTH_FILE", auth.toString()))) {
+      Map<String, String> env =
+          Map.of(
+              "MINIKAFKA_TOKEN", READER,
+              "MINIKAFKA_CA_CERT", "",
+              "MINIKAFKA_CERT", "",
+              "MINIKAFKA_KEY", "");
+      MiniKafkaHome.Outcome produced =
+          MiniKafkaHome.run(
+              "mkfk-producer",
+              env,
+              "x\n".getBytes(UTF_8),
+              60,
+              "--host",
+              broker.host(),
+              "--topic",
+              "t",
+              "--token-file",
+              writerToken.toString());
+
+      assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+      assertThat(produced.stderr()).contains("sent 1 message");
+    }
+  }
+
+  @Test
   void sighupReloadsTheAuthFileAndNeverKillsTheServer() throws Exception {
     Path auth = Files.writeString(dir.resolve("auth"), hash(READER) + " reader consume:*\n");
     try (ServerProcess open = ServerProcess.start(Map.of())) {

@@ -47,7 +47,8 @@ public final class AuthRules {
     List<Principal> tokenPrincipals = new ArrayList<>();
     Map<String, Principal> byCn = new HashMap<>();
     Map<String, Integer> seen = new HashMap<>();
-    String[] lines = text.split("\r?\n", -1);
+    // Editors on Windows start a UTF-8 file with a byte-order mark; it is not part of line 1.
+    String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       int lineNumber = i + 1;
       String line = lines[i];
@@ -114,8 +115,11 @@ public final class AuthRules {
           default ->
               throw new IllegalArgumentException(
                   where
-                      + (kind.matches("[a-z]{1,16}") ? " ('" + kind + "')" : "")
-                      + " is unknown: use produce:<pattern>, consume:<pattern> or admin");
+                      + (kind.matches("[a-z]{1,16}") || KINDS.contains(lowerCase(kind))
+                          ? " ('" + kind + "')"
+                          : "")
+                      + " is unknown: use produce:<pattern>, consume:<pattern> or admin"
+                      + (KINDS.contains(lowerCase(kind)) ? ", in lower case" : ""));
         };
     String pattern = colon < 0 ? "" : text.substring(colon + 1);
     String name = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
@@ -124,6 +128,13 @@ public final class AuthRules {
           where + " (" + kind + ") needs a topic name, a prefix ending in *, or * after the colon");
     }
     return new Principal.Permission(grant, pattern);
+  }
+
+  private static final java.util.Set<String> KINDS =
+      java.util.Set.of("produce", "consume", "admin");
+
+  private static String lowerCase(String text) {
+    return text.toLowerCase(java.util.Locale.ROOT);
   }
 
   private static boolean validTopic(String name) {

@@ -92,4 +92,23 @@ class AuthRulesTest {
     assertThat(AuthRules.hashToken("abc"))
         .isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   }
+
+  @Test
+  void aByteOrderMarkBeforeTheFirstLineIsNotPartOfIt() {
+    Principal p =
+        AuthRules.parse("\uFEFF" + AuthRules.hashToken("t") + " p consume:orders\n")
+            .byToken("t")
+            .orElseThrow();
+
+    assertThat(p.name()).isEqualTo("p");
+  }
+
+  @Test
+  void aPermissionInUpperCaseIsQuotedAndTheCaseNamed() {
+    assertThatThrownBy(() -> AuthRules.parse(AuthRules.hashToken("t") + " p CONSUME:x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "line 1, permission 1 ('CONSUME') is unknown: use produce:<pattern>, consume:<pattern>"
+                + " or admin, in lower case");
+  }
 }
