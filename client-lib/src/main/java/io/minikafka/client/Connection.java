@@ -30,9 +30,9 @@ final class Connection implements AutoCloseable {
   private static final CallOptions NETWORK_THREAD =
       CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
 
-  private final Endpoint endpoint;
   private static final String CONNECTION_RESET = "connection reset by the server";
 
+  private final Endpoint endpoint;
   private final SharedChannels.Key key;
   private final Duration timeout;
   private final ManagedChannel channel;
