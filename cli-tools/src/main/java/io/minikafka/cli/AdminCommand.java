@@ -433,20 +433,19 @@ public final class AdminCommand implements Runnable {
     return GoDuration.format(d.retention()) + (d.ownRetention() ? " (its own)" : " (the server's)");
   }
 
-  private static String[] printable(String[] row) {
-    String[] cells = new String[row.length];
-    for (int i = 0; i < row.length; i++) {
-      cells[i] = CommandRunner.printable(row[i]);
-    }
-    return cells;
-  }
-
   private static String quote(String s) {
     return JsonText.quote(s);
   }
 
   private static void printTable(PrintWriter out, List<String[]> rows) {
-    rows = rows.stream().map(AdminCommand::printable).toList();
+    rows =
+        rows.stream()
+            .map(
+                row ->
+                    java.util.Arrays.stream(row)
+                        .map(CommandRunner::printable)
+                        .toArray(String[]::new))
+            .toList();
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {

@@ -115,15 +115,8 @@ public final class HandlerSubscription implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    if (isCurrentThread()) {
-      // Closed from the handler: the subscription ends once it returns.
-      return;
-    }
-    try {
-      thread.join(POLL_WAIT.multipliedBy(10).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // From the handler itself nothing is waited for: the subscription ends once it returns.
+    awaitEnd(System.nanoTime() + POLL_WAIT.multipliedBy(10).toNanos());
   }
 
   /** Asks the handler's thread to stop once the handler returns, without waiting for it. */
