@@ -88,7 +88,8 @@ class ProduceStreamTest {
               }
 
               @Override
-              public long store(String topic, List<Record> records) {
+              public long store(String topic, List<Record> records, Runnable copied) {
+                copied.run();
                 return 1;
               }
 

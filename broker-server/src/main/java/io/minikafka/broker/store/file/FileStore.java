@@ -190,16 +190,22 @@ public final class FileStore extends CheckedStore {
 
   @Override
   protected long doStoreRecords(String topic, List<Record> records) throws IOException {
+    return doStoreRecords(topic, records, () -> {});
+  }
+
+  @Override
+  protected long doStoreRecords(String topic, List<Record> records, Runnable copied)
+      throws IOException {
     freeSpace.checkForAppend(topic);
     FileTopic log = topics.get(topic);
     if (log != null && !log.deleted()) {
-      return log.appendAll(records, clock.millis());
+      return log.appendAll(records, clock.millis(), copied);
     }
     checkAvailable(topic);
     disk.checkWritable();
     try {
       return topics.storeTo(
-          topic, this::createTopic, created -> created.appendAll(records, clock.millis()));
+          topic, this::createTopic, created -> created.appendAll(records, clock.millis(), copied));
     } catch (UncheckedIOException e) {
       if (e.getCause() instanceof StoreException known) {
         throw known;
@@ -225,11 +231,13 @@ public final class FileStore extends CheckedStore {
         return first;
       }
     }
+    // Lent payloads are the caller's again once this returns: the append to come takes copies.
+    List<Record> owned = records.stream().map(Record::owned).toList();
     return CompletableFuture.supplyAsync(
         () -> {
           try {
             // Through the checks again: the store may have closed while this waited its turn.
-            return storeRecords(topic, records);
+            return storeRecords(topic, owned);
           } catch (IOException e) {
             throw new CompletionException(e);
           }
