@@ -4,8 +4,9 @@
 # built with mvn -q -DskipTests package, each measured with its own mkfk-perf. Per round and build,
 # one server is started afresh, warmed with 1 KiB records, then measured with 1 KiB records and
 # with 16 KiB ones. Prints each run with the server's CPU per record, and its young collections
-# (count and seconds, from jstat) and page faults during the run; compare medians. Written for the payloads lent
-# from gRPC's buffers (one copy from the network to the log). Loopback only.
+# (count and seconds, from jstat) and page faults during the run; compare medians. Written for
+# payloads lent from gRPC's buffers, one copy from the network to the log (built in 6aff09a,
+# measured, reverted: docs/PERFORMANCE.md). Loopback only.
 #
 # Usage: OLD=/tmp/old-tree NEW=. benchmarks/payload-copies-ab.sh   (RUNS=3 LOAD=0 by default)
 set -euo pipefail

@@ -393,7 +393,7 @@ public final class KafkaStore extends CheckedStore {
               record.key().length == 0 ? null : record.key(),
               record.payload(),
               headers));
-      estimate += RECORD_FRAMING + record.payloadLength() + record.extraBytes();
+      estimate += RECORD_FRAMING + record.payload().length + record.extraBytes();
     }
     return new Outgoing(entry.kafkaTopic(), out, estimate);
   }

@@ -48,7 +48,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -163,32 +162,31 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
   }
 
   private void storeBatch(IncomingBatch request, StreamObserver<ProduceBatchResponse> responses) {
-    CompletableFuture<Long> stored;
-    int count = request.messages().size();
     try {
       access.check(access.current(), Operation.PRODUCE, request.topic());
-      stored = store.storeRecordsAsync(request.topic(), checkedRecords(request));
+      List<Record> records = checkedRecords(request);
+      store
+          .storeRecordsAsync(request.topic(), records)
+          .whenComplete(
+              (first, failure) -> {
+                if (failure != null) {
+                  responses.onError(StatusMapper.toException(failure));
+                  return;
+                }
+                try {
+                  responses.onNext(
+                      ProduceBatchResponse.newBuilder()
+                          .setFirstMsgNumber(first)
+                          .setCount(records.size())
+                          .build());
+                  responses.onCompleted();
+                } finally {
+                  events.appended(request.topic());
+                }
+              });
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));
-      return;
-    } finally {
-      // The store has copied the payloads before it returns, whether or not it has stored them.
-      request.close();
     }
-    stored.whenComplete(
-        (first, failure) -> {
-          if (failure != null) {
-            responses.onError(StatusMapper.toException(failure));
-            return;
-          }
-          try {
-            responses.onNext(
-                ProduceBatchResponse.newBuilder().setFirstMsgNumber(first).setCount(count).build());
-            responses.onCompleted();
-          } finally {
-            events.appended(request.topic());
-          }
-        });
   }
 
   private StreamObserver<IncomingBatch> openProduceStream(
@@ -206,9 +204,8 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
               }
 
               @Override
-              public long store(String topic, List<Record> records, Runnable copied)
-                  throws IOException {
-                return store.storeRecords(topic, records, copied);
+              public long store(String topic, List<Record> records) throws IOException {
+                return store.storeRecords(topic, records);
               }
 
               @Override
@@ -240,7 +237,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       throw new IllegalArgumentException(request.problem());
     }
     for (Record record : request.messages()) {
-      checkSize(record.payloadLength() + record.extraBytes());
+      checkSize(record.payload().length + record.extraBytes());
     }
     return request.messages();
   }
@@ -257,7 +254,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     }
     Record record =
         new Record(message.getKey().toByteArray(), headers, message.getPayload().toByteArray());
-    checkSize(record.payloadLength() + record.extraBytes());
+    checkSize(record.payload().length + record.extraBytes());
     return record;
   }
 

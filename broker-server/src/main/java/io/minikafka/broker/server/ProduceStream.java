@@ -28,8 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrive during a store share the next one. Thread-safety: gRPC calls the observer methods one at a
  * time; the response stream and the queue's bytes are given back only by the drain ({@code wip}
  * keeps it to one at a time), which also ends the call when the client completes it, a batch fails,
- * or {@link #requestEnd} asks, and gives back what an ended stream still held. Each batch's buffers
- * ({@link IncomingBatch#close}) go back once it is stored, refused or dropped.
+ * or {@link #requestEnd} asks, and gives back what an ended stream still held.
  */
 final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, ProduceQueue.Waiter {
 
@@ -41,11 +40,8 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
      */
     List<Record> records(IncomingBatch request);
 
-    /**
-     * Stores records of one topic together and returns the first number; runs {@code copied} once
-     * the store reads them no more, before it returns.
-     */
-    long store(String topic, List<Record> records, Runnable copied) throws IOException;
+    /** Stores records of one topic together and returns the first number. */
+    long store(String topic, List<Record> records) throws IOException;
 
     /** Called once the stored group is acknowledged, so that readers come after the producer. */
     void stored(String topic);
@@ -112,7 +108,6 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
   @Override
   public void onNext(IncomingBatch request) {
     if (ended) {
-      request.close();
       return;
     }
     int bytes = request.bytes();
@@ -198,47 +193,37 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
       long bytes = 0;
       long taken = 0;
       IncomingBatch next;
-      try {
-        while ((next = queue.peek()) != null
-            && next.topic().equals(topic)
-            && (group.isEmpty() || bytes + next.bytes() <= MAX_GROUP_BYTES)) {
-          queue.poll();
-          taken += next.bytes();
-          try {
-            List<Record> checked = handler.records(next);
-            records.addAll(checked);
-            counts.add(checked.size());
-            group.add(next);
-            bytes += next.bytes();
-          } catch (RuntimeException e) {
-            next.close();
-            invalid = e;
-            break;
-          }
+      while ((next = queue.peek()) != null
+          && next.topic().equals(topic)
+          && (group.isEmpty() || bytes + next.bytes() <= MAX_GROUP_BYTES)) {
+        queue.poll();
+        taken += next.bytes();
+        try {
+          List<Record> checked = handler.records(next);
+          records.addAll(checked);
+          counts.add(checked.size());
+          group.add(next);
+          bytes += next.bytes();
+        } catch (RuntimeException e) {
+          invalid = e;
+          break;
         }
-        if (!group.isEmpty()) {
-          long number;
-          try {
-            // Their buffers go back as soon as the store has copied them, before its fsync.
-            number = handler.store(topic, records, () -> group.forEach(IncomingBatch::close));
-          } catch (Exception e) {
-            release(taken);
-            end(StatusMapper.toStatus(e));
-            return;
-          }
-          for (int count : counts) {
-            responses.onNext(
-                ProduceBatchResponse.newBuilder()
-                    .setFirstMsgNumber(number)
-                    .setCount(count)
-                    .build());
-            number += count;
-          }
-          handler.stored(topic);
+      }
+      if (!group.isEmpty()) {
+        long number;
+        try {
+          number = handler.store(topic, records);
+        } catch (Exception e) {
+          release(taken);
+          end(StatusMapper.toStatus(e));
+          return;
         }
-      } finally {
-        // Whatever failed, and wherever: none of these batches is read again.
-        group.forEach(IncomingBatch::close);
+        for (int count : counts) {
+          responses.onNext(
+              ProduceBatchResponse.newBuilder().setFirstMsgNumber(number).setCount(count).build());
+          number += count;
+        }
+        handler.stored(topic);
       }
       release(taken);
       if (invalid != null) {
@@ -250,10 +235,7 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
 
   /** What an ended stream still holds goes back to the produce queue, so other streams get it. */
   private void giveBackAll() {
-    IncomingBatch dropped;
-    while ((dropped = queue.poll()) != null) {
-      dropped.close();
-    }
+    queue.clear();
     produceQueue.stopWaiting(this);
     long left = queuedBytes.getAndSet(0);
     if (left != 0) {

@@ -6,25 +6,21 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads protobuf's encoding from the buffers gRPC received a message in, copying a {@code bytes}
- * field once, straight from them into its array, or giving views of it where it lies ({@link
- * #readViews}). Protobuf's own reader copies through an array of its own first when a message spans
- * several buffers, as a large request always does (docs/PERFORMANCE.md). It reads what protobuf's
- * parsers read: varints of up to 10 bytes (where protobuf-java takes some overlong ones, this
- * refuses them, as the encoding's specification does), unknown fields of every wire type skipped
- * (groups too, however deep), lengths that overrun their message refused, strings that are not
- * UTF-8 refused.
+ * field once, straight from them into its array. Protobuf's own reader copies through an array of
+ * its own first when a message spans several buffers, as a large request always does
+ * (docs/PERFORMANCE.md). It reads what protobuf's parsers read: varints of up to 10 bytes (where
+ * protobuf-java takes some overlong ones, this refuses them, as the encoding's specification does),
+ * unknown fields of every wire type skipped (groups too, however deep), lengths that overrun their
+ * message refused, strings that are not UTF-8 refused.
  *
  * <p>Not thread-safe; the buffers must not change while it reads them.
  */
 final class WireInput {
-
-  private static final ByteBuffer[] NO_VIEWS = new ByteBuffer[0];
 
   private final ByteBuffer[] parts;
   private int part;
@@ -96,37 +92,6 @@ final class WireInput {
       at += n;
     }
     return bytes;
-  }
-
-  /**
-   * A {@code bytes} field's value, after its tag, as views of the buffers it lies in, in order
-   * (usually one): nothing is copied. The views are valid as long as the buffers.
-   */
-  ByteBuffer[] readViews() throws IOException {
-    int length = readLength();
-    if (length == 0) {
-      return NO_VIEWS;
-    }
-    ensureRemaining();
-    if (current.remaining() >= length) {
-      return new ByteBuffer[] {view(length)};
-    }
-    List<ByteBuffer> views = new ArrayList<>();
-    int left = length;
-    while (left > 0) {
-      ensureRemaining();
-      int n = Math.min(left, current.remaining());
-      views.add(view(n));
-      left -= n;
-    }
-    return views.toArray(NO_VIEWS);
-  }
-
-  /** The next {@code n} bytes of the current buffer, as a view; the reader moves past them. */
-  private ByteBuffer view(int n) {
-    int at = current.position();
-    current.position(at + n);
-    return current.slice(at, n);
   }
 
   /** A {@code string} field's value, after its tag. */

@@ -80,31 +80,13 @@ public interface BackingStore extends AutoCloseable {
   /**
    * Appends several messages with their keys and headers, as {@link #storeBatch} does payloads:
    * consecutive numbers in list order, all or none. Poll returns each message's key and headers as
-   * they were given. A {@linkplain Record#lent lent} payload is read only until this returns, and
-   * no view of it is kept; {@link #storeRecordsAsync} too copies what it needs before it returns.
+   * they were given.
    *
    * @return the number given to the first message
    * @throws IllegalArgumentException if the topic name is invalid or the list is empty
-   * @throws IllegalStateException if a lent payload's loan has ended; nothing was stored
    * @throws IOException if the messages could not be stored; no number was used
    */
   long storeRecords(String topic, List<Record> records) throws IOException;
-
-  /**
-   * Stores as {@link #storeRecords(String, List)} does, and runs {@code copied} once the store
-   * reads the records no more: where it can, before it waits for their write and fsync; at the
-   * latest, before it returns. It runs exactly once, whether or not the records were stored. For a
-   * lender of payloads ({@link Record#lent}), which can then take its buffers back while the fsync
-   * runs.
-   */
-  default long storeRecords(String topic, List<Record> records, Runnable copied)
-      throws IOException {
-    try {
-      return storeRecords(topic, records);
-    } finally {
-      copied.run();
-    }
-  }
 
   /**
    * Reads stored messages of a topic numbered {@code readFrom} or higher, as described above.

@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part of the {@link BackingStore} contract every store checks the same way, checked here once:
@@ -40,50 +39,24 @@ public abstract class CheckedStore implements BackingStore {
   @Override
   public final long storeRecords(String topic, List<Record> records) throws IOException {
     TopicName.validate(topic);
-    checkBatch(records);
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one message");
+    }
     ensureOpen();
     return doStoreRecords(topic, records);
-  }
-
-  @Override
-  public final long storeRecords(String topic, List<Record> records, Runnable copied)
-      throws IOException {
-    AtomicBoolean ran = new AtomicBoolean();
-    Runnable once =
-        () -> {
-          if (ran.compareAndSet(false, true)) {
-            copied.run();
-          }
-        };
-    try {
-      TopicName.validate(topic);
-      checkBatch(records);
-      ensureOpen();
-      return doStoreRecords(topic, records, once);
-    } finally {
-      once.run();
-    }
   }
 
   @Override
   public final CompletableFuture<Long> storeRecordsAsync(String topic, List<Record> records) {
     try {
       TopicName.validate(topic);
-      checkBatch(records);
+      if (records.isEmpty()) {
+        throw new IllegalArgumentException("a batch needs at least one message");
+      }
       ensureOpen();
       return doStoreRecordsAsync(topic, records);
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** A batch is stored whole or not at all: one that cannot be read is refused before it starts. */
-  private static void checkBatch(List<Record> records) {
-    if (records.isEmpty()) {
-      throw new IllegalArgumentException("a batch needs at least one message");
-    }
-    for (Record record : records) {
-      record.checkReadable();
     }
   }
 
@@ -232,16 +205,6 @@ public abstract class CheckedStore implements BackingStore {
 
   /** {@link #storeRecords} of a valid topic and a non-empty batch, on an open store. */
   protected abstract long doStoreRecords(String topic, List<Record> records) throws IOException;
-
-  /**
-   * {@link #doStoreRecords(String, List)} for {@link #storeRecords(String, List, Runnable)}: a
-   * store that copies the records before it waits runs {@code copied} then (the caller runs it
-   * after otherwise; more than once is harmless).
-   */
-  protected long doStoreRecords(String topic, List<Record> records, Runnable copied)
-      throws IOException {
-    return doStoreRecords(topic, records);
-  }
 
   /** {@link #poll} of a valid topic from a number of 0 or more, on an open store. */
   protected abstract PollResult doPoll(String topic, long readFrom, PollLimits limits)

@@ -79,61 +79,23 @@ public final class RecordBytesWriter {
    */
   public static long entryBytes(
       long number, long time, byte[] payload, byte[] key, List<Header> headers) {
-    return 1 + delimited(recordBytes(number, time, payload.length, key, headers));
-  }
-
-  /** How many bytes a record's entry takes: what {@link #writeEntry} writes for it. */
-  public static long entryBytes(long number, long time, Record record) {
-    return 1
-        + delimited(
-            recordBytes(number, time, record.payloadLength(), record.key(), record.headers()));
+    return 1 + delimited(recordBytes(number, time, payload, key, headers));
   }
 
   /**
    * Writes a message's entry at {@code out}'s position, which it advances; {@code out} must have
-   * {@link #entryBytes} of room.
+   * {@link #entryBytes} of room. For a store that keeps its messages as these bytes.
    *
    * @param payload its payload, empty for none
    * @param key its key, empty for none
    */
   public static void writeEntry(
       ByteBuffer out, long number, long time, byte[] payload, byte[] key, List<Header> headers) {
-    writeEntry(out, number, time, payload.length, payload, null, key, headers);
-  }
-
-  /**
-   * Writes a record's entry at {@code out}'s position, which it advances; {@code out} must have
-   * {@link #entryBytes} of room. For a store that keeps its messages as these bytes: a lent payload
-   * is copied once, straight from where it was lent.
-   */
-  public static void writeEntry(ByteBuffer out, long number, long time, Record record) {
-    writeEntry(
-        out, number, time, record.payloadLength(), null, record, record.key(), record.headers());
-  }
-
-  /** Writes an entry whose payload is {@code array}, or else {@code record}'s. */
-  private static void writeEntry(
-      ByteBuffer out,
-      long number,
-      long time,
-      int payloadLength,
-      byte[] array,
-      Record record,
-      byte[] key,
-      List<Header> headers) {
     out.put((byte) 0x0A);
-    putVarint(out, recordBytes(number, time, payloadLength, key, headers));
+    putVarint(out, recordBytes(number, time, payload, key, headers));
     putVarintField(out, 0x08, number);
     putVarintField(out, 0x10, time);
-    if (payloadLength > 0) {
-      out.put((byte) 0x1A);
-      putVarint(out, payloadLength);
-      if (array != null) {
-        out.put(array);
-      } else {
-        record.putPayload(out);
-      }
-    }
+    putBytesField(out, 0x1A, payload);
     putBytesField(out, 0x22, key);
     for (Header header : headers) {
       byte[] name = header.name().getBytes(StandardCharsets.UTF_8);
@@ -146,12 +108,8 @@ public final class RecordBytesWriter {
 
   /** The length of a message's MessageRecord. */
   private static long recordBytes(
-      long number, long time, int payloadLength, byte[] key, List<Header> headers) {
-    long inner =
-        varintField(number)
-            + varintField(time)
-            + (payloadLength == 0 ? 0 : 1 + delimited(payloadLength))
-            + bytesField(key);
+      long number, long time, byte[] payload, byte[] key, List<Header> headers) {
+    long inner = varintField(number) + varintField(time) + bytesField(payload) + bytesField(key);
     for (Header header : headers) {
       inner +=
           1

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.grpc.internal.CompositeReadableBuffer;
-import io.grpc.internal.ForwardingReadableBuffer;
 import io.grpc.internal.ReadableBuffers;
 import io.minikafka.broker.store.Record;
 import io.minikafka.protocol.Header;
@@ -19,7 +18,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,32 +35,15 @@ class IncomingBatchTest {
     return bytes;
   }
 
-  /**
-   * The bytes as gRPC's Netty transport hands them over: direct buffers, cut at random places, of 1
-   * KiB or more but the last, as HTTP/2's frames are (gRPC merges runs of smaller ones into one
-   * array, which it cannot hand over as buffers).
-   */
+  /** The bytes as gRPC's Netty transport hands them over: direct buffers, cut at random places. */
   private static InputStream asReceived(byte[] wire) {
-    return asReceived(wire, new AtomicInteger(), new AtomicInteger());
-  }
-
-  /** The same, counting the buffers made and those closed, as gRPC gives them back to Netty. */
-  private static InputStream asReceived(byte[] wire, AtomicInteger made, AtomicInteger closed) {
     CompositeReadableBuffer composite = new CompositeReadableBuffer();
     int at = 0;
     while (at < wire.length) {
-      int length = Math.min(wire.length - at, 1024 + RANDOM.nextInt(3000));
+      int length = Math.min(wire.length - at, 1 + RANDOM.nextInt(3000));
       ByteBuffer part = ByteBuffer.allocateDirect(length);
       part.put(wire, at, length).flip();
-      made.incrementAndGet();
-      composite.addBuffer(
-          new ForwardingReadableBuffer(ReadableBuffers.wrap(part)) {
-            @Override
-            public void close() {
-              closed.incrementAndGet();
-              super.close();
-            }
-          });
+      composite.addBuffer(ReadableBuffers.wrap(part));
       at += length;
     }
     return ReadableBuffers.openStream(composite, true);
@@ -92,61 +73,6 @@ class IncomingBatchTest {
       assertThat(batch.payloadBytes())
           .isEqualTo(request.getPayloadsList().stream().mapToLong(ByteString::size).sum());
     }
-  }
-
-  @Test
-  void payloadsAreLentWhereTheyLieUntilTheBatchIsClosed() throws IOException {
-    ProduceBatchRequest.Builder request = ProduceBatchRequest.newBuilder().setTopic("t");
-    for (int i = 0; i < 10; i++) {
-      request.addRecords(
-          Payload.newBuilder()
-              .setPayload(ByteString.copyFrom(bytes(7000)))
-              .setKey(ByteString.copyFromUtf8("k" + i)));
-    }
-    byte[] wire = request.build().toByteArray();
-    AtomicInteger made = new AtomicInteger();
-    AtomicInteger closed = new AtomicInteger();
-    long heldBefore = IncomingBatch.heldBytes();
-
-    IncomingBatch batch = IncomingBatch.read(asReceived(wire, made, closed));
-
-    assertThat(IncomingBatch.heldBytes() - heldBefore).isEqualTo(wire.length);
-    assertThat(closed).as("buffers held while the batch is").hasValue(0);
-    Record first = batch.messages().get(0);
-    ByteBuffer out = ByteBuffer.allocate(first.payloadLength());
-    first.putPayload(out);
-    assertThat(out.array()).isEqualTo(request.getRecords(0).getPayload().toByteArray());
-
-    batch.close();
-    batch.close();
-
-    assertThat(closed).as("each buffer given back once").hasValue(made.get());
-    assertThat(IncomingBatch.heldBytes()).isEqualTo(heldBefore);
-    Record second = batch.messages().get(1);
-    assertThatThrownBy(() -> second.putPayload(ByteBuffer.allocate(second.payloadLength())))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("given back");
-  }
-
-  @Test
-  void aRequestThatDoesNotParseGivesItsBuffersBack() {
-    byte[] wire =
-        ProduceBatchRequest.newBuilder()
-            .setTopic("t")
-            .addPayloads(ByteString.copyFrom(bytes(9000)))
-            .build()
-            .toByteArray();
-    AtomicInteger made = new AtomicInteger();
-    AtomicInteger closed = new AtomicInteger();
-    long heldBefore = IncomingBatch.heldBytes();
-
-    assertThatThrownBy(
-            () ->
-                IncomingBatch.read(asReceived(Arrays.copyOf(wire, wire.length - 1), made, closed)))
-        .isInstanceOf(IOException.class);
-
-    assertThat(closed).hasValue(made.get());
-    assertThat(IncomingBatch.heldBytes()).isEqualTo(heldBefore);
   }
 
   @Test

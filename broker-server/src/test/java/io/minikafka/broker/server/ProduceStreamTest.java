@@ -88,8 +88,7 @@ class ProduceStreamTest {
               }
 
               @Override
-              public long store(String topic, List<Record> records, Runnable copied) {
-                copied.run();
+              public long store(String topic, List<Record> records) {
                 return 1;
               }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -275,103 +274,6 @@ public abstract class BackingStoreContractTest {
         .as("a topic's first append may come through either")
         .isEqualTo(1);
     assertThat(pollTexts("t", 1)).containsExactlyElementsOf(sent);
-  }
-
-  /**
-   * Payloads lent from buffers split anywhere (as gRPC's receive buffers hand them over), with keys
-   * and headers, stored both ways; once each call returns, the loan ends and the buffers are
-   * overwritten, as the server's next request would, even before an asynchronous append completes.
-   * A store that kept a view, or read after its call returned, loses them.
-   */
-  @Test
-  void lentPayloadsAreCopiedWhileTheStoreCallLasts() throws Exception {
-    byte[] first = new byte[70_000];
-    byte[] second = new byte[3];
-    new java.util.Random(3).nextBytes(first);
-    second[0] = 7;
-    ByteBuffer source = ByteBuffer.allocateDirect(first.length + second.length);
-    source.put(first).put(second).flip();
-    ByteBuffer[] firstParts = {
-      source.slice(0, 10), source.slice(10, 40_000), source.slice(40_010, first.length - 40_010)
-    };
-    ByteBuffer[] secondParts = {source.slice(first.length, second.length)};
-    Record.Loan loan = new Record.Loan();
-    List<Record> records =
-        List.of(
-            Record.lent(new byte[0], List.of(), firstParts, loan),
-            Record.lent(bytes("k"), List.of(new Header("h", bytes("v"))), secondParts, loan));
-
-    assertThat(store.storeRecords("t", records)).isEqualTo(1);
-    java.util.concurrent.CompletableFuture<Long> async = store.storeRecordsAsync("t", records);
-    // A topic the store has not seen: the file store's append waits its turn on another thread.
-    java.util.concurrent.CompletableFuture<Long> newTopic = store.storeRecordsAsync("u", records);
-    loan.end();
-    while (source.hasRemaining()) {
-      source.put((byte) 0);
-    }
-    assertThat(async.get(10, TimeUnit.SECONDS)).isEqualTo(3);
-    assertThat(newTopic.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-    assertThat(store.poll("u", 1, PollLimits.UNLIMITED).messages())
-        .extracting(StoredMessage::payload)
-        .containsExactly(first, second);
-
-    List<StoredMessage> read = store.poll("t", 1, PollLimits.UNLIMITED).messages();
-    assertThat(read).extracting(StoredMessage::number).containsExactly(1L, 2L, 3L, 4L);
-    for (int i : new int[] {0, 2}) {
-      assertThat(read.get(i).payload()).isEqualTo(first);
-      assertThat(read.get(i + 1).payload()).isEqualTo(second);
-      assertThat(read.get(i + 1).key()).isEqualTo(bytes("k"));
-      assertThat(read.get(i + 1).headers()).extracting(Header::name).containsExactly("h");
-    }
-    assertThatThrownBy(() -> store.storeRecords("t", records))
-        .as("a payload whose loan ended is not read")
-        .isInstanceOf(IllegalStateException.class);
-    assertThat(store.poll("t", 5, PollLimits.UNLIMITED).messages()).isEmpty();
-  }
-
-  /**
-   * The lender's callback runs once per call, stored or refused; the buffers are overwritten the
-   * moment it runs (before an fsync, where the store can), and what was stored is intact.
-   */
-  @Test
-  void aLenderTakesItsBuffersBackOnceTheStoreHasCopiedThem() throws Exception {
-    byte[] payload = new byte[5000];
-    new java.util.Random(5).nextBytes(payload);
-    for (String topic : new String[] {"t", "t", "u"}) {
-      ByteBuffer source = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
-      Record.Loan loan = new Record.Loan();
-      List<Record> records =
-          List.of(
-              Record.lent(
-                  bytes("k"),
-                  List.of(),
-                  new ByteBuffer[] {source.slice(0, 100), source.slice(100, payload.length - 100)},
-                  loan));
-      int[] runs = {0};
-      store.storeRecords(
-          topic,
-          records,
-          () -> {
-            runs[0]++;
-            loan.end();
-            for (int i = 0; i < source.capacity(); i++) {
-              source.put(i, (byte) 0);
-            }
-          });
-      assertThat(runs[0]).isEqualTo(1);
-    }
-    assertThat(store.poll("t", 1, PollLimits.UNLIMITED).messages())
-        .extracting(StoredMessage::payload)
-        .containsExactly(payload, payload);
-    assertThat(store.poll("u", 1, PollLimits.UNLIMITED).messages())
-        .singleElement()
-        .satisfies(m -> assertThat(m.payload()).isEqualTo(payload));
-
-    int[] runs = {0};
-    assertThatThrownBy(
-            () -> store.storeRecords("", List.of(Record.of(bytes("a"))), () -> runs[0]++))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(runs[0]).as("run for a refused call too").isEqualTo(1);
   }
 
   @Test

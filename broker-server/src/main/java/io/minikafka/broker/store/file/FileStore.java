@@ -190,22 +190,16 @@ public final class FileStore extends CheckedStore {
 
   @Override
   protected long doStoreRecords(String topic, List<Record> records) throws IOException {
-    return doStoreRecords(topic, records, () -> {});
-  }
-
-  @Override
-  protected long doStoreRecords(String topic, List<Record> records, Runnable copied)
-      throws IOException {
     freeSpace.checkForAppend(topic);
     FileTopic log = topics.get(topic);
     if (log != null && !log.deleted()) {
-      return log.appendAll(records, clock.millis(), copied);
+      return log.appendAll(records, clock.millis());
     }
     checkAvailable(topic);
     disk.checkWritable();
     try {
       return topics.storeTo(
-          topic, this::createTopic, created -> created.appendAll(records, clock.millis(), copied));
+          topic, this::createTopic, created -> created.appendAll(records, clock.millis()));
     } catch (UncheckedIOException e) {
       if (e.getCause() instanceof StoreException known) {
         throw known;
@@ -231,13 +225,11 @@ public final class FileStore extends CheckedStore {
         return first;
       }
     }
-    // Lent payloads are the caller's again once this returns: the append to come takes copies.
-    List<Record> owned = records.stream().map(Record::owned).toList();
     return CompletableFuture.supplyAsync(
         () -> {
           try {
             // Through the checks again: the store may have closed while this waited its turn.
-            return storeRecords(topic, owned);
+            return storeRecords(topic, records);
           } catch (IOException e) {
             throw new CompletionException(e);
           }

@@ -270,12 +270,7 @@ final class FileTopic {
    * fsync always); all or nothing.
    */
   long appendAll(List<Record> records, long nowMillis) throws IOException {
-    return appendAll(records, nowMillis, () -> {});
-  }
-
-  /** As {@link #appendAll(List, long)}, running {@code copied} once the records are in a chunk. */
-  long appendAll(List<Record> records, long nowMillis, Runnable copied) throws IOException {
-    long first = appends.append(records, nowMillis, copied);
+    long first = appends.append(records, nowMillis);
     afterAppend();
     return first;
   }

@@ -144,10 +144,9 @@ final class GroupCommit {
    * Appends the records as consecutive ones, all or nothing, and returns once they are written (and
    * forced, if the writer forces).
    *
-   * @param copied run once the records are encoded into the pending chunk, before the wait
    * @return the first record's number
    */
-  long append(List<Record> records, long nowMillis, Runnable copied) throws IOException {
+  long append(List<Record> records, long nowMillis) throws IOException {
     Chunk chunk;
     long first;
     while (true) {
@@ -167,7 +166,6 @@ final class GroupCommit {
       // A full chunk is written before another starts: its copy of the payloads stays bounded.
       awaitWritten(full);
     }
-    copied.run();
     awaitWritten(chunk);
     chunk.throwIfFailed();
     return first;

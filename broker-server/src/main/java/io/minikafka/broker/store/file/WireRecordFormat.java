@@ -59,7 +59,7 @@ final class WireRecordFormat {
 
   /** Bytes of the MessageRecord's payload, key and header fields. */
   private static long fieldBytes(Record record) {
-    long bytes = delimited(record.payloadLength());
+    long bytes = delimited(record.payload().length);
     if (record.key().length > 0) {
       bytes += delimited(record.key().length);
     }
@@ -110,9 +110,7 @@ final class WireRecordFormat {
     putVarint(out, number);
     out.put((byte) TIME_TAG);
     putVarint(out, appendTime);
-    out.put((byte) PAYLOAD_TAG);
-    putVarint(out, record.payloadLength());
-    record.putPayload(out);
+    putDelimited(out, PAYLOAD_TAG, record.payload());
     if (record.key().length > 0) {
       putDelimited(out, KEY_TAG, record.key());
     }

@@ -75,7 +75,7 @@ public final class MemoryStore extends CheckedStore {
     TopicLog.checkSizes(records);
     long bytes = 0;
     for (Record record : records) {
-      bytes += MemoryBudget.cost(record.payloadLength() + record.extraBytes());
+      bytes += MemoryBudget.cost(record.payload().length + record.extraBytes());
     }
     // Reserved before the topic is made, so that a refused batch leaves no empty topic behind.
     budget.reserve(topic, bytes);

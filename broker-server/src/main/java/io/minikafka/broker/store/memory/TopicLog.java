@@ -137,7 +137,9 @@ final class TopicLog {
     for (int i = 0; i < records.size(); i++) {
       Record record = records.get(i);
       // The largest number and time take the most bytes: a bound for any place in any topic.
-      long entry = RecordBytesWriter.entryBytes(Long.MAX_VALUE, -1, record);
+      long entry =
+          RecordBytesWriter.entryBytes(
+              Long.MAX_VALUE, -1, record.payload(), record.key(), record.headers());
       if (entry > MAX_ARRAY_BYTES) {
         throw new IllegalArgumentException(
             "message "
@@ -165,7 +167,10 @@ final class TopicLog {
       int[] entries = new int[batch.size()];
       for (int i = 0; i < entries.length; i++) {
         Record record = batch.get(i);
-        entries[i] = (int) RecordBytesWriter.entryBytes(first + i, time, record);
+        entries[i] =
+            (int)
+                RecordBytesWriter.entryBytes(
+                    first + i, time, record.payload(), record.key(), record.headers());
       }
       // Before the chunks: an index that cannot grow must leave them as they were.
       try {
@@ -184,10 +189,11 @@ final class TopicLog {
         }
         long place = (long) (firstChunk + chunks.size() - room.size() + chunk) << 32 | target.fill;
         target.buffer.position(target.fill);
-        RecordBytesWriter.writeEntry(target.buffer, first + i, time, record);
+        RecordBytesWriter.writeEntry(
+            target.buffer, first + i, time, record.payload(), record.key(), record.headers());
         target.fill = target.buffer.position();
-        int length = (int) (record.payloadLength() + record.extraBytes());
-        index.set(first + i, time, place, length, record.payloadLength());
+        int length = (int) (record.payload().length + record.extraBytes());
+        index.set(first + i, time, place, length, record.payload().length);
         payloadBytes += length;
         size++;
       }

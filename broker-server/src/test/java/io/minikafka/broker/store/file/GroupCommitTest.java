@@ -21,11 +21,6 @@ import org.junit.jupiter.api.Test;
 /** Group commit: shared writes, numbering, and a failure that releases every appender. */
 class GroupCommitTest {
 
-  private static long append(GroupCommit commit, List<Record> records, long nowMillis)
-      throws IOException {
-    return commit.append(records, nowMillis, () -> {});
-  }
-
   private static final List<Record> ONE = List.of(Record.of(new byte[] {1}));
 
   /**
@@ -66,7 +61,7 @@ class GroupCommitTest {
           new Thread(
               () -> {
                 try {
-                  numbers.add(append(commit, ONE, 0));
+                  numbers.add(commit.append(ONE, 0));
                 } catch (IOException e) {
                   throw new java.io.UncheckedIOException(e);
                 }
@@ -192,7 +187,7 @@ class GroupCommitTest {
     ExecutorService threads =
         Executors.newFixedThreadPool(2, r -> new Thread(r, "appender that waits"));
     try {
-      Future<Long> waiting = threads.submit(() -> append(commit, ONE, 0));
+      Future<Long> waiting = threads.submit(() -> commit.append(ONE, 0));
       assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
 
       // Had the caller waited for the flush lock, these would not return before the release.
@@ -430,7 +425,7 @@ class GroupCommitTest {
     release.countDown();
     assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(full.get(30, TimeUnit.SECONDS)).isEqualTo(2);
-    assertThat(append(commit, ONE, 0)).isEqualTo(3);
+    assertThat(commit.append(ONE, 0)).isEqualTo(3);
   }
 
   @Test
@@ -452,10 +447,10 @@ class GroupCommitTest {
             });
     try {
       List<Future<Long>> appends = new ArrayList<>();
-      appends.add(pool.submit(() -> append(commit, List.of(Record.of(mib)), 0)));
+      appends.add(pool.submit(() -> commit.append(List.of(Record.of(mib)), 0)));
       assertThat(firstWriteEntered.await(30, TimeUnit.SECONDS)).isTrue();
       for (int i = 1; i < 12; i++) {
-        appends.add(pool.submit(() -> append(commit, List.of(Record.of(mib)), 0)));
+        appends.add(pool.submit(() -> commit.append(List.of(Record.of(mib)), 0)));
       }
       // Eleven MiB sent behind a write that does not finish: at most one full chunk forms.
       org.awaitility.Awaitility.await()
@@ -501,12 +496,12 @@ class GroupCommitTest {
                 throw new IOException("disk says no");
               }
             });
-    assertThat(append(commit, ONE, 0)).isEqualTo(10);
+    assertThat(commit.append(ONE, 0)).isEqualTo(10);
     assertThatThrownBy(
-            () -> append(commit, List.of(Record.of(new byte[1]), Record.of(new byte[1])), 0))
+            () -> commit.append(List.of(Record.of(new byte[1]), Record.of(new byte[1])), 0))
         .isInstanceOf(IOException.class)
         .hasMessage("disk says no");
-    assertThat(append(commit, ONE, 0)).as("the failed numbers are given again").isEqualTo(11);
+    assertThat(commit.append(ONE, 0)).as("the failed numbers are given again").isEqualTo(11);
   }
 
   @Test
@@ -523,7 +518,7 @@ class GroupCommitTest {
     try {
       List<Future<Long>> appends = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        appends.add(pool.submit(() -> append(commit, ONE, 0)));
+        appends.add(pool.submit(() -> commit.append(ONE, 0)));
       }
       for (Future<Long> f : appends) {
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
@@ -558,9 +553,9 @@ class GroupCommitTest {
   void appendTimesNeverGoBackwards() throws IOException {
     List<Long> times = new ArrayList<>();
     GroupCommit commit = new GroupCommit("t", 1, 500, chunk -> times.add(chunk.lastTime()));
-    append(commit, ONE, 400);
-    append(commit, ONE, 900);
-    append(commit, ONE, 800);
+    commit.append(ONE, 400);
+    commit.append(ONE, 900);
+    commit.append(ONE, 800);
     assertThat(times).containsExactly(500L, 900L, 900L);
   }
 
