@@ -222,6 +222,9 @@ public final class MiniKafkaServer implements AutoCloseable {
     Endpoint host = config.host();
     ServerCredentials credentials =
         config.tls().map(ServerTls::credentials).orElseGet(InsecureServerCredentials::create);
+    config
+        .tls()
+        .ifPresent(files -> ServerTls.validityProblems(files, clock.instant()).forEach(LOG::warn));
     NettyServerBuilder builder =
         host.anyHost()
             ? NettyServerBuilder.forPort(host.port(), credentials)

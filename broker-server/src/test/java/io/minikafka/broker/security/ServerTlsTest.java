@@ -23,6 +23,8 @@ import io.minikafka.protocol.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,29 @@ class ServerTlsTest {
             .isEmpty();
       }
     }
+  }
+
+  @Test
+  void aCertificateExpiredOrNotYetValidIsNamedWithWhen() {
+    TestPki pki = TestPki.create(dir, "dates");
+    TestPki.Issued cert = pki.server();
+    ServerConfig.TlsFiles files =
+        new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.empty());
+    Instant now = Instant.now();
+
+    assertThat(ServerTls.validityProblems(files, now)).isEmpty();
+    assertThat(ServerTls.validityProblems(files, now.plus(Duration.ofDays(3))))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "MINIKAFKA_TLS_CERT (--tls-cert) " + cert.cert() + ": the certificate 'CN=localhost'")
+        .contains(" expired at ")
+        .endsWith("; TLS clients will refuse it");
+    assertThat(ServerTls.validityProblems(files, now.minus(Duration.ofHours(2))))
+        .singleElement()
+        .asString()
+        .contains("is not valid before ")
+        .endsWith("; TLS clients will refuse it until then");
   }
 
   @Test

@@ -78,8 +78,13 @@ public final class FileStoreCheck {
       why =
           "; it holds no MiniKafka segment, so it is not taken for a topic: move it out of the"
               + " store's directory";
-    } else if (found.topic() != null) {
+    } else if (found.topic() != null && !nameIsDirectory(found)) {
       why = "; the directory's name says the topic is '" + found.topic() + "'";
+    } else if (found.topic() != null) {
+      why =
+          "; move it away, then repair writes the topic's name, '"
+              + found.topic()
+              + "', from the directory's";
     } else {
       why = "; the directory's name is abbreviated, so the topic's name must be restored by hand";
     }
@@ -94,12 +99,21 @@ public final class FileStoreCheck {
             new Problem(
                 TopicDirectory.NAME_FILE,
                 NAME_PROBLEM + " " + found.problem() + why,
-                found.topic() != null && segments)));
+                restorable(found))));
   }
 
-  /** Whether {@code --repair} rewrites the name file of an unreadable topic directory. */
+  /**
+   * Whether {@code --repair} rewrites the name file of an unreadable topic directory: not over a
+   * directory in its place, which may hold anything.
+   */
   private static boolean restorable(TopicDirectory.Found found) throws IOException {
-    return found.topic() != null && !TopicRecovery.segmentBases(found.dir()).isEmpty();
+    return found.topic() != null
+        && !nameIsDirectory(found)
+        && !TopicRecovery.segmentBases(found.dir()).isEmpty();
+  }
+
+  private static boolean nameIsDirectory(TopicDirectory.Found found) {
+    return Files.isDirectory(found.dir().resolve(TopicDirectory.NAME_FILE));
   }
 
   /**

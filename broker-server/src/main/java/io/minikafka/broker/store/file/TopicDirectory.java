@@ -10,6 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -252,12 +253,20 @@ final class TopicDirectory {
   /**
    * The name recorded in a topic directory.
    *
-   * @throws IOException saying what is wrong with the name file: missing, empty, not UTF-8
+   * @throws IOException saying what is wrong with the name file: missing, a directory or other
+   *     non-file, empty, not UTF-8
    */
   static String readName(Path dir) throws IOException {
     Path file = dir.resolve(NAME_FILE);
+    if (Files.isDirectory(file)) {
+      throw new IOException(NAME_FILE + " is a directory, not a file");
+    }
     if (!Files.isRegularFile(file)) {
-      throw new IOException(NAME_FILE + " is missing");
+      throw new IOException(
+          NAME_FILE
+              + (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                  ? " is not a regular file"
+                  : " is missing"));
     }
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length == 0) {

@@ -145,6 +145,31 @@ class FileStoreCheckTest {
   }
 
   @Test
+  void aNameFileThatIsADirectoryIsSaidToBeOneAndRepairLeavesIt() throws IOException {
+    Path name = root.resolve(TopicDirectory.encode("t")).resolve(TopicDirectory.NAME_FILE);
+    Files.delete(name);
+    Files.createDirectory(name);
+
+    FileStoreCheck.TopicReport t =
+        FileStoreCheck.check(root).topics().stream()
+            .filter(r -> r.topic().equals("t"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(t.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.description())
+                  .contains("topic.name is a directory, not a file")
+                  .contains("move it away");
+              assertThat(p.repairable()).isFalse();
+            });
+
+    FileStoreCheck.repair(root);
+    assertThat(name).isDirectory();
+  }
+
+  @Test
   void repairTouchesNothingWhileAStoreHasTheRootOpen() throws IOException {
     Path name = root.resolve(TopicDirectory.encode("t")).resolve(TopicDirectory.NAME_FILE);
     Files.write(name, new byte[0]);
