@@ -11,6 +11,8 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.MiniKafkaGrpc;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -263,13 +265,15 @@ final class Connection implements AutoCloseable {
         // The engine's own message is generic ("General OpenSslEngine problem"); the innermost
         // cause says what was wrong, such as a certificate no trusted CA signed.
         Throwable reason = cause;
+        String dated = null;
         while (reason.getCause() != null) {
           reason = reason.getCause();
+          dated = dated != null ? dated : outsideValidity(reason);
         }
         return "TLS handshake with MiniKafka server at "
             + endpoint
             + " failed: "
-            + handshakeFailure(String.valueOf(reason.getMessage()));
+            + (dated != null ? dated : handshakeFailure(String.valueOf(reason.getMessage())));
       }
     }
     String why = reachFailure(e);
@@ -285,9 +289,41 @@ final class Connection implements AutoCloseable {
   }
 
   /**
+   * A certificate of the server's chain refused for its dates, said with the date, or null. The
+   * JDK's own message is "NotAfter: " and a date in its local format, without saying whose.
+   */
+  private static String outsideValidity(Throwable cause) {
+    if (!(cause instanceof CertPathValidatorException refused)
+        || refused.getCertPath() == null
+        || refused.getIndex() < 0
+        || refused.getIndex() >= refused.getCertPath().getCertificates().size()
+        || !(refused.getCertPath().getCertificates().get(refused.getIndex())
+            instanceof X509Certificate cert)) {
+      return null;
+    }
+    String whose =
+        refused.getIndex() == 0
+            ? "the server's certificate"
+            : "the certificate '"
+                + cert.getSubjectX500Principal().getName()
+                + "' of the server's chain";
+    if (refused.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+      return whose + " expired at " + cert.getNotAfter().toInstant() + "; renew it on the server";
+    }
+    if (refused.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
+      return whose
+          + " is not valid before "
+          + cert.getNotBefore().toInstant()
+          + " (is a clock wrong, the server's or this machine's?)";
+    }
+    return null;
+  }
+
+  /**
    * The handshake's failure in words where the engine's are a code or a dump of the bytes that came
-   * back: a plaintext server's HTTP/2 frames, or the server's alert that it wants a client
-   * certificate, sent whether none came or one it does not trust.
+   * back: a plaintext server's HTTP/2 frames, the server's alert that it wants a client
+   * certificate, sent whether none came or one it does not trust, or its alert that this client's
+   * is outside its dates.
    */
   private String handshakeFailure(String engineMessage) {
     if (engineMessage.startsWith("not an SSL/TLS record")) {
@@ -299,6 +335,11 @@ final class Connection implements AutoCloseable {
           ? "the server did not accept this client's certificate: it takes only certificates its"
               + " client CA signed"
           : "the server requires a client certificate";
+    }
+    // The server's alert, sent for a client certificate outside its dates.
+    if (engineMessage.toUpperCase(java.util.Locale.ROOT).contains("CERTIFICATE_EXPIRED")) {
+      return "the server did not accept this client's certificate: it has expired, or is not"
+          + " valid yet; renew it";
     }
     return engineMessage;
   }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +130,46 @@ class SecureConnectionTest {
           .isInstanceOf(MiniKafkaException.class)
           .hasMessageStartingWith(
               "listing topics failed: TLS handshake with MiniKafka server at " + host + " failed");
+    }
+  }
+
+  @Test
+  void aServerCertificateExpiredOrNotYetValidIsSaidAsSuch() throws Exception {
+    Instant now = Instant.now();
+    TestPki.Issued expired =
+        pki.server(now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+    TestPki.Issued early = pki.server(now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(3)));
+    for (TestPki.Issued cert : List.of(expired, early)) {
+      try (MiniKafkaServer dated =
+              MiniKafkaServer.start(
+                  new MemoryStore(),
+                  ServerConfig.builder()
+                      .host(Endpoint.parse("127.0.0.1:0"))
+                      .tls(new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.empty()))
+                      .build(),
+                  Clock.systemUTC());
+          Admin admin =
+              new Admin(
+                  ConnectionConfig.of("127.0.0.1:" + dated.port(), TIMEOUT)
+                      .withTls(ClientTls.trusting(pki.caCert())))) {
+        assertThatThrownBy(admin::topics)
+            .isInstanceOf(MiniKafkaException.class)
+            .hasMessageContaining("failed: the server's certificate ")
+            .hasMessageContaining(cert == expired ? "expired at 20" : "is not valid before 20");
+      }
+    }
+  }
+
+  @Test
+  void anExpiredClientCertificateIsSaidAsSuch() {
+    Instant now = Instant.now();
+    TestPki.Issued expired =
+        pki.client("app", now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+    try (Admin admin = new Admin(tls(expired))) {
+      assertThatThrownBy(admin::topics)
+          .isInstanceOf(MiniKafkaException.class)
+          .hasMessageContaining("this client's certificate")
+          .hasMessageContaining("expired");
     }
   }
 

@@ -69,7 +69,7 @@ public final class TestPki {
     this.name = name;
     this.caKeys = keys(KeyFormat.PKCS8_EC);
     X500Name subject = new X500Name("CN=" + name + " test CA");
-    X509v3CertificateBuilder builder = builder(subject, subject, caKeys);
+    X509v3CertificateBuilder builder = builder(subject, subject, caKeys, defaultValidity());
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     builder.addExtension(
         Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -98,22 +98,53 @@ public final class TestPki {
 
   /** A server certificate whose key is written in {@code format}. */
   public Issued server(KeyFormat format) {
-    return issue("server-" + format, "localhost", format, true);
+    return issue("server-" + format, "localhost", format, true, defaultValidity());
+  }
+
+  /** A server certificate valid from {@code notBefore} to {@code notAfter} only. */
+  public Issued server(Instant notBefore, Instant notAfter) {
+    return issue(
+        "server-" + notBefore.toEpochMilli(),
+        "localhost",
+        KeyFormat.PKCS8_EC,
+        true,
+        new Instant[] {notBefore, notAfter});
   }
 
   /** A client certificate of subject CN {@code cn}. */
   public Issued client(String cn) {
-    return issue("client-" + cn, cn, KeyFormat.PKCS8_EC, false);
+    return issue("client-" + cn, cn, KeyFormat.PKCS8_EC, false, defaultValidity());
   }
 
-  private Issued issue(String file, String cn, KeyFormat format, boolean server) {
+  /**
+   * A client certificate of subject CN {@code cn}, valid from {@code notBefore} to {@code
+   * notAfter}.
+   */
+  public Issued client(String cn, Instant notBefore, Instant notAfter) {
+    return issue(
+        "client-" + cn + "-" + notBefore.toEpochMilli(),
+        cn,
+        KeyFormat.PKCS8_EC,
+        false,
+        new Instant[] {notBefore, notAfter});
+  }
+
+  /** From an hour ago to two days ahead. */
+  private static Instant[] defaultValidity() {
+    Instant now = Instant.now();
+    return new Instant[] {now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2))};
+  }
+
+  private Issued issue(
+      String file, String cn, KeyFormat format, boolean server, Instant[] validity) {
     try {
       KeyPair keys = keys(format);
       X509v3CertificateBuilder builder =
           builder(
               X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
               new X500Name("CN=" + cn),
-              keys);
+              keys,
+              validity);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(
           Extension.extendedKeyUsage,
@@ -152,13 +183,13 @@ public final class TestPki {
     return ec.generateKeyPair();
   }
 
-  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
-    Instant now = Instant.now();
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair keys, Instant[] validity) {
     return new JcaX509v3CertificateBuilder(
         issuer,
         BigInteger.valueOf(SERIAL.incrementAndGet()),
-        Date.from(now.minus(Duration.ofHours(1))),
-        Date.from(now.plus(Duration.ofDays(2))),
+        Date.from(validity[0]),
+        Date.from(validity[1]),
         subject,
         keys.getPublic());
   }
