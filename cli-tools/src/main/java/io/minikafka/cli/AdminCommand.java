@@ -4,9 +4,12 @@ import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.security.AuthRules;
 import io.minikafka.client.Admin;
 import io.minikafka.client.TopicDescription;
+import io.minikafka.protocol.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -356,13 +359,40 @@ public final class AdminCommand implements Runnable {
         description = "The topic to copy into (default: the same name).")
     String toTopic;
 
+    /**
+     * Whether two addresses reach the same server: the same port, and a host name in common once
+     * resolved (as {@code localhost}, {@code 127.0.0.1} and no host do). Unresolvable ones are
+     * compared as written; the copy then says they cannot be reached.
+     */
+    private static boolean sameServer(String a, String b) {
+      if (a.strip().equals(b.strip())) {
+        return true;
+      }
+      try {
+        Endpoint one = Endpoint.parse(a);
+        Endpoint other = Endpoint.parse(b);
+        if (one.port() != other.port()) {
+          return false;
+        }
+        List<InetAddress> theirs = List.of(InetAddress.getAllByName(other.dialHost()));
+        for (InetAddress address : InetAddress.getAllByName(one.dialHost())) {
+          if (theirs.contains(address)) {
+            return true;
+          }
+        }
+        return false;
+      } catch (IllegalArgumentException | UnknownHostException e) {
+        return false;
+      }
+    }
+
     @Override
     public Integer call() {
       io.minikafka.client.ConnectionConfig from = parent.server.connection();
       io.minikafka.client.ConnectionConfig destination =
           new io.minikafka.client.ConnectionConfig(to, from.timeout(), from.tls(), from.token());
       String target = toTopic == null ? topic : toTopic;
-      if (from.host().equals(destination.host()) && target.equals(topic)) {
+      if (target.equals(topic) && sameServer(from.host(), destination.host())) {
         throw new IllegalArgumentException(
             "the destination is the source: topic '"
                 + topic

@@ -127,6 +127,18 @@ class TopicCopyTest extends LiveServerTest {
   }
 
   @Test
+  void aCopyOntoItselfUnderAnotherNameOfTheHostIsAUsageError() {
+    String port = host.substring(host.lastIndexOf(':') + 1);
+    for (String sameServer : new String[] {"localhost:" + port, ":" + port, " 127.0.0.1:" + port}) {
+      CliHarness.Result result =
+          CliHarness.run(new AdminCommand(), "copy", "t", "--host", host, "--to", sameServer);
+
+      assertThat(result.exitCode()).as(sameServer).isEqualTo(2);
+      assertThat(result.err()).contains("the destination is the source: topic 't'");
+    }
+  }
+
+  @Test
   void aDestinationHoldingOtherMessagesIsRefusedAndLeftAsItWas() throws IOException {
     store.storeBatch("t", List.of("a".getBytes(UTF_8), "b".getBytes(UTF_8), "c".getBytes(UTF_8)));
     store.deleteTopic("t");
