@@ -37,6 +37,9 @@ final class CommandRunner {
     if (command instanceof ExtraOptions extra) {
       extra.addOptions(cli.getCommandSpec());
     }
+    // The original's flags are single-dash words (-host, -topic): a mistyped one such as -hsot must
+    // be an unknown option, not -h (help, exit 0) clustered with -s, -o and -t.
+    cli.setPosixClusteredShortOptionsAllowed(false);
     cli.setOut(out);
     cli.setErr(err);
     cli.registerConverter(Duration.class, CommandRunner::duration);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,14 @@ public final class PerfCommand implements Runnable {
         paramLabel = "PID",
         description = "Also report the server process's CPU time per message (Linux /proc).")
     Long serverPid;
+
+    /** Refuses a count below 1, or a server process that is not there, before any work. */
+    void check() throws IOException {
+      atLeast(messages, 1, "--messages");
+      if (serverPid != null) {
+        processCpuNanos(serverPid);
+      }
+    }
   }
 
   /** Refuses {@code value} below {@code least} for {@code option}, as bad usage (exit 2). */
@@ -121,7 +130,14 @@ public final class PerfCommand implements Runnable {
 
   /** CPU time (user + system) of a process so far, from /proc, in nanoseconds. */
   static long processCpuNanos(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    atLeast(pid, 1, "--server-pid");
+    String stat;
+    try {
+      stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(
+          "--server-pid " + pid + ": no such process (has the server exited?)");
+    }
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     return ticks * 10_000_000L; // USER_HZ is 100 on Linux
@@ -214,7 +230,7 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      atLeast(common.messages, 1, "--messages");
+      common.check();
       atLeast(size, 0, "--size");
       atLeast(producers, 1, "--producers");
       atLeast(rate, 0, "--rate");
@@ -328,7 +344,7 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      atLeast(common.messages, 1, "--messages");
+      common.check();
       PrintWriter err = spec.commandLine().getErr();
       long received = 0;
       long bytes = 0;
@@ -473,7 +489,7 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      atLeast(common.messages, 1, "--messages");
+      common.check();
       atLeast(rate, 1, "--rate");
       if (size < 8) {
         throw new IllegalArgumentException(

@@ -132,6 +132,26 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void aMistypedSingleDashFlagIsAUsageErrorNotHelp() {
+    for (String typo : new String[] {"-hsot", "-hots", "-host:"}) {
+      CliHarness.Result producer = produce("x\n".getBytes(UTF_8), typo, host, "-topic", "t");
+      CliHarness.Result consumer =
+          CliHarness.run(new ConsumerCommand(), typo, host, "-topic", "t", "--once");
+      CliHarness.Result admin = CliHarness.run(new AdminCommand(), typo, host, "topics");
+
+      for (CliHarness.Result result : List.of(producer, consumer, admin)) {
+        assertThat(result.exitCode()).as(typo).isEqualTo(2);
+        assertThat(result.err()).as(typo).contains("'" + typo + "'");
+        assertThat(result.out()).as(typo).doesNotContain("Usage:");
+      }
+    }
+    CliHarness.Result fromm =
+        CliHarness.run(new ConsumerCommand(), "-host", host, "-topic", "t", "-fromm", "1");
+    assertThat(fromm.exitCode()).isEqualTo(2);
+    assertThat(fromm.err()).contains("'-fromm'").doesNotContain("'-romm'");
+  }
+
+  @Test
   void consumerOncePrintsEveryMessageByteExactAndProgressOnStderr() throws IOException {
     byte[][] payloads = {{'a'}, {(byte) 0xff, 0, (byte) 0x80}, {}, "ünïcødé".getBytes(UTF_8)};
     for (byte[] payload : payloads) {

@@ -131,7 +131,23 @@ class PerfCommandTest extends LiveServerTest {
             List.of("produce", "--messages", "10", "--producers", "0", "--", "--producers"),
             List.of("produce", "--messages", "10", "--rate", "-5", "--", "--rate"),
             List.of("consume", "--messages", "-5", "--", "--messages must be at least 1, was -5"),
-            List.of("e2e", "--messages", "10", "--rate", "0", "--", "--rate must be at least 1"));
+            List.of("e2e", "--messages", "10", "--rate", "0", "--", "--rate must be at least 1"),
+            List.of(
+                "produce",
+                "--messages",
+                "10",
+                "--server-pid",
+                "999999999",
+                "--",
+                "--server-pid 999999999: no such process"),
+            List.of(
+                "consume",
+                "--messages",
+                "10",
+                "--server-pid",
+                "-4",
+                "--",
+                "--server-pid must be at least 1, was -4"));
     for (List<String> args : bad) {
       int split = args.indexOf("--");
       List<String> command = new java.util.ArrayList<>(args.subList(0, split));

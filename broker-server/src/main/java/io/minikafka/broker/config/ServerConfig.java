@@ -635,6 +635,10 @@ public record ServerConfig(
     if (parsed.isNegative() || parsed.isZero()) {
       throw new IllegalArgumentException("must be positive");
     }
+    // Retention is kept and shown in milliseconds, as a topic's own retention is set.
+    if (parsed.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException("must be at least 1ms");
+    }
     return parsed;
   }
 

@@ -114,6 +114,19 @@ class ServerConfigTest {
   }
 
   @Test
+  void aRetentionUnderAMillisecondIsRefusedAsTopicRetentionsAre() {
+    for (String tooShort : new String[] {"1us", "999us", "500ns"}) {
+      assertThatThrownBy(
+              () -> ServerConfig.resolve(Map.of("MINIKAFKA_RETENTIONTIME", tooShort), Map.of()))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("MINIKAFKA_RETENTIONTIME")
+          .hasMessageContaining("at least 1ms");
+    }
+    assertThat(ServerConfig.resolve(Map.of("MINIKAFKA_RETENTIONTIME", "1ms"), Map.of()).retention())
+        .isEqualTo(Duration.ofMillis(1));
+  }
+
+  @Test
   void badHostIsNamed() {
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MINIKAFKA_HOST", "nowhere"), Map.of()))
         .isInstanceOf(ConfigException.class)
