@@ -3,6 +3,7 @@ package io.minikafka.client;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -38,6 +39,10 @@ final class Connection implements AutoCloseable {
   private final SharedChannels.Key key;
   private final Duration timeout;
   private final ManagedChannel channel;
+
+  /** Whether the channel has got through to the server at least once. */
+  private volatile boolean everReady;
+
   private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
 
   /** The server's limits once it has told them; looked up on every send. */
@@ -62,6 +67,20 @@ final class Connection implements AutoCloseable {
     this.key = new SharedChannels.Key(endpoint.target(), config.tls(), config.token());
     this.channel = SharedChannels.acquire(key);
     this.asyncStub = MiniKafkaGrpc.newStub(channel);
+    watchForReady();
+  }
+
+  /**
+   * Notes when the channel first gets through to the server (its TLS and HTTP/2 handshakes done):
+   * from then on a dropped connection is not the sign of a TLS server that it is before.
+   */
+  private void watchForReady() {
+    ConnectivityState state = channel.getState(false);
+    if (state == ConnectivityState.READY) {
+      everReady = true;
+    } else if (state != ConnectivityState.SHUTDOWN) {
+      channel.notifyWhenStateChanged(state, this::watchForReady);
+    }
   }
 
   /**
@@ -279,9 +298,11 @@ final class Connection implements AutoCloseable {
     String why = reachFailure(e);
     // What gRPC says when a TLS server drops a plaintext client's connection, without a word the
     // client could read (or, when the client was still writing, the reset that follows); a server
-    // that is down or shutting down is said otherwise.
+    // that is down or shutting down is said otherwise, and one that has served this client before
+    // is not taken for a TLS one.
     String hint =
         key.tls().isEmpty()
+                && !everReady
                 && ("Network closed for unknown reason".equals(why) || CONNECTION_RESET.equals(why))
             ? "; if the server uses TLS, so must this client"
             : "";

@@ -234,6 +234,14 @@ public final class Consumer implements AutoCloseable {
       throw new PositionOutOfRangeException(topic, readFrom, response.nextNumber());
     }
     long newReadFrom = response.newReadFrom();
+    // The server leaves the number asked for when it returns nothing, even below messages no
+    // longer stored: the result says so once, then the consumer goes on from the oldest left (and a
+    // named one commits that), rather than being told again at every poll and every run.
+    boolean movedPastGap =
+        messages.isEmpty() && response.skipped() > 0 && response.firstAvailable() > newReadFrom;
+    if (movedPastGap) {
+      newReadFrom = response.firstAvailable();
+    }
     readFrom = newReadFrom;
     fromTime = null;
     if (name != null && response.nextNumber() > 0) {
@@ -242,7 +250,7 @@ public final class Consumer implements AutoCloseable {
     // A new group's start, now known good, is kept even if nothing came: Kafka's consumer commits
     // its position whether or not records came, so one started at the end does not get the
     // backlog it skipped on its next run.
-    uncommitted |= name != null && (!messages.isEmpty() || newGroup);
+    uncommitted |= name != null && (!messages.isEmpty() || newGroup || movedPastGap);
     newGroup = false;
     return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
   }

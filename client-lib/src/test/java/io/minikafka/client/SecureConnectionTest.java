@@ -11,6 +11,7 @@ import io.minikafka.broker.server.MiniKafkaServer;
 import io.minikafka.broker.store.memory.MemoryStore;
 import io.minikafka.protocol.Endpoint;
 import io.minikafka.protocol.TestPki;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -196,6 +197,49 @@ class SecureConnectionTest {
       assertThatThrownBy(admin::topics)
           .isInstanceOf(MiniKafkaException.class)
           .hasMessageEndingWith("failed: the server requires a client certificate");
+    }
+  }
+
+  /**
+   * A plaintext server that served this client, then resets its connections (a server killed and
+   * something else on its port): the reset is said, without the hint about TLS that a client that
+   * never got through is given.
+   */
+  @Test
+  void aResetAfterTheServerHasServedThisClientIsNotBlamedOnTls() throws Exception {
+    MiniKafkaServer plain =
+        MiniKafkaServer.start(new MemoryStore(), "127.0.0.1:0", Duration.ofHours(1));
+    int port = plain.port();
+    try (Admin admin = new Admin(ConnectionConfig.of("127.0.0.1:" + port, TIMEOUT))) {
+      assertThat(admin.topics()).isEmpty();
+      plain.close();
+      try (java.net.ServerSocket resetting = new java.net.ServerSocket()) {
+        resetting.setReuseAddress(true);
+        resetting.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        Thread resets =
+            new Thread(
+                () -> {
+                  while (!resetting.isClosed()) {
+                    try (java.net.Socket socket = resetting.accept()) {
+                      socket.setSoLinger(true, 0);
+                      socket.getInputStream().read();
+                    } catch (IOException e) {
+                      // The next connection, or the end of the test.
+                    }
+                  }
+                });
+        resets.start();
+
+        assertThatThrownBy(admin::topics)
+            .isInstanceOf(MiniKafkaException.class)
+            .hasMessageContaining("cannot reach MiniKafka server at 127.0.0.1:" + port)
+            .hasMessageNotContaining("TLS");
+        try (Admin fresh = new Admin(ConnectionConfig.of("127.0.0.1:" + port, TIMEOUT))) {
+          assertThatThrownBy(fresh::topics)
+              .isInstanceOf(MiniKafkaException.class)
+              .hasMessageEndingWith("; if the server uses TLS, so must this client");
+        }
+      }
     }
   }
 

@@ -56,6 +56,27 @@ class WhereConsumersStandTest {
   }
 
   @Test
+  void aPollBelowMessagesNoLongerStoredSaysSoOnceAndAGroupCommitsThePlacePastThem()
+      throws IOException {
+    produce(5);
+    store.removeOlderThan(java.time.Instant.now().plusSeconds(60));
+
+    try (Consumer first = group("gap", StartAt.number(2))) {
+      PollResult told = first.poll();
+      assertThat(told.skipped()).isEqualTo(4);
+      assertThat(told.firstAvailable()).isEqualTo(6);
+      assertThat(first.poll().skipped()).as("told once, then on from the oldest left").isZero();
+    }
+    produce(1);
+
+    try (Consumer again = group("gap", StartAt.start())) {
+      PollResult next = again.poll();
+      assertThat(next.skipped()).as("the group's next run").isZero();
+      assertThat(next.messages()).extracting(Message::number).containsExactly(6L);
+    }
+  }
+
+  @Test
   void aNewGroupStartedAtTheEndThatPolledNothingStartsThereAgainNotAtTheBacklog()
       throws IOException {
     produce(10);
