@@ -237,12 +237,14 @@ public final class PerfCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       ProducerOptions options = ProducerOptions.DEFAULTS;
       if (batchBytes != null) {
+        atLeast(batchBytes, 1, "--batch-bytes");
         options = options.withBatchBytes(batchBytes);
       }
       if (linger != null) {
         options = options.withLinger(linger);
       }
       if (bufferBytes != null) {
+        atLeast(bufferBytes, 1, "--buffer-bytes");
         options = options.withBufferBytes(bufferBytes);
       }
       LatencyRecorder latencies = new LatencyRecorder();
@@ -345,6 +347,7 @@ public final class PerfCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       common.check();
+      atLeast(from, 0, "--from");
       PrintWriter err = spec.commandLine().getErr();
       long received = 0;
       long bytes = 0;

@@ -147,7 +147,25 @@ class PerfCommandTest extends LiveServerTest {
                 "--server-pid",
                 "-4",
                 "--",
-                "--server-pid must be at least 1, was -4"));
+                "--server-pid must be at least 1, was -4"),
+            List.of(
+                "consume", "--messages", "10", "--from", "-1", "--", "--from must be at least 0"),
+            List.of(
+                "produce",
+                "--messages",
+                "10",
+                "--batch-bytes",
+                "0",
+                "--",
+                "--batch-bytes must be at least 1, was 0"),
+            List.of(
+                "produce",
+                "--messages",
+                "10",
+                "--buffer-bytes",
+                "0",
+                "--",
+                "--buffer-bytes must be at least 1, was 0"));
     for (List<String> args : bad) {
       int split = args.indexOf("--");
       List<String> command = new java.util.ArrayList<>(args.subList(0, split));
