@@ -360,9 +360,9 @@ public final class AdminCommand implements Runnable {
     String toTopic;
 
     /**
-     * Whether two addresses reach the same server: the same port, and a host name in common once
-     * resolved (as {@code localhost}, {@code 127.0.0.1} and no host do). Unresolvable ones are
-     * compared as written; the copy then says they cannot be reached.
+     * Whether two addresses reach the same server: the same port, and an address in common once
+     * their hosts are resolved (as {@code localhost}, {@code 127.0.0.1} and no host have).
+     * Unresolvable ones are compared as written; the copy then says they cannot be reached.
      */
     private static boolean sameServer(String a, String b) {
       if (a.strip().equals(b.strip())) {

@@ -40,7 +40,7 @@ final class Connection implements AutoCloseable {
   private final Duration timeout;
   private final ManagedChannel channel;
 
-  /** Whether the channel has got through to the server at least once. */
+  /** Whether the channel has got through to the server since this connection was made. */
   private volatile boolean everReady;
 
   private final MiniKafkaGrpc.MiniKafkaStub asyncStub;
@@ -75,6 +75,10 @@ final class Connection implements AutoCloseable {
    * from then on a dropped connection is not the sign of a TLS server that it is before.
    */
   private void watchForReady() {
+    if (closed.get()) {
+      // A shared channel outlives this connection: no callback of a closed one stays on it.
+      return;
+    }
     ConnectivityState state = channel.getState(false);
     if (state == ConnectivityState.READY) {
       everReady = true;

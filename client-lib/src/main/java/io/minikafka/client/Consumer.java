@@ -201,7 +201,9 @@ public final class Consumer implements AutoCloseable {
   /**
    * Fetches the messages numbered at or after the current read-from number, and advances it. A
    * named consumer first commits what the previous poll returned; if that commit fails, this poll
-   * throws and nothing is lost: the next poll (or {@link #close()}) commits again.
+   * throws and nothing is lost: the next poll (or {@link #close()}) commits again. A poll that
+   * finds the messages from the read-from number on no longer stored says how many ({@link
+   * PollResult#skipped()}) and advances to the oldest one left, which a named consumer commits.
    *
    * @throws PositionOutOfRangeException if the read-from number is past the topic's end: the server
    *     lost or never had those numbers (see {@link #seek})
