@@ -125,6 +125,38 @@ class ServerTlsTest {
   }
 
   @Test
+  void aServerStartedWithAnExpiredCertificateSaysSoInItsLog() throws Exception {
+    TestPki pki = TestPki.create(dir, "expired");
+    TestPki.Issued cert = pki.server();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logged);
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(
+            new MemoryStore(),
+            ServerConfig.builder()
+                .host(Endpoint.parse("127.0.0.1:0"))
+                .tls(new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.empty()))
+                .build(),
+            Clock.offset(Clock.systemUTC(), Duration.ofDays(3)))) {
+      assertThat(logged.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("expired at"))
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).contains(cert.cert().toString());
+              });
+    } finally {
+      root.detachAppender(logged);
+    }
+  }
+
+  @Test
   void wrongFilesAreSettingErrorsNamingTheSetting() {
     TestPki pki = TestPki.create(dir, "good");
     TestPki.Issued server = pki.server();
