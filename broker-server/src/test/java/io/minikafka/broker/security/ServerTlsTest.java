@@ -3,6 +3,10 @@ package io.minikafka.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -29,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The server over TLS and mutual TLS, with real handshakes on a loopback socket. */
 class ServerTlsTest {
@@ -128,27 +133,21 @@ class ServerTlsTest {
   void aServerStartedWithAnExpiredCertificateSaysSoInItsLog() throws Exception {
     TestPki pki = TestPki.create(dir, "expired");
     TestPki.Issued cert = pki.server();
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
-    ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(logged);
     try (MiniKafkaServer server =
-        MiniKafkaServer.start(
-            new MemoryStore(),
-            ServerConfig.builder()
-                .host(Endpoint.parse("127.0.0.1:0"))
-                .tls(new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.empty()))
-                .build(),
+        start(
+            new ServerConfig.TlsFiles(cert.cert(), cert.key(), Optional.empty()),
+            null,
             Clock.offset(Clock.systemUTC(), Duration.ofDays(3)))) {
       assertThat(logged.list)
           .filteredOn(e -> e.getFormattedMessage().contains("expired at"))
           .singleElement()
           .satisfies(
               e -> {
-                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
                 assertThat(e.getFormattedMessage()).contains(cert.cert().toString());
               });
     } finally {
@@ -189,6 +188,11 @@ class ServerTlsTest {
   }
 
   private static MiniKafkaServer start(ServerConfig.TlsFiles tls, Path authFile) throws Exception {
+    return start(tls, authFile, Clock.systemUTC());
+  }
+
+  private static MiniKafkaServer start(ServerConfig.TlsFiles tls, Path authFile, Clock clock)
+      throws Exception {
     return MiniKafkaServer.start(
         new MemoryStore(),
         ServerConfig.builder()
@@ -196,7 +200,7 @@ class ServerTlsTest {
             .tls(tls)
             .authFile(authFile)
             .build(),
-        Clock.systemUTC());
+        clock);
   }
 
   private static ChannelCredentials trusting(Path ca, TestPki.Issued client) {

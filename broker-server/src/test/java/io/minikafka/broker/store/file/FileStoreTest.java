@@ -68,6 +68,25 @@ class FileStoreTest {
   }
 
   @Test
+  void aBatchIsNeverSplitAcrossSegmentsSoASegmentPassesItsSizeByOneWrite() throws IOException {
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      batch.add(new byte[100]);
+    }
+    try (FileStore store = open(small(1024))) {
+      store.store("t", new byte[10]);
+      store.storeBatch("t", batch);
+      store.store("t", new byte[10]);
+    }
+
+    List<Path> logs = segmentLogs("t");
+    assertThat(logs).hasSize(3);
+    assertThat(logs.get(1).getFileName().toString()).startsWith("00000000000000000002");
+    assertThat(logs.get(2).getFileName().toString()).startsWith("00000000000000000502");
+    assertThat(Files.size(logs.get(1))).isGreaterThan(500L * 100);
+  }
+
+  @Test
   void closeAndReopenKeepsEveryMessageByteExactAndNumberingContinues() throws IOException {
     Random random = new Random(5);
     List<byte[]> sent = new ArrayList<>();
