@@ -176,7 +176,7 @@ public final class AdminCommand implements Runnable {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    @Parameters(paramLabel = "TOPIC", converter = TopicArgument.class, description = "The topic.")
     String topic;
 
     @Override
@@ -246,7 +246,7 @@ public final class AdminCommand implements Runnable {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    @Parameters(paramLabel = "TOPIC", converter = TopicArgument.class, description = "The topic.")
     String topic;
 
     @Option(
@@ -275,7 +275,7 @@ public final class AdminCommand implements Runnable {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    @Parameters(paramLabel = "TOPIC", converter = TopicArgument.class, description = "The topic.")
     String topic;
 
     @Option(
@@ -306,7 +306,7 @@ public final class AdminCommand implements Runnable {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    @Parameters(paramLabel = "TOPIC", converter = TopicArgument.class, description = "The topic.")
     String topic;
 
     @Override
@@ -343,7 +343,10 @@ public final class AdminCommand implements Runnable {
     @ParentCommand AdminCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TOPIC", description = "The topic on the server of --host.")
+    @Parameters(
+        paramLabel = "TOPIC",
+        converter = TopicArgument.class,
+        description = "The topic on the server of --host.")
     String topic;
 
     @Option(
@@ -356,6 +359,7 @@ public final class AdminCommand implements Runnable {
     @Option(
         names = "--to-topic",
         paramLabel = "TOPIC",
+        converter = TopicArgument.class,
         description = "The topic to copy into (default: the same name).")
     String toTopic;
 

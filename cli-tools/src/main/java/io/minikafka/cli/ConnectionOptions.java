@@ -8,6 +8,7 @@ final class ConnectionOptions extends ServerOptions {
   @Option(
       names = {"--topic", "-topic"},
       paramLabel = "TOPIC",
+      converter = TopicArgument.class,
       required = true,
       description = "Topic name.")
   String topic;

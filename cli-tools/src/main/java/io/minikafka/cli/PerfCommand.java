@@ -74,6 +74,7 @@ public final class PerfCommand implements Runnable {
     @Option(
         names = {"--topic", "-topic"},
         paramLabel = "TOPIC",
+        converter = TopicArgument.class,
         required = true,
         description = "Topic name.")
     String topic;

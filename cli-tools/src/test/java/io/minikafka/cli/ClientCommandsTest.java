@@ -152,6 +152,23 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void anEmptyTopicIsAUsageErrorBeforeAnyCall() throws IOException {
+    CliHarness.Result producer = produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "");
+    CliHarness.Result consumer =
+        CliHarness.run(new ConsumerCommand(), "-host", host, "-topic", "", "--once");
+    CliHarness.Result create = CliHarness.run(new AdminCommand(), "create", "", "--host", host);
+    CliHarness.Result copy =
+        CliHarness.run(
+            new AdminCommand(), "copy", "t", "--host", host, "--to", host, "--to-topic", "");
+
+    for (CliHarness.Result result : List.of(producer, consumer, create, copy)) {
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err()).contains("a topic name must not be empty");
+    }
+    assertThat(store.topics()).isEmpty();
+  }
+
+  @Test
   void consumerOncePrintsEveryMessageByteExactAndProgressOnStderr() throws IOException {
     byte[][] payloads = {{'a'}, {(byte) 0xff, 0, (byte) 0x80}, {}, "ünïcødé".getBytes(UTF_8)};
     for (byte[] payload : payloads) {

@@ -118,8 +118,8 @@ public record ServerConfig(
       throw new IllegalArgumentException("maxOpenFiles must be positive");
     }
     logLevel = parseLogLevel(logLevel);
-    if (retention == null || retention.isNegative() || retention.isZero()) {
-      throw new IllegalArgumentException("retention must be positive, was " + retention);
+    if (retention == null || retention.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException("retention must be at least 1ms, was " + retention);
     }
     if (maxMessageBytes < 0) {
       throw new IllegalArgumentException("maxMessageBytes must not be negative");
@@ -443,21 +443,21 @@ public record ServerConfig(
         sources.parse(
             Setting.SEGMENT_BYTES,
             v -> parseSize(v, 1024),
-            "67108864",
+            "67108864 or 64MiB",
             d.segmentBytes,
             Integer.toString(d.segmentBytes)));
     config.maxMessageBytes(
         sources.parse(
             Setting.MAX_MESSAGE_BYTES,
             v -> parseSize(v, 0),
-            "16777216",
+            "16777216 or 16MiB",
             d.maxMessageBytes,
             Integer.toString(d.maxMessageBytes)));
     config.maxPollBytes(
         sources.parse(
             Setting.MAX_POLL_BYTES,
             v -> parseSize(v, 1),
-            "1048576",
+            "1048576 or 1MiB",
             d.maxPollBytes,
             Integer.toString(d.maxPollBytes)));
     config.metrics(
@@ -521,13 +521,17 @@ public record ServerConfig(
             sources.parse(
                 Setting.MAX_MEMORY_BYTES,
                 v -> parseLong(v, 1),
-                "1073741824",
+                "1073741824 or 1GiB",
                 limits.maxMemoryBytes(),
                 limits.maxMemoryBytes() + " (a third of the heap)"));
     limits =
         limits.withRetentionBytes(
             sources.parse(
-                Setting.RETENTION_BYTES, v -> parseLong(v, 0), "1073741824", 0L, "0 (no limit)"));
+                Setting.RETENTION_BYTES,
+                v -> parseLong(v, 0),
+                "1073741824 or 1GiB",
+                0L,
+                "0 (no limit)"));
     config.storeLimits(limits);
     config.minFreeDisk(
         sources.parse(
@@ -554,7 +558,7 @@ public record ServerConfig(
         sources.parse(
             Setting.PRODUCE_QUEUE_BYTES,
             v -> parseLong(v, 1),
-            "67108864",
+            "67108864 or 64MiB",
             d.produceQueueBytes,
             d.produceQueueBytes + " (64 MiB or a sixteenth of the heap)"));
     config.idleTimeout(
@@ -651,16 +655,7 @@ public record ServerConfig(
   }
 
   private static long parseLong(String value, long min) {
-    long parsed;
-    try {
-      parsed = Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a whole number of bytes");
-    }
-    if (parsed < min) {
-      throw new IllegalArgumentException("must be at least " + min);
-    }
-    return parsed;
+    return ByteSize.parse(value, min, Long.MAX_VALUE);
   }
 
   private static int parseCount(String value, int min) {
@@ -677,16 +672,7 @@ public record ServerConfig(
   }
 
   private static int parseSize(String value, int min) {
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a whole number of bytes up to " + Integer.MAX_VALUE);
-    }
-    if (parsed < min) {
-      throw new IllegalArgumentException("must be at least " + min);
-    }
-    return parsed;
+    return (int) ByteSize.parse(value, min, Integer.MAX_VALUE);
   }
 
   /** Where each setting's text comes from, and the one place errors are worded. */

@@ -124,6 +124,9 @@ class ServerConfigTest {
     }
     assertThat(ServerConfig.resolve(Map.of("MINIKAFKA_RETENTIONTIME", "1ms"), Map.of()).retention())
         .isEqualTo(Duration.ofMillis(1));
+    assertThatThrownBy(() -> ServerConfig.builder().retention(Duration.ofNanos(999_999)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1ms");
   }
 
   @Test
@@ -182,6 +185,44 @@ class ServerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MINIKAFKA_MAX_MESSAGE_BYTES")
         .hasMessageContaining("'16MB'");
+  }
+
+  @Test
+  void everyByteSettingTakesTheSuffixesTheDiskFloorTakes() {
+    ServerConfig config =
+        ServerConfig.resolve(
+            Map.of(
+                "MINIKAFKA_SEGMENT_BYTES", "64MiB",
+                "MINIKAFKA_MAX_MESSAGE_BYTES", "16 mib",
+                "MINIKAFKA_MAX_POLL_BYTES", "512KiB",
+                "MINIKAFKA_MAX_MEMORY_BYTES", "2GiB",
+                "MINIKAFKA_RETENTION_BYTES", "1TiB",
+                "MINIKAFKA_PRODUCE_QUEUE_BYTES", "32MiB"),
+            Map.of(Setting.MAX_POLL_BYTES, "2MiB"));
+    assertThat(config.segmentBytes()).isEqualTo(64 << 20);
+    assertThat(config.maxMessageBytes()).isEqualTo(16 << 20);
+    assertThat(config.maxPollBytes()).isEqualTo(2 << 20);
+    assertThat(config.storeLimits().maxMemoryBytes()).isEqualTo(2L << 30);
+    assertThat(config.storeLimits().retentionBytes()).isEqualTo(1L << 40);
+    assertThat(config.produceQueueBytes()).isEqualTo(32L << 20);
+  }
+
+  @Test
+  void aSizeTooLargeForItsSettingOrInAUnitNotTakenIsNamed() {
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_SEGMENT_BYTES", "2GiB"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_SEGMENT_BYTES '2GiB'")
+        .hasMessageContaining("at most 2147483647");
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_RETENTION_BYTES", "1MB"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MINIKAFKA_RETENTION_BYTES '1MB'")
+        .hasMessageContaining("KiB, MiB, GiB or TiB");
+    assertThatThrownBy(
+            () -> ServerConfig.resolve(Map.of("MINIKAFKA_SEGMENT_BYTES", "1000"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("at least 1024");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.minikafka.broker.store.file;
 
-import java.util.Locale;
+import io.minikafka.broker.config.ByteSize;
 
 /**
  * The free space a file store keeps on its disk: below it, produces are refused (consumers go on)
@@ -32,34 +32,23 @@ public record DiskFloor(long bytes, double percent) {
    */
   public static DiskFloor parse(String text) {
     String value = text.strip();
+    if (value.endsWith("%")) {
+      double percent;
+      try {
+        percent = Double.parseDouble(value.substring(0, value.length() - 1).strip());
+      } catch (NumberFormatException e) {
+        percent = Double.NaN;
+      }
+      if (!(percent >= 0 && percent <= 100)) {
+        throw new IllegalArgumentException("a percentage must be between 0% and 100%");
+      }
+      return new DiskFloor(-1, percent);
+    }
     try {
-      if (value.endsWith("%")) {
-        double percent = Double.parseDouble(value.substring(0, value.length() - 1).strip());
-        if (!(percent >= 0 && percent <= 100)) {
-          throw new IllegalArgumentException("a percentage must be between 0% and 100%");
-        }
-        return new DiskFloor(-1, percent);
-      }
-      long unit = 1;
-      String upper = value.toUpperCase(Locale.ROOT);
-      for (String[] suffix :
-          new String[][] {
-            {"KIB", "1024"}, {"MIB", "1048576"}, {"GIB", "1073741824"}, {"TIB", "1099511627776"}
-          }) {
-        if (upper.endsWith(suffix[0])) {
-          unit = Long.parseLong(suffix[1]);
-          value = value.substring(0, value.length() - 3).strip();
-          break;
-        }
-      }
-      long bytes = Math.multiplyExact(Long.parseLong(value), unit);
-      if (bytes < 0) {
-        throw new IllegalArgumentException("must not be negative");
-      }
-      return new DiskFloor(bytes, -1);
-    } catch (NumberFormatException | ArithmeticException e) {
+      return new DiskFloor(ByteSize.parse(value, 0, Long.MAX_VALUE), -1);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "not a number of bytes (with KiB, MiB, GiB or TiB) or a percentage");
+          "not a number of bytes (with " + ByteSize.UNITS + ") or a percentage");
     }
   }
 

@@ -1,0 +1,56 @@
+package io.minikafka.broker.config;
+
+import java.util.Locale;
+
+/**
+ * A number of bytes as every byte setting takes it: digits, with an optional KiB, MiB, GiB or TiB
+ * suffix (powers of 1024, any case, a space allowed before it), as in {@code 64MiB}. Decimal units
+ * such as MB are refused rather than guessed at.
+ */
+public final class ByteSize {
+
+  /** The units taken, as a parse error names them. */
+  public static final String UNITS = "KiB, MiB, GiB or TiB";
+
+  private static final String[] SUFFIXES = {"KIB", "MIB", "GIB", "TIB"};
+
+  private ByteSize() {}
+
+  /**
+   * Parses {@code text} into a number of bytes from {@code min} to {@code max}.
+   *
+   * @throws IllegalArgumentException saying what is wrong, with the bounds in bytes
+   */
+  public static long parse(String text, long min, long max) {
+    String value = text.strip();
+    String upper = value.toUpperCase(Locale.ROOT);
+    int shift = 0;
+    for (int i = 0; i < SUFFIXES.length; i++) {
+      if (upper.endsWith(SUFFIXES[i])) {
+        shift = 10 * (i + 1);
+        value = value.substring(0, value.length() - 3).strip();
+        break;
+      }
+    }
+    long bytes;
+    try {
+      long number = Long.parseLong(value);
+      if (number < 0) {
+        throw new IllegalArgumentException("must be at least " + min);
+      }
+      bytes = Math.multiplyExact(number, 1L << shift);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "not a whole number of bytes, with or without " + UNITS + " after it");
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("must be at most " + max);
+    }
+    if (bytes < min) {
+      throw new IllegalArgumentException("must be at least " + min);
+    }
+    if (bytes > max) {
+      throw new IllegalArgumentException("must be at most " + max);
+    }
+    return bytes;
+  }
+}
