@@ -464,7 +464,7 @@ public final class ConsumerCommand implements Callable<Integer> {
             err.println(
                 "waiting for topic '"
                     + CommandRunner.printable(connection.topic)
-                    + "' (nothing has been produced to it yet)");
+                    + "' (it does not exist: never produced to, or deleted)");
           }
         }
         case CONNECTING -> {

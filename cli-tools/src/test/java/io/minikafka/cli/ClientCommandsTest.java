@@ -522,9 +522,48 @@ class ClientCommandsTest extends LiveServerTest {
     assertThat(result.err().lines().skip(1))
         .containsExactly(
             "reconnected to 127.0.0.1:" + port,
-            "waiting for topic 'later' (nothing has been produced to it yet)",
+            "waiting for topic 'later' (it does not exist: never produced to, or deleted)",
             "received 1 message",
             "next message to read advanced to 2");
+  }
+
+  @Test
+  void followOnADeletedTopicSaysItMayHaveBeenDeletedAndGetsItsNextNumber() throws Exception {
+    assertThat(produce("one\ntwo\n".getBytes(UTF_8), "-host", host, "-topic", "gone").exitCode())
+        .isZero();
+    assertThat(CliHarness.run(new AdminCommand(), "delete", "gone", "--host", host).exitCode())
+        .isZero();
+    java.io.StringWriter err = new java.io.StringWriter();
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<CliHarness.Result> following =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                CliHarness.run(
+                    new ConsumerCommand(stdout),
+                    err,
+                    "-host",
+                    host,
+                    "-topic",
+                    "gone",
+                    "-f",
+                    "--max",
+                    "1",
+                    "--from",
+                    "end"));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> err.toString().contains("waiting for topic"));
+    assertThat(produce("three\n".getBytes(UTF_8), "-host", host, "-topic", "gone").exitCode())
+        .isZero();
+    CliHarness.Result result = following.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(stdout.toString(UTF_8).lines()).containsExactly("three");
+    assertThat(result.err().lines())
+        .containsExactly(
+            "waiting for topic 'gone' (it does not exist: never produced to, or deleted)",
+            "received 1 message",
+            "next message to read advanced to 4");
   }
 
   @Test

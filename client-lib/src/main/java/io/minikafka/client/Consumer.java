@@ -56,6 +56,9 @@ public final class Consumer implements AutoCloseable {
   /** Whether the first poll or subscription starts at the topic's end ({@link StartAt.End}). */
   private boolean fromEnd;
 
+  /** Started at the end of a topic that did not exist, so the end's number was not known. */
+  private boolean endUnknown;
+
   /** A named consumer with no committed position yet, whose start is still to be committed. */
   private boolean newGroup;
 
@@ -208,7 +211,7 @@ public final class Consumer implements AutoCloseable {
    * @throws PositionOutOfRangeException if the read-from number is past the topic's end: the server
    *     lost or never had those numbers (see {@link #seek})
    * @throws MiniKafkaException if the server could not be reached in time, or the topic does not
-   *     exist ({@code NOT_FOUND}: nothing has been produced to it yet)
+   *     exist ({@code NOT_FOUND}: never produced to, or deleted)
    */
   public PollResult poll() {
     loadPosition();
@@ -235,6 +238,8 @@ public final class Consumer implements AutoCloseable {
         && readFrom > response.nextNumber()) {
       throw new PositionOutOfRangeException(topic, readFrom, response.nextNumber());
     }
+    boolean startedBeforeTopic = endUnknown;
+    endUnknown = false;
     long newReadFrom = response.newReadFrom();
     // The server leaves the number asked for when it returns nothing, even below messages no
     // longer stored: the result says so once, then the consumer goes on from the oldest left (and a
@@ -254,6 +259,13 @@ public final class Consumer implements AutoCloseable {
     // backlog it skipped on its next run.
     uncommitted |= name != null && (!messages.isEmpty() || newGroup || movedPastGap);
     newGroup = false;
+    if (startedBeforeTopic) {
+      // Started at the end of a topic that did not exist: a deleted one comes back after its last
+      // number, and what it skips was gone before this consumer began, so not news.
+      return movedPastGap
+          ? poll()
+          : new PollResult(messages, newReadFrom, 0, response.firstAvailable());
+    }
     return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
   }
 
@@ -288,8 +300,16 @@ public final class Consumer implements AutoCloseable {
     boolean startsAtTheEnd = fromEnd;
     resolveEnd();
     commitBeforeSubscribing(startsAtTheEnd);
+    boolean endUnknownHere = endUnknown;
+    endUnknown = false;
     return new Subscription(
-        topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition, owner);
+        topic,
+        readFrom,
+        fromTime,
+        endUnknownHere,
+        connection,
+        name == null ? null : this::commitPosition,
+        owner);
   }
 
   /** Commits the current read-from number as this named consumer's position, now. */
@@ -388,8 +408,10 @@ public final class Consumer implements AutoCloseable {
       if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
         throw connection.failure("finding the end of topic '" + topic + "'", e);
       }
-      // No topic yet: everything it will hold is new.
+      // No topic yet: everything it will hold is new. A deleted topic goes on after its last
+      // number, unknown here; the numbers below it are skipped then without a word.
       readFrom = 1;
+      endUnknown = true;
     }
     fromEnd = false;
   }

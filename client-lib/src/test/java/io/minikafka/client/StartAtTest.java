@@ -68,6 +68,38 @@ class StartAtTest {
   }
 
   @Test
+  void endOfADeletedTopicIsWhereItsNumbersGoOnAndWhatWasDeletedIsNoSkip() throws Exception {
+    try (Admin admin = new Admin(config)) {
+      assertThat(admin.deleteTopic("t")).isEqualTo(2);
+    }
+    try (Consumer polling = new Consumer("t", StartAt.end(), config);
+        Consumer subscribing = new Consumer("t", StartAt.end(), config);
+        Consumer named = new Consumer("t", "g", StartAt.end(), config);
+        Producer producer = new Producer("t", config)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(polling::poll)
+          .isInstanceOf(MiniKafkaException.class);
+      // Where "the end" is, is asked once, here before the topic comes back.
+      assertThat(named.readFrom()).isEqualTo(1);
+      try (Subscription subscription = subscribing.subscribe()) {
+        assertThat(producer.sendMessage("new".getBytes(UTF_8))).isEqualTo(3);
+
+        PollResult polled = polling.poll();
+        assertThat(texts(polled.messages())).containsExactly("new");
+        assertThat(polled.skipped()).isZero();
+        PollResult namedPoll = named.poll();
+        assertThat(texts(namedPoll.messages())).containsExactly("new");
+        assertThat(namedPoll.skipped()).isZero();
+        List<Message> pushed = List.of();
+        for (int i = 0; i < 30 && pushed.isEmpty(); i++) {
+          pushed = subscription.poll(Duration.ofSeconds(1));
+        }
+        assertThat(texts(pushed)).containsExactly("new");
+        assertThat(subscription.takeSkips()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void startANumberATimeAndAnAgeAndPollsCarryAppendTimes() {
     try (Consumer fromStart = new Consumer("t", StartAt.start(), config);
         Consumer fromTwo = new Consumer("t", StartAt.number(2), config);
