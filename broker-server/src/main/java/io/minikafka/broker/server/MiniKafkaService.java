@@ -317,7 +317,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       String topic = request.getTopic();
       access.check(access.current(), Operation.POLL, topic);
       long fromTime = request.getFromTimeMs();
-      long givenReadFrom = unsigned(request.getReadFrom().getMsgNumber());
+      long givenReadFrom = request.getReadFrom().getMsgNumber();
       PollLimits limits =
           serverLimits.lowerTo(
               Integer.toUnsignedLong(request.getMaxMessages()),
@@ -325,6 +325,14 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       long maxWait = Integer.toUnsignedLong(request.getMaxWaitMs());
       // Before anything waits on the name: a waiter would keep whatever name it was given.
       TopicName.validate(topic);
+      if (givenReadFrom < 0 && fromTime == 0) {
+        // A uint64 above any number this store can give: past every end, answered as the original
+        // answers a poll past the end, empty with read_from as sent, and with the next number.
+        PollResult end = store.poll(topic, Long.MAX_VALUE, limits);
+        responses.onNext(PollAnswer.pastEnd(givenReadFrom, end));
+        responses.onCompleted();
+        return;
+      }
       if (maxWait == 0) {
         long readFrom = readFrom(topic, givenReadFrom, fromTime);
         responses.onNext(
@@ -381,9 +389,11 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
 
   private void openSubscription(
       SubscribeRequest request, StreamObserver<SubscribeBatch> responses) {
+    long readFrom;
     try {
       access.check(access.current(), Operation.SUBSCRIBE, request.getTopic());
       TopicName.validate(request.getTopic());
+      readFrom = number("read_from", request.getReadFrom());
     } catch (RuntimeException e) {
       responses.onError(StatusMapper.toException(e));
       return;
@@ -397,7 +407,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
             pushExecutor,
             (ServerCallStreamObserver<SubscribeBatch>) responses,
             request.getTopic(),
-            unsigned(request.getReadFrom()),
+            readFrom,
             request.getFromTimeMs(),
             limits,
             () -> subscriptions.remove(self[0]));
@@ -512,7 +522,9 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     try {
       access.check(access.current(), Operation.COMMIT, request.getTopic());
       store.commitPosition(
-          request.getTopic(), request.getConsumer(), unsigned(request.getNextNumber()));
+          request.getTopic(),
+          request.getConsumer(),
+          number("next_number", request.getNextNumber()));
       responses.onNext(CommitPositionResponse.getDefaultInstance());
       responses.onCompleted();
     } catch (Exception e) {
@@ -600,9 +612,19 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
   }
 
   /**
-   * uint64 on the wire: values past Long.MAX_VALUE arrive negative and mean "beyond any number".
+   * A message number sent as uint64. Values past Long.MAX_VALUE arrive negative; no message can
+   * have one, so they are refused as sent rather than taken as some other number.
    */
-  private static long unsigned(long wire) {
-    return wire < 0 ? Long.MAX_VALUE : wire;
+  private static long number(String field, long wire) {
+    if (wire < 0) {
+      throw new IllegalArgumentException(
+          field
+              + " "
+              + Long.toUnsignedString(wire)
+              + " is above any message number (at most "
+              + Long.MAX_VALUE
+              + ")");
+    }
+    return wire;
   }
 }

@@ -74,6 +74,14 @@ final class PollAnswer extends EncodedResponse {
         result.nextNumber());
   }
 
+  /**
+   * Nothing to read from {@code readFrom}, past the end of the topic {@code end} describes: the
+   * reader goes on from the number it sent, however large.
+   */
+  static PollAnswer pastEnd(long readFrom, PollResult end) {
+    return new PollAnswer(List.of(), null, readFrom, end.firstAvailable(), 0, end.nextNumber());
+  }
+
   /** Nothing to read: the reader goes on from {@code readFrom}. */
   static PollAnswer empty(long readFrom) {
     return new PollAnswer(List.of(), null, readFrom, 0, 0, 0);

@@ -214,12 +214,13 @@ class MiniKafkaServiceTest {
   @Test
   void readFromBeyondEveryNumberReturnsNothingUnchanged() {
     produce("t", ByteString.copyFromUtf8("a"));
-    long huge = -2L; // 2^64 - 2 as an unsigned wire value
+    for (long huge : new long[] {-2L, Long.MIN_VALUE, Long.MAX_VALUE}) {
+      PollResponse response = poll("t", huge); // -2L is 2^64 - 2 as an unsigned wire value
 
-    PollResponse response = poll("t", huge);
-
-    assertThat(response.getPayloadsCount()).isZero();
-    assertThat(response.getNewReadFrom().getMsgNumber()).isEqualTo(Long.MAX_VALUE);
+      assertThat(response.getPayloadsCount()).isZero();
+      assertThat(response.getNewReadFrom().getMsgNumber()).isEqualTo(huge);
+      assertThat(response.getNextNumber()).isEqualTo(2);
+    }
   }
 
   @Test

@@ -111,6 +111,46 @@ class PastTheEndTest {
   }
 
   @Test
+  void aSubscriptionOrCommitAtANumberNoMessageCanHaveIsRefusedAsItWasSent() {
+    long wire = -1; // uint64 2^64-1
+    java.util.List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls =
+        java.util.List.of(
+            () ->
+                blocking
+                    .subscribe(
+                        SubscribeRequest.newBuilder().setTopic("t").setReadFrom(wire).build())
+                    .hasNext(),
+            () ->
+                blocking.commitPosition(
+                    io.minikafka.protocol.CommitPositionRequest.newBuilder()
+                        .setTopic("t")
+                        .setConsumer("g")
+                        .setNextNumber(wire)
+                        .build()));
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : calls) {
+      assertThatThrownBy(call)
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getStatus().getDescription())
+                    .contains("18446744073709551615")
+                    .contains(Long.toString(Long.MAX_VALUE));
+              });
+    }
+    assertThat(
+            blocking
+                .fetchPosition(
+                    io.minikafka.protocol.FetchPositionRequest.newBuilder()
+                        .setTopic("t")
+                        .setConsumer("g")
+                        .build())
+                .getFound())
+        .as("nothing committed")
+        .isFalse();
+  }
+
+  @Test
   void subscribeAtTheEndWaitsForTheNextMessage() {
     Iterator<SubscribeResponse> responses =
         blocking.subscribe(SubscribeRequest.newBuilder().setTopic("t").setReadFrom(3).build());
