@@ -139,8 +139,9 @@ public final class ConsumerCommand implements Callable<Integer> {
   @Option(
       names = "--print-headers",
       description =
-          "raw format: print each message's headers (NAME:VALUE,... or NO_HEADERS) and a tab"
-              + " first. The json format always has key and headers.")
+          "raw format: print each message's headers (NAME:VALUE,... or NO_HEADERS, values as"
+              + " their bytes) and a tab first. The json format always has key and headers,"
+              + " exactly.")
   private boolean printHeaders;
 
   @Option(
@@ -245,7 +246,7 @@ public final class ConsumerCommand implements Callable<Integer> {
       switch (format) {
         case raw -> {
           if (printHeaders) {
-            out.write(headersText(message).getBytes(StandardCharsets.UTF_8));
+            writeHeaders(message, out);
             out.write('\t');
           }
           if (printKey) {
@@ -342,18 +343,22 @@ public final class ConsumerCommand implements Callable<Integer> {
   }
 
   /** Kafka's console consumer's form: NAME:VALUE,NAME:VALUE, or NO_HEADERS. */
-  private static String headersText(Message message) {
+  /** Headers as NAME:VALUE,... with each value's bytes as they are, as the key and payload. */
+  private static void writeHeaders(Message message, OutputStream out) throws IOException {
     if (message.headers().isEmpty()) {
-      return "NO_HEADERS";
+      out.write("NO_HEADERS".getBytes(StandardCharsets.UTF_8));
+      return;
     }
-    StringBuilder text = new StringBuilder();
+    boolean first = true;
     for (Header header : message.headers()) {
-      text.append(text.length() == 0 ? "" : ",")
-          .append(header.name())
-          .append(':')
-          .append(header.valueAsString());
+      if (!first) {
+        out.write(',');
+      }
+      first = false;
+      out.write(header.name().getBytes(StandardCharsets.UTF_8));
+      out.write(':');
+      out.write(header.value());
     }
-    return text.toString();
   }
 
   /** The payload as text if it is valid UTF-8, else null. */

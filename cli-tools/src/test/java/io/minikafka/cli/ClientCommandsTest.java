@@ -615,6 +615,35 @@ class ClientCommandsTest extends LiveServerTest {
   }
 
   @Test
+  void rawPrintingWritesHeaderValuesAsTheirBytesAsKeysAndPayloadsAre() throws IOException {
+    byte[] value = {(byte) 0xff, 0, 'v'};
+    store.storeRecords(
+        "bin",
+        List.of(
+            new io.minikafka.broker.store.Record(
+                new byte[] {'k', 1},
+                List.of(new io.minikafka.broker.store.Header("n", value)),
+                new byte[] {(byte) 0xfe})));
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+
+    CliHarness.Result printed =
+        CliHarness.run(
+            new ConsumerCommand(raw),
+            "-host",
+            host,
+            "-topic",
+            "bin",
+            "--once",
+            "--print-key",
+            "--print-headers");
+
+    assertThat(printed.exitCode()).as(printed.err()).isZero();
+    assertThat(raw.toByteArray())
+        .isEqualTo(
+            new byte[] {'n', ':', (byte) 0xff, 0, 'v', '\t', 'k', 1, '\t', (byte) 0xfe, '\n'});
+  }
+
+  @Test
   void aHeaderWithoutAnEqualsSignIsAUsageError() {
     CliHarness.Result result =
         produce("x\n".getBytes(UTF_8), "-host", host, "-topic", "k", "--header", "novalue");
