@@ -127,6 +127,7 @@ public final class FileStore extends CheckedStore {
     }
     for (TopicDirectory.Found found : discovery.topics()) {
       if (!found.readable()) {
+        checkFileHandles(found, found.problem());
         markUnavailable(found.dir(), found.describe(), found.problem());
         continue;
       }
@@ -135,12 +136,36 @@ public final class FileStore extends CheckedStore {
         topics.put(
             found.topic(), FileTopic.open(found.topic(), found.dir(), config, disk, repairs));
       } catch (IOException | RuntimeException e) {
+        checkFileHandles(found, e.getMessage());
         markUnavailable(found.dir(), found.describe(), "it could not be opened: " + e.getMessage());
       }
       for (String repair : repairs) {
         LOG.warn("Recovered topic '{}': {}", found.topic(), repair);
       }
     }
+  }
+
+  /**
+   * Fails the start when a topic could not be opened for want of file handles: nothing is wrong
+   * with its directory, and every topic after it would fail the same way.
+   */
+  private void checkFileHandles(TopicDirectory.Found found, String problem) throws IOException {
+    if (problem == null || !problem.contains("Too many open files")) {
+      return;
+    }
+    java.util.OptionalLong limit = FileStoreConfig.fileHandleLimit();
+    String handles = limit.isPresent() ? Long.toString(limit.getAsLong()) : "a limited number of";
+    throw new IOException(
+        "ran out of file handles opening "
+            + found.describe()
+            + " ("
+            + problem
+            + "): this process may open "
+            + handles
+            + " files (ulimit -n), and the store keeps up to MINIKAFKA_MAX_OPEN_FILES ("
+            + config.maxOpenFiles()
+            + ") segment files open besides connections and the JVM's own; raise ulimit -n or"
+            + " lower MINIKAFKA_MAX_OPEN_FILES");
   }
 
   private void markUnavailable(Path dir, String what, String problem) {

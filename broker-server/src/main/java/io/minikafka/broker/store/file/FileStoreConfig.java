@@ -34,7 +34,7 @@ public record FileStoreConfig(
   public static final Duration DEFAULT_INDEX_FLUSH_INTERVAL = Duration.ofSeconds(1);
 
   /**
-   * Half the file handles the process may open (from 64 to 100,000): the other half is for
+   * Half the file handles the process may open (at least 8, at most 100,000): the other half is for
    * connections, directories and the JVM.
    */
   public static final int DEFAULT_MAX_OPEN_FILES = defaultMaxOpenFiles();
@@ -57,11 +57,14 @@ public record FileStoreConfig(
   }
 
   private static int defaultMaxOpenFiles() {
-    long limit =
-        ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-            ? unix.getMaxFileDescriptorCount()
-            : 8192;
-    return (int) Math.max(64, Math.min(100_000, limit / 2));
+    return (int) Math.max(8, Math.min(100_000, fileHandleLimit().orElse(8192) / 2));
+  }
+
+  /** The file handles this process may open ({@code ulimit -n}), where the JVM can tell. */
+  public static java.util.OptionalLong fileHandleLimit() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+        ? java.util.OptionalLong.of(unix.getMaxFileDescriptorCount())
+        : java.util.OptionalLong.empty();
   }
 
   /** fsync always, 64 MiB segments rolled at least weekly. */

@@ -124,6 +124,29 @@ class UnreadableTopicDirectoryTest {
   }
 
   @Test
+  void runningOutOfFileHandlesAtStartFailsTheStartNamingTheLimitsNotTheTopics() throws IOException {
+    fill("orders", 60);
+    FaultyFileOps faults = new FaultyFileOps();
+    faults.failOpen = p -> p.startsWith(StoreFiles.topicDir(root, "orders"));
+    FileStoreConfig config =
+        FileStoreConfig.defaults().withFsync(new FsyncPolicy.Never()).withMaxOpenFiles(64);
+
+    assertThatThrownBy(() -> FileStore.open(root, config, clock, faults))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("ran out of file handles")
+        .hasMessageContaining("topic 'orders'")
+        .hasMessageContaining("ulimit -n")
+        .hasMessageContaining("MINIKAFKA_MAX_OPEN_FILES (64)")
+        .hasMessageNotContaining("mkfk-fsck");
+    assertThat(faults.openChannels).as("every file the failed start opened is closed").isEmpty();
+
+    try (FileStore store = open()) {
+      assertThat(store.poll("orders", 1, PollLimits.UNLIMITED).messages()).hasSize(60);
+      assertThat(store.health().problems()).isEmpty();
+    }
+  }
+
+  @Test
   void aTopicWhoseCreationWasInterruptedIsRemovedAtStartAndCreatedAfresh() throws IOException {
     try (FileStore store = open()) {
       store.store("healthy", new byte[1]);
