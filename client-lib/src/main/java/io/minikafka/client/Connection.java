@@ -243,6 +243,10 @@ final class Connection implements AutoCloseable {
     return failure;
   }
 
+  /** Trailer of the server's UNAVAILABLE statuses that its store, not the network, caused. */
+  private static final io.grpc.Metadata.Key<String> STORE_FAILURE =
+      io.grpc.Metadata.Key.of("minikafka-store-failure", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
   /** Turns a failed call into one readable line that says what was being done and to whom. */
   MiniKafkaException failure(String action, StatusRuntimeException e) {
     e = (StatusRuntimeException) refusal(e);
@@ -255,7 +259,13 @@ final class Connection implements AutoCloseable {
     String description = e.getStatus().getDescription();
     String detail =
         switch (e.getStatus().getCode()) {
-          case UNAVAILABLE -> unavailable(e);
+          case UNAVAILABLE ->
+              e.getTrailers() != null && e.getTrailers().containsKey(STORE_FAILURE)
+                  ? "the MiniKafka server at "
+                      + endpoint
+                      + " failed to store or read: "
+                      + description
+                  : unavailable(e);
           case DEADLINE_EXCEEDED ->
               "no reply from MiniKafka server at "
                   + endpoint

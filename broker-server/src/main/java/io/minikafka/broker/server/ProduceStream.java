@@ -215,7 +215,7 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
           number = handler.store(topic, records);
         } catch (Exception e) {
           release(taken);
-          end(StatusMapper.toStatus(e));
+          end(StatusMapper.toException(e));
           return;
         }
         for (int count : counts) {
@@ -227,7 +227,7 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
       }
       release(taken);
       if (invalid != null) {
-        end(StatusMapper.toStatus(invalid));
+        end(StatusMapper.toException(invalid));
         return;
       }
     }
@@ -245,6 +245,11 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
 
   /** Ends the call, unless it has ended. Drain thread only. */
   private void end(Status status) {
+    end(status.isOk() ? null : status.asRuntimeException());
+  }
+
+  /** Ends the stream: with {@code failure}, or completed if it is null. */
+  private void end(io.grpc.StatusRuntimeException failure) {
     if (ended) {
       giveBackAll();
       return;
@@ -252,10 +257,10 @@ final class ProduceStream implements StreamObserver<IncomingBatch>, Runnable, Pr
     ended = true;
     giveBackAll();
     onEnd.run();
-    if (status.isOk()) {
+    if (failure == null) {
       responses.onCompleted();
     } else {
-      responses.onError(status.asRuntimeException());
+      responses.onError(failure);
     }
   }
 }

@@ -30,16 +30,33 @@ final class StatusMapper {
   static final Metadata.Key<String> NEXT_NUMBER =
       Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Trailer of an UNAVAILABLE status that the server's store caused (a failed disk, a file that
+   * could not be written): the server answered, so clients say it failed rather than that it could
+   * not be reached.
+   */
+  static final Metadata.Key<String> STORE_FAILURE =
+      Metadata.Key.of("minikafka-store-failure", Metadata.ASCII_STRING_MARSHALLER);
+
   /** The failure as the exception a call ends with: its status, and trailers where they help. */
   static StatusRuntimeException toException(Throwable thrown) {
     Throwable failure = unwrapped(thrown);
     Status status = toStatus(failure);
+    return status.asRuntimeException(trailers(failure, status));
+  }
+
+  /** The trailers of a call that failed with {@code thrown}, mapped to {@code status}. */
+  static Metadata trailers(Throwable thrown, Status status) {
+    Throwable failure = unwrapped(thrown);
+    Metadata trailers = new Metadata();
     if (failure instanceof ReadPastEndException pastEnd) {
-      Metadata trailers = new Metadata();
       trailers.put(NEXT_NUMBER, Long.toString(pastEnd.nextNumber()));
-      return status.asRuntimeException(trailers);
+    } else if (failure instanceof IOException
+        && !(failure instanceof StoreClosedException)
+        && status.getCode() == Status.Code.UNAVAILABLE) {
+      trailers.put(STORE_FAILURE, "true");
     }
-    return status.asRuntimeException();
+    return trailers;
   }
 
   /** What failed, out of the wrapper a future's callbacks see it in. */
