@@ -90,10 +90,22 @@ public final class BrokerMetrics implements AutoCloseable {
         Counter.builder("minikafka.retention.expired.messages")
             .description("Messages removed by retention")
             .register(registry);
-    producedMessages = Counter.builder("minikafka.produced.messages").register(registry);
-    producedBytes = Counter.builder("minikafka.produced.bytes").register(registry);
-    deliveredMessages = Counter.builder("minikafka.delivered.messages").register(registry);
-    deliveredBytes = Counter.builder("minikafka.delivered.bytes").register(registry);
+    producedMessages =
+        Counter.builder("minikafka.produced.messages")
+            .description("Messages stored, by every produce call")
+            .register(registry);
+    producedBytes =
+        Counter.builder("minikafka.produced.bytes")
+            .description("Payload bytes stored, by every produce call")
+            .register(registry);
+    deliveredMessages =
+        Counter.builder("minikafka.delivered.messages")
+            .description("Messages sent to consumers, by polls and subscriptions")
+            .register(registry);
+    deliveredBytes =
+        Counter.builder("minikafka.delivered.bytes")
+            .description("Payload bytes sent to consumers, by polls and subscriptions")
+            .register(registry);
     topicMessages =
         MultiGauge.builder("minikafka.topic.messages")
             .description("Messages held")
@@ -137,11 +149,24 @@ public final class BrokerMetrics implements AutoCloseable {
     http.createContext(
         "/metrics",
         exchange -> {
-          refreshTopics();
-          byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+          String method = exchange.getRequestMethod();
+          if (!method.equals("GET") && !method.equals("HEAD")) {
+            exchange.getResponseHeaders().add("Allow", "GET, HEAD");
+            exchange.sendResponseHeaders(405, -1);
+            exchange.close();
+            return;
+          }
           exchange
               .getResponseHeaders()
               .add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          if (method.equals("HEAD")) {
+            // A probe: no scrape, and no length, which the JDK's server warns of for HEAD.
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            return;
+          }
+          refreshTopics();
+          byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -59,6 +59,61 @@ class BrokerMetricsTest {
   }
 
   @Test
+  void aHeadProbeGetsHeadersWithoutAWarningAndOtherMethodsAreRefused() throws Exception {
+    java.util.List<java.util.logging.LogRecord> warnings =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+              warnings.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger http = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+    http.addHandler(handler);
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(
+            new io.minikafka.broker.store.memory.MemoryStore(),
+            loopbackWithMetrics(),
+            Clock.systemUTC())) {
+      URI uri = URI.create("http://" + server.metricsAddress().orElseThrow() + "/metrics");
+      HttpClient client = HttpClient.newHttpClient();
+      HttpResponse<String> head =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> post =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .POST(HttpRequest.BodyPublishers.ofString("x"))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(warnings).extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+      assertThat(head.body()).isEmpty();
+      assertThat(post.statusCode()).isEqualTo(405);
+      assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    } finally {
+      http.removeHandler(handler);
+    }
+  }
+
+  @Test
   void countersAndTopicGaugesMoveWithTraffic() throws Exception {
     ServerConfig config = loopbackWithMetrics();
     try (MiniKafkaServer server =
@@ -66,6 +121,10 @@ class BrokerMetricsTest {
       Endpoint metrics = server.metricsAddress().orElseThrow();
       String before = scrape(metrics);
       assertThat(before).contains("jvm_memory_used_bytes");
+      assertThat(before.lines().filter(l -> l.startsWith("# HELP minikafka_")))
+          .as("every MiniKafka series says what it counts")
+          .isNotEmpty()
+          .allSatisfy(l -> assertThat(l).matches("# HELP \\S+ \\S.*"));
       assertThat(value(before, "minikafka_subscribers_active")).isZero();
 
       ManagedChannel channel =
