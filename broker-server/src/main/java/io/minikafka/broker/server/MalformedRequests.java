@@ -2,7 +2,6 @@ package io.minikafka.broker.server;
 
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -15,14 +14,13 @@ import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers request bytes that do not parse as the method's message with {@code INVALID_ARGUMENT}
- * naming the method, and one WARN line without a stack trace. Left to grpc-java, such a request
- * gets {@code UNKNOWN: Application error processing RPC} and a SEVERE stack trace per request, with
- * which any client could flood the log.
+ * naming the method, logged as every refusal is ({@link RefusedCalls}: one WARN line without a
+ * stack trace, at a bounded rate). Left to grpc-java, such a request gets {@code UNKNOWN:
+ * Application error processing RPC} and a SEVERE stack trace per request, with which any client
+ * could flood the log.
  *
  * <p>Each method is re-bound with a request marshaller that never throws: it yields the parsed
  * request or a {@link Malformed} marker, which the call handler answers before the service sees it.
@@ -30,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * reflection is unchanged (as grpc-java's {@code ServerInterceptors.useMarshalledMessages} does).
  */
 final class MalformedRequests {
-
-  private static final Logger LOG = LoggerFactory.getLogger(MalformedRequests.class);
 
   /** What the marshaller yields for bytes that are not a request. */
   private record Malformed(String reason) {}
@@ -183,10 +179,6 @@ final class MalformedRequests {
               + " ("
               + malformed.reason()
               + ")";
-      LOG.warn(
-          "Refused a call from {}: {}",
-          getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
-          description);
       synchronized (this) {
         if (rejected || closedByService) {
           // The service ended the call already: nothing to close, and nothing to tell it.

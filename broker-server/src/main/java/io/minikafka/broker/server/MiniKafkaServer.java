@@ -175,6 +175,8 @@ public final class MiniKafkaServer implements AutoCloseable {
             .intercept(
                 new ConnectionLimits(
                     config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection()))
+            // Added last, so it runs first and sees every other interceptor's refusals too.
+            .intercept(new RefusedCalls())
             .addService(intercepted(MalformedRequests.guard(service.definition()), access))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())

@@ -70,14 +70,12 @@ final class StatusMapper {
 
   static Status toStatus(Throwable thrown) {
     Throwable failure = unwrapped(thrown);
+    // Refusals (INVALID_ARGUMENT, PERMISSION_DENIED, RESOURCE_EXHAUSTED) are logged by
+    // RefusedCalls, with the client's address and at a bounded rate; never a payload's bytes.
     if (failure instanceof IllegalArgumentException) {
-      // A client sending what can never work (a bad topic name, an oversized message) is worth
-      // an operator's attention; payload bytes are never logged, only the rule that was broken.
-      LOG.warn("Refused a call: {}", failure.getMessage());
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }
     if (failure instanceof PermissionDeniedException) {
-      LOG.warn("Denied: {}", failure.getMessage());
       return Status.PERMISSION_DENIED.withDescription(failure.getMessage());
     }
     if (failure instanceof StatusRuntimeException given) {
@@ -111,12 +109,10 @@ final class StatusMapper {
             case MEMORY_BYTES -> Setting.MAX_MEMORY_BYTES;
             case MIN_FREE_DISK -> Setting.MIN_FREE_DISK;
           };
-      LOG.warn("Limit reached: {}", failure.getMessage());
       return Status.RESOURCE_EXHAUSTED.withDescription(
           failure.getMessage() + " (" + setting.envVar() + ")");
     }
     if (failure instanceof StoreFullException) {
-      LOG.warn("Store full: {}", failure.getMessage());
       return Status.RESOURCE_EXHAUSTED.withDescription(failure.getMessage());
     }
     if (failure instanceof StoreClosedException) {
