@@ -17,10 +17,10 @@ import java.util.List;
 
 /**
  * Answers request bytes that do not parse as the method's message with {@code INVALID_ARGUMENT}
- * naming the method, logged as every refusal is ({@link RefusedCalls}: one WARN line without a
- * stack trace, at a bounded rate). Left to grpc-java, such a request gets {@code UNKNOWN:
- * Application error processing RPC} and a SEVERE stack trace per request, with which any client
- * could flood the log.
+ * naming the method, logged as every refusal is ({@link CallLog}: one WARN line without a stack
+ * trace, at a bounded rate). Left to grpc-java, such a request gets {@code UNKNOWN: Application
+ * error processing RPC} and a SEVERE stack trace per request, with which any client could flood the
+ * log.
  *
  * <p>Each method is re-bound with a request marshaller that never throws: it yields the parsed
  * request or a {@link Malformed} marker, which the call handler answers before the service sees it.

@@ -176,7 +176,7 @@ public final class MiniKafkaServer implements AutoCloseable {
                 new ConnectionLimits(
                     config.maxCallsPerConnection(), config.maxSubscriptionsPerConnection()))
             // Added last, so it runs first and sees every other interceptor's refusals too.
-            .intercept(new RefusedCalls())
+            .intercept(new CallLog())
             .addService(intercepted(MalformedRequests.guard(service.definition()), access))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.minikafka.broker.config.GoDuration;
 import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.security.AccessControl;
 import io.minikafka.broker.security.Operation;
@@ -62,6 +63,9 @@ import java.util.concurrent.TimeUnit;
  * thread.
  */
 final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MiniKafkaService.class);
 
   /** Room in a response beyond its messages, for the numbers and counts that go with them. */
   private static final int RESPONSE_HEADROOM_BYTES = 1024;
@@ -466,8 +470,14 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
   public void createTopic(CreateTopicRequest request, StreamObserver<TopicDescription> responses) {
     try {
       access.check(access.current(), Operation.CREATE, request.getTopic());
-      store.createTopic(request.getTopic(), retention(request.getRetentionMs()));
+      Optional<Duration> retention = retention(request.getRetentionMs());
+      store.createTopic(request.getTopic(), retention);
       retentionChanged.run();
+      LOG.info(
+          "Created topic '{}' with {} retention, for {}",
+          request.getTopic(),
+          retention.map(GoDuration::format).orElse("the server's"),
+          caller());
       responses.onNext(description(store.describe(request.getTopic())));
       responses.onCompleted();
     } catch (Exception e) {
@@ -481,12 +491,20 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       access.check(access.current(), Operation.ALTER, request.getTopic());
       if (request.getServerRetention() == (request.getRetentionMs() != 0)) {
         throw new IllegalArgumentException(
-            "an alter sets retention_ms or server_retention, one of them");
+            "an alter sets exactly one of retention_ms (1 or more) and server_retention; this one"
+                + (request.getServerRetention()
+                    ? " sets both"
+                    : " sets neither (retention_ms 0 means not set)"));
       }
-      store.setRetention(
-          request.getTopic(),
-          request.getServerRetention() ? Optional.empty() : retention(request.getRetentionMs()));
+      Optional<Duration> retention =
+          request.getServerRetention() ? Optional.empty() : retention(request.getRetentionMs());
+      store.setRetention(request.getTopic(), retention);
       retentionChanged.run();
+      LOG.info(
+          "Set topic '{}' to {} retention, for {}",
+          request.getTopic(),
+          retention.map(GoDuration::format).orElse("the server's"),
+          caller());
       responses.onNext(description(store.describe(request.getTopic())));
       responses.onCompleted();
     } catch (Exception e) {
@@ -494,11 +512,21 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     }
   }
 
+  /** Who made the call now running, for the log: the principal, if any, and the address. */
+  private String caller() {
+    AccessControl.Identity identity = access.current();
+    return (identity == null ? "" : "principal '" + identity.name() + "' at ") + CallLog.client();
+  }
+
   /** A retention in ms from the wire: 0 for none of the topic's own. */
   private static Optional<Duration> retention(long millis) {
     if (millis < 0) {
       throw new IllegalArgumentException(
-          "retention_ms is too large: " + Long.toUnsignedString(millis));
+          "retention_ms "
+              + Long.toUnsignedString(millis)
+              + " is too large (at most "
+              + Long.MAX_VALUE
+              + ")");
     }
     return millis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
   }
@@ -509,6 +537,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     try {
       access.check(access.current(), Operation.DELETE, request.getTopic());
       long deleted = store.deleteTopic(request.getTopic());
+      LOG.info("Deleted topic '{}' ({} messages), for {}", request.getTopic(), deleted, caller());
       responses.onNext(DeleteTopicResponse.newBuilder().setMessagesDeleted(deleted).build());
       responses.onCompleted();
     } catch (Exception e) {

@@ -71,7 +71,7 @@ final class StatusMapper {
   static Status toStatus(Throwable thrown) {
     Throwable failure = unwrapped(thrown);
     // Refusals (INVALID_ARGUMENT, PERMISSION_DENIED, RESOURCE_EXHAUSTED) are logged by
-    // RefusedCalls, with the client's address and at a bounded rate; never a payload's bytes.
+    // CallLog, with the client's address and at a bounded rate; never a payload's bytes.
     if (failure instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }

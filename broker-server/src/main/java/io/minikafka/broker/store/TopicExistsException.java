@@ -4,6 +4,9 @@ package io.minikafka.broker.store;
 public class TopicExistsException extends StoreException {
 
   public TopicExistsException(String topic) {
-    super("topic '" + topic + "' already exists (mkfk-admin alter changes its settings)");
+    super(
+        "topic '"
+            + topic
+            + "' already exists (AlterTopic, or mkfk-admin alter, changes its settings)");
   }
 }

@@ -1,5 +1,7 @@
 package io.minikafka.broker.server;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -16,16 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs the calls the server refused for who the client is or what it sent (UNAUTHENTICATED,
+ * What the log says of calls. It keeps each call's client address in the call's {@link Context}
+ * ({@link #client()}), for the lines handlers log of what a call did (a topic deleted). And it logs
+ * the calls the server refused for who the client is or what it sent (UNAUTHENTICATED,
  * PERMISSION_DENIED, INVALID_ARGUMENT, RESOURCE_EXHAUSTED): one WARN line each, naming the client's
  * address, the method and why. At most {@link #LINES_PER_WINDOW} lines of each status per {@link
  * #WINDOW}, so that a client that keeps sending what is refused cannot flood the log; the first
  * line after such a spell says how many went unlogged. Server-wide, and outermost, so that it sees
  * the refusals of every other interceptor too. Thread-safe.
  */
-final class RefusedCalls implements ServerInterceptor {
+final class CallLog implements ServerInterceptor {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RefusedCalls.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CallLog.class);
 
   static final int LINES_PER_WINDOW = 10;
   static final Duration WINDOW = Duration.ofMinutes(1);
@@ -47,7 +51,7 @@ final class RefusedCalls implements ServerInterceptor {
     long unlogged;
   }
 
-  RefusedCalls(LongSupplier nanoTime) {
+  CallLog(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
     for (Status.Code code : LOGGED) {
       Window window = new Window();
@@ -56,14 +60,26 @@ final class RefusedCalls implements ServerInterceptor {
     }
   }
 
-  RefusedCalls() {
+  CallLog() {
     this(System::nanoTime);
+  }
+
+  private static final Context.Key<Object> CLIENT = Context.key("minikafka-client-address");
+
+  /** The address of the client whose call runs now, as logs show it. */
+  static String client() {
+    Object address = CLIENT.get();
+    return address == null ? "an unknown address" : address.toString();
   }
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    return next.startCall(
+    Context context =
+        Context.current()
+            .withValue(CLIENT, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    return Contexts.interceptCall(
+        context,
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
@@ -76,7 +92,8 @@ final class RefusedCalls implements ServerInterceptor {
             super.close(status, trailers);
           }
         },
-        headers);
+        headers,
+        next);
   }
 
   void refused(Object client, String method, Status status) {

@@ -1,6 +1,7 @@
 package io.minikafka.broker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A refused call is logged once, with the client's address, the method and why; one client refused
  * again and again does not flood the log.
  */
-class RefusedCallsTest {
+class CallLogTest {
 
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
@@ -120,9 +121,90 @@ class RefusedCallsTest {
   }
 
   @Test
+  void whatCreateAlterAndDeleteChangedIsLoggedWithWhoAskedAndABadAlterSaysWhy(@TempDir Path dir)
+      throws Exception {
+    Path auth =
+        Files.writeString(dir.resolve("auth"), AuthRules.hashToken("ops-token") + " ops admin\n");
+    Logger service = (Logger) LoggerFactory.getLogger(MiniKafkaService.class);
+    service.setLevel(ch.qos.logback.classic.Level.INFO);
+    try (MiniKafkaServer server =
+        MiniKafkaServer.start(
+            new MemoryStore(),
+            ServerConfig.builder().host(Endpoint.parse("127.0.0.1:0")).authFile(auth).build(),
+            Clock.systemUTC())) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        io.grpc.Metadata token = new io.grpc.Metadata();
+        token.put(
+            io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+            "Bearer ops-token");
+        MiniKafkaGrpc.MiniKafkaBlockingStub ops =
+            MiniKafkaGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(token));
+
+        ops.createTopic(
+            io.minikafka.protocol.CreateTopicRequest.newBuilder()
+                .setTopic("orders")
+                .setRetentionMs(3_600_000)
+                .build());
+        assertThatThrownBy(
+                () ->
+                    ops.alterTopic(
+                        io.minikafka.protocol.AlterTopicRequest.newBuilder()
+                            .setTopic("orders")
+                            .build()))
+            .hasMessageContaining(
+                "an alter sets exactly one of retention_ms (1 or more) and server_retention;"
+                    + " this one sets neither (retention_ms 0 means not set)");
+        ops.alterTopic(
+            io.minikafka.protocol.AlterTopicRequest.newBuilder()
+                .setTopic("orders")
+                .setServerRetention(true)
+                .build());
+        ops.produceBatch(
+            ProduceBatchRequest.newBuilder()
+                .setTopic("orders")
+                .addPayloads(ByteString.copyFromUtf8("x"))
+                .build());
+        ops.deleteTopic(
+            io.minikafka.protocol.DeleteTopicRequest.newBuilder().setTopic("orders").build());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      service.setLevel(null);
+    }
+
+    List<String> infos =
+        logged.list.stream()
+            .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(m -> m.contains("topic 'orders'"))
+            .toList();
+    assertThat(infos)
+        .satisfiesExactly(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "Created topic 'orders' with 1h0m0s retention, for principal 'ops' at"
+                            + " /127.0.0.1:"),
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "Set topic 'orders' to the server's retention, for principal 'ops' at"
+                            + " /127.0.0.1:"),
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "Deleted topic 'orders' (1 messages), for principal 'ops' at /127.0.0.1:"));
+  }
+
+  @Test
   void pastItsLinesAMinuteAStatusIsCountedAndTheNextLineSaysHowManyWentUnlogged() {
     AtomicLong now = new AtomicLong();
-    RefusedCalls refusals = new RefusedCalls(now::get);
+    CallLog refusals = new CallLog(now::get);
     Status invalid = Status.INVALID_ARGUMENT.withDescription("a bad topic name");
     Status denied = Status.PERMISSION_DENIED.withDescription("may not consume");
 
@@ -132,15 +214,15 @@ class RefusedCallsTest {
     for (int i = 0; i < 3; i++) {
       refusals.refused("/127.0.0.1:5001", "Poll", denied);
     }
-    assertThat(warnings()).hasSize(RefusedCalls.LINES_PER_WINDOW + 3);
+    assertThat(warnings()).hasSize(CallLog.LINES_PER_WINDOW + 3);
 
-    now.addAndGet(RefusedCalls.WINDOW.toNanos());
+    now.addAndGet(CallLog.WINDOW.toNanos());
     refusals.refused("/127.0.0.1:5000", "Produce", invalid);
 
     assertThat(warnings().get(warnings().size() - 1))
         .isEqualTo(
             "Refused Produce from /127.0.0.1:5000: INVALID_ARGUMENT a bad topic name (and 15"
                 + " earlier INVALID_ARGUMENT refusals not logged, past 10 a minute)");
-    assertThat(warnings()).hasSize(RefusedCalls.LINES_PER_WINDOW + 4);
+    assertThat(warnings()).hasSize(CallLog.LINES_PER_WINDOW + 4);
   }
 }
