@@ -184,7 +184,11 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
                 spec.name()
                     + ": warning: ignoring "
                     + unknown
-                    + ": no such setting (mkfk-server --help lists them)");
+                    + ": no such setting"
+                    + Setting.closestTo(unknown)
+                        .map(s -> "; did you mean " + s.envVar() + "?")
+                        .orElse("")
+                    + " (mkfk-server --help lists them)");
       }
       if (printConfig) {
         for (ServerConfig.Origin origin : ServerConfig.origins(env, flags(), file)) {

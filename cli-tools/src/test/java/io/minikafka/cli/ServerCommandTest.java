@@ -155,8 +155,8 @@ class ServerCommandTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.err().strip())
         .isEqualTo(
-            "mkfk-server: warning: ignoring MINIKAFKA_RETENTION: no such setting (mkfk-server"
-                + " --help lists them)");
+            "mkfk-server: warning: ignoring MINIKAFKA_RETENTION: no such setting; did you mean"
+                + " MINIKAFKA_RETENTIONTIME? (mkfk-server --help lists them)");
     assertThat(result.out())
         .containsPattern("MINIKAFKA_RETENTIONTIME\\s+--retention\\s+168h0m0s\\s+\\(default\\)");
   }
@@ -357,7 +357,8 @@ class ServerCommandTest {
         .startsWith("mkfk-server: invalid 'retention' in " + invalid + " 'soon'");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err().strip())
-        .startsWith("mkfk-server: unknown setting 'retentoin' in " + file);
+        .startsWith(
+            "mkfk-server: unknown setting 'retentoin' in " + file + "; did you mean 'retention'?");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err().strip())
         .isEqualTo(

@@ -53,4 +53,21 @@ public final class ByteSize {
     }
     return bytes;
   }
+
+  /** {@code bytes} for people: {@code 500 bytes}, {@code 64 MiB}, {@code 79.3 GiB}. */
+  public static String format(long bytes) {
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024) {
+      return bytes + " bytes";
+    }
+    int unit = 0;
+    while (unit < units.length - 1 && bytes >= 1024L << (10 * (unit + 1))) {
+      unit++;
+    }
+    long size = 1L << (10 * (unit + 1));
+    if (bytes % size == 0) {
+      return bytes / size + " " + units[unit];
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", (double) bytes / size, units[unit]);
+  }
 }

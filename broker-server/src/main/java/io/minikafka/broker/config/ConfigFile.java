@@ -70,11 +70,21 @@ public record ConfigFile(
     for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
       Setting setting = settingNamed(key.trim());
       if (setting == null) {
+        String trimmed = key.trim();
         throw new ConfigException(
             "unknown setting '"
                 + key
                 + "' in "
                 + path
+                + Setting.closestTo(trimmed)
+                    .map(
+                        s ->
+                            "; did you mean '"
+                                + (trimmed.startsWith("MINIKAFKA_")
+                                    ? s.envVar()
+                                    : s.flag().substring(2))
+                                + "'?")
+                    .orElse("")
                 + " (keys are the variables or flags that mkfk-server --help lists, such as"
                 + " MINIKAFKA_RETENTIONTIME or retention)");
       }

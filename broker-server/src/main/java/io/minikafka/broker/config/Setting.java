@@ -140,4 +140,48 @@ public enum Setting {
   public String description() {
     return description;
   }
+
+  /**
+   * The setting a mistyped {@code name} (a variable, or a flag without its dashes) was most likely
+   * meant for: one whose name differs by a few characters, or begins or ends with it.
+   */
+  public static java.util.Optional<Setting> closestTo(String name) {
+    Setting best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (Setting setting : values()) {
+      for (String known : new String[] {setting.envVar(), setting.flag().substring(2)}) {
+        int distance = distance(name, known);
+        boolean related =
+            name.length() >= 6
+                && (known.startsWith(name) || name.startsWith(known) || known.endsWith(name));
+        if ((related || distance <= Math.max(2, known.length() / 6)) && distance < bestDistance) {
+          best = setting;
+          bestDistance = distance;
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
+
+  /** Levenshtein distance, ignoring case. */
+  private static int distance(String a, String b) {
+    a = a.toLowerCase(java.util.Locale.ROOT);
+    b = b.toLowerCase(java.util.Locale.ROOT);
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
 }

@@ -188,6 +188,16 @@ class ServerConfigTest {
   }
 
   @Test
+  void aMistypedNameIsMatchedToTheSettingItWasMeantForAndNothingElseIs() {
+    assertThat(Setting.closestTo("MINIKAFKA_RETENTION")).contains(Setting.RETENTION);
+    assertThat(Setting.closestTo("MINIKAFKA_ROOTDIR")).contains(Setting.ROOT_DIR);
+    assertThat(Setting.closestTo("MINIKAFKA_FSINC")).contains(Setting.FSYNC);
+    assertThat(Setting.closestTo("segment-byte")).contains(Setting.SEGMENT_BYTES);
+    assertThat(Setting.closestTo("MINIKAFKA_HEAP_OPTS")).isEmpty();
+    assertThat(Setting.closestTo("colour")).isEmpty();
+  }
+
+  @Test
   void everyByteSettingTakesTheSuffixesTheDiskFloorTakes() {
     ServerConfig config =
         ServerConfig.resolve(

@@ -1,5 +1,6 @@
 package io.minikafka.broker.store.file;
 
+import io.minikafka.broker.config.ByteSize;
 import io.minikafka.broker.store.LimitExceededException;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -61,10 +62,14 @@ final class FreeSpace {
                 ? "the disk of "
                     + where
                     + " has "
-                    + usable
-                    + " bytes free, below the floor of "
-                    + minimum
-                    + " bytes"
+                    + ByteSize.format(usable)
+                    + " free, below the floor of "
+                    + ByteSize.format(minimum)
+                    + (minimum > fileSystem.getTotalSpace()
+                        ? ", more than the whole disk ("
+                            + ByteSize.format(fileSystem.getTotalSpace())
+                            + "): lower MINIKAFKA_MIN_FREE_DISK"
+                        : "")
                 : null;
       } catch (IOException e) {
         // The space could not be asked for: the write itself will say if the disk is full.

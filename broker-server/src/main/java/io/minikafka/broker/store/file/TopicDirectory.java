@@ -92,7 +92,9 @@ final class TopicDirectory {
     List<Path> leftovers = new ArrayList<>();
     for (Path entry : entries) {
       String fileName = entry.getFileName().toString();
-      if (fileName.equals(FileStore.LOCK_FILE)) {
+      // lost+found: the file system's own, at the root of a store given a disk of its own.
+      if (fileName.equals(FileStore.LOCK_FILE)
+          || (fileName.equals("lost+found") && Files.isDirectory(entry))) {
         continue;
       }
       if (fileName.startsWith(CREATING_PREFIX) && Files.isDirectory(entry)) {

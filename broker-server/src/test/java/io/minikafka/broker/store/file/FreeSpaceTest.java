@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.minikafka.broker.config.ByteSize;
 import io.minikafka.broker.store.LimitExceededException;
 import io.minikafka.broker.store.ManualClock;
 import io.minikafka.broker.store.PollLimits;
@@ -31,7 +32,7 @@ class FreeSpaceTest {
 
       assertThatThrownBy(() -> store.store("t", new byte[10]))
           .isInstanceOf(LimitExceededException.class)
-          .hasMessageContaining("has 524288 bytes free, below the floor of 1048576 bytes")
+          .hasMessageContaining("has 512 KiB free, below the floor of 1 MiB")
           .satisfies(
               e ->
                   assertThat(((LimitExceededException) e).limit())
@@ -54,7 +55,28 @@ class FreeSpaceTest {
   }
 
   @Test
+  void aFloorAboveTheWholeDiskIsSaidToBeOne() throws Exception {
+    FaultyFileOps disk = new FaultyFileOps();
+    long whole = disk.fileSystem(root).getTotalSpace();
+    FileStoreConfig config =
+        FileStoreConfig.defaults().withMinFreeDisk(new DiskFloor(whole + (1L << 30), -1));
+    try (FileStore store = FileStore.open(root, config, new ManualClock(), disk)) {
+      assertThatThrownBy(() -> store.store("t", new byte[10]))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining(
+              "more than the whole disk ("
+                  + ByteSize.format(whole)
+                  + "): lower"
+                  + " MINIKAFKA_MIN_FREE_DISK");
+    }
+  }
+
+  @Test
   void aFloorIsBytesWithAUnitOrAPercentageOfTheDisk() {
+    assertThat(ByteSize.format(500)).isEqualTo("500 bytes");
+    assertThat(ByteSize.format(64L << 20)).isEqualTo("64 MiB");
+    assertThat(ByteSize.format(85_094_604_800L)).isEqualTo("79.3 GiB");
+    assertThat(ByteSize.format(1L << 40)).isEqualTo("1 TiB");
     assertThat(DiskFloor.parse("67108864").bytesOf(1L << 40)).isEqualTo(64L << 20);
     assertThat(DiskFloor.parse("2GiB").bytesOf(1L << 40)).isEqualTo(2L << 30);
     assertThat(DiskFloor.parse("5%").bytesOf(1000)).isEqualTo(50);

@@ -71,6 +71,20 @@ class TopicDirectoryTest {
   }
 
   @Test
+  void aFileSystemsLostAndFoundIsPassedOverWithoutAWordAndAStrayFileIsNot() throws IOException {
+    Files.createDirectories(root.resolve("lost+found"));
+    Files.writeString(root.resolve("notes.txt"), "mine");
+    List<String> warnings = new ArrayList<>();
+
+    TopicDirectory.Discovery found = TopicDirectory.discover(root, warnings::add);
+
+    assertThat(found.topics()).isEmpty();
+    assertThat(warnings)
+        .containsExactly(
+            "Ignoring " + root.resolve("notes.txt") + ": not a MiniKafka topic directory");
+  }
+
+  @Test
   void aNameFileIsWrittenAtomicallyAndReadStrictly() throws IOException {
     Disk disk = new Disk(FileOps.DEFAULT, new FsyncPolicy.Always(), new FsyncObserver());
     TopicDirectory.writeName(root, "ünïcødé", disk);
