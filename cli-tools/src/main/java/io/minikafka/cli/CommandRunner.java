@@ -158,16 +158,20 @@ final class CommandRunner {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() throws IOException {
+      return new String[] {
+        "${COMMAND-FULL-NAME} (MiniKafka) " + number(), "Java " + System.getProperty("java.version")
+      };
+    }
+
+    /** This build's version, as Maven gave it. */
+    static String number() throws IOException {
       Properties properties = new Properties();
       try (InputStream in = Version.class.getResourceAsStream("/minikafka-version.properties")) {
         if (in != null) {
           properties.load(in);
         }
       }
-      return new String[] {
-        "${COMMAND-FULL-NAME} (MiniKafka) " + properties.getProperty("version", "unknown"),
-        "Java " + System.getProperty("java.version")
-      };
+      return properties.getProperty("version", "unknown");
     }
   }
 }

@@ -230,6 +230,11 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
     // The flag overrides MINIKAFKA_LOG_LEVEL, which logback.xml read at start-up.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(config.logLevel()));
+    LOG.info(
+        "MiniKafka {} on Java {} ({})",
+        CommandRunner.Version.number(),
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"));
     for (ServerConfig.Origin origin : ServerConfig.origins(env, flags(), file)) {
       LOG.info("Setting {} = {} ({})", origin.setting().envVar(), origin.value(), origin.source());
     }

@@ -106,9 +106,18 @@ class CliEndToEndIT {
   }
 
   @Test
-  void serverLogsItsSettingsAtStart() throws Exception {
+  void serverLogsItsVersionAndSettingsAtStart() throws Exception {
+    String version =
+        java.util.regex.Pattern.compile(
+                "<artifactId>minikafka-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(java.nio.file.Files.readString(MiniKafkaHome.HOME.resolve("pom.xml")))
+            .results()
+            .findFirst()
+            .orElseThrow()
+            .group(1);
     try (ServerProcess server = ServerProcess.start(Map.of("MINIKAFKA_RETENTIONTIME", "90m"))) {
       assertThat(server.log())
+          .anyMatch(l -> l.contains("MiniKafka " + version + " on Java "))
           .anyMatch(l -> l.contains("listening on 127.0.0.1:" + server.port()))
           .anyMatch(l -> l.contains("Store: memory"))
           .anyMatch(l -> l.contains("Retention: 1h30m0s"));
