@@ -53,11 +53,12 @@ public final class Consumer implements AutoCloseable {
 
   private boolean positionLoaded;
 
+  /** Trailer of a NOT_FOUND for a deleted topic: the number its next message will get. */
+  private static final io.grpc.Metadata.Key<String> NEXT_NUMBER =
+      io.grpc.Metadata.Key.of("minikafka-next-number", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
   /** Whether the first poll or subscription starts at the topic's end ({@link StartAt.End}). */
   private boolean fromEnd;
-
-  /** Started at the end of a topic that did not exist, so the end's number was not known. */
-  private boolean endUnknown;
 
   /** A named consumer with no committed position yet, whose start is still to be committed. */
   private boolean newGroup;
@@ -238,8 +239,6 @@ public final class Consumer implements AutoCloseable {
         && readFrom > response.nextNumber()) {
       throw new PositionOutOfRangeException(topic, readFrom, response.nextNumber());
     }
-    boolean startedBeforeTopic = endUnknown;
-    endUnknown = false;
     long newReadFrom = response.newReadFrom();
     // The server leaves the number asked for when it returns nothing, even below messages no
     // longer stored: the result says so once, then the consumer goes on from the oldest left (and a
@@ -259,13 +258,6 @@ public final class Consumer implements AutoCloseable {
     // backlog it skipped on its next run.
     uncommitted |= name != null && (!messages.isEmpty() || newGroup || movedPastGap);
     newGroup = false;
-    if (startedBeforeTopic) {
-      // Started at the end of a topic that did not exist: a deleted one comes back after its last
-      // number, and what it skips was gone before this consumer began, so not news.
-      return movedPastGap
-          ? poll()
-          : new PollResult(messages, newReadFrom, 0, response.firstAvailable());
-    }
     return new PollResult(messages, newReadFrom, response.skipped(), response.firstAvailable());
   }
 
@@ -300,16 +292,8 @@ public final class Consumer implements AutoCloseable {
     boolean startsAtTheEnd = fromEnd;
     resolveEnd();
     commitBeforeSubscribing(startsAtTheEnd);
-    boolean endUnknownHere = endUnknown;
-    endUnknown = false;
     return new Subscription(
-        topic,
-        readFrom,
-        fromTime,
-        endUnknownHere,
-        connection,
-        name == null ? null : this::commitPosition,
-        owner);
+        topic, readFrom, fromTime, connection, name == null ? null : this::commitPosition, owner);
   }
 
   /** Commits the current read-from number as this named consumer's position, now. */
@@ -408,10 +392,10 @@ public final class Consumer implements AutoCloseable {
       if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
         throw connection.failure("finding the end of topic '" + topic + "'", e);
       }
-      // No topic yet: everything it will hold is new. A deleted topic goes on after its last
-      // number, unknown here; the numbers below it are skipped then without a word.
-      readFrom = 1;
-      endUnknown = true;
+      // No topic yet: everything it will hold is new. A deleted one goes on from its next
+      // number, which the server gives with the refusal.
+      String next = e.getTrailers() == null ? null : e.getTrailers().get(NEXT_NUMBER);
+      readFrom = next == null ? 1 : Long.parseLong(next);
     }
     fromEnd = false;
   }

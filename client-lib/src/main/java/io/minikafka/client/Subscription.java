@@ -77,13 +77,6 @@ public final class Subscription implements AutoCloseable {
   /** The next number to deliver; everything below it has been delivered. Reading thread only. */
   private long next;
 
-  /**
-   * Started at the end of a topic that did not exist: a deleted topic's numbers skipped when it
-   * comes back were gone before this subscription began, so they are not reported. Reading thread
-   * only.
-   */
-  private boolean endUnknown;
-
   /** Asked for instead of {@code next} until a message has been delivered; null if not asked. */
   private Instant fromTime;
 
@@ -136,12 +129,10 @@ public final class Subscription implements AutoCloseable {
       String topic,
       long readFrom,
       Instant fromTime,
-      boolean endUnknown,
       Connection connection,
       LongConsumer committer,
       Set<Subscription> owner) {
     this.topic = topic;
-    this.endUnknown = endUnknown;
     this.connection = connection;
     this.committer = committer;
     this.owner = owner;
@@ -288,14 +279,9 @@ public final class Subscription implements AutoCloseable {
         response.caughtUp() && response.topicMissing() ? State.WAITING_FOR_TOPIC : State.READING;
     reconnectReason = null;
     if (response.skipped() > 0) {
-      if (!endUnknown) {
-        skips.add(new Skip(response.firstAvailable(), response.skipped()));
-      }
+      skips.add(new Skip(response.firstAvailable(), response.skipped()));
       // What was skipped is gone: the next message is the oldest left, or a later one.
       next = Math.max(next, response.firstAvailable());
-    }
-    if (!response.topicMissing()) {
-      endUnknown = false;
     }
     List<Message> messages = new ArrayList<>(response.messages().size());
     for (Message message : response.messages()) {

@@ -864,7 +864,19 @@ public final class KafkaStore extends CheckedStore {
   protected TopicInfo doDescribe(String topic) throws IOException {
     ensureReady();
     catalog.catchUp();
-    CatalogEntry entry = liveForRead(topic);
+    CatalogEntry entry;
+    try {
+      entry = liveForRead(topic);
+    } catch (UnknownTopicException unknown) {
+      Optional<CatalogEntry> gone = catalog.get(topic);
+      if (!unknown.deleted() || gone.isEmpty()) {
+        throw unknown;
+      }
+      // Its Kafka topic stays, emptied: its end is where the numbers go on.
+      TopicPartition partition = partition(gone.get());
+      throw UnknownTopicException.deleted(
+          topic, offsets(Map.of(partition, OffsetSpec.latest())).get(partition) + 1);
+    }
     TopicPartition partition = partition(entry);
     long start = offsets(Map.of(partition, OffsetSpec.earliest())).get(partition);
     long end = offsets(Map.of(partition, OffsetSpec.latest())).get(partition);

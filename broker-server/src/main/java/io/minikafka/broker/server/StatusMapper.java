@@ -26,7 +26,10 @@ final class StatusMapper {
 
   private StatusMapper() {}
 
-  /** Trailer of an OUT_OF_RANGE status: the topic's next number, for clients to resume from. */
+  /**
+   * Trailer of an OUT_OF_RANGE status, and of a NOT_FOUND one for a deleted topic: the topic's next
+   * number, for clients to resume or start from.
+   */
   static final Metadata.Key<String> NEXT_NUMBER =
       Metadata.Key.of("minikafka-next-number", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -51,6 +54,9 @@ final class StatusMapper {
     Metadata trailers = new Metadata();
     if (failure instanceof ReadPastEndException pastEnd) {
       trailers.put(NEXT_NUMBER, Long.toString(pastEnd.nextNumber()));
+    } else if (failure instanceof UnknownTopicException unknown && unknown.nextNumber() > 0) {
+      // A deleted topic: where a reader of only new messages starts.
+      trailers.put(NEXT_NUMBER, Long.toString(unknown.nextNumber()));
     } else if (failure instanceof IOException
         && !(failure instanceof StoreClosedException)
         && status.getCode() == Status.Code.UNAVAILABLE) {

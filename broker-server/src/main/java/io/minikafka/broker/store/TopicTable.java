@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * A store's topics by name, with the lookup rules every store shares: a topic that was never stored
@@ -18,6 +19,10 @@ import java.util.function.Predicate;
 public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
 
   private final transient Predicate<T> deleted;
+
+  /** A topic's next number, which a deleted one keeps so that a comeback goes on from it. */
+  private final transient ToLongFunction<T> nextNumber;
+
   private final int maxTopics;
 
   /** Deleted topics let through to come back, with how many appends are bringing each back. */
@@ -25,10 +30,12 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
 
   /**
    * @param deleted whether a topic's state says the topic is deleted
+   * @param nextNumber a topic's next number, from its state
    * @param maxTopics how many topics may exist at once
    */
-  public TopicTable(Predicate<T> deleted, int maxTopics) {
+  public TopicTable(Predicate<T> deleted, ToLongFunction<T> nextNumber, int maxTopics) {
     this.deleted = deleted;
+    this.nextNumber = nextNumber;
     this.maxTopics = maxTopics;
   }
 
@@ -144,8 +151,11 @@ public final class TopicTable<T> extends ConcurrentHashMap<String, T> {
    */
   public T existing(String topic) throws UnknownTopicException {
     T state = get(topic);
-    if (state == null || deleted.test(state)) {
-      throw new UnknownTopicException(topic, state != null);
+    if (state == null) {
+      throw new UnknownTopicException(topic);
+    }
+    if (deleted.test(state)) {
+      throw UnknownTopicException.deleted(topic, nextNumber.applyAsLong(state));
     }
     return state;
   }

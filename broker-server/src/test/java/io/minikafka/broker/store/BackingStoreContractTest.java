@@ -932,7 +932,20 @@ public abstract class BackingStoreContractTest {
     assertThat(store.topics()).containsExactly("other");
     assertThatThrownBy(() -> store.poll("t", 1, PollLimits.UNLIMITED))
         .isInstanceOf(UnknownTopicException.class);
-    assertThatThrownBy(() -> store.describe("t")).isInstanceOf(UnknownTopicException.class);
+    assertThatThrownBy(() -> store.describe("t"))
+        .isInstanceOfSatisfying(
+            UnknownTopicException.class,
+            e -> {
+              assertThat(e.deleted()).isTrue();
+              assertThat(e.nextNumber()).as("where its numbers go on").isEqualTo(3);
+            });
+    assertThatThrownBy(() -> store.describe("never"))
+        .isInstanceOfSatisfying(
+            UnknownTopicException.class,
+            e -> {
+              assertThat(e.deleted()).isFalse();
+              assertThat(e.nextNumber()).isZero();
+            });
     assertThatThrownBy(() -> store.deleteTopic("t")).isInstanceOf(UnknownTopicException.class);
     assertThatThrownBy(() -> store.deleteTopic("never")).isInstanceOf(UnknownTopicException.class);
 

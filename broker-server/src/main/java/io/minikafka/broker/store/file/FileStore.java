@@ -83,7 +83,8 @@ public final class FileStore extends CheckedStore {
     this.config = config;
     this.clock = clock;
     this.disk = new Disk(opener, config.fsync(), fsyncs, config.maxOpenFiles());
-    this.topics = new TopicTable<>(FileTopic::deleted, config.limits().maxTopics());
+    this.topics =
+        new TopicTable<>(FileTopic::deleted, FileTopic::nextNumber, config.limits().maxTopics());
     Files.createDirectories(root);
     this.freeSpace = new FreeSpace(opener.fileSystem(root), config.minFreeDisk(), root.toString());
     this.lock = RootLock.acquire(root);

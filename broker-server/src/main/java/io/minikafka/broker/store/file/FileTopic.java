@@ -620,6 +620,11 @@ final class FileTopic {
     return deleted;
   }
 
+  /** The number the next message gets: every number below it is stored, expired or deleted. */
+  long nextNumber() {
+    return committedNext;
+  }
+
   void commitPosition(String consumer, long next) throws IOException {
     positions.commit(name, consumer, next, config.limits().maxConsumersPerTopic());
   }

@@ -67,7 +67,7 @@ public final class MemoryStore extends CheckedStore {
       directMemoryWarning(limits.maxMemoryBytes(), ChunkMemory.Direct.limit()).ifPresent(LOG::warn);
     }
     this.budget = new MemoryBudget(limits.maxMemoryBytes());
-    this.topics = new TopicTable<>(TopicLog::deleted, limits.maxTopics());
+    this.topics = new TopicTable<>(TopicLog::deleted, TopicLog::nextNumber, limits.maxTopics());
   }
 
   @Override

@@ -584,6 +584,16 @@ final class TopicLog {
     return deleted;
   }
 
+  /** The number the next message gets. */
+  long nextNumber() {
+    lock.readLock().lock();
+    try {
+      return firstNumber + size;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** A deleted topic comes back without a message: created again. */
   void comeBack() {
     deleted = false;
