@@ -138,12 +138,16 @@ final class BatchSender {
 
     @Override
     public void onError(Throwable t) {
-      ended(this, Status.fromThrowable(t));
+      ended(
+          this,
+          new StatusRuntimeException(Status.fromThrowable(t), Status.trailersFromThrowable(t)));
     }
 
     @Override
     public void onCompleted() {
-      ended(this, Status.UNAVAILABLE.withDescription("the server ended the stream"));
+      ended(
+          this,
+          Status.UNAVAILABLE.withDescription("the server ended the stream").asRuntimeException());
     }
   }
 
@@ -351,7 +355,12 @@ final class BatchSender {
         on.requests.onNext(batch.request.build());
       } catch (RuntimeException e) {
         on.requests.cancel("sending a batch failed", e);
-        fail(end(on), Status.INTERNAL.withDescription("sending a batch failed: " + e).withCause(e));
+        fail(
+            end(on),
+            Status.INTERNAL
+                .withDescription("sending a batch failed: " + e)
+                .withCause(e)
+                .asRuntimeException());
       }
     }
   }
@@ -387,18 +396,18 @@ final class BatchSender {
       }
       String why = "no acknowledgement within " + connection.timeout().toMillis() + " ms";
       on.requests.cancel(why, null);
-      fail(end(on), Status.DEADLINE_EXCEEDED.withDescription(why));
+      fail(end(on), Status.DEADLINE_EXCEEDED.withDescription(why).asRuntimeException());
       drain();
     }
     runFailures();
   }
 
-  private void ended(Stream on, Status status) {
+  private void ended(Stream on, StatusRuntimeException failure) {
     synchronized (this) {
       if (on.ended) {
         return;
       }
-      fail(end(on), status);
+      fail(end(on), failure);
       drain();
     }
     runFailures();
@@ -416,12 +425,11 @@ final class BatchSender {
   }
 
   /** Queues the failure of the batches' futures, for {@link #runFailures}. Holds the monitor. */
-  private void fail(List<Batch> batches, Status status) {
+  private void fail(List<Batch> batches, StatusRuntimeException failure) {
     if (batches.isEmpty()) {
       return;
     }
-    MiniKafkaException error =
-        connection.failure("send to topic '" + topic + "'", new StatusRuntimeException(status));
+    MiniKafkaException error = connection.failure("send to topic '" + topic + "'", failure);
     for (Batch batch : batches) {
       batch.timer.cancel(false);
     }

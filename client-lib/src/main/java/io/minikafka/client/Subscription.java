@@ -329,7 +329,7 @@ public final class Subscription implements AutoCloseable {
     if (RETRIED.contains(status.getCode()) || learnedALargerLimit(status)) {
       reconnectReason =
           connection
-              .failure("subscription to topic '" + topic + "'", status.asRuntimeException())
+              .failure("subscription to topic '" + topic + "'", status.asRuntimeException(trailers))
               .getMessage();
       state = State.RECONNECTING;
       connection.resetBackoff();
@@ -343,7 +343,7 @@ public final class Subscription implements AutoCloseable {
         status.getCode() == Status.Code.OUT_OF_RANGE && nextNumber != null
             ? new PositionOutOfRangeException(topic, next, Long.parseLong(nextNumber))
             : connection.failure(
-                "subscription to topic '" + topic + "'", status.asRuntimeException());
+                "subscription to topic '" + topic + "'", status.asRuntimeException(trailers));
     throw failure;
   }
 

@@ -16,7 +16,8 @@ class ConnectionFailureTest {
   }
 
   @Test
-  void aStoreFailureOnTheServerIsSaidAsTheServersNotAsUnreachable() throws Exception {
+  void aStoreFailureOnTheServerIsSaidAsTheServersNotAsUnreachableByEveryKindOfCall()
+      throws Exception {
     io.minikafka.broker.store.BackingStore failing =
         new io.minikafka.broker.store.ForwardingStore(
             new io.minikafka.broker.store.memory.MemoryStore()) {
@@ -26,20 +27,49 @@ class ConnectionFailureTest {
             throw new java.io.IOException(
                 "topic '" + topic + "': creating it failed (Operation not permitted, injected)");
           }
+
+          @Override
+          public io.minikafka.broker.store.PollResult poll(
+              String topic, long readFrom, io.minikafka.broker.store.PollLimits limits)
+              throws java.io.IOException {
+            throw new java.io.IOException("topic '" + topic + "': reading failed (injected)");
+          }
         };
     try (io.minikafka.broker.server.MiniKafkaServer server =
             io.minikafka.broker.server.MiniKafkaServer.start(
                 failing, "127.0.0.1:0", java.time.Duration.ofHours(1));
         Producer producer =
-            new Producer("t", java.time.Duration.ofSeconds(10), "127.0.0.1:" + server.port())) {
+            new Producer("t", java.time.Duration.ofSeconds(10), "127.0.0.1:" + server.port());
+        Consumer consumer =
+            new Consumer("t", 1, java.time.Duration.ofSeconds(10), "127.0.0.1:" + server.port());
+        Subscription subscription = consumer.subscribe()) {
+      String serverFailed = "the MiniKafka server at 127.0.0.1:" + server.port() + " failed to";
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> producer.sendMessage(new byte[1]))
           .isInstanceOf(MiniKafkaException.class)
           .hasMessageNotContaining("cannot reach")
           .hasMessageContaining(
-              "the MiniKafka server at 127.0.0.1:"
-                  + server.port()
-                  + " failed to store or read: topic 't': creating it failed (Operation not"
-                  + " permitted, injected)");
+              serverFailed
+                  + " store or read: topic 't': creating it failed (Operation not permitted,"
+                  + " injected)");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> producer.sendAsync(new byte[1]).get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(MiniKafkaException.class)
+          .cause()
+          .hasMessageNotContaining("cannot reach")
+          .hasMessageContaining(serverFailed);
+
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (subscription.state() != Subscription.State.RECONNECTING
+          && System.nanoTime() < deadline) {
+        subscription.poll(java.time.Duration.ofMillis(200));
+      }
+      assertThat(subscription.state()).isEqualTo(Subscription.State.RECONNECTING);
+      assertThat(subscription.reconnectReason())
+          .hasValueSatisfying(
+              why ->
+                  assertThat(why)
+                      .doesNotContain("cannot reach")
+                      .contains(serverFailed + " store or read: topic 't': reading failed"));
     }
   }
 
