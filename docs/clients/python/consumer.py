@@ -19,6 +19,8 @@ def main():
     host, topic = positionals[0], positionals[1]
     read_from = int(positionals[2]) if len(positionals) == 3 else 1
     checked = 0
+    # The number of the next message to print: what a damaged record is said to be.
+    next_number = max(read_from, 1)
     out = sys.stdout.buffer
     with minikafka.channel(host, options) as connection:
         responses = minikafka.subscribe(
@@ -28,13 +30,15 @@ def main():
                 if response.skipped:
                     print(f"skipped {response.skipped} messages no longer stored; first"
                           f" available {response.first_available}", file=sys.stderr)
-                for record in response.good_records():
+                    next_number = max(next_number, response.first_available)
+                for record in response.records:
                     out.write(record.payload + b"\n")
+                    next_number = record.msg_number + 1
                 out.flush()
                 checked += response.checked
-                if response.damaged is not None:
+                if response.damaged:
                     responses.cancel()
-                    minikafka.fail(1, f"message {response.damaged} arrived damaged: its CRC32C"
+                    minikafka.fail(1, f"message {next_number} arrived damaged: its CRC32C"
                                       " does not match its bytes")
                 if response.caught_up and not options["follow"]:
                     responses.cancel()

@@ -7,6 +7,7 @@ import os
 import sys
 
 import grpc
+from google.protobuf.message import DecodeError
 
 import minikafka_pb2
 
@@ -101,22 +102,32 @@ def _varint(data, at):
 class Response:
     """One SubscribeResponse read from its bytes, each record checked against its CRC32C.
 
-    The check is over the record's bytes as sent: protobuf's encoding is not canonical, so a
-    record parsed and serialised again need not give the same bytes.
+    The check is over the record's bytes as sent, before they are parsed: protobuf's encoding is
+    not canonical, so a record parsed and serialised again need not give the same bytes. Records
+    after a damaged one are not read; nothing here raises, since gRPC would then end the call
+    without the records before it.
     """
 
     def __init__(self, data):
         self.records, self.first_available, self.skipped = [], 0, 0
         self.caught_up = self.topic_missing = False
         self.checked = 0
-        # The number of the first record whose CRC32C does not match its bytes.
-        self.damaged = None
+        # Whether a record (the one after self.records) failed its check or could not be read.
+        self.damaged = False
+        try:
+            self._read(data)
+        except (IndexError, ValueError, DecodeError):
+            self.damaged = True
+
+    def _read(self, data):
         at = 0
-        while at < len(data):
+        while at < len(data) and not self.damaged:
             key, at = _varint(data, at)
             field, wire_type = key >> 3, key & 7
             if wire_type == 2:
                 length, at = _varint(data, at)
+                if at + length > len(data):
+                    raise ValueError("a field runs past the end of the response")
                 value, at = data[at : at + length], at + length
             elif wire_type == 0:
                 value, at = _varint(data, at)
@@ -127,7 +138,7 @@ class Response:
             else:
                 raise ValueError(f"wire type {wire_type} in a SubscribeResponse")
             if field == 1:
-                self.records.append(self._record(value))
+                self._record(value)
             elif field == 2:
                 self.first_available = value
             elif field == 3:
@@ -138,20 +149,13 @@ class Response:
                 self.topic_missing = bool(value)
 
     def _record(self, raw):
-        record = minikafka_pb2.MessageRecord.FromString(raw)
         # A record that carries its CRC starts with it: tag 0x7D (field 15, fixed32), 4 bytes.
-        if record.HasField("crc32c") and self.damaged is None:
-            if raw[0] != 0x7D or crc32c(raw[5:]) != record.crc32c:
-                self.damaged = record.msg_number
-            else:
-                self.checked += 1
-        return record
-
-    def good_records(self):
-        """The records before the first damaged one, if any."""
-        if self.damaged is None:
-            return self.records
-        return [r for r in self.records if r.msg_number < self.damaged]
+        if raw[:1] == b"\x7d":
+            if len(raw) < 5 or crc32c(raw[5:]) != int.from_bytes(raw[1:5], "little"):
+                self.damaged = True
+                return
+            self.checked += 1
+        self.records.append(minikafka_pb2.MessageRecord.FromString(raw))
 
 
 def subscribe(connection, options, request):
