@@ -12,6 +12,7 @@ import io.minikafka.broker.config.Setting;
 import io.minikafka.broker.security.AccessControl;
 import io.minikafka.broker.security.Operation;
 import io.minikafka.broker.store.BackingStore;
+import io.minikafka.broker.store.CorruptRecordException;
 import io.minikafka.broker.store.Header;
 import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.PollResult;
@@ -329,18 +330,10 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       long maxWait = Integer.toUnsignedLong(request.getMaxWaitMs());
       // Before anything waits on the name: a waiter would keep whatever name it was given.
       TopicName.validate(topic);
-      if (givenReadFrom < 0 && fromTime == 0) {
-        // A uint64 above any number this store can give: past every end, answered as the original
-        // answers a poll past the end, empty with read_from as sent, and with the next number.
-        PollResult end = store.poll(topic, Long.MAX_VALUE, limits);
-        responses.onNext(PollAnswer.pastEnd(givenReadFrom, end));
-        responses.onCompleted();
-        return;
-      }
       if (maxWait == 0) {
         long readFrom = readFrom(topic, givenReadFrom, fromTime);
         responses.onNext(
-            PollAnswer.of(topic, store.pollEncoded(topic, readFrom, limits), readFrom));
+            answer(topic, store.pollEncoded(topic, readFrom, limits), readFrom, givenReadFrom));
         responses.onCompleted();
         return;
       }
@@ -371,7 +364,7 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
                     PollResult result = store.pollEncoded(topic, readFrom, limits);
                     // Past the end, waiting brings nothing the reader asked for: say so now.
                     return always || result.count() > 0 || result.pastEnd(readFrom)
-                        ? PollAnswer.of(topic, result, readFrom)
+                        ? answer(topic, result, readFrom, givenReadFrom)
                         : null;
                   } catch (UnknownTopicException notYet) {
                     return always ? PollAnswer.empty(givenReadFrom) : null;
@@ -386,9 +379,26 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
 
   /**
    * Where a poll starts: at the first message at or after {@code fromTime} if given, else as asked.
+   * A read_from above any number a message can have (a uint64 of 2^63 or more, negative here) is
+   * past every end.
    */
   private long readFrom(String topic, long given, long fromTime) throws IOException {
-    return fromTime == 0 ? given : store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
+    if (fromTime != 0) {
+      return store.firstAtOrAfter(topic, Instant.ofEpochMilli(fromTime));
+    }
+    return given < 0 ? Long.MAX_VALUE : given;
+  }
+
+  /**
+   * What a poll that read {@code result} from {@code readFrom} answers. For a read_from above any
+   * number ({@code given} negative, {@code readFrom} then Long.MAX_VALUE) it is the original's
+   * answer to any poll past the end: empty, with read_from as sent.
+   */
+  private static PollAnswer answer(String topic, PollResult result, long readFrom, long given)
+      throws CorruptRecordException {
+    return given < 0 && readFrom == Long.MAX_VALUE && result.count() == 0
+        ? PollAnswer.pastEnd(given, result)
+        : PollAnswer.of(topic, result, readFrom);
   }
 
   private void openSubscription(
@@ -397,7 +407,10 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
     try {
       access.check(access.current(), Operation.SUBSCRIBE, request.getTopic());
       TopicName.validate(request.getTopic());
-      readFrom = number("read_from", request.getReadFrom());
+      readFrom =
+          request.getFromTimeMs() == 0
+              ? number("read_from", request.getReadFrom())
+              : Math.max(0, request.getReadFrom());
     } catch (RuntimeException e) {
       responses.onError(StatusMapper.toException(e));
       return;

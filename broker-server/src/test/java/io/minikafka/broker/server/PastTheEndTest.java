@@ -111,6 +111,23 @@ class PastTheEndTest {
   }
 
   @Test
+  void aLongPollAboveEveryNumberAnswersAtOnceOnATopicAndWaitsForOneMissing() {
+    PollResponse onTopic = poll(-1, 25_000);
+    assertThat(onTopic.getNewReadFrom().getMsgNumber()).isEqualTo(-1);
+    assertThat(onTopic.getNextNumber()).isEqualTo(3);
+
+    PollResponse missing =
+        blocking.poll(
+            PollRequest.newBuilder()
+                .setTopic("missing")
+                .setReadFrom(MsgNumber.newBuilder().setMsgNumber(-1))
+                .setMaxWaitMs(50)
+                .build());
+    assertThat(missing.getPayloadsCount()).isZero();
+    assertThat(missing.getNewReadFrom().getMsgNumber()).isEqualTo(-1);
+  }
+
+  @Test
   void aSubscriptionOrCommitAtANumberNoMessageCanHaveIsRefusedAsItWasSent() {
     long wire = -1; // uint64 2^64-1
     java.util.List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls =
