@@ -165,6 +165,8 @@ public final class FileStoreCheck {
     long bytes = 0;
     long expectedBase = -1;
     long next = bases.isEmpty() ? 1 : bases.get(0);
+    // An index short of its segment's records, which is damage only if a later segment has any.
+    Problem behind = null;
     for (int i = 0; i < bases.size(); i++) {
       long base = bases.get(i);
       boolean last = i == bases.size() - 1;
@@ -203,10 +205,20 @@ public final class FileStoreCheck {
                       scan.stopped(), scan.validEnd(), dataEnd - scan.validEnd()),
                   last));
         }
-        String indexProblem =
-            checkIndex(dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX)), scan, last);
-        if (indexProblem != null) {
-          problems.add(new Problem(name, INDEX_PROBLEM + " " + indexProblem, true));
+        if (scan.count() > 0 && behind != null) {
+          // Records after it: that index was not the one a kill leaves behind.
+          problems.add(behind);
+          behind = null;
+        }
+        IndexCheck index =
+            checkIndex(dir.resolve(Segment.fileName(base, SegmentIndex.SUFFIX)), scan);
+        if (index != null) {
+          Problem problem = new Problem(name, INDEX_PROBLEM + " " + index.problem(), true);
+          if (index.behind()) {
+            behind = problem;
+          } else {
+            problems.add(problem);
+          }
         }
         messages += scan.count();
         bytes += dataEnd;
@@ -218,37 +230,47 @@ public final class FileStoreCheck {
   }
 
   /**
-   * Why the index disagrees with the scanned records, or null if it agrees. The last segment's
-   * index may be short of its records, by whole entries: it is written in the background, so a
-   * killed server leaves it so, and recovery extends it from the records after it.
+   * Why an index disagrees with its segment's records.
+   *
+   * @param behind whether it is only short of them, by whole entries that agree: what a kill leaves
+   *     in the last segment with records (its index is written in the background, and a roll writes
+   *     the old one's last entries after the new segment is made), and what recovery extends from
+   *     the records after it
    */
-  private static String checkIndex(Path index, ScanResult scan, boolean last) throws IOException {
+  private record IndexCheck(String problem, boolean behind) {}
+
+  /** How the index disagrees with the scanned records, or null if it agrees. */
+  private static IndexCheck checkIndex(Path index, ScanResult scan) throws IOException {
     if (!Files.exists(index)) {
-      return "is missing";
+      return new IndexCheck("is missing", false);
     }
     long size = Files.size(index);
     int entry = SegmentIndex.ENTRY_BYTES;
-    boolean behind = last && size % entry == 0 && size < (long) scan.count() * entry;
+    boolean behind = size % entry == 0 && size < (long) scan.count() * entry;
+    String count =
+        "has "
+            + size / entry
+            + " entries"
+            + (size % entry == 0 ? "" : " and a torn one")
+            + " for "
+            + scan.count()
+            + " records";
     if (size != (long) scan.count() * entry && !behind) {
-      return "has "
-          + size / entry
-          + " entries"
-          + (size % entry == 0 ? "" : " and a torn one")
-          + " for "
-          + scan.count()
-          + " records";
+      return new IndexCheck(count, false);
     }
     ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(index));
     for (int i = 0; i < size / entry; i++) {
       if (entries.getInt(i * entry) != scan.positions()[i]) {
-        return "entry "
-            + i
-            + " points at byte "
-            + entries.getInt(i * entry)
-            + ", not "
-            + scan.positions()[i];
+        return new IndexCheck(
+            "entry "
+                + i
+                + " points at byte "
+                + entries.getInt(i * entry)
+                + ", not "
+                + scan.positions()[i],
+            false);
       }
     }
-    return null;
+    return behind ? new IndexCheck(count, true) : null;
   }
 }

@@ -155,6 +155,30 @@ class FileStoreCheckTest {
   }
 
   @Test
+  void anIndexShortOfItsRecordsBeforeOnlyAnEmptySegmentIsWhatAKillInARollLeaves()
+      throws IOException {
+    // A roll makes the next segment before it writes the old one's last index entries.
+    Path olderIndex =
+        lastLog().resolveSibling(lastLog().getFileName().toString().replace(".log", ".index"));
+    long next =
+        FileStoreCheck.check(root).topics().stream()
+            .filter(t -> t.topic().equals("t"))
+            .findFirst()
+            .orElseThrow()
+            .nextNumber();
+    Disk disk = new Disk(FileOps.DEFAULT, new FsyncPolicy.Never(), new FsyncObserver());
+    Segment.create(root.resolve("t"), next, disk).close();
+    try (RandomAccessFile index = new RandomAccessFile(olderIndex.toFile(), "rw")) {
+      index.setLength(index.length() - SegmentIndex.ENTRY_BYTES);
+    }
+
+    FileStoreCheck.Report report = FileStoreCheck.check(root);
+
+    assertThat(report.topics().stream().flatMap(r -> r.problems().stream())).isEmpty();
+    assertThat(report.damaged()).isFalse();
+  }
+
+  @Test
   void corruptionInsideAnOlderSegmentIsReportedAndNotRepairable() throws IOException {
     try (RandomAccessFile log = new RandomAccessFile(segment(0, ".log").toFile(), "rw")) {
       log.seek(StoreFiles.payloadStart(segment(0, ".log"), 0) + 2);
