@@ -342,8 +342,10 @@ public final class ConsumerCommand implements Callable<Integer> {
         : "\"" + name + "Base64\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
   }
 
-  /** Kafka's console consumer's form: NAME:VALUE,NAME:VALUE, or NO_HEADERS. */
-  /** Headers as NAME:VALUE,... with each value's bytes as they are, as the key and payload. */
+  /**
+   * Kafka's console consumer's form, NAME:VALUE,NAME:VALUE or NO_HEADERS, with each value's bytes
+   * as they are, as the key's and the payload's.
+   */
   private static void writeHeaders(Message message, OutputStream out) throws IOException {
     if (message.headers().isEmpty()) {
       out.write("NO_HEADERS".getBytes(StandardCharsets.UTF_8));

@@ -40,6 +40,9 @@ public final class ByteSize {
       }
       bytes = Math.multiplyExact(number, 1L << shift);
     } catch (NumberFormatException e) {
+      if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        throw new IllegalArgumentException("must be at most " + max);
+      }
       throw new IllegalArgumentException(
           "not a whole number of bytes, with or without " + UNITS + " after it");
     } catch (ArithmeticException e) {
@@ -68,6 +71,10 @@ public final class ByteSize {
     if (bytes % size == 0) {
       return bytes / size + " " + units[unit];
     }
-    return String.format(java.util.Locale.ROOT, "%.1f %s", (double) bytes / size, units[unit]);
+    String shown = String.format(java.util.Locale.ROOT, "%.1f", (double) bytes / size);
+    if (shown.equals("1024.0") && unit < units.length - 1) {
+      return "1.0 " + units[unit + 1];
+    }
+    return shown + " " + units[unit];
   }
 }

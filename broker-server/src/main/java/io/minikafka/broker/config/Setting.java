@@ -143,24 +143,40 @@ public enum Setting {
 
   /**
    * The setting a mistyped {@code name} (a variable, or a flag without its dashes) was most likely
-   * meant for: one whose name differs by a few characters, or begins or ends with it.
+   * meant for: the one whose name begins or ends with it (or it with that name), if only one does;
+   * else one whose name, after {@code MINIKAFKA_}, differs from it by a character in four.
    */
   public static java.util.Optional<Setting> closestTo(String name) {
-    Setting best = null;
-    int bestDistance = Integer.MAX_VALUE;
+    String given = name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    java.util.Set<Setting> related = java.util.EnumSet.noneOf(Setting.class);
+    Setting nearest = null;
+    int nearestDistance = Integer.MAX_VALUE;
     for (Setting setting : values()) {
-      for (String known : new String[] {setting.envVar(), setting.flag().substring(2)}) {
-        int distance = distance(name, known);
-        boolean related =
-            name.length() >= 6
-                && (known.startsWith(name) || name.startsWith(known) || known.endsWith(name));
-        if ((related || distance <= Math.max(2, known.length() / 6)) && distance < bestDistance) {
-          best = setting;
-          bestDistance = distance;
+      for (String known :
+          new String[] {
+            setting.envVar(),
+            setting.flag().substring(2).toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+          }) {
+        String a = unprefixed(given);
+        String b = unprefixed(known);
+        if (a.length() >= 4 && (b.startsWith(a) || a.startsWith(b) || b.endsWith(a))) {
+          related.add(setting);
+        }
+        int distance = distance(a, b);
+        if (distance <= Math.max(1, b.length() / 4) && distance < nearestDistance) {
+          nearest = setting;
+          nearestDistance = distance;
         }
       }
     }
-    return java.util.Optional.ofNullable(best);
+    if (related.size() == 1) {
+      return java.util.Optional.of(related.iterator().next());
+    }
+    return java.util.Optional.ofNullable(nearest);
+  }
+
+  private static String unprefixed(String name) {
+    return name.startsWith("MINIKAFKA_") ? name.substring("MINIKAFKA_".length()) : name;
   }
 
   /** Levenshtein distance, ignoring case. */

@@ -193,6 +193,8 @@ class ServerConfigTest {
     assertThat(Setting.closestTo("MINIKAFKA_ROOTDIR")).contains(Setting.ROOT_DIR);
     assertThat(Setting.closestTo("MINIKAFKA_FSINC")).contains(Setting.FSYNC);
     assertThat(Setting.closestTo("segment-byte")).contains(Setting.SEGMENT_BYTES);
+    assertThat(Setting.closestTo("root")).contains(Setting.ROOT_DIR);
+    assertThat(Setting.closestTo("MINIKAFKA_HOME")).isEmpty();
     assertThat(Setting.closestTo("MINIKAFKA_HEAP_OPTS")).isEmpty();
     assertThat(Setting.closestTo("colour")).isEmpty();
   }

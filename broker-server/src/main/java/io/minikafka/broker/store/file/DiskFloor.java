@@ -47,6 +47,9 @@ public record DiskFloor(long bytes, double percent) {
     try {
       return new DiskFloor(ByteSize.parse(value, 0, Long.MAX_VALUE), -1);
     } catch (IllegalArgumentException e) {
+      if (!e.getMessage().startsWith("not ")) {
+        throw e;
+      }
       throw new IllegalArgumentException(
           "not a number of bytes (with " + ByteSize.UNITS + ") or a percentage");
     }

@@ -154,6 +154,14 @@ public final class FileStore extends CheckedStore {
     if (problem == null || !problem.contains("Too many open files")) {
       return;
     }
+    if (problem.contains("Too many open files in system")) {
+      throw new IOException(
+          "the system ran out of file handles opening "
+              + found.describe()
+              + " ("
+              + problem
+              + "): every process's files together reached the kernel's limit (fs.file-max)");
+    }
     java.util.OptionalLong limit = FileStoreConfig.fileHandleLimit();
     String handles = limit.isPresent() ? Long.toString(limit.getAsLong()) : "a limited number of";
     throw new IOException(

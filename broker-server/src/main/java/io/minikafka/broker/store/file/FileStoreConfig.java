@@ -63,6 +63,7 @@ public record FileStoreConfig(
   /** The file handles this process may open ({@code ulimit -n}), where the JVM can tell. */
   public static java.util.OptionalLong fileHandleLimit() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+            && unix.getMaxFileDescriptorCount() > 0
         ? java.util.OptionalLong.of(unix.getMaxFileDescriptorCount())
         : java.util.OptionalLong.empty();
   }

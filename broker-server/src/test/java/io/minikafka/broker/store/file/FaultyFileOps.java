@@ -35,6 +35,9 @@ final class FaultyFileOps implements FileOps {
   final CountDownLatch forceEntered = new CountDownLatch(1);
   volatile Predicate<Path> failOpen = path -> false;
 
+  /** What an open that {@link #failOpen} fails says: the process's descriptors ran out. */
+  volatile String openFailure = "Too many open files";
+
   /** Picks the files and directories whose fsync fails. */
   volatile Predicate<Path> failForce = path -> false;
 
@@ -68,7 +71,7 @@ final class FaultyFileOps implements FileOps {
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {
     if (failOpen.test(path)) {
-      throw new IOException("Too many open files (injected, opening " + path.getFileName() + ")");
+      throw new IOException(openFailure + " (injected, opening " + path.getFileName() + ")");
     }
     boolean existed = Files.exists(path);
     FaultyChannel channel = new FaultyChannel(FileChannel.open(path, options), this, path);
@@ -115,7 +118,7 @@ final class FaultyFileOps implements FileOps {
   @Override
   public FileChannel openDirectory(Path dir) throws IOException {
     if (failOpen.test(dir)) {
-      throw new IOException("Too many open files (injected, opening " + dir.getFileName() + ")");
+      throw new IOException(openFailure + " (injected, opening " + dir.getFileName() + ")");
     }
     FaultyChannel channel = new FaultyChannel(FileOps.DEFAULT.openDirectory(dir), this, dir);
     openChannels.add(channel);

@@ -77,6 +77,12 @@ class FreeSpaceTest {
     assertThat(ByteSize.format(64L << 20)).isEqualTo("64 MiB");
     assertThat(ByteSize.format(85_094_604_800L)).isEqualTo("79.3 GiB");
     assertThat(ByteSize.format(1L << 40)).isEqualTo("1 TiB");
+    assertThat(ByteSize.format((1L << 20) - 1)).isEqualTo("1.0 MiB");
+    assertThatThrownBy(() -> DiskFloor.parse("-1GiB")).hasMessage("must be at least 0");
+    assertThatThrownBy(() -> DiskFloor.parse("99999999999999999999"))
+        .hasMessage("must be at most " + Long.MAX_VALUE);
+    assertThatThrownBy(() -> DiskFloor.parse("99999999TiB"))
+        .hasMessage("must be at most " + Long.MAX_VALUE);
     assertThat(DiskFloor.parse("67108864").bytesOf(1L << 40)).isEqualTo(64L << 20);
     assertThat(DiskFloor.parse("2GiB").bytesOf(1L << 40)).isEqualTo(2L << 30);
     assertThat(DiskFloor.parse("5%").bytesOf(1000)).isEqualTo(50);

@@ -140,6 +140,13 @@ class UnreadableTopicDirectoryTest {
         .hasMessageNotContaining("mkfk-fsck");
     assertThat(faults.openChannels).as("every file the failed start opened is closed").isEmpty();
 
+    faults.openFailure = "Too many open files in system";
+    assertThatThrownBy(() -> FileStore.open(root, config, clock, faults))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("the system ran out of file handles opening topic 'orders'")
+        .hasMessageContaining("fs.file-max")
+        .hasMessageNotContaining("ulimit");
+
     try (FileStore store = open()) {
       assertThat(store.poll("orders", 1, PollLimits.UNLIMITED).messages()).hasSize(60);
       assertThat(store.health().problems()).isEmpty();
