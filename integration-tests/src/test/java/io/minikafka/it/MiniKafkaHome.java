@@ -79,7 +79,11 @@ final class MiniKafkaHome {
     return finish(process, tool, new byte[0], timeoutSeconds);
   }
 
-  private static Outcome finish(Process process, String tool, byte[] stdin, long timeoutSeconds)
+  /**
+   * Writes {@code stdin} to a started process and waits for it, bounded by {@code timeoutSeconds}:
+   * what it printed, and its exit code.
+   */
+  static Outcome finish(Process process, String tool, byte[] stdin, long timeoutSeconds)
       throws IOException, InterruptedException {
     // Drain both pipes concurrently so neither can fill up and stall the tool.
     var stdout = drain(process.getInputStream());
@@ -93,7 +97,20 @@ final class MiniKafkaHome {
       process.destroyForcibly();
       throw new AssertionError(tool + " did not finish within " + timeoutSeconds + " s");
     }
-    return new Outcome(process.exitValue(), stdout.join(), new String(stderr.join()));
+    return new Outcome(
+        process.exitValue(),
+        stdout.join(),
+        new String(stderr.join(), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Each payload followed by '\n': what a line-reading client reads or prints. */
+  static byte[] asLines(List<byte[]> payloads) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] payload : payloads) {
+      out.writeBytes(payload);
+      out.write('\n');
+    }
+    return out.toByteArray();
   }
 
   private static java.util.concurrent.CompletableFuture<byte[]> drain(InputStream in) {

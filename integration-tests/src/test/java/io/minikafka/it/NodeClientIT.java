@@ -8,16 +8,12 @@ import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.Producer;
 import io.minikafka.protocol.TestPki;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,40 +34,11 @@ class NodeClientIT {
           new byte[0],
           "x".repeat(50_000).getBytes(UTF_8));
 
-  private static byte[] asLines(List<byte[]> payloads) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : payloads) {
-      out.writeBytes(p);
-      out.write('\n');
-    }
-    return out.toByteArray();
-  }
-
   private static MiniKafkaHome.Outcome node(byte[] stdin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("node"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).directory(NODE_CLIENT.toFile()).start();
-    CompletableFuture<byte[]> out =
-        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-    try (var in = process.getOutputStream()) {
-      in.write(stdin);
-    }
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("node " + args[0] + " did not finish within 60 s");
-    }
-    return new MiniKafkaHome.Outcome(
-        process.exitValue(), out.join(), new String(err.join(), UTF_8));
-  }
-
-  private static byte[] readAll(java.io.InputStream in) {
-    try (in) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return MiniKafkaHome.finish(process, "node " + args[0], stdin, 60);
   }
 
   @Test
@@ -88,7 +55,7 @@ class NodeClientIT {
           node(new byte[0], "consumer.js", server.host(), "java-to-node", "1");
 
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
-      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+      assertThat(consumed.stdout()).isEqualTo(MiniKafkaHome.asLines(PAYLOADS));
     }
   }
 
@@ -96,7 +63,7 @@ class NodeClientIT {
   void messagesFromNodeReachJavaByteExactWithTheirNumbers() throws Exception {
     try (ServerProcess server = ServerProcess.start(Map.of())) {
       MiniKafkaHome.Outcome produced =
-          node(asLines(PAYLOADS), "producer.js", server.host(), "node-to-java");
+          node(MiniKafkaHome.asLines(PAYLOADS), "producer.js", server.host(), "node-to-java");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
       assertThat(produced.stdoutText().lines()).containsExactly("1", "2", "3", "4", "5");
 
@@ -141,7 +108,7 @@ class NodeClientIT {
       };
       MiniKafkaHome.Outcome produced =
           node(
-              asLines(PAYLOADS),
+              MiniKafkaHome.asLines(PAYLOADS),
               concat(
                   "producer.js",
                   tls,
@@ -157,7 +124,7 @@ class NodeClientIT {
               new byte[0],
               concat("consumer.js", tls, "--token", token, server.host(), "secure", "1"));
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
-      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+      assertThat(consumed.stdout()).isEqualTo(MiniKafkaHome.asLines(PAYLOADS));
 
       MiniKafkaHome.Outcome anonymous =
           node(new byte[0], concat("consumer.js", tls, server.host(), "secure", "1"));

@@ -8,8 +8,6 @@ import io.minikafka.broker.security.AuthRules;
 import io.minikafka.client.Consumer;
 import io.minikafka.client.Message;
 import io.minikafka.client.Producer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,15 +65,6 @@ class PythonClientIT {
     assertThat(protoc.exitValue()).as(output).isZero();
   }
 
-  private static byte[] asLines(List<byte[]> payloads) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : payloads) {
-      out.writeBytes(p);
-      out.write('\n');
-    }
-    return out.toByteArray();
-  }
-
   private static MiniKafkaHome.Outcome python(byte[] stdin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(PYTHON));
     command.addAll(List.of(args));
@@ -85,27 +73,7 @@ class PythonClientIT {
     builder.environment().put("PYTHONPATH", stubs.toString());
     builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     Process process = builder.start();
-    CompletableFuture<byte[]> out =
-        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-    try (var in = process.getOutputStream()) {
-      in.write(stdin);
-    }
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("python " + args[0] + " did not finish within 60 s");
-    }
-    return new MiniKafkaHome.Outcome(
-        process.exitValue(), out.join(), new String(err.join(), UTF_8));
-  }
-
-  private static byte[] readAll(java.io.InputStream in) {
-    try (in) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return MiniKafkaHome.finish(process, "python " + args[0], stdin, 60);
   }
 
   @Test
@@ -124,7 +92,7 @@ class PythonClientIT {
           python(new byte[0], "consumer.py", server.host(), "java-to-python", "1");
 
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
-      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+      assertThat(consumed.stdout()).isEqualTo(MiniKafkaHome.asLines(PAYLOADS));
       // A file store sends every record with its CRC32C, the empty message's too.
       assertThat(consumed.stderr()).contains("checked " + PAYLOADS.size() + " CRC32Cs");
     }
@@ -134,7 +102,7 @@ class PythonClientIT {
   void messagesFromPythonReachJavaByteExactWithTheirNumbers() throws Exception {
     try (ServerProcess server = ServerProcess.start(Map.of())) {
       MiniKafkaHome.Outcome produced =
-          python(asLines(PAYLOADS), "producer.py", server.host(), "python-to-java");
+          python(MiniKafkaHome.asLines(PAYLOADS), "producer.py", server.host(), "python-to-java");
       assertThat(produced.exitCode()).as(produced.stderr()).isZero();
       assertThat(produced.stdoutText().lines()).containsExactly("1", "2", "3", "4", "5");
 
@@ -194,7 +162,7 @@ class PythonClientIT {
         ServerProcess.start(Map.of("MINIKAFKA_AUTH_FILE", auth.toString()))) {
       MiniKafkaHome.Outcome produced =
           python(
-              asLines(PAYLOADS),
+              MiniKafkaHome.asLines(PAYLOADS),
               "producer.py",
               "--token-file",
               tokenFile.toString(),
@@ -206,7 +174,7 @@ class PythonClientIT {
       MiniKafkaHome.Outcome consumed =
           python(new byte[0], "consumer.py", "--token", token, server.host(), "secure");
       assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
-      assertThat(consumed.stdout()).isEqualTo(asLines(PAYLOADS));
+      assertThat(consumed.stdout()).isEqualTo(MiniKafkaHome.asLines(PAYLOADS));
 
       MiniKafkaHome.Outcome anonymous = python(new byte[0], "consumer.py", server.host(), "secure");
       assertThat(anonymous.exitCode()).isEqualTo(1);

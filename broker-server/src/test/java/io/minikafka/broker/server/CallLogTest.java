@@ -56,6 +56,15 @@ class CallLogTest {
         .toList();
   }
 
+  private static MiniKafkaGrpc.MiniKafkaBlockingStub withToken(
+      MiniKafkaGrpc.MiniKafkaBlockingStub stub, String token) {
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + token);
+    return stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
   private static Status.Code failure(Runnable call) {
     try {
       call.run();
@@ -81,13 +90,7 @@ class CallLogTest {
       try {
         MiniKafkaGrpc.MiniKafkaBlockingStub anonymous =
             MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-        io.grpc.Metadata token = new io.grpc.Metadata();
-        token.put(
-            io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-            "Bearer good-token");
-        MiniKafkaGrpc.MiniKafkaBlockingStub app =
-            anonymous.withInterceptors(
-                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(token));
+        MiniKafkaGrpc.MiniKafkaBlockingStub app = withToken(anonymous, "good-token");
 
         assertThat(failure(() -> anonymous.listTopics(ListTopicsRequest.getDefaultInstance())))
             .isEqualTo(Status.Code.UNAUTHENTICATED);
@@ -135,14 +138,10 @@ class CallLogTest {
       ManagedChannel channel =
           ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
-        io.grpc.Metadata token = new io.grpc.Metadata();
-        token.put(
-            io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-            "Bearer ops-token");
         MiniKafkaGrpc.MiniKafkaBlockingStub ops =
-            MiniKafkaGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(token));
+            withToken(
+                MiniKafkaGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS),
+                "ops-token");
 
         ops.createTopic(
             io.minikafka.protocol.CreateTopicRequest.newBuilder()
