@@ -15,10 +15,12 @@ import io.minikafka.broker.store.UnknownTopicException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -570,9 +572,31 @@ public final class FileStore extends CheckedStore {
       }
       if (acquired == null) {
         channel.close();
-        throw new StoreException(root + " is in use by another MiniKafka store");
+        throw new StoreException(root + " is in use by another MiniKafka store" + holder(root));
+      }
+      try {
+        // Which process holds it, for the next one refused: not part of the lock itself.
+        channel.truncate(0);
+        channel.write(
+            ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+            0);
+      } catch (IOException | RuntimeException e) {
+        acquired.release();
+        channel.close();
+        throw e;
       }
       return new RootLock(channel, acquired);
+    }
+
+    /** " (process N)" naming the holder the lock file names, or nothing if it names none. */
+    private static String holder(Path root) {
+      try {
+        String pid = Files.readString(root.resolve(LOCK_FILE), StandardCharsets.US_ASCII).strip();
+        return pid.matches("[0-9]{1,10}") ? " (process " + pid + ")" : "";
+      } catch (IOException | RuntimeException e) {
+        return "";
+      }
     }
 
     /**

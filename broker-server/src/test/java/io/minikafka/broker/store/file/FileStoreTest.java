@@ -433,11 +433,14 @@ class FileStoreTest {
   }
 
   @Test
-  void aSecondStoreOnTheSameRootIsRefused() throws IOException {
+  void aSecondStoreOnTheSameRootIsRefusedNamingTheProcessThatHoldsIt() throws IOException {
     try (FileStore store = open()) {
       assertThatThrownBy(this::open)
           .isInstanceOf(StoreException.class)
-          .hasMessageContaining("in use");
+          .hasMessageContaining(
+              "is in use by another MiniKafka store (process "
+                  + ProcessHandle.current().pid()
+                  + ")");
     }
   }
 
