@@ -31,6 +31,8 @@ final class CallLog implements ServerInterceptor {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallLog.class);
 
+  private static final Context.Key<Object> CLIENT = Context.key("minikafka-client-address");
+
   static final int LINES_PER_WINDOW = 10;
   static final Duration WINDOW = Duration.ofMinutes(1);
 
@@ -63,8 +65,6 @@ final class CallLog implements ServerInterceptor {
   CallLog() {
     this(System::nanoTime);
   }
-
-  private static final Context.Key<Object> CLIENT = Context.key("minikafka-client-address");
 
   /** The address of the client whose call runs now, as logs show it. */
   static String client() {
