@@ -190,17 +190,26 @@ public final class AdminCommand implements Runnable {
         out.println(json(d));
         return CommandRunner.EXIT_OK;
       }
-      printTable(
-          out,
-          List.of(
-              new String[] {"topic", d.topic()},
-              new String[] {"messages", Long.toString(d.messageCount())},
-              new String[] {"first available", Long.toString(d.firstAvailable())},
-              new String[] {"next number", Long.toString(d.nextNumber())},
-              new String[] {"bytes stored", Long.toString(d.bytesStored())},
-              new String[] {"oldest append", time(d.oldestAppendTimeMillis())},
-              new String[] {"newest append", time(d.newestAppendTimeMillis())},
-              new String[] {"retention", retention(d)}));
+      List<String[]> rows =
+          new ArrayList<>(
+              List.of(
+                  new String[] {"topic", d.topic()},
+                  new String[] {"messages", Long.toString(d.messageCount())},
+                  new String[] {"first available", Long.toString(d.firstAvailable())},
+                  new String[] {"next number", Long.toString(d.nextNumber())},
+                  new String[] {"bytes stored", Long.toString(d.bytesStored())},
+                  new String[] {"oldest append", time(d.oldestAppendTimeMillis())},
+                  new String[] {"newest append", time(d.newestAppendTimeMillis())},
+                  new String[] {"retention", retention(d)}));
+      d.consumers()
+          .forEach(
+              (consumer, next) ->
+                  rows.add(
+                      new String[] {
+                        "consumer " + consumer,
+                        "reads " + next + " next, lag " + d.lag(consumer).orElseThrow()
+                      }));
+      printTable(out, rows);
       return CommandRunner.EXIT_OK;
     }
   }
@@ -459,7 +468,19 @@ public final class AdminCommand implements Runnable {
         + d.retention().toMillis()
         + ",\"ownRetention\":"
         + d.ownRetention()
-        + "}";
+        + ",\"consumers\":["
+        + d.consumers().entrySet().stream()
+            .map(
+                c ->
+                    "{\"name\":"
+                        + quote(c.getKey())
+                        + ",\"nextNumber\":"
+                        + c.getValue()
+                        + ",\"lag\":"
+                        + d.lag(c.getKey()).orElseThrow()
+                        + "}")
+            .collect(java.util.stream.Collectors.joining(","))
+        + "]}";
   }
 
   /** How a topic's retention reads: {@code 1h0m0s (its own)} or {@code 168h0m0s (the server's)}. */

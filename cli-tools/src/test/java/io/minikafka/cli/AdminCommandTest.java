@@ -64,6 +64,26 @@ class AdminCommandTest extends LiveServerTest {
   }
 
   @Test
+  void describeShowsEachNamedConsumersPositionAndLag() throws Exception {
+    store.commitPosition("orders", "billing", 2);
+    store.commitPosition("orders", "audit", 3);
+
+    CliHarness.Result table =
+        CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host);
+    CliHarness.Result json =
+        CliHarness.run(new AdminCommand(), "describe", "orders", "--host", host, "--json");
+
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out())
+        .containsPattern("consumer audit\\s+reads 3 next, lag 0")
+        .containsPattern("consumer billing\\s+reads 2 next, lag 1");
+    assertThat(json.out())
+        .contains(
+            "\"consumers\":[{\"name\":\"audit\",\"nextNumber\":3,\"lag\":0},"
+                + "{\"name\":\"billing\",\"nextNumber\":2,\"lag\":1}]");
+  }
+
+  @Test
   void serverOptionsAndVerboseWorkBeforeTheSubcommandAsAfterIt() {
     CliHarness.Result before =
         CliHarness.run(new AdminCommand(), "--host", host, "--json", "describe", "orders");

@@ -12,6 +12,8 @@ package io.minikafka.client;
  * @param newestAppendTimeMillis append time of the newest message held, or 0 when none is
  * @param retention how long the topic keeps a message (zero from servers that do not say)
  * @param ownRetention whether that is the topic's own retention rather than the server's
+ * @param consumers every named consumer's committed position, the number it reads next, by name
+ *     ({@link Admin#describe} only; empty from servers that do not say)
  */
 public record TopicDescription(
     String topic,
@@ -22,7 +24,20 @@ public record TopicDescription(
     long oldestAppendTimeMillis,
     long newestAppendTimeMillis,
     java.time.Duration retention,
-    boolean ownRetention) {
+    boolean ownRetention,
+    java.util.SortedMap<String, Long> consumers) {
+
+  public TopicDescription {
+    consumers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(consumers));
+  }
+
+  /** How far the named consumer is behind the topic's end, if it has a position. */
+  public java.util.OptionalLong lag(String consumer) {
+    Long next = consumers.get(consumer);
+    return next == null
+        ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(Math.max(0, nextNumber - next));
+  }
 
   /** A description as the wire carries it. */
   static TopicDescription of(io.minikafka.protocol.TopicDescription d) {
@@ -35,6 +50,16 @@ public record TopicDescription(
         d.getOldestAppendTimeMs(),
         d.getNewestAppendTimeMs(),
         java.time.Duration.ofMillis(d.getRetentionMs()),
-        d.getOwnRetention());
+        d.getOwnRetention(),
+        consumers(d));
+  }
+
+  private static java.util.SortedMap<String, Long> consumers(
+      io.minikafka.protocol.TopicDescription d) {
+    java.util.SortedMap<String, Long> consumers = new java.util.TreeMap<>();
+    for (io.minikafka.protocol.ConsumerPosition position : d.getConsumersList()) {
+      consumers.put(position.getConsumer(), position.getNextNumber());
+    }
+    return consumers;
   }
 }

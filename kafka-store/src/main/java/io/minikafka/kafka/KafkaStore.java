@@ -1336,18 +1336,40 @@ public final class KafkaStore extends CheckedStore {
                 .partitionsToOffsetAndMetadata(group(consumer)),
             "read the position of consumer '" + consumer + "'");
     OffsetAndMetadata offset = offsets.get(partition);
-    if (offset == null) {
-      return OptionalLong.empty();
-    }
+    return offset == null ? OptionalLong.empty() : OptionalLong.of(number(offset));
+  }
+
+  /** The number a committed offset stands for: exact in its metadata, else from the offset. */
+  private static long number(OffsetAndMetadata offset) {
     String metadata = offset.metadata();
     if (metadata != null && metadata.startsWith("n=")) {
       try {
-        return OptionalLong.of(Long.parseLong(metadata.substring(2)));
+        return Long.parseLong(metadata.substring(2));
       } catch (NumberFormatException e) {
         // Committed by another tool: the offset says it.
       }
     }
-    return OptionalLong.of(offset.offset() + 1);
+    return offset.offset() + 1;
+  }
+
+  @Override
+  protected java.util.SortedMap<String, Long> doPositions(String topic) throws IOException {
+    ensureReady();
+    Optional<CatalogEntry> entry = catalog.get(topic);
+    if (entry.isEmpty()) {
+      return java.util.Collections.emptySortedMap();
+    }
+    TopicPartition partition = partition(entry.get());
+    java.util.SortedMap<String, Long> positions = new java.util.TreeMap<>();
+    positionsByGroup(Set.of(partition))
+        .forEach(
+            (group, byPartition) -> {
+              OffsetAndMetadata offset = byPartition.get(partition);
+              if (offset != null) {
+                positions.put(group.substring(config.topicPrefix().length()), number(offset));
+              }
+            });
+    return java.util.Collections.unmodifiableSortedMap(positions);
   }
 
   // --- watching, health, lifecycle ---

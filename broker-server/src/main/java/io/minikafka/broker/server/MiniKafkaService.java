@@ -23,6 +23,7 @@ import io.minikafka.broker.store.UnknownTopicException;
 import io.minikafka.protocol.AlterTopicRequest;
 import io.minikafka.protocol.CommitPositionRequest;
 import io.minikafka.protocol.CommitPositionResponse;
+import io.minikafka.protocol.ConsumerPosition;
 import io.minikafka.protocol.CreateTopicRequest;
 import io.minikafka.protocol.DeleteTopicRequest;
 import io.minikafka.protocol.DeleteTopicResponse;
@@ -458,7 +459,15 @@ final class MiniKafkaService implements MiniKafkaGrpc.AsyncService {
       DescribeTopicRequest request, StreamObserver<TopicDescription> responses) {
     try {
       access.check(access.current(), Operation.DESCRIBE, request.getTopic());
-      responses.onNext(description(store.describe(request.getTopic())));
+      TopicDescription.Builder description =
+          description(store.describe(request.getTopic())).toBuilder();
+      store
+          .positions(request.getTopic())
+          .forEach(
+              (consumer, next) ->
+                  description.addConsumers(
+                      ConsumerPosition.newBuilder().setConsumer(consumer).setNextNumber(next)));
+      responses.onNext(description.build());
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(StatusMapper.toException(e));

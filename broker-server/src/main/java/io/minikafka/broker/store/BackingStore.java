@@ -172,6 +172,12 @@ public interface BackingStore extends AutoCloseable {
   /** The position the named consumer of a topic last committed, if any. */
   OptionalLong position(String topic, String consumer) throws IOException;
 
+  /**
+   * Every named consumer's committed position in a topic, by name: the number each reads next.
+   * Empty for a topic no consumer committed to, or that does not exist.
+   */
+  java.util.SortedMap<String, Long> positions(String topic) throws IOException;
+
   /** The names of every topic, sorted; deleted topics are not listed. */
   List<String> topics() throws IOException;
 

@@ -114,6 +114,13 @@ public abstract class CheckedStore implements BackingStore {
   }
 
   @Override
+  public final java.util.SortedMap<String, Long> positions(String topic) throws IOException {
+    TopicName.validate(topic);
+    ensureOpen();
+    return doPositions(topic);
+  }
+
+  @Override
   public final List<String> topics() throws IOException {
     ensureOpen();
     return doTopics();
@@ -222,6 +229,8 @@ public abstract class CheckedStore implements BackingStore {
       throws IOException;
 
   protected abstract OptionalLong doPosition(String topic, String consumer) throws IOException;
+
+  protected abstract java.util.SortedMap<String, Long> doPositions(String topic) throws IOException;
 
   protected abstract List<String> doTopics() throws IOException;
 

@@ -3,6 +3,7 @@ package io.minikafka.broker.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
@@ -831,6 +832,9 @@ public abstract class BackingStoreContractTest {
     assertThat(store.position("t", "audit")).hasValue(1);
     assertThat(store.position("u", "billing")).isEmpty();
     assertThat(store.position("never", "billing")).isEmpty();
+    assertThat(store.positions("t")).containsExactly(entry("audit", 1L), entry("billing", 5L));
+    assertThat(store.positions("u")).isEmpty();
+    assertThat(store.positions("never")).isEmpty();
     assertThatThrownBy(() -> store.commitPosition("never", "billing", 1))
         .isInstanceOf(UnknownTopicException.class);
     assertThatThrownBy(() -> store.commitPosition("t", "", 1))
@@ -843,6 +847,7 @@ public abstract class BackingStoreContractTest {
     assertThat(store.position("t", "billing"))
         .as("positions outlive their topic's deletion")
         .hasValue(5);
+    assertThat(store.positions("t")).containsOnlyKeys("audit", "billing");
   }
 
   @Test

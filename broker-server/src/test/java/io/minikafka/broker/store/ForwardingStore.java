@@ -81,6 +81,11 @@ public class ForwardingStore implements BackingStore {
   }
 
   @Override
+  public java.util.SortedMap<String, Long> positions(String topic) throws IOException {
+    return delegate.positions(topic);
+  }
+
+  @Override
   public List<String> topics() throws IOException {
     return delegate.topics();
   }

@@ -94,6 +94,11 @@ final class ConsumerPositions {
     disk.syncDirectory(dir);
   }
 
+  /** Every consumer's position, by name. */
+  synchronized java.util.SortedMap<String, Long> all() {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(positions));
+  }
+
   synchronized OptionalLong position(String consumer) {
     Long next = positions.get(consumer);
     return next == null ? OptionalLong.empty() : OptionalLong.of(next);

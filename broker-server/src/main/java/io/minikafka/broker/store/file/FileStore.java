@@ -364,6 +364,16 @@ public final class FileStore extends CheckedStore {
   }
 
   @Override
+  protected java.util.SortedMap<String, Long> doPositions(String topic) throws IOException {
+    FileTopic log = topics.get(topic);
+    if (log == null) {
+      checkAvailable(topic);
+      return java.util.Collections.emptySortedMap();
+    }
+    return log.positions();
+  }
+
+  @Override
   protected List<String> doTopics() {
     return topics.names();
   }

@@ -633,6 +633,10 @@ final class FileTopic {
     return positions.position(consumer);
   }
 
+  java.util.SortedMap<String, Long> positions() {
+    return positions.all();
+  }
+
   /** {@link #describe}'s counts alone, from memory: no message is read for its time. */
   TopicSize size() {
     long first = firstVisible;

@@ -137,6 +137,14 @@ public final class MemoryStore extends CheckedStore {
   }
 
   @Override
+  protected java.util.SortedMap<String, Long> doPositions(String topic) {
+    TopicLog log = topics.get(topic);
+    return log == null
+        ? java.util.Collections.emptySortedMap()
+        : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(log.positions));
+  }
+
+  @Override
   protected List<String> doTopics() {
     return topics.names();
   }
