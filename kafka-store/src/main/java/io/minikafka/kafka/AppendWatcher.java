@@ -2,12 +2,15 @@ package io.minikafka.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -33,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * each fetch that brought records, they are added to the tails first and then the listener runs.
  * The listener is spared only when this gateway's own acknowledged appends reach as far: those woke
  * their readers as they were made.
+ *
+ * <p>Kafka answers a waiting fetch as soon as anything is appended, this gateway's own appends too,
+ * which reached the tails and woke their readers already: fetching each of them again costs a fetch
+ * request, its response and a wake-up per produce, on the gateway and on the broker. So while this
+ * gateway appends to the topics followed and no other appends to them ({@link #FOREIGN_LINGER}),
+ * the watcher rests: it polls at most once every {@link #REST}. Kafka's consumer sends its next
+ * fetch as a poll returns, and Kafka answers it at this gateway's next append, so another gateway's
+ * first append after a rest is seen within about two rests; from then on the watcher fetches at
+ * once again. Appends are known as another's when a record fetched is not matched by an
+ * acknowledgement of this gateway's within {@link Tails#ACKNOWLEDGEMENT_LIMIT} ({@link
+ * Tails#appendedByAnother}).
  */
 final class AppendWatcher implements AutoCloseable {
 
@@ -45,6 +59,15 @@ final class AppendWatcher implements AutoCloseable {
    */
   static final Duration STARTS_EVERY = Duration.ofMillis(500);
 
+  /** The longest a watcher at rest goes between polls. */
+  static final Duration REST = Duration.ofMillis(50);
+
+  /** How long an append through another gateway keeps the watcher fetching at once. */
+  static final Duration FOREIGN_LINGER = Duration.ofSeconds(10);
+
+  /** Own appends as recent as this are what a rest saves fetching again. */
+  static final Duration OWN_RECENT = Duration.ofSeconds(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(AppendWatcher.class);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -54,6 +77,17 @@ final class AppendWatcher implements AutoCloseable {
   private final Tails tails;
   private final Executor notifier;
   private final Map<String, Long> interest = new ConcurrentHashMap<>();
+
+  /** Who appended to each partition followed, lately: the watcher's thread only. */
+  private final Map<TopicPartition, Appenders> appenders = new HashMap<>();
+
+  private final AtomicLong fetchesWithRecords = new AtomicLong();
+
+  /** Counts topics newly waited on, so that a rest ends for one that came as it began. */
+  private final AtomicLong topicsAdded = new AtomicLong();
+
+  private volatile boolean resting;
+  private volatile boolean anotherAppendedLately;
   private final Thread thread;
   private volatile Consumer<String> listener = topic -> {};
   private volatile boolean closed;
@@ -92,6 +126,7 @@ final class AppendWatcher implements AutoCloseable {
   /** Someone waits on the topic: follow it (again) if it is not followed. */
   void watch(String topic) {
     if (interest.put(topic, System.nanoTime()) == null) {
+      topicsAdded.incrementAndGet();
       consumer.wakeup();
       synchronized (this) {
         notifyAll();
@@ -102,7 +137,9 @@ final class AppendWatcher implements AutoCloseable {
   private void run() {
     Set<TopicPartition> followed = new HashSet<>();
     long startsReadAt = System.nanoTime();
+    long polledAt = System.nanoTime();
     while (!closed) {
+      long topicsSeen = topicsAdded.get();
       try {
         Set<TopicPartition> wanted = wanted();
         if (!wanted.equals(followed)) {
@@ -127,11 +164,14 @@ final class AppendWatcher implements AutoCloseable {
           }
           // Only once positioned: a wake-up in between makes the next round do it again.
           followed = wanted;
+          appenders.keySet().retainAll(followed);
+          appenders.keySet().removeAll(added);
           for (TopicPartition partition : added) {
             tell(partition);
           }
         }
         if (followed.isEmpty()) {
+          resting = false;
           // Topics waited on may not exist yet: look again soon for those, else when asked.
           synchronized (this) {
             if (!closed) {
@@ -144,6 +184,18 @@ final class AppendWatcher implements AutoCloseable {
           tails.startsSeen(consumer.beginningOffsets(followed));
           startsReadAt = System.nanoTime();
         }
+        long now = System.nanoTime();
+        resting = atRest(followed, now);
+        long restLeft = REST.toNanos() - (now - polledAt);
+        if (resting && restLeft > 0) {
+          synchronized (this) {
+            if (!closed && topicsAdded.get() == topicsSeen) {
+              wait(TimeUnit.NANOSECONDS.toMillis(restLeft) + 1);
+            }
+          }
+          continue;
+        }
+        polledAt = now;
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = consumer.poll(Duration.ofMillis(500));
@@ -153,6 +205,9 @@ final class AppendWatcher implements AutoCloseable {
           followed = new HashSet<>(followed);
           followed.removeAll(e.partitions());
           continue;
+        }
+        if (!records.isEmpty()) {
+          fetchesWithRecords.incrementAndGet();
         }
         for (TopicPartition partition : records.partitions()) {
           for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
@@ -172,11 +227,67 @@ final class AppendWatcher implements AutoCloseable {
           break;
         }
         LOG.debug("Following topics' ends failed; starting again: {}", e.toString());
+        resting = false;
         // Whatever the tails lack from now until the watcher follows again is not theirs to say.
         tails.clear();
         followed = new HashSet<>();
         sleepQuietly();
       }
+    }
+  }
+
+  /**
+   * Whether the watcher may rest: this gateway appended lately to a partition followed, and no
+   * other gateway did to any.
+   */
+  private boolean atRest(Set<TopicPartition> followed, long now) {
+    boolean ownLately = false;
+    boolean foreignLately = false;
+    for (TopicPartition partition : followed) {
+      Appenders seen = appenders(partition);
+      if (tails.appendedByAnother(partition)) {
+        seen.foreignAt(now);
+      }
+      foreignLately |= seen.foreignLately(now);
+      ownLately |= seen.ownLately(acknowledgedEnd.applyAsLong(partition), now);
+    }
+    anotherAppendedLately = foreignLately;
+    return ownLately && !foreignLately;
+  }
+
+  private Appenders appenders(TopicPartition partition) {
+    return appenders.computeIfAbsent(partition, p -> new Appenders(acknowledgedEnd.applyAsLong(p)));
+  }
+
+  /** When this gateway's and other gateways' appends to a partition were last seen. */
+  private static final class Appenders {
+    private long ownEnd;
+    private long ownAt;
+    private boolean own;
+    private long foreignAt;
+    private boolean foreign;
+
+    Appenders(long ownEnd) {
+      this.ownEnd = ownEnd;
+    }
+
+    void foreignAt(long now) {
+      foreignAt = now;
+      foreign = true;
+    }
+
+    boolean foreignLately(long now) {
+      return foreign && now - foreignAt < FOREIGN_LINGER.toNanos();
+    }
+
+    /** Notes how far this gateway's acknowledged appends reach now. */
+    boolean ownLately(long end, long now) {
+      if (end > ownEnd) {
+        ownEnd = end;
+        ownAt = now;
+        own = true;
+      }
+      return own && now - ownAt < OWN_RECENT.toNanos();
     }
   }
 
@@ -211,6 +322,21 @@ final class AppendWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** How many of the watcher's polls brought records: for tests. */
+  long fetchesWithRecords() {
+    return fetchesWithRecords.get();
+  }
+
+  /** Whether the watcher rests between fetches: for tests. */
+  boolean resting() {
+    return resting;
+  }
+
+  /** Whether the watcher saw another gateway's appends lately: for tests. */
+  boolean anotherAppendedLately() {
+    return anotherAppendedLately;
   }
 
   @Override

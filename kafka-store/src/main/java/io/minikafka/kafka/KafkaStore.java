@@ -726,6 +726,21 @@ public final class KafkaStore extends CheckedStore {
         encoded ? writer.toRecordBytes() : null);
   }
 
+  /** How many of the watcher's polls brought records: for tests. */
+  long watcherFetchesWithRecords() {
+    return watcher.fetchesWithRecords();
+  }
+
+  /** Whether the watcher rests between fetches: for tests. */
+  boolean watcherResting() {
+    return watcher.resting();
+  }
+
+  /** Whether the watcher saw another gateway's appends lately: for tests. */
+  boolean watcherSawAnotherGateway() {
+    return watcher.anotherAppendedLately();
+  }
+
   /** How many reads asked Kafka, not a topic's tail: for tests. */
   long readsFromKafka() {
     return readsFromKafka.get();

@@ -5,9 +5,12 @@ import io.minikafka.broker.store.PollLimits;
 import io.minikafka.broker.store.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +37,15 @@ import org.apache.kafka.common.TopicPartition;
  * anything outside {@code [max(start, first), end]}. Thread-safe.
  */
 final class Tails {
+
+  /**
+   * How long a record the watcher fetched before this gateway had Kafka's acknowledgement of it may
+   * wait for that acknowledgement: far longer than one takes to follow the append.
+   */
+  static final Duration ACKNOWLEDGEMENT_LIMIT = Duration.ofMillis(200);
+
+  /** Records fetched ahead of any acknowledgement that a tail remembers, at most. */
+  private static final int MAX_UNMATCHED = 4_096;
 
   /** What an entry takes in the heap beyond its bytes: the entry, its arrays' headers, a slot. */
   static final int ENTRY_HEAP_BYTES = 80;
@@ -157,9 +169,21 @@ final class Tails {
   /** A record the watcher fetched; fetched records come in offset order. */
   void fetched(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
     Tail tail = tails.get(partition);
-    if (tail != null && record.offset() >= tail.end()) {
-      tail.add(Entry.of(record), false, share());
+    if (tail != null) {
+      tail.addFetched(record, share(), nanoTime.getAsLong());
     }
+  }
+
+  /**
+   * Whether another gateway appended to the partition: the watcher brought a record to its tail
+   * that no acknowledgement of this gateway's matched, then or within {@link
+   * #ACKNOWLEDGEMENT_LIMIT}. Says so once for those records. This gateway's own records fetched
+   * before Kafka's acknowledgement reached it are matched when it does.
+   */
+  boolean appendedByAnother(TopicPartition partition) {
+    Tail tail = tails.get(partition);
+    return tail != null
+        && tail.appendedByAnother(nanoTime.getAsLong() - ACKNOWLEDGEMENT_LIMIT.toNanos());
   }
 
   /**
@@ -215,6 +239,17 @@ final class Tails {
     private long start = -1;
     private long startSeenAt;
 
+    /**
+     * Records fetched before any acknowledgement of their offset (offset, when), in fetch order:
+     * another gateway's, or this one's that Kafka has not acknowledged yet.
+     */
+    private final LinkedHashMap<Long, Long> unmatched = new LinkedHashMap<>();
+
+    private boolean unmatchedOverflowed;
+
+    /** Offsets of acknowledgements beyond the run that were not kept aside, for the budget. */
+    private final TreeSet<Long> acknowledgedAhead = new TreeSet<>();
+
     Tail(long position) {
       this.first = position;
       this.end = position;
@@ -246,17 +281,54 @@ final class Tails {
       startSeenAt = now;
     }
 
+    /** Adds a fetched record unless the tail's run has its offset. */
+    synchronized void addFetched(ConsumerRecord<byte[], byte[]> record, long share, long now) {
+      long offset = record.offset();
+      if (offset < end) {
+        return;
+      }
+      if (!waiting.containsKey(offset) && !acknowledgedAhead.remove(offset)) {
+        if (unmatched.size() >= MAX_UNMATCHED) {
+          unmatched.clear();
+          unmatchedOverflowed = true;
+        }
+        unmatched.put(offset, now);
+      }
+      add(Entry.of(record), false, share);
+    }
+
+    /** Whether a record fetched before {@code since} is still unmatched; forgets those. */
+    synchronized boolean appendedByAnother(long since) {
+      boolean another = unmatchedOverflowed;
+      unmatchedOverflowed = false;
+      Iterator<Long> fetchedAt = unmatched.values().iterator();
+      while (fetchedAt.hasNext()) {
+        if (fetchedAt.next() - since > 0) {
+          break;
+        }
+        fetchedAt.remove();
+        another = true;
+      }
+      return another;
+    }
+
     synchronized void add(Entry entry, boolean acknowledged, long share) {
       long offset = entry.offset();
+      if (acknowledged) {
+        unmatched.remove(offset);
+      }
       if (offset < end) {
         return;
       }
       if (offset > end) {
         if (acknowledged) {
           // Beyond its share it is left for the watcher to bring.
-          if (bytes + waitingBytes + entry.footprint() <= share
-              && waiting.putIfAbsent(offset, entry) == null) {
-            waitingBytes += entry.footprint();
+          if (bytes + waitingBytes + entry.footprint() <= share) {
+            if (waiting.putIfAbsent(offset, entry) == null) {
+              waitingBytes += entry.footprint();
+            }
+          } else {
+            acknowledgedAhead(offset);
           }
           return;
         }
@@ -299,7 +371,9 @@ final class Tails {
 
     synchronized void trim(long share) {
       while (bytes + waitingBytes > share && !waiting.isEmpty()) {
-        waitingBytes -= waiting.pollLastEntry().getValue().footprint();
+        Entry dropped = waiting.pollLastEntry().getValue();
+        waitingBytes -= dropped.footprint();
+        acknowledgedAhead(dropped.offset());
       }
       while (count > 0 && bytes > share) {
         dropOldest();
@@ -337,6 +411,14 @@ final class Tails {
       head = 0;
     }
 
+    /** An acknowledgement not kept: its record, when fetched, is still this gateway's. */
+    private void acknowledgedAhead(long offset) {
+      if (acknowledgedAhead.size() >= MAX_UNMATCHED) {
+        acknowledgedAhead.pollFirst();
+      }
+      acknowledgedAhead.add(offset);
+    }
+
     /** Starts again, empty, at {@code position}; where the partition starts is unknown again. */
     private void clearFrom(long position) {
       ring = new Entry[SMALLEST_RING];
@@ -346,6 +428,7 @@ final class Tails {
       first = position;
       end = position;
       waiting.headMap(position).clear();
+      acknowledgedAhead.headSet(position).clear();
       waitingBytes = 0;
       for (Entry entry : waiting.values()) {
         waitingBytes += entry.footprint();

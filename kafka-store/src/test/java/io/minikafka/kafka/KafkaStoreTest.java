@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -204,6 +205,57 @@ class KafkaStoreTest {
     writer.store("live", bytes("after"));
 
     assertThat(woken.await(10, TimeUnit.SECONDS)).as("woken with the new message").isTrue();
+  }
+
+  @Test
+  void aWatcherThatSeesOnlyItsOwnGatewaysAppendsDoesNotFetchEachOfThem() throws Exception {
+    KafkaStore store = gateway();
+    store.store("own", bytes("0"));
+    awaitFollowed(store, "own");
+    long before = store.watcherFetchesWithRecords();
+    long started = System.nanoTime();
+    int appends = 100;
+    for (int i = 1; i <= appends; i++) {
+      store.store("own", bytes(Integer.toString(i)));
+    }
+    long rests = (System.nanoTime() - started) / AppendWatcher.REST.toNanos();
+
+    assertThat(store.watcherFetchesWithRecords() - before)
+        .as("the watcher's polls that brought records, for %d appends one at a time", appends)
+        .isLessThanOrEqualTo(rests + 5)
+        .isLessThan(appends);
+  }
+
+  @Test
+  void anotherGatewaysAppendEndsTheRestAndReachesTheTail() throws Exception {
+    KafkaStore waiter = gateway();
+    BackingStore writer = gateway();
+    waiter.store("shared", bytes("own"));
+    awaitFollowed(waiter, "shared");
+    appendWhile(waiter, "shared", () -> !waiter.watcherResting());
+    assertThat(waiter.watcherResting()).as("at rest, after its own appends alone").isTrue();
+
+    long number = writer.store("shared", bytes("foreign"));
+    // Its own appends go on, so that only the other gateway's can end the rest.
+    appendWhile(waiter, "shared", () -> !waiter.watcherSawAnotherGateway());
+
+    assertThat(waiter.watcherSawAnotherGateway()).as("another gateway's append seen").isTrue();
+    assertThat(waiter.watcherResting())
+        .as("fetching at once again, since another gateway appended")
+        .isFalse();
+    long asked = waiter.readsFromKafka();
+    assertThat(texts(waiter.poll("shared", number, new PollLimits(1, Long.MAX_VALUE)).messages()))
+        .containsExactly("foreign");
+    assertThat(waiter.readsFromKafka()).as("read from the tail").isEqualTo(asked);
+  }
+
+  /** Appends to the topic one message at a time while the condition holds, for at most 20 s. */
+  private static void appendWhile(BackingStore store, String topic, BooleanSupplier condition)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    for (int i = 0; i < 5_000 && condition.getAsBoolean() && System.nanoTime() < deadline; i++) {
+      store.store(topic, bytes("own"));
+    }
   }
 
   @Test

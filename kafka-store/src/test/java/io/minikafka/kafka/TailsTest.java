@@ -86,6 +86,52 @@ class TailsTest {
   }
 
   @Test
+  void aRecordFetchedBeforeItsAcknowledgementIsThisGatewaysOnceTheAcknowledgementComes() {
+    follow(tails, P, 0);
+    tails.fetched(P, record(0, "own, fetched first"));
+    assertThat(tails.appendedByAnother(P)).as("within the limit").isFalse();
+
+    nanos.addAndGet(Tails.ACKNOWLEDGEMENT_LIMIT.toNanos() / 2);
+    ack(tails, P, 0, "own");
+    nanos.addAndGet(Tails.ACKNOWLEDGEMENT_LIMIT.toNanos());
+
+    assertThat(tails.appendedByAnother(P)).isFalse();
+    assertThat(take(P, 0)).containsExactly("own, fetched first");
+  }
+
+  @Test
+  void aRecordNoAcknowledgementMatchesIsAnotherGatewaysOnceTheLimitPasses() {
+    follow(tails, P, 0);
+    ack(tails, P, 1, "own, acknowledged ahead of a gap");
+    tails.fetched(P, record(0, "theirs"));
+    tails.fetched(P, record(1, "own, fetched"));
+
+    nanos.addAndGet(Tails.ACKNOWLEDGEMENT_LIMIT.toNanos() - 1);
+    assertThat(tails.appendedByAnother(P)).as("before the limit").isFalse();
+    nanos.addAndGet(1);
+    assertThat(tails.appendedByAnother(P)).isTrue();
+    assertThat(tails.appendedByAnother(P)).as("said once").isFalse();
+  }
+
+  @Test
+  void anAcknowledgementLetGoForTheBudgetStillMatchesItsRecord() {
+    long each = PollLimits.cost(2) + Tails.ENTRY_HEAP_BYTES;
+    Tails small = tails(2 * each);
+    follow(small, P, 0);
+    ack(small, P, 0, "m0");
+    ack(small, P, 2, "m2");
+    ack(small, P, 3, "m3");
+    ack(small, P, 1, "m1");
+    assertThat(takeFrom(small, P, 3)).as("m3 was let go, left for the watcher").isEmpty();
+
+    small.fetched(P, record(3, "m3"));
+    nanos.addAndGet(Tails.ACKNOWLEDGEMENT_LIMIT.toNanos());
+
+    assertThat(small.appendedByAnother(P)).isFalse();
+    assertThat(takeFrom(small, P, 3)).containsExactly("m3");
+  }
+
+  @Test
   void fetchedRecordsKeepTheirKeysHeadersAndTimes() {
     follow(tails, P, 7);
     RecordHeaders headers = new RecordHeaders();
