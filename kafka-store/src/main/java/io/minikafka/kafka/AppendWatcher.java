@@ -41,12 +41,12 @@ import org.slf4j.LoggerFactory;
  * which reached the tails and woke their readers already: fetching each of them again costs a fetch
  * request, its response and a wake-up per produce, on the gateway and on the broker. So while this
  * gateway appends to the topics followed and no other appends to them ({@link #FOREIGN_LINGER}),
- * the watcher rests: it polls at most once every {@link #REST}. Kafka's consumer sends its next
- * fetch as a poll returns, and Kafka answers it at this gateway's next append, so another gateway's
- * first append after a rest is seen within about two rests; from then on the watcher fetches at
- * once again. Appends are known as another's when a record fetched is not matched by an
- * acknowledgement of this gateway's within {@link Tails#ACKNOWLEDGEMENT_LIMIT} ({@link
- * Tails#appendedByAnother}).
+ * the watcher rests: it polls once every {@link #REST}, as long as its last poll caught up with the
+ * topics' ends. Kafka's consumer sends its next fetch as a poll returns, and Kafka answers it at
+ * this gateway's next append, so another gateway's appends after a rest reach the tails, and wake
+ * their readers, within about two rests. A record fetched that no acknowledgement of this gateway's
+ * matches within {@link Tails#ACKNOWLEDGEMENT_LIMIT} is another gateway's ({@link
+ * Tails#appendedByAnother}); once the watcher sees one it fetches at once again.
  */
 final class AppendWatcher implements AutoCloseable {
 
@@ -59,11 +59,17 @@ final class AppendWatcher implements AutoCloseable {
    */
   static final Duration STARTS_EVERY = Duration.ofMillis(500);
 
-  /** The longest a watcher at rest goes between polls. */
+  /** How long a resting watcher waits between polls. */
   static final Duration REST = Duration.ofMillis(50);
 
   /** How long an append through another gateway keeps the watcher fetching at once. */
   static final Duration FOREIGN_LINGER = Duration.ofSeconds(10);
+
+  /**
+   * Records a poll returns at most: a poll that returns this many has not caught up, and is not
+   * followed by a rest.
+   */
+  static final int MAX_POLL_RECORDS = 10_000;
 
   /** Own appends as recent as this are what a rest saves fetching again. */
   static final Duration OWN_RECENT = Duration.ofSeconds(1);
@@ -88,6 +94,7 @@ final class AppendWatcher implements AutoCloseable {
 
   private volatile boolean resting;
   private volatile boolean anotherAppendedLately;
+  private boolean foreignLately;
   private final Thread thread;
   private volatile Consumer<String> listener = topic -> {};
   private volatile boolean closed;
@@ -138,6 +145,7 @@ final class AppendWatcher implements AutoCloseable {
     Set<TopicPartition> followed = new HashSet<>();
     long startsReadAt = System.nanoTime();
     long polledAt = System.nanoTime();
+    boolean caughtUp = false;
     while (!closed) {
       long topicsSeen = topicsAdded.get();
       try {
@@ -185,7 +193,9 @@ final class AppendWatcher implements AutoCloseable {
           startsReadAt = System.nanoTime();
         }
         long now = System.nanoTime();
-        resting = atRest(followed, now);
+        boolean mayRest = atRest(followed, now);
+        resting = caughtUp && mayRest;
+        anotherAppendedLately = foreignLately;
         long restLeft = REST.toNanos() - (now - polledAt);
         if (resting && restLeft > 0) {
           synchronized (this) {
@@ -199,6 +209,7 @@ final class AppendWatcher implements AutoCloseable {
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = consumer.poll(Duration.ofMillis(500));
+          caughtUp = records.count() < MAX_POLL_RECORDS;
         } catch (InvalidOffsetException e) {
           // Deleted or expired under the watcher: followed again from the end next round, and
           // whoever waits is told then.
@@ -242,7 +253,7 @@ final class AppendWatcher implements AutoCloseable {
    */
   private boolean atRest(Set<TopicPartition> followed, long now) {
     boolean ownLately = false;
-    boolean foreignLately = false;
+    foreignLately = false;
     for (TopicPartition partition : followed) {
       Appenders seen = appenders(partition);
       if (tails.appendedByAnother(partition)) {
@@ -251,7 +262,6 @@ final class AppendWatcher implements AutoCloseable {
       foreignLately |= seen.foreignLately(now);
       ownLately |= seen.ownLately(acknowledgedEnd.applyAsLong(partition), now);
     }
-    anotherAppendedLately = foreignLately;
     return ownLately && !foreignLately;
   }
 

@@ -237,7 +237,13 @@ public final class KafkaStore extends CheckedStore {
         Executors.newFixedThreadPool(READERS, new DaemonThreadFactory("minikafka-kafka-acked"));
     this.watcher =
         new AppendWatcher(
-            clients.consumer("watch", Map.of("fetch.max.wait.ms", WATCH_FETCH_WAIT_MILLIS)),
+            clients.consumer(
+                "watch",
+                Map.of(
+                    "fetch.max.wait.ms",
+                    WATCH_FETCH_WAIT_MILLIS,
+                    "max.poll.records",
+                    AppendWatcher.MAX_POLL_RECORDS)),
             topic ->
                 catalog
                     .get(topic)

@@ -45,7 +45,7 @@ final class Tails {
   static final Duration ACKNOWLEDGEMENT_LIMIT = Duration.ofMillis(200);
 
   /** Records fetched ahead of any acknowledgement that a tail remembers, at most. */
-  private static final int MAX_UNMATCHED = 4_096;
+  static final int MAX_UNMATCHED = 4_096;
 
   /** What an entry takes in the heap beyond its bytes: the entry, its arrays' headers, a slot. */
   static final int ENTRY_HEAP_BYTES = 80;
@@ -177,8 +177,9 @@ final class Tails {
   /**
    * Whether another gateway appended to the partition: the watcher brought a record to its tail
    * that no acknowledgement of this gateway's matched, then or within {@link
-   * #ACKNOWLEDGEMENT_LIMIT}. Says so once for those records. This gateway's own records fetched
-   * before Kafka's acknowledgement reached it are matched when it does.
+   * #ACKNOWLEDGEMENT_LIMIT}, or so many records stayed unmatched that long that the oldest had to
+   * be let go. Says so once for those records. This gateway's own records fetched before Kafka's
+   * acknowledgement reached it are matched when it does.
    */
   boolean appendedByAnother(TopicPartition partition) {
     Tail tail = tails.get(partition);
@@ -245,7 +246,10 @@ final class Tails {
      */
     private final LinkedHashMap<Long, Long> unmatched = new LinkedHashMap<>();
 
-    private boolean unmatchedOverflowed;
+    /** Whether {@link #unmatched} reached its bound (since when), and has not emptied by half. */
+    private boolean full;
+
+    private long fullSince;
 
     /** Offsets of acknowledgements beyond the run that were not kept aside, for the budget. */
     private final TreeSet<Long> acknowledgedAhead = new TreeSet<>();
@@ -289,8 +293,14 @@ final class Tails {
       }
       if (!waiting.containsKey(offset) && !acknowledgedAhead.remove(offset)) {
         if (unmatched.size() >= MAX_UNMATCHED) {
-          unmatched.clear();
-          unmatchedOverflowed = true;
+          // The oldest goes; a tail full of unmatched records for longer than the limit counts.
+          Iterator<Long> oldest = unmatched.values().iterator();
+          oldest.next();
+          oldest.remove();
+          if (!full) {
+            full = true;
+            fullSince = now;
+          }
         }
         unmatched.put(offset, now);
       }
@@ -299,8 +309,13 @@ final class Tails {
 
     /** Whether a record fetched before {@code since} is still unmatched; forgets those. */
     synchronized boolean appendedByAnother(long since) {
-      boolean another = unmatchedOverflowed;
-      unmatchedOverflowed = false;
+      boolean another = false;
+      if (full && unmatched.size() < MAX_UNMATCHED / 2) {
+        full = false;
+      } else if (full && fullSince - since <= 0) {
+        full = false;
+        another = true;
+      }
       Iterator<Long> fetchedAt = unmatched.values().iterator();
       while (fetchedAt.hasNext()) {
         if (fetchedAt.next() - since > 0) {

@@ -114,6 +114,34 @@ class TailsTest {
   }
 
   @Test
+  void unmatchedRecordsPastTheirBoundCountOnlyWhenTheBoundHoldsForTheLimit() {
+    Tails many = tails(Long.MAX_VALUE / 4);
+    follow(many, P, 0);
+    int bound = Tails.MAX_UNMATCHED;
+    for (int i = 0; i <= bound; i++) {
+      many.fetched(P, record(i, "own"));
+    }
+    for (int i = 0; i <= bound; i++) {
+      ack(many, P, i, "own");
+    }
+    nanos.addAndGet(Tails.ACKNOWLEDGEMENT_LIMIT.toNanos());
+    assertThat(many.appendedByAnother(P)).as("a large batch of its own, matched").isFalse();
+
+    long half = Tails.ACKNOWLEDGEMENT_LIMIT.toNanos() / 2;
+    for (int i = bound + 1; i <= 2 * bound + 1; i++) {
+      many.fetched(P, record(i, "theirs"));
+    }
+    nanos.addAndGet(half);
+    for (int i = 2 * bound + 2; i <= 3 * bound + 2; i++) {
+      many.fetched(P, record(i, "theirs"));
+    }
+    nanos.addAndGet(half);
+    assertThat(many.appendedByAnother(P))
+        .as("none of those kept is older than the limit, but the bound held that long")
+        .isTrue();
+  }
+
+  @Test
   void anAcknowledgementLetGoForTheBudgetStillMatchesItsRecord() {
     long each = PollLimits.cost(2) + Tails.ENTRY_HEAP_BYTES;
     Tails small = tails(2 * each);
