@@ -329,7 +329,7 @@ final class Tails {
 
     synchronized void add(Entry entry, boolean acknowledged, long share) {
       long offset = entry.offset();
-      if (acknowledged) {
+      if (acknowledged && !unmatched.isEmpty()) {
         unmatched.remove(offset);
       }
       if (offset < end) {

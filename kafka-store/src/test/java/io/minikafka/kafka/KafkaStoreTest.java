@@ -249,6 +249,36 @@ class KafkaStoreTest {
     assertThat(waiter.readsFromKafka()).as("read from the tail").isEqualTo(asked);
   }
 
+  @Test
+  void aReaderOfAnotherGatewaysTopicIsWokenWithinASecondWhileTheWatcherRests() throws Exception {
+    KafkaStore waiter = gateway();
+    BackingStore writer = gateway();
+    writer.store("theirs", bytes("before"));
+    waiter.store("mine", bytes("own"));
+    awaitFollowed(waiter, "theirs");
+    awaitFollowed(waiter, "mine");
+    appendWhile(waiter, "mine", () -> !waiter.watcherResting());
+    assertThat(waiter.watcherResting()).as("at rest, after its own appends alone").isTrue();
+    CountDownLatch woken = new CountDownLatch(1);
+    waiter.onRemoteAppend(
+        topic -> {
+          if (topic.equals("theirs")) {
+            woken.countDown();
+          }
+        });
+
+    long appended = System.nanoTime();
+    writer.store("theirs", bytes("after"));
+    // Its own appends go on, so that the watcher stays at rest but for the other gateway's.
+    appendWhile(waiter, "mine", () -> woken.getCount() > 0);
+
+    assertThat(woken.await(10, TimeUnit.SECONDS)).as("woken").isTrue();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appended))
+        .as("ms from the other gateway's acknowledgement to the wake-up")
+        .isLessThan(1_000);
+    assertThat(texts(poll(waiter, "theirs", 2))).containsExactly("after");
+  }
+
   /** Appends to the topic one message at a time while the condition holds, for at most 20 s. */
   private static void appendWhile(BackingStore store, String topic, BooleanSupplier condition)
       throws Exception {
