@@ -149,6 +149,7 @@ public final class ServerCommand implements Callable<Integer>, CommandRunner.Ext
       Set.of(
           CONFIG_VARIABLE,
           "MINIKAFKA_HEAP_OPTS",
+          "MINIKAFKA_JVM_PERFORMANCE_OPTS",
           "MINIKAFKA_TOKEN",
           "MINIKAFKA_CA_CERT",
           "MINIKAFKA_CERT",

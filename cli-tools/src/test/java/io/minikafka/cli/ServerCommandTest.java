@@ -149,7 +149,8 @@ class ServerCommandTest {
                 Map.of(
                     "MINIKAFKA_RETENTION", "5s",
                     "MINIKAFKA_TOKEN", "a client's",
-                    "MINIKAFKA_HEAP_OPTS", "-Xmx1g")),
+                    "MINIKAFKA_HEAP_OPTS", "-Xmx1g",
+                    "MINIKAFKA_JVM_PERFORMANCE_OPTS", "")),
             "--print-config");
 
     assertThat(result.exitCode()).isZero();

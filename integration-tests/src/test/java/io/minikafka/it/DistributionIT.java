@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +126,20 @@ class DistributionIT {
     assertThat(heap.stderr() + heap.stdoutText())
         .as("MINIKAFKA_HEAP_OPTS reaches the JVM")
         .contains("96.00M");
+    assertThat(regionBytes(home, Map.of(), ""))
+        .as("the launcher's G1 regions of 8 MiB, so that a fetch of under 4 MiB is not humongous")
+        .isEqualTo(8L * 1024 * 1024);
+    assertThat(
+            regionBytes(
+                home, Map.of("MINIKAFKA_JVM_PERFORMANCE_OPTS", "-XX:G1HeapRegionSize=4m"), ""))
+        .as("MINIKAFKA_JVM_PERFORMANCE_OPTS replaces the launcher's settings")
+        .isEqualTo(4L * 1024 * 1024);
+    assertThat(regionBytes(home, Map.of("MINIKAFKA_JVM_PERFORMANCE_OPTS", ""), ""))
+        .as("an empty MINIKAFKA_JVM_PERFORMANCE_OPTS leaves the JVM its own choice")
+        .isEqualTo(1024L * 1024);
+    assertThat(regionBytes(home, Map.of(), " -XX:G1HeapRegionSize=2m"))
+        .as("MINIKAFKA_HEAP_OPTS comes last and wins")
+        .isEqualTo(2L * 1024 * 1024);
     MiniKafkaHome.Outcome noJava =
         MiniKafkaHome.run(
             home,
@@ -132,5 +149,21 @@ class DistributionIT {
             60,
             "--version");
     assertThat(noJava.exitCode()).as("JAVA_HOME picks the runtime").isNotZero();
+  }
+
+  /**
+   * The G1 region size a launcher's JVM runs with at a 256 MiB heap (for which G1 itself picks 1
+   * MiB), given {@code env} and more heap options. G1 is asked for, as a JVM with fewer than two
+   * processors would pick another collector.
+   */
+  private static long regionBytes(Path home, Map<String, String> env, String moreHeapOptions)
+      throws Exception {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("MINIKAFKA_HEAP_OPTS", "-Xmx256m -XX:+UseG1GC -XX:+PrintFlagsFinal" + moreHeapOptions);
+    MiniKafkaHome.Outcome flags =
+        MiniKafkaHome.run(home, "mkfk-admin", all, new byte[0], 60, "--version");
+    Matcher size = Pattern.compile("G1HeapRegionSize += (\\d+) ").matcher(flags.stdoutText());
+    assertThat(size.find()).as(flags.stdoutText()).isTrue();
+    return Long.parseLong(size.group(1));
   }
 }
