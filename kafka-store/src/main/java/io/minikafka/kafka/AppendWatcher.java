@@ -94,7 +94,6 @@ final class AppendWatcher implements AutoCloseable {
 
   private volatile boolean resting;
   private volatile boolean anotherAppendedLately;
-  private boolean foreignLately;
   private final Thread thread;
   private volatile Consumer<String> listener = topic -> {};
   private volatile boolean closed;
@@ -193,9 +192,7 @@ final class AppendWatcher implements AutoCloseable {
           startsReadAt = System.nanoTime();
         }
         long now = System.nanoTime();
-        boolean mayRest = atRest(followed, now);
-        resting = caughtUp && mayRest;
-        anotherAppendedLately = foreignLately;
+        resting = atRest(followed, now) && caughtUp;
         long restLeft = REST.toNanos() - (now - polledAt);
         if (resting && restLeft > 0) {
           synchronized (this) {
@@ -249,11 +246,11 @@ final class AppendWatcher implements AutoCloseable {
 
   /**
    * Whether the watcher may rest: this gateway appended lately to a partition followed, and no
-   * other gateway did to any.
+   * other gateway did to any (which it notes for {@link #anotherAppendedLately}).
    */
   private boolean atRest(Set<TopicPartition> followed, long now) {
     boolean ownLately = false;
-    foreignLately = false;
+    boolean foreignLately = false;
     for (TopicPartition partition : followed) {
       Appenders seen = appenders(partition);
       if (tails.appendedByAnother(partition)) {
@@ -262,6 +259,7 @@ final class AppendWatcher implements AutoCloseable {
       foreignLately |= seen.foreignLately(now);
       ownLately |= seen.ownLately(acknowledgedEnd.applyAsLong(partition), now);
     }
+    anotherAppendedLately = foreignLately;
     return ownLately && !foreignLately;
   }
 
